@@ -1,0 +1,214 @@
+using System.Security.Claims;
+using CityControl.Devices;
+using CityControl.Web.Devices;
+using CityControl.Web.Ingest;
+using CityControl.Web.Security;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+
+namespace CityControl.Web.Api;
+
+public static class DeviceEndpoints
+{
+    private const int DefaultPageSize = 500;
+    private const int MaxPageSize = 5000;
+
+    public static IEndpointRouteBuilder MapDeviceEndpoints(this IEndpointRouteBuilder app)
+    {
+        var devices = app.MapGroup("/api/devices").WithTags("Devices");
+
+        devices.MapPost("/", Onboard).RequireAuthorization(Policies.Admin)
+            .WithSummary("Onboard one device; the answer holds its ingest secret, shown only this once.");
+        devices.MapGet("/{id}", Get).RequireAuthorization(Policies.Staff);
+        devices.MapGet("/", List).RequireAuthorization(Policies.Staff)
+            .WithSummary("Devices by kind, district and status, ordered by id; pass 'next' back as 'after' for the next page.");
+        devices.MapPatch("/{id}", Patch).RequireAuthorization(Policies.Admin);
+        devices.MapDelete("/{id}", Decommission).RequireAuthorization(Policies.Admin)
+            .WithSummary("Decommission: the device stops taking readings; its history is kept.");
+        devices.MapPost("/{id}/credential", Rotate).RequireAuthorization(Policies.Admin)
+            .WithSummary("Issue a new ingest secret; the old one stops working at once.");
+        devices.MapGet("/{id}/readings", Readings).RequireAuthorization(Policies.Staff);
+        devices.MapGet("/{id}/events", Events).RequireAuthorization(Policies.Staff);
+        devices.MapPost("/import", Import).RequireAuthorization(Policies.Admin)
+            .Accepts<string>("text/csv", "application/geo+json")
+            .WithSummary("Bulk onboarding from CSV or GeoJSON: each row validated; ?dryRun=true writes nothing; ?atomic=true writes nothing unless every row is good.");
+        return app;
+    }
+
+    private static async Task<IResult> Onboard(HttpRequest request, IGrainFactory grains, IOptions<JsonOptions> json, CancellationToken ct)
+    {
+        var (body, error) = await Problems.ReadJsonAsync<DeviceRequest>(request, json.Value.SerializerOptions, ct);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var (definition, errors) = DeviceRequestMapper.ToDefinition(body!);
+        if (definition is null)
+        {
+            return Problems.Validation(errors);
+        }
+
+        try
+        {
+            var secret = CredentialHashes.NewSecret();
+            var snapshot = await grains.GetDevice(definition.Kind, definition.Id).Onboard(definition, CredentialHashes.Hash(secret));
+            return Results.Created($"/api/devices/{definition.Id}", new OnboardResponse(DeviceResponse.From(snapshot), new CredentialResponse("device:" + definition.Id, secret)));
+        }
+        catch (DeviceConflictException ex)
+        {
+            return Problems.Conflict(ex.Message);
+        }
+    }
+
+    private static async Task<IResult> Get(string id, IGrainFactory grains)
+    {
+        var snapshot = await SnapshotOf(grains, id);
+        return snapshot is null ? Problems.NotFound($"Device '{id}'") : Results.Ok(DeviceResponse.From(snapshot));
+    }
+
+    private static async Task<IResult> List(IGrainFactory grains, string? kind, string? district, string? status, string? after, int? limit)
+    {
+        var errors = new List<RuleViolation>();
+        DeviceKind? kindFilter = null;
+        if (kind is not null)
+        {
+            if (DeviceRequestMapper.TryParseKind(kind, out var k))
+            {
+                kindFilter = k;
+            }
+            else
+            {
+                errors.Add(new("kind", "must be camera, trafficSignal, gasSensor or floodSensor"));
+            }
+        }
+
+        LifecycleStatus? statusFilter = null;
+        if (status is not null)
+        {
+            if (Enum.TryParse<LifecycleStatus>(status, true, out var s) && Enum.IsDefined(s))
+            {
+                statusFilter = s;
+            }
+            else
+            {
+                errors.Add(new("status", "must be provisioned, active, maintenance or decommissioned"));
+            }
+        }
+
+        var pageSize = limit ?? DefaultPageSize;
+        if (pageSize is < 1 or > MaxPageSize)
+        {
+            errors.Add(new("limit", $"must be between 1 and {MaxPageSize}"));
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var query = new DeviceQuery(kindFilter, district, statusFilter);
+        var partitions = await Task.WhenAll(Enumerable.Range(0, DeviceGrains.DirectoryPartitions)
+            .Select(p => grains.GetGrain<IDeviceDirectoryGrain>(p).Query(query)));
+        var page = partitions.SelectMany(p => p)
+            .Where(d => after is null || string.CompareOrdinal(d.Id, after) > 0)
+            .OrderBy(d => d.Id, StringComparer.Ordinal)
+            .Take(pageSize + 1)
+            .ToList();
+        var next = page.Count > pageSize ? page[pageSize - 1].Id : null;
+        return Results.Ok(new DeviceListResponse(page.Take(pageSize).ToList(), next));
+    }
+
+    private static async Task<IResult> Patch(string id, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, DeviceRoutingCache routing, IOptions<JsonOptions> json, CancellationToken ct)
+    {
+        var (body, error) = await Problems.ReadJsonAsync<DevicePatchRequest>(request, json.Value.SerializerOptions, ct);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var (update, errors) = DeviceRequestMapper.ToUpdate(body!);
+        if (update is null)
+        {
+            return Problems.Validation(errors);
+        }
+
+        return await OnDevice(grains, id, async g =>
+        {
+            var snapshot = await g.Update(update, user.Identity?.Name ?? "unknown");
+            routing.Forget(id);
+            return Results.Ok(DeviceResponse.From(snapshot));
+        });
+    }
+
+    private static Task<IResult> Decommission(string id, ClaimsPrincipal user, IGrainFactory grains, DeviceRoutingCache routing) =>
+        OnDevice(grains, id, async g =>
+        {
+            var snapshot = await g.Decommission(user.Identity?.Name ?? "unknown");
+            routing.Forget(id);
+            return Results.Ok(DeviceResponse.From(snapshot));
+        });
+
+    private static Task<IResult> Rotate(string id, IGrainFactory grains) =>
+        OnDevice(grains, id, async g =>
+        {
+            var secret = CredentialHashes.NewSecret();
+            await g.ReplaceCredential(CredentialHashes.Hash(secret));
+            return Results.Ok(new CredentialResponse("device:" + id, secret));
+        });
+
+    private static Task<IResult> Readings(string id, string? metric, int? max, IGrainFactory grains) =>
+        OnDevice(grains, id, async g => Results.Ok((await g.GetRecentReadings(metric, max ?? 100)).Select(DeviceResponse.ReadingOf)));
+
+    private static Task<IResult> Events(string id, int? max, IGrainFactory grains) =>
+        OnDevice(grains, id, async g => Results.Ok(await g.GetRecentEvents(max ?? 50)));
+
+    private static async Task<IResult> Import(
+        HttpRequest request, bool? dryRun, bool? atomic, IGrainFactory grains, DeviceImporter importer, CancellationToken ct)
+    {
+        var mediaType = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
+        if (mediaType is not ("text/csv" or "application/geo+json" or "application/json"))
+        {
+            return Problems.Field("Content-Type", "must be text/csv or application/geo+json", StatusCodes.Status415UnsupportedMediaType);
+        }
+
+        using var reader = new StreamReader(request.Body);
+        var text = await reader.ReadToEndAsync(ct);
+        var parsed = mediaType == "text/csv" ? DeviceImporter.ParseCsv(text) : DeviceImporter.ParseGeoJson(text);
+        if (parsed.FileError is { } fileError)
+        {
+            return Problems.Field(fileError.Field, fileError.Message);
+        }
+
+        var report = await importer.ImportAsync(parsed.Rows, dryRun ?? false, atomic ?? false);
+        return report.AtomicRefused ? Results.UnprocessableEntity(report) : Results.Ok(report);
+    }
+
+    private static async Task<DeviceSnapshot?> SnapshotOf(IGrainFactory grains, string id)
+    {
+        var summaries = await grains.GetDirectoryFor(id).Find([id]);
+        return summaries.IsEmpty ? null : await grains.GetDevice(summaries[0].Kind, id).GetSnapshot();
+    }
+
+    private static async Task<IResult> OnDevice(IGrainFactory grains, string id, Func<IDeviceGrain, Task<IResult>> action)
+    {
+        var summaries = await grains.GetDirectoryFor(id).Find([id]);
+        if (summaries.IsEmpty)
+        {
+            return Problems.NotFound($"Device '{id}'");
+        }
+
+        try
+        {
+            return await action(grains.GetDevice(summaries[0].Kind, id));
+        }
+        catch (DeviceRuleException ex)
+        {
+            return Problems.From(ex);
+        }
+        catch (DeviceNotFoundException ex)
+        {
+            return Problems.NotFound(ex.Message);
+        }
+    }
+}

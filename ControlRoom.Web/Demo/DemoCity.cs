@@ -1,0 +1,72 @@
+using System.Collections.Immutable;
+using CityControl.Devices;
+
+namespace CityControl.Web.Demo;
+
+/// <summary>
+/// A demo district on real ground in Seoul: signals and cameras around Yeongdeungpo, gas detectors in the Guro
+/// digital industrial complex, and flood gauges in the Yeouido Hangang Park riverside car parks.
+/// </summary>
+public static class DemoCity
+{
+    public static ImmutableArray<DeviceDefinition> Devices { get; } = Build();
+
+    private static ImmutableArray<DeviceDefinition> Build()
+    {
+        var devices = ImmutableArray.CreateBuilder<DeviceDefinition>();
+        var heartbeat = TimeSpan.FromSeconds(60);
+
+        // Signals along Yeongdeungpo-ro, roughly 250 m apart.
+        for (var i = 0; i < 12; i++)
+        {
+            var phases = ImmutableArray.Create(
+                new SignalPhaseTiming(2, 20, 50, 4, 2),
+                new SignalPhaseTiming(4, 10, 30, 4, 2),
+                new SignalPhaseTiming(6, 20, 50, 4, 2),
+                new SignalPhaseTiming(8, 10, 30, 4, 2));
+            devices.Add(new($"sig-ydp-{i + 1:D2}", DeviceKind.TrafficSignal, $"Yeongdeungpo-ro signal {i + 1}",
+                new GeoPoint(37.5155 + i * 0.0011, 126.9076 + i * 0.0019), "Yeongdeungpo", $"corridor-{(i / 4) + 1}", heartbeat,
+                TrafficSignal: new TrafficSignalSettings(120, phases, $"10.20.0.{i + 11}")));
+        }
+
+        // Cameras: junctions, the industrial complex gates and the riverside car parks.
+        for (var i = 0; i < 10; i++)
+        {
+            var (district, zone, lat, lon) = i switch
+            {
+                < 4 => ("Yeongdeungpo", $"corridor-{(i % 3) + 1}", 37.5160 + i * 0.0022, 126.9080 + i * 0.0035),
+                < 7 => ("Guro", "complex-gate", 37.4845 + (i - 4) * 0.0020, 126.8975 + (i - 4) * 0.0018),
+                _ => ("Yeouido", $"parking-{i - 6}", 37.5270 + (i - 7) * 0.0017, 126.9310 + (i - 7) * 0.0030),
+            };
+            devices.Add(new($"cam-{district.ToLowerInvariant()[..3]}-{i + 1:D2}", DeviceKind.Camera, $"{district} camera {i + 1}",
+                new GeoPoint(lat, lon), district, zone, TimeSpan.FromSeconds(30),
+                Camera: new CameraSettings(null, (i * 47) % 360, 70, 120)));
+        }
+
+        // Gas detectors: ammonia and chlorine at a cold store and a water works, methane on a gas main.
+        var gases = new (string Gas, string Unit, double? Low, double? High, double? Twa, double? Stel)[]
+        {
+            ("NH3", "ppm", 25, 35, 25, 35),
+            ("Cl2", "ppm", 0.5, 1, 0.5, 1),
+            ("CH4", "%LEL", 10, 20, null, null),
+            ("H2S", "ppm", 10, 15, 10, 15),
+        };
+        for (var i = 0; i < 12; i++)
+        {
+            var g = gases[i % gases.Length];
+            devices.Add(new($"gas-guro-{i + 1:D2}", DeviceKind.GasSensor, $"Guro complex {g.Gas} detector {i + 1}",
+                new GeoPoint(37.4830 + (i / 4) * 0.0016, 126.8960 + (i % 4) * 0.0021), "Guro", $"plant-{(i / 4) + 1}", heartbeat,
+                GasSensor: new GasSensorSettings(g.Gas, g.Unit, g.Low, g.High, g.Twa, g.Stel)));
+        }
+
+        // Flood gauges in the riverside car parks: levels in metres above the car park floor.
+        for (var i = 0; i < 8; i++)
+        {
+            devices.Add(new($"flood-yeouido-{i + 1:D2}", DeviceKind.FloodSensor, $"Yeouido riverside car park gauge {i + 1}",
+                new GeoPoint(37.5262 + i * 0.0009, 126.9290 + i * 0.0024), "Yeouido", $"parking-{(i / 3) + 1}", heartbeat,
+                FloodSensor: new FloodSensorSettings(0, 0.3, 0.6)));
+        }
+
+        return devices.ToImmutable();
+    }
+}

@@ -1,0 +1,90 @@
+using CityControl.Devices;
+using CityControl.Web.Hosting;
+using CityControl.Web.Ingest;
+using Microsoft.Extensions.Options;
+
+namespace CityControl.Web.Demo;
+
+/// <summary>
+/// Feeds the demo devices through the real ingest path (validated, journaled, delivered): signals cycling through
+/// their phases, gas detectors at a noisy baseline with an occasional leak, river gauges rising and falling, and
+/// camera stream health.
+/// </summary>
+public sealed partial class DemoCitySimulator(
+    IngestService ingest,
+    CityClock clock,
+    IOptions<DemoOptions> options,
+    ILogger<DemoCitySimulator> logger) : BackgroundService
+{
+    private readonly Random _random = new(20261124);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.Simulate)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(options.Value.SimulationInterval, clock.Time);
+        do
+        {
+            try
+            {
+                var readings = Generate(clock.UtcNow);
+                var result = await ingest.IngestAsync(IngestPrincipal.Platform, readings, stoppingToken);
+                if (result.Rejected > 0)
+                {
+                    LogRejected(result.Rejected, result.Rejections[0].Reason);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogFailed(ex);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    internal List<IncomingReading> Generate(DateTimeOffset now)
+    {
+        var readings = new List<IncomingReading>();
+        var t = now.ToUnixTimeSeconds();
+        foreach (var d in DemoCity.Devices)
+        {
+            switch (d.Kind)
+            {
+                case DeviceKind.TrafficSignal:
+                    var phases = d.TrafficSignal!.Phases;
+                    var offset = (t + DeviceGrains.DirectoryPartitionOf(d.Id) * 7) % (long)d.TrafficSignal.CycleSeconds;
+                    var phase = phases[(int)(offset * phases.Length / (long)d.TrafficSignal.CycleSeconds)].Phase;
+                    readings.Add(new(d.Id, now, MetricCatalog.Phase, phase, "phase"));
+                    readings.Add(new(d.Id, now, MetricCatalog.Mode, d.Id == "sig-ydp-07" && now.Minute % 20 < 2 ? 1 : 0, "code"));
+                    readings.Add(new(d.Id, now, MetricCatalog.Volume, Math.Round(8 + 6 * Math.Sin(t / 600.0) + _random.Next(0, 5)), "veh"));
+                    break;
+                case DeviceKind.GasSensor:
+                    var gas = d.GasSensor!;
+                    var baseline = (gas.Low ?? gas.High!.Value) * 0.15;
+                    var leak = d.Id == "gas-guro-05" && now.Minute % 15 == 0 ? (gas.High ?? gas.Low!.Value) * 1.4 : 0;
+                    var value = Math.Max(0, baseline + leak + baseline * 0.1 * (_random.NextDouble() - 0.5));
+                    readings.Add(new(d.Id, now, MetricCatalog.Concentration, Math.Round(value, 3), gas.Unit));
+                    break;
+                case DeviceKind.FloodSensor:
+                    var level = Math.Max(0, 0.12 + 0.1 * Math.Sin(t / 1800.0 + d.Location.Longitude * 100) + 0.01 * _random.NextDouble());
+                    readings.Add(new(d.Id, now, MetricCatalog.WaterLevel, Math.Round(level, 3), "m"));
+                    break;
+                case DeviceKind.Camera:
+                    readings.Add(new(d.Id, now, MetricCatalog.StreamUp, 1, "bool"));
+                    readings.Add(new(d.Id, now, MetricCatalog.FramesPerSecond, 5, "fps"));
+                    break;
+            }
+        }
+
+        return readings;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Simulator: {Count} readings rejected, first: {Reason}")]
+    private partial void LogRejected(int count, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Simulator tick failed")]
+    private partial void LogFailed(Exception ex);
+}

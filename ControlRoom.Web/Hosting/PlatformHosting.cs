@@ -1,0 +1,116 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Azure.Storage.Blobs;
+using CityControl.Devices;
+using CityControl.Silo;
+using CityControl.Web.Api;
+using CityControl.Web.Demo;
+using CityControl.Web.Devices;
+using CityControl.Web.Ingest;
+using CityControl.Web.Security;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.BearerToken;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+namespace CityControl.Web.Hosting;
+
+public static class PlatformHosting
+{
+    /// <summary>Everything the platform host needs: the co-hosted silo, ingest, authentication, the HTTP API and the demo city.</summary>
+    public static WebApplicationBuilder AddCityControlPlatform(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var services = builder.Services;
+        builder.UseOrleans(silo => silo.ConfigureCityControl(configuration));
+
+        services.ConfigureHttpJsonOptions(o => Configure(o.SerializerOptions));
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.AddMemoryCache();
+
+        services.AddOptions<PlatformOptions>().Bind(configuration.GetSection(PlatformOptions.Section));
+        services.AddOptions<DemoOptions>().Bind(configuration.GetSection(DemoOptions.Section));
+        services.AddOptions<UserOptions>().Bind(configuration.GetSection(UserOptions.Section))
+            .Validate(o => !UserDirectory.Validate(o).Any(), "CityControl:Users is invalid: an unknown role or a user without PasswordHash")
+            .ValidateOnStart();
+        services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.Section))
+            .Validate(o => o.MaxReadingsPerBatch is >= 1 and <= 100_000, "CityControl:Ingest:MaxReadingsPerBatch must be between 1 and 100000")
+            .Validate(o => o.ReplayWindow > TimeSpan.Zero, "CityControl:Ingest:ReplayWindow must be positive")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.JournalName) && !o.JournalName.Contains('/', StringComparison.Ordinal), "CityControl:Ingest:JournalName must be a non-empty name without '/'")
+            .ValidateOnStart();
+
+        var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        var ingest = configuration.GetSection(IngestOptions.Section).Get<IngestOptions>() ?? new IngestOptions();
+        var healthChecks = services.AddHealthChecks().AddCheck<OrleansHealthCheck>("orleans");
+        if (storage.Mode == StorageMode.AzureStorage)
+        {
+            services.AddSingleton(new BlobServiceClient(storage.ConnectionString));
+            healthChecks.AddCheck<StorageHealthCheck>("storage");
+        }
+
+        if (ingest.Journal == JournalMode.Blob)
+        {
+            if (storage.Mode != StorageMode.AzureStorage)
+            {
+                throw new OptionsValidationException(IngestOptions.Section, typeof(IngestOptions),
+                    ["CityControl:Ingest:Journal is Blob but CityControl:Storage:Mode is Memory: set Journal to None for a memory-only run"]);
+            }
+
+            services.AddSingleton<IIngestJournal>(sp => ActivatorUtilities.CreateInstance<BlobIngestJournal>(sp, TimeProvider.System));
+        }
+        else
+        {
+            services.AddSingleton<IIngestJournal, NoIngestJournal>();
+        }
+
+        healthChecks.AddCheck<JournalReplayHealthCheck>("ingest-journal");
+
+        services.AddSingleton<DeviceRoutingCache>();
+        services.AddSingleton<IngestService>();
+        services.AddSingleton<DeviceImporter>();
+        services.AddSingleton<UserDirectory>();
+
+        // Hosted services start in this order, after the silo: replay the journal, then seed, then simulate.
+        services.AddSingleton<JournalReplayService>();
+        services.AddHostedService(sp => sp.GetRequiredService<JournalReplayService>());
+        services.AddHostedService<DemoCitySeeder>();
+        services.AddHostedService<DemoCitySimulator>();
+
+        var dataDirectory = configuration.GetSection(PlatformOptions.Section).Get<PlatformOptions>()?.DataDirectory ?? ".data";
+        services.AddDataProtection()
+            .SetApplicationName("citycontrol")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
+
+        services.AddAuthentication(BearerTokenDefaults.AuthenticationScheme)
+            .AddBearerToken(BearerTokenDefaults.AuthenticationScheme, o => o.BearerTokenExpiration = TimeSpan.FromHours(12))
+            .AddScheme<AuthenticationSchemeOptions, IngestAuthenticationHandler>(IngestAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.Staff, p => p.RequireRole(Roles.All.ToArray()))
+            .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
+            .AddPolicy(Policies.Ingest, p => p.AddAuthenticationSchemes(IngestAuthenticationHandler.SchemeName).RequireAuthenticatedUser());
+        return builder;
+    }
+
+    public static WebApplication MapCityControlPlatform(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = HealthResponse.Write });
+        app.MapAuthEndpoints();
+        app.MapDeviceEndpoints();
+        app.MapGatewayEndpoints();
+        app.MapTelemetryEndpoints();
+        return app;
+    }
+
+    public static void Configure(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+    }
+}

@@ -1,0 +1,203 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
+using Microsoft.Extensions.Options;
+
+namespace CityControl.Web.Ingest;
+
+/// <summary>
+/// The ingest journal on Azure append blobs. Concurrent requests are group-committed: one writer takes every batch
+/// waiting, appends them as one block, and only then releases their 202s. A segment is rolled over every hour and
+/// before it nears the append blob's block limit.
+/// </summary>
+public sealed partial class BlobIngestJournal : IIngestJournal, IAsyncDisposable
+{
+    public const string ContainerName = "ingest-journal";
+    private const int MaxBlockBytes = 4 * 1024 * 1024;
+    private const int MaxBlocksPerSegment = 45_000;
+
+    private readonly BlobContainerClient _container;
+    private readonly string _prefix;
+    private readonly TimeProvider _time;
+    private readonly ILogger<BlobIngestJournal> _logger;
+    private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(10_000) { SingleReader = true });
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _writer;
+    private AppendBlobClient? _segment;
+    private DateTimeOffset _segmentHour;
+    private int _segmentBlocks;
+
+    public BlobIngestJournal(BlobServiceClient blobs, IOptions<IngestOptions> options, TimeProvider time, ILogger<BlobIngestJournal> logger)
+    {
+        _container = blobs.GetBlobContainerClient(ContainerName);
+        _prefix = options.Value.JournalName + "/";
+        _time = time;
+        _logger = logger;
+        _writer = Task.Run(WriteLoop);
+    }
+
+    public bool IsDurable => true;
+
+    public async Task AppendAsync(JournalEntry entry, CancellationToken cancellationToken)
+    {
+        var pending = new Pending(JournalFormat.ToLine(entry));
+        await _queue.Writer.WriteAsync(pending, cancellationToken);
+        await pending.Done.Task.WaitAsync(cancellationToken);
+    }
+
+    public async IAsyncEnumerable<JournalEntry> ReadTailAsync(TimeSpan window, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await _container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        var names = new List<string>();
+        await foreach (var blob in _container.GetBlobsAsync(BlobTraits.None, BlobStates.None, _prefix, cancellationToken))
+        {
+            names.Add(blob.Name);
+        }
+
+        names.Sort(StringComparer.Ordinal);
+
+        // Walk back from the newest segment until one ends before the window: older segments are all checkpointed.
+        var segments = new List<List<JournalEntry>>();
+        DateTimeOffset? newest = null;
+        for (var i = names.Count - 1; i >= 0; i--)
+        {
+            var content = await _container.GetBlobClient(names[i]).DownloadContentAsync(cancellationToken);
+            var entries = JournalFormat.Parse(content.Value.Content.ToArray()).ToList();
+            if (entries.Count == 0)
+            {
+                continue;
+            }
+
+            newest ??= entries.Max(e => e.ReceivedAt);
+            segments.Add(entries);
+            if (entries.Max(e => e.ReceivedAt) < newest - window)
+            {
+                break;
+            }
+        }
+
+        for (var i = segments.Count - 1; i >= 0; i--)
+        {
+            foreach (var entry in segments[i].Where(e => e.ReceivedAt >= newest - window))
+            {
+                yield return entry;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        try
+        {
+            await _writer.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (TimeoutException)
+        {
+            await _stopping.CancelAsync();
+        }
+
+        _stopping.Dispose();
+    }
+
+    private async Task WriteLoop()
+    {
+        var group = new List<Pending>();
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            group.Clear();
+            var bytes = 0;
+            while (bytes < MaxBlockBytes && _queue.Reader.TryPeek(out var next)
+                && (group.Count == 0 || bytes + next.Line.Length <= MaxBlockBytes)
+                && _queue.Reader.TryRead(out next))
+            {
+                group.Add(next);
+                bytes += next.Line.Length;
+            }
+
+            try
+            {
+                await AppendGroup(group, bytes);
+                foreach (var p in group)
+                {
+                    p.Done.TrySetResult();
+                }
+            }
+            catch (Exception ex)
+            {
+                LogAppendFailed(ex, group.Count);
+                _segment = null;
+                foreach (var p in group)
+                {
+                    p.Done.TrySetException(new JournalUnavailableException("The ingest journal could not store the batch; nothing was accepted.", ex));
+                }
+            }
+        }
+    }
+
+    private async Task AppendGroup(List<Pending> group, int bytes)
+    {
+        var segment = await CurrentSegment();
+        var block = new byte[bytes];
+        var offset = 0;
+        foreach (var p in group)
+        {
+            p.Line.CopyTo(block, offset);
+            offset += p.Line.Length;
+        }
+
+        using var stream = new MemoryStream(block, writable: false);
+        await segment.AppendBlockAsync(stream, cancellationToken: _stopping.Token);
+        _segmentBlocks++;
+    }
+
+    private async Task<AppendBlobClient> CurrentSegment()
+    {
+        var now = _time.GetUtcNow();
+        var hour = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero);
+        if (_segment is null || hour != _segmentHour || _segmentBlocks >= MaxBlocksPerSegment)
+        {
+            await _container.CreateIfNotExistsAsync(cancellationToken: _stopping.Token);
+            var name = $"{_prefix}{now:yyyyMMdd'T'HHmmss'.'fffffff}-{Guid.NewGuid():N}.ndjson";
+            var segment = _container.GetAppendBlobClient(name);
+            await segment.CreateIfNotExistsAsync(cancellationToken: _stopping.Token);
+            _segment = segment;
+            _segmentHour = hour;
+            _segmentBlocks = 0;
+            LogNewSegment(name);
+        }
+
+        return _segment;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Appending {Count} batches to the ingest journal failed")]
+    private partial void LogAppendFailed(Exception ex, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ingest journal segment {Segment} started")]
+    private partial void LogNewSegment(string segment);
+
+    private sealed record Pending(byte[] Line)
+    {
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
+
+public sealed class JournalUnavailableException : Exception
+{
+    public JournalUnavailableException()
+    {
+    }
+
+    public JournalUnavailableException(string message)
+        : base(message)
+    {
+    }
+
+    public JournalUnavailableException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -1,0 +1,40 @@
+namespace CityControl.Web.Ingest;
+
+public enum JournalMode
+{
+    /// <summary>Every accepted batch is appended to an append blob before the 202: a crash loses nothing that was acknowledged.</summary>
+    Blob,
+
+    /// <summary>No journal: what the grains have not checkpointed is lost in a crash. For memory-only runs (tests, benchmarks).</summary>
+    None,
+}
+
+/// <summary>Limits and durability of the telemetry ingest path, from <c>CityControl:Ingest</c>.</summary>
+public sealed class IngestOptions
+{
+    public const string Section = "CityControl:Ingest";
+
+    public int MaxReadingsPerBatch { get; set; } = 5000;
+
+    public long MaxRequestBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>How far ahead of this server's clock a reading's timestamp may be (device clocks drift).</summary>
+    public TimeSpan MaxClockSkew { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How old a reading may be when it arrives (a gateway flushing its buffer after an outage).</summary>
+    public TimeSpan MaxReadingAge { get; set; } = TimeSpan.FromDays(7);
+
+    public JournalMode Journal { get; set; } = JournalMode.Blob;
+
+    /// <summary>Names this writer's journal; each ingest host needs its own.</summary>
+    public string JournalName { get; set; } = Environment.MachineName.ToLowerInvariant();
+
+    /// <summary>
+    /// How much of the journal's tail is replayed into the grains at start-up. It must exceed the device checkpoint
+    /// interval plus the longest delivery: everything older is already in a checkpoint.
+    /// </summary>
+    public TimeSpan ReplayWindow { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long device kind and district are cached for routing readings.</summary>
+    public TimeSpan RoutingCacheDuration { get; set; } = TimeSpan.FromSeconds(30);
+}

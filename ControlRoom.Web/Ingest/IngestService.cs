@@ -1,0 +1,54 @@
+using CityControl.Devices;
+using Microsoft.Extensions.Options;
+
+namespace CityControl.Web.Ingest;
+
+/// <summary>
+/// The one way readings enter the platform, whatever the protocol: validate each reading, journal the accepted ones
+/// in one durable write, then hand each device its share in one grain call.
+/// </summary>
+public sealed partial class IngestService(
+    IGrainFactory grains,
+    DeviceRoutingCache routing,
+    IIngestJournal journal,
+    CityClock clock,
+    IOptions<IngestOptions> options,
+    ILogger<IngestService> logger)
+{
+    private readonly IngestOptions _options = options.Value;
+
+    public async Task<IngestResult> IngestAsync(IngestPrincipal principal, IReadOnlyList<IncomingReading> readings, CancellationToken cancellationToken)
+    {
+        var now = clock.UtcNow;
+        var ids = readings.Select(r => r.DeviceId).OfType<string>().Where(id => id.Length is > 0 and <= DeviceRules.MaxIdLength);
+        var devices = await routing.FindAsync(ids);
+        var (accepted, rejected) = TelemetryValidator.Validate(readings, devices, principal, now, _options);
+        var acceptedCount = accepted.Sum(d => d.Readings.Length);
+        if (acceptedCount > 0)
+        {
+            await journal.AppendAsync(new JournalEntry(now, accepted), cancellationToken);
+            await DeliverAsync(accepted, now);
+        }
+
+        return new IngestResult(acceptedCount, rejected.Count, rejected);
+    }
+
+    /// <summary>Hands readings to their device grains. Past the journal the batch is durable, so a failed delivery is logged, not returned: the next start replays it.</summary>
+    public async Task DeliverAsync(IReadOnlyList<DeviceReadings> devices, DateTimeOffset receivedAt)
+    {
+        await Task.WhenAll(devices.Select(async d =>
+        {
+            try
+            {
+                await grains.GetDevice(d.Kind, d.DeviceId).ReportReadings(new ReadingBatch(d.Readings, receivedAt));
+            }
+            catch (Exception ex)
+            {
+                LogDeliveryFailed(ex, d.DeviceId, d.Readings.Length);
+            }
+        }));
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Delivering {Count} journaled readings to device {DeviceId} failed; they will be replayed at the next start")]
+    private partial void LogDeliveryFailed(Exception ex, string deviceId, int count);
+}

@@ -1,0 +1,204 @@
+using System.Collections.Immutable;
+
+namespace CityControl.Devices;
+
+/// <summary>The kinds of field device the platform knows.</summary>
+public enum DeviceKind
+{
+    Camera,
+    TrafficSignal,
+    GasSensor,
+    FloodSensor,
+}
+
+/// <summary>Where a device is in its life: set by admins, except that a provisioned device becomes active on its first accepted reading.</summary>
+public enum LifecycleStatus
+{
+    Provisioned,
+    Active,
+    Maintenance,
+    Decommissioned,
+}
+
+/// <summary>Whether the device is reporting within its heartbeat interval.</summary>
+public enum Connectivity
+{
+    Unknown,
+    Online,
+    Offline,
+}
+
+[GenerateSerializer, Immutable, Alias("citycontrol.geo-point.v1")]
+public sealed record class GeoPoint(
+    [property: Id(0)] double Latitude,
+    [property: Id(1)] double Longitude);
+
+[GenerateSerializer, Immutable, Alias("citycontrol.camera-settings.v1")]
+public sealed record class CameraSettings(
+    [property: Id(0)] string? StreamUrl,
+    [property: Id(1)] double? BearingDegrees,
+    [property: Id(2)] double? FieldOfViewDegrees,
+    [property: Id(3)] double? RangeMeters);
+
+[GenerateSerializer, Immutable, Alias("citycontrol.signal-phase.v1")]
+public sealed record class SignalPhaseTiming(
+    [property: Id(0)] int Phase,
+    [property: Id(1)] double MinGreenSeconds,
+    [property: Id(2)] double MaxGreenSeconds,
+    [property: Id(3)] double YellowSeconds,
+    [property: Id(4)] double RedClearanceSeconds);
+
+[GenerateSerializer, Immutable, Alias("citycontrol.signal-settings.v1")]
+public sealed record class TrafficSignalSettings(
+    [property: Id(0)] double CycleSeconds,
+    [property: Id(1)] ImmutableArray<SignalPhaseTiming> Phases,
+    [property: Id(2)] string? ControllerAddress);
+
+/// <summary>Gas detector set-points, all in <see cref="Unit"/> (ppm, ppb, %LEL or %vol).</summary>
+[GenerateSerializer, Immutable, Alias("citycontrol.gas-settings.v1")]
+public sealed record class GasSensorSettings(
+    [property: Id(0)] string Gas,
+    [property: Id(1)] string Unit,
+    [property: Id(2)] double? Low,
+    [property: Id(3)] double? High,
+    [property: Id(4)] double? Twa,
+    [property: Id(5)] double? Stel);
+
+/// <summary>Flood gauge levels in metres above the gauge datum, as FIWARE FloodMonitoring names them.</summary>
+[GenerateSerializer, Immutable, Alias("citycontrol.flood-settings.v1")]
+public sealed record class FloodSensorSettings(
+    [property: Id(0)] double ReferenceLevel,
+    [property: Id(1)] double AlertLevel,
+    [property: Id(2)] double DangerLevel);
+
+/// <summary>Everything an admin says about a device. Exactly one kind section is set, the one of <see cref="Kind"/>.</summary>
+[GenerateSerializer, Immutable, Alias("citycontrol.device-definition.v1")]
+public sealed record class DeviceDefinition(
+    [property: Id(0)] string Id,
+    [property: Id(1)] DeviceKind Kind,
+    [property: Id(2)] string Name,
+    [property: Id(3)] GeoPoint Location,
+    [property: Id(4)] string District,
+    [property: Id(5)] string Zone,
+    [property: Id(6)] TimeSpan HeartbeatInterval,
+    [property: Id(7)] CameraSettings? Camera = null,
+    [property: Id(8)] TrafficSignalSettings? TrafficSignal = null,
+    [property: Id(9)] GasSensorSettings? GasSensor = null,
+    [property: Id(10)] FloodSensorSettings? FloodSensor = null);
+
+/// <summary>What an admin may change on an existing device; null leaves a field as it is.</summary>
+[GenerateSerializer, Immutable, Alias("citycontrol.device-update.v1")]
+public sealed record class DeviceUpdate(
+    [property: Id(0)] string? Name = null,
+    [property: Id(1)] GeoPoint? Location = null,
+    [property: Id(2)] string? District = null,
+    [property: Id(3)] string? Zone = null,
+    [property: Id(4)] TimeSpan? HeartbeatInterval = null,
+    [property: Id(5)] LifecycleStatus? Status = null,
+    [property: Id(6)] CameraSettings? Camera = null,
+    [property: Id(7)] TrafficSignalSettings? TrafficSignal = null,
+    [property: Id(8)] GasSensorSettings? GasSensor = null,
+    [property: Id(9)] FloodSensorSettings? FloodSensor = null);
+
+/// <summary>One measurement as the platform keeps it.</summary>
+[GenerateSerializer, Immutable, Alias("citycontrol.reading.v1")]
+public sealed record class Reading(
+    [property: Id(0)] DateTimeOffset Timestamp,
+    [property: Id(1)] string Metric,
+    [property: Id(2)] double Value,
+    [property: Id(3)] string Unit);
+
+/// <summary>Readings for one device, already validated and journaled by the ingest path.</summary>
+[GenerateSerializer, Immutable, Alias("citycontrol.reading-batch.v1")]
+public sealed record class ReadingBatch(
+    [property: Id(0)] ImmutableArray<Reading> Readings,
+    [property: Id(1)] DateTimeOffset ReceivedAt);
+
+[GenerateSerializer, Immutable, Alias("citycontrol.reading-batch-result.v1")]
+public sealed record class ReadingBatchResult(
+    [property: Id(0)] int Applied,
+    [property: Id(1)] int Duplicates,
+    [property: Id(2)] int Ignored);
+
+public enum SignalMode
+{
+    Normal,
+    Flash,
+    Fault,
+    Preemption,
+}
+
+public enum FloodStage
+{
+    Normal,
+    Alert,
+    Danger,
+}
+
+public enum GasLevel
+{
+    Normal,
+    Low,
+    High,
+}
+
+/// <summary>Live, kind-specific state derived from readings.</summary>
+[GenerateSerializer, Immutable, Alias("citycontrol.live-state.v1")]
+public sealed record class LiveState(
+    [property: Id(0)] SignalMode? SignalMode = null,
+    [property: Id(1)] int? SignalPhase = null,
+    [property: Id(2)] FloodStage? FloodStage = null,
+    [property: Id(3)] double? WaterLevel = null,
+    [property: Id(4)] GasLevel? GasLevel = null,
+    [property: Id(5)] double? GasConcentration = null,
+    [property: Id(6)] bool? StreamUp = null);
+
+/// <summary>A device's full picture, as the API and control room show it.</summary>
+[GenerateSerializer, Immutable, Alias("citycontrol.device-snapshot.v1")]
+public sealed record class DeviceSnapshot(
+    [property: Id(0)] DeviceDefinition Definition,
+    [property: Id(1)] LifecycleStatus Status,
+    [property: Id(2)] Connectivity Connectivity,
+    [property: Id(3)] DateTimeOffset? LastSeen,
+    [property: Id(4)] ImmutableDictionary<string, Reading> LatestReadings,
+    [property: Id(5)] LiveState Live,
+    [property: Id(6)] DateTimeOffset CreatedAt,
+    [property: Id(7)] DateTimeOffset UpdatedAt,
+    [property: Id(8)] DateTimeOffset? CredentialIssuedAt);
+
+/// <summary>The short form the directory keeps for listing and for routing readings.</summary>
+[GenerateSerializer, Immutable, Alias("citycontrol.device-summary.v1")]
+public sealed record class DeviceSummary(
+    [property: Id(0)] string Id,
+    [property: Id(1)] DeviceKind Kind,
+    [property: Id(2)] string Name,
+    [property: Id(3)] GeoPoint Location,
+    [property: Id(4)] string District,
+    [property: Id(5)] string Zone,
+    [property: Id(6)] LifecycleStatus Status);
+
+[GenerateSerializer, Immutable, Alias("citycontrol.device-query.v1")]
+public sealed record class DeviceQuery(
+    [property: Id(0)] DeviceKind? Kind = null,
+    [property: Id(1)] string? District = null,
+    [property: Id(2)] LifecycleStatus? Status = null);
+
+public enum DeviceEventType
+{
+    WentOffline,
+    CameBackOnline,
+    LifecycleChanged,
+    ConfigurationChanged,
+    StateChanged,
+}
+
+/// <summary>Something about a device that others (alarms, the control room) may act on.</summary>
+[GenerateSerializer, Immutable, Alias("citycontrol.device-event.v1")]
+public sealed record class DeviceEvent(
+    [property: Id(0)] string DeviceId,
+    [property: Id(1)] DeviceKind Kind,
+    [property: Id(2)] string District,
+    [property: Id(3)] string Zone,
+    [property: Id(4)] DeviceEventType Type,
+    [property: Id(5)] DateTimeOffset At,
+    [property: Id(6)] string Detail);

@@ -1,0 +1,146 @@
+using System.Collections.Immutable;
+
+namespace CityControl.Devices;
+
+/// <summary>What every field device actor does. Keyed by the device id.</summary>
+public interface IDeviceGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the device; fails with <see cref="DeviceConflictException"/> if it already exists.</summary>
+    Task<DeviceSnapshot> Onboard(DeviceDefinition definition, string credentialHash);
+
+    /// <summary>The device as it is now, or null if it was never onboarded.</summary>
+    Task<DeviceSnapshot?> GetSnapshot();
+
+    Task<DeviceSnapshot> Update(DeviceUpdate update, string changedBy);
+
+    /// <summary>Ends the device's service life; its history stays.</summary>
+    Task<DeviceSnapshot> Decommission(string changedBy);
+
+    Task ReplaceCredential(string credentialHash);
+
+    Task<bool> VerifyCredential(string credentialHash);
+
+    /// <summary>Applies readings the ingest path has already validated and made durable. Idempotent per (metric, timestamp).</summary>
+    Task<ReadingBatchResult> ReportReadings(ReadingBatch batch);
+
+    /// <summary>Recent readings, newest last.</summary>
+    Task<ImmutableArray<Reading>> GetRecentReadings(string? metric, int max);
+
+    /// <summary>Recent device events (health, lifecycle), newest last.</summary>
+    Task<ImmutableArray<DeviceEvent>> GetRecentEvents(int max);
+
+    /// <summary>Runs the heartbeat watchdog now; the grain's reminder calls this on its own schedule.</summary>
+    Task<Connectivity> CheckHeartbeat();
+}
+
+public interface ICameraGrain : IDeviceGrain;
+
+public interface ITrafficSignalGrain : IDeviceGrain;
+
+public interface IGasSensorGrain : IDeviceGrain;
+
+public interface IFloodSensorGrain : IDeviceGrain;
+
+/// <summary>One partition of the device directory: the index used for listing devices and routing readings.</summary>
+public interface IDeviceDirectoryGrain : IGrainWithIntegerKey
+{
+    Task Upsert(DeviceSummary summary);
+
+    Task<ImmutableArray<DeviceSummary>> Find(ImmutableArray<string> ids);
+
+    Task<ImmutableArray<DeviceSummary>> Query(DeviceQuery query);
+}
+
+[GenerateSerializer, Alias("citycontrol.device-conflict-exception.v1")]
+public sealed class DeviceConflictException : Exception
+{
+    public DeviceConflictException()
+    {
+    }
+
+    public DeviceConflictException(string message)
+        : base(message)
+    {
+    }
+
+    public DeviceConflictException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+[GenerateSerializer, Alias("citycontrol.device-not-found-exception.v1")]
+public sealed class DeviceNotFoundException : Exception
+{
+    public DeviceNotFoundException()
+    {
+    }
+
+    public DeviceNotFoundException(string message)
+        : base(message)
+    {
+    }
+
+    public DeviceNotFoundException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>A request that breaks a rule of the device, naming the field and the rule.</summary>
+[GenerateSerializer, Alias("citycontrol.device-rule-exception.v1")]
+public sealed class DeviceRuleException : Exception
+{
+    public DeviceRuleException()
+    {
+    }
+
+    public DeviceRuleException(string message)
+        : base(message)
+    {
+    }
+
+    public DeviceRuleException(string field, string message)
+        : base(message)
+    {
+        Field = field;
+    }
+
+    public DeviceRuleException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    [Id(0)]
+    public string? Field { get; init; }
+}
+
+public static class DeviceGrains
+{
+    /// <summary>The number of directory partitions; fixed for the life of a deployment.</summary>
+    public const int DirectoryPartitions = 64;
+
+    public static IDeviceGrain GetDevice(this IGrainFactory factory, DeviceKind kind, string id) => kind switch
+    {
+        DeviceKind.Camera => factory.GetGrain<ICameraGrain>(id),
+        DeviceKind.TrafficSignal => factory.GetGrain<ITrafficSignalGrain>(id),
+        DeviceKind.GasSensor => factory.GetGrain<IGasSensorGrain>(id),
+        DeviceKind.FloodSensor => factory.GetGrain<IFloodSensorGrain>(id),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown device kind."),
+    };
+
+    public static IDeviceDirectoryGrain GetDirectoryFor(this IGrainFactory factory, string deviceId) =>
+        factory.GetGrain<IDeviceDirectoryGrain>(DirectoryPartitionOf(deviceId));
+
+    /// <summary>A stable partition for a device id (FNV-1a), the same on every host and every run.</summary>
+    public static int DirectoryPartitionOf(string deviceId)
+    {
+        var hash = 2166136261u;
+        foreach (var c in deviceId)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return (int)(hash % DirectoryPartitions);
+    }
+}

@@ -1,0 +1,405 @@
+using System.Collections.Immutable;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Streams;
+
+namespace CityControl.Devices;
+
+/// <summary>
+/// The behaviour shared by every device actor: lifecycle, credential, readings, heartbeat watchdog and checkpoints.
+/// Each kind is a sealed grain class of its own so that it can grow its own behaviour.
+/// </summary>
+public abstract partial class DeviceGrain(
+    IPersistentState<DeviceState> state,
+    CityClock clock,
+    IOptions<DeviceGrainOptions> options,
+    ILogger logger) : Grain, IDeviceGrain, IRemindable
+{
+    public const string StorageName = "devices";
+    public const string StateName = "device";
+    public const string EventStreamProvider = "events";
+    public const string EventStreamNamespace = "device-events";
+    private const string HeartbeatReminder = "heartbeat";
+
+    private readonly DeviceGrainOptions _options = options.Value;
+    private IGrainTimer? _checkpointTimer;
+    private bool _dirty;
+
+    protected abstract DeviceKind Kind { get; }
+
+    private string Id => this.GetPrimaryKeyString();
+
+    private DeviceState S => state.State;
+
+    public async Task<DeviceSnapshot> Onboard(DeviceDefinition definition, string credentialHash)
+    {
+        if (S.Definition is not null)
+        {
+            throw new DeviceConflictException($"Device '{Id}' already exists (status {S.Status}).");
+        }
+
+        if (definition.Id != Id || definition.Kind != Kind)
+        {
+            throw new DeviceRuleException("id", $"Definition for {definition.Kind} '{definition.Id}' sent to {Kind} grain '{Id}'.");
+        }
+
+        ThrowIfInvalid(DeviceRules.Validate(definition));
+        var now = clock.UtcNow;
+        S.Definition = definition;
+        S.Status = LifecycleStatus.Provisioned;
+        S.CredentialHash = credentialHash;
+        S.CredentialIssuedAt = now;
+        S.CreatedAt = now;
+        S.UpdatedAt = now;
+
+        // The directory first: if we crash in between, a retried onboarding finds no device and succeeds.
+        await GrainFactory.GetDirectoryFor(Id).Upsert(Summary());
+        await state.WriteStateAsync();
+        await EnsureWatchdog();
+        LogOnboarded(Id, Kind);
+        return Snapshot();
+    }
+
+    public Task<DeviceSnapshot?> GetSnapshot()
+    {
+        if (S.Definition is not null)
+        {
+            RefreshConnectivity();
+        }
+
+        return Task.FromResult(S.Definition is null ? null : Snapshot());
+    }
+
+    public async Task<DeviceSnapshot> Update(DeviceUpdate update, string changedBy)
+    {
+        var current = RequireDefinition();
+        var next = DeviceRules.Apply(current, update);
+        var errors = DeviceRules.Validate(next).ToList();
+        if (update.Status is { } status && DeviceRules.CheckTransition(S.Status, status) is { } transitionError)
+        {
+            errors.Add(new("status", transitionError));
+        }
+        else if (S.Status == LifecycleStatus.Decommissioned)
+        {
+            errors.Add(new("status", "a decommissioned device cannot be changed"));
+        }
+
+        ThrowIfInvalid(errors);
+        var now = clock.UtcNow;
+        var statusChanged = update.Status is { } s && s != S.Status;
+        var configChanged = next != current;
+        if (!statusChanged && !configChanged)
+        {
+            return Snapshot();
+        }
+
+        var previousStatus = S.Status;
+        S.Definition = next;
+        S.Status = update.Status ?? S.Status;
+        S.UpdatedAt = now;
+        if (configChanged)
+        {
+            Recompute();
+            await Raise(DeviceEventType.ConfigurationChanged, $"changed by {changedBy}");
+        }
+
+        if (statusChanged)
+        {
+            await Raise(DeviceEventType.LifecycleChanged, $"{previousStatus} -> {S.Status} by {changedBy}");
+        }
+
+        await GrainFactory.GetDirectoryFor(Id).Upsert(Summary());
+        await Persist();
+        await EnsureWatchdog();
+        return Snapshot();
+    }
+
+    public async Task<DeviceSnapshot> Decommission(string changedBy)
+    {
+        RequireDefinition();
+        if (S.Status == LifecycleStatus.Decommissioned)
+        {
+            return Snapshot();
+        }
+
+        return await Update(new DeviceUpdate(Status: LifecycleStatus.Decommissioned), changedBy);
+    }
+
+    public async Task ReplaceCredential(string credentialHash)
+    {
+        RequireDefinition();
+        if (S.Status == LifecycleStatus.Decommissioned)
+        {
+            throw new DeviceRuleException("status", "a decommissioned device gets no new credential");
+        }
+
+        S.CredentialHash = credentialHash;
+        S.CredentialIssuedAt = clock.UtcNow;
+        await Persist();
+    }
+
+    public Task<bool> VerifyCredential(string credentialHash) =>
+        Task.FromResult(S.Definition is not null
+            && S.Status != LifecycleStatus.Decommissioned
+            && S.CredentialHash is { } stored
+            && CredentialHashes.FixedTimeEquals(stored, credentialHash));
+
+    public async Task<ReadingBatchResult> ReportReadings(ReadingBatch batch)
+    {
+        if (S.Definition is not { } device || S.Status == LifecycleStatus.Decommissioned)
+        {
+            return new(0, 0, batch.Readings.Length);
+        }
+
+        var liveBefore = S.Live;
+        int applied = 0, duplicates = 0, ignored = 0;
+        foreach (var raw in batch.Readings)
+        {
+            if (LiveStateRules.Normalize(device, raw) is not { } reading)
+            {
+                ignored++;
+                continue;
+            }
+
+            switch (ReadingHistory.Insert(S.History, reading, _options.HistoryLength))
+            {
+                case ReadingHistory.Outcome.Duplicate:
+                    duplicates++;
+                    continue;
+                case ReadingHistory.Outcome.TooOld:
+                    ignored++;
+                    continue;
+            }
+
+            applied++;
+            if (!S.Latest.TryGetValue(reading.Metric, out var latest) || latest.Timestamp < reading.Timestamp)
+            {
+                S.Latest[reading.Metric] = reading;
+                S.Live = LiveStateRules.Apply(device, S.Live, reading);
+            }
+        }
+
+        if (applied == 0)
+        {
+            return new(applied, duplicates, ignored);
+        }
+
+        var meaningful = LiveStateRules.IsMeaningfulChange(liveBefore, S.Live);
+        var newest = batch.Readings.Max(r => r.Timestamp);
+        if (S.LastSeen is not { } seen || newest > seen)
+        {
+            S.LastSeen = newest > batch.ReceivedAt ? batch.ReceivedAt : newest;
+        }
+
+        if (S.Status == LifecycleStatus.Provisioned)
+        {
+            S.Status = LifecycleStatus.Active;
+            meaningful = true;
+            await Raise(DeviceEventType.LifecycleChanged, "Provisioned -> Active on first reading");
+            await GrainFactory.GetDirectoryFor(Id).Upsert(Summary());
+        }
+
+        meaningful |= await RefreshConnectivityAndRaise();
+        if (meaningful)
+        {
+            await Raise(DeviceEventType.StateChanged, Describe(S.Live));
+            await Persist();
+        }
+        else
+        {
+            MarkDirty();
+        }
+
+        return new(applied, duplicates, ignored);
+    }
+
+    public Task<ImmutableArray<Reading>> GetRecentReadings(string? metric, int max)
+    {
+        var selected = metric is null ? S.History : S.History.Where(r => r.Metric == metric);
+        return Task.FromResult(selected.TakeLast(Math.Clamp(max, 1, _options.HistoryLength)).ToImmutableArray());
+    }
+
+    public Task<ImmutableArray<DeviceEvent>> GetRecentEvents(int max) =>
+        Task.FromResult(S.Events.TakeLast(Math.Clamp(max, 1, _options.EventHistoryLength)).ToImmutableArray());
+
+    public async Task<Connectivity> CheckHeartbeat()
+    {
+        if (S.Definition is null)
+        {
+            return Connectivity.Unknown;
+        }
+
+        if (await RefreshConnectivityAndRaise())
+        {
+            await Persist();
+        }
+
+        return S.Connectivity;
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) =>
+        reminderName == HeartbeatReminder ? CheckHeartbeat() : Task.CompletedTask;
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_dirty)
+        {
+            await Persist();
+        }
+
+        await base.OnDeactivateAsync(reason, cancellationToken);
+    }
+
+    private DeviceDefinition RequireDefinition() =>
+        S.Definition ?? throw new DeviceNotFoundException($"Device '{Id}' does not exist.");
+
+    private static void ThrowIfInvalid(IReadOnlyCollection<RuleViolation> errors)
+    {
+        if (errors.Count > 0)
+        {
+            var first = errors.First();
+            throw new DeviceRuleException(first.Field, string.Join("; ", errors.Select(e => $"{e.Field}: {e.Message}")));
+        }
+    }
+
+    /// <summary>Re-derives live state after a configuration change (new set-points change the level of the latest reading).</summary>
+    private void Recompute()
+    {
+        var live = new LiveState();
+        foreach (var reading in S.Latest.Values)
+        {
+            if (LiveStateRules.Normalize(S.Definition!, reading) is { } normalized)
+            {
+                live = LiveStateRules.Apply(S.Definition!, live, normalized);
+            }
+        }
+
+        S.Live = live;
+    }
+
+    private void RefreshConnectivity() =>
+        S.Connectivity = HeartbeatWatchdog.Evaluate(S.LastSeen, S.Definition!.HeartbeatInterval, clock.UtcNow);
+
+    /// <summary>Updates connectivity and raises the health event on a change; true when it changed.</summary>
+    private async Task<bool> RefreshConnectivityAndRaise()
+    {
+        var before = S.Connectivity;
+        RefreshConnectivity();
+        if (before == S.Connectivity)
+        {
+            return false;
+        }
+
+        if (S.Connectivity == Connectivity.Offline)
+        {
+            LogOffline(Id, S.LastSeen);
+            await Raise(DeviceEventType.WentOffline, $"no report since {S.LastSeen:O} (heartbeat {S.Definition!.HeartbeatInterval.TotalSeconds:0} s)");
+        }
+        else if (S.Connectivity == Connectivity.Online && before == Connectivity.Offline)
+        {
+            await Raise(DeviceEventType.CameBackOnline, $"reporting again at {S.LastSeen:O}");
+        }
+
+        return true;
+    }
+
+    private async Task Raise(DeviceEventType type, string detail)
+    {
+        var device = S.Definition!;
+        var evt = new DeviceEvent(Id, Kind, device.District, device.Zone, type, clock.UtcNow, detail);
+        S.Events.Add(evt);
+        if (S.Events.Count > _options.EventHistoryLength)
+        {
+            S.Events.RemoveRange(0, S.Events.Count - _options.EventHistoryLength);
+        }
+
+        try
+        {
+            var stream = this.GetStreamProvider(EventStreamProvider)
+                .GetStream<DeviceEvent>(StreamId.Create(EventStreamNamespace, device.District));
+            await stream.OnNextAsync(evt);
+        }
+        catch (Exception ex)
+        {
+            LogPublishFailed(ex, Id, type);
+        }
+    }
+
+    private async Task EnsureWatchdog()
+    {
+        if (S.Status == LifecycleStatus.Decommissioned)
+        {
+            if (await this.GetReminder(HeartbeatReminder) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+
+            return;
+        }
+
+        var period = HeartbeatWatchdog.CheckPeriod(S.Definition!.HeartbeatInterval);
+        await this.RegisterOrUpdateReminder(HeartbeatReminder, period, period);
+    }
+
+    private void MarkDirty()
+    {
+        _dirty = true;
+        _checkpointTimer ??= this.RegisterGrainTimer(
+            static (grain, ct) => grain.Checkpoint(),
+            this,
+            new GrainTimerCreationOptions(_options.CheckpointInterval, Timeout.InfiniteTimeSpan) { Interleave = false });
+    }
+
+    private async Task Checkpoint()
+    {
+        _checkpointTimer?.Dispose();
+        _checkpointTimer = null;
+        if (_dirty)
+        {
+            await Persist();
+        }
+    }
+
+    private async Task Persist()
+    {
+        await state.WriteStateAsync();
+        _dirty = false;
+        _checkpointTimer?.Dispose();
+        _checkpointTimer = null;
+    }
+
+    private DeviceSummary Summary()
+    {
+        var d = S.Definition!;
+        return new(Id, Kind, d.Name, d.Location, d.District, d.Zone, S.Status);
+    }
+
+    private DeviceSnapshot Snapshot() => new(
+        S.Definition!,
+        S.Status,
+        S.Connectivity,
+        S.LastSeen,
+        S.Latest.ToImmutableDictionary(StringComparer.Ordinal),
+        S.Live,
+        S.CreatedAt,
+        S.UpdatedAt,
+        S.CredentialIssuedAt);
+
+    private static string Describe(LiveState live) =>
+        string.Join(", ", new[]
+        {
+            live.SignalMode is { } m ? $"signal {m}" : null,
+            live.GasLevel is { } g ? $"gas {g}" : null,
+            live.FloodStage is { } f ? $"flood {f}" : null,
+            live.StreamUp is { } s ? (s ? "stream up" : "stream lost") : null,
+        }.Where(x => x is not null));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Device {DeviceId} ({Kind}) onboarded")]
+    private partial void LogOnboarded(string deviceId, DeviceKind kind);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Device {DeviceId} went offline; last seen {LastSeen}")]
+    private partial void LogOffline(string deviceId, DateTimeOffset? lastSeen);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Device {DeviceId} could not publish {EventType}")]
+    private partial void LogPublishFailed(Exception ex, string deviceId, DeviceEventType eventType);
+}

@@ -1,0 +1,42 @@
+namespace CityControl.Devices;
+
+/// <summary>What a device grain persists: written on meaningful change and at checkpoints, never per reading.</summary>
+[GenerateSerializer, Alias("citycontrol.device-state.v1")]
+public sealed class DeviceState
+{
+    [Id(0)] public DeviceDefinition? Definition { get; set; }
+    [Id(1)] public LifecycleStatus Status { get; set; }
+    [Id(2)] public string? CredentialHash { get; set; }
+    [Id(3)] public DateTimeOffset? CredentialIssuedAt { get; set; }
+    [Id(4)] public Connectivity Connectivity { get; set; }
+    [Id(5)] public DateTimeOffset? LastSeen { get; set; }
+    [Id(6)] public Dictionary<string, Reading> Latest { get; set; } = new(StringComparer.Ordinal);
+    [Id(7)] public List<Reading> History { get; set; } = [];
+    [Id(8)] public LiveState Live { get; set; } = new();
+    [Id(9)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(10)] public DateTimeOffset UpdatedAt { get; set; }
+    [Id(11)] public List<DeviceEvent> Events { get; set; } = [];
+}
+
+/// <summary>Settings of every device grain, from the section <c>CityControl:Devices</c>.</summary>
+public sealed class DeviceGrainOptions
+{
+    public const string Section = "CityControl:Devices";
+
+    /// <summary>How long readings may sit in memory only before the grain checkpoints them (they are in the ingest journal meanwhile).</summary>
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How many recent readings a device keeps in its state.</summary>
+    public int HistoryLength { get; set; } = 100;
+
+    /// <summary>How many recent device events a device keeps in its state.</summary>
+    public int EventHistoryLength { get; set; } = 50;
+}
+
+/// <summary>The platform's clock, separate from the Orleans runtime's so tests can move it without moving the runtime.</summary>
+public sealed class CityClock(TimeProvider time)
+{
+    public TimeProvider Time { get; } = time;
+
+    public DateTimeOffset UtcNow => Time.GetUtcNow();
+}

@@ -1,0 +1,70 @@
+using System.Net;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using CityControl.Devices;
+using CityControl.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+
+namespace CityControl.Silo;
+
+public static class SiloConfiguration
+{
+    /// <summary>Configures a CityControl silo: clustering, grain state, reminders and the event streams, on Azure Storage or in memory.</summary>
+    public static ISiloBuilder ConfigureCityControl(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var storage = Bind<StorageOptions>(configuration, StorageOptions.Section);
+        var siloOptions = Bind<SiloOptions>(configuration, SiloOptions.Section);
+
+        silo.Services.AddCityControlGrainServices(configuration);
+        silo.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = siloOptions.ClusterId;
+            o.ServiceId = siloOptions.ServiceId;
+        });
+
+        if (storage.Mode == StorageMode.Memory)
+        {
+            silo.UseLocalhostClustering(siloOptions.SiloPort, siloOptions.GatewayPort, serviceId: siloOptions.ServiceId, clusterId: siloOptions.ClusterId);
+            silo.AddMemoryGrainStorage(DeviceGrain.StorageName);
+            silo.AddMemoryGrainStorage("PubSubStore");
+            silo.UseInMemoryReminderService();
+        }
+        else
+        {
+            silo.ConfigureEndpoints(IPAddress.Parse(siloOptions.AdvertisedAddress), siloOptions.SiloPort, siloOptions.GatewayPort, listenOnAnyHostAddress: false);
+            var tables = new TableServiceClient(storage.ConnectionString);
+            var blobs = new BlobServiceClient(storage.ConnectionString);
+            silo.UseAzureStorageClustering(o => o.TableServiceClient = tables);
+            silo.AddAzureBlobGrainStorage(DeviceGrain.StorageName, o =>
+            {
+                o.BlobServiceClient = blobs;
+                o.ContainerName = "grain-state";
+            });
+            silo.AddAzureBlobGrainStorage("PubSubStore", o =>
+            {
+                o.BlobServiceClient = blobs;
+                o.ContainerName = "pubsub-state";
+            });
+            silo.UseAzureTableReminderService(o => o.TableServiceClient = tables);
+        }
+
+        silo.AddMemoryStreams(DeviceGrain.EventStreamProvider);
+        return silo;
+    }
+
+    private static T Bind<T>(IConfiguration configuration, string section)
+        where T : class, new()
+    {
+        var options = configuration.GetSection(section).Get<T>() ?? new T();
+        var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+        if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, new(options), results, validateAllProperties: true))
+        {
+            throw new OptionsValidationException(section, typeof(T), results.Select(r => $"{section}:{string.Join(",", r.MemberNames)}: {r.ErrorMessage}"));
+        }
+
+        return options;
+    }
+}
