@@ -9,11 +9,6 @@ if (args is ["hash-password", ..])
     return;
 }
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddCityControlPlatform();
-var app = builder.Build();
-app.MapCityControlPlatform();
+var app = PlatformApp.Build(args);
 app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app));
-app.Run();
-
-public partial class Program;
+await app.RunAsync();

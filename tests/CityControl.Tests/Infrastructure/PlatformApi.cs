@@ -1,0 +1,119 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace CityControl.Tests.Infrastructure;
+
+/// <summary>A client of the platform's HTTP API as users and devices use it, over a real connection.</summary>
+public sealed class PlatformApi(Uri baseAddress) : IDisposable
+{
+    public static readonly (string User, string Password) Admin = ("admin", "admin-demo");
+    public static readonly (string User, string Password) Operator = ("operator", "operator-demo");
+    public static readonly (string User, string Password) Police = ("police", "police-demo");
+
+    private readonly HttpClient _http = new() { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+    private readonly Dictionary<string, string> _tokens = [];
+
+    public HttpClient Anonymous => _http;
+
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, (string User, string Password)? user = null, HttpContent? content = null)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        if (user is { } u)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(u.User, u.Password));
+        }
+
+        return await _http.SendAsync(request);
+    }
+
+    public async Task<string> TokenAsync(string user, string password)
+    {
+        if (_tokens.TryGetValue(user, out var token))
+        {
+            return token;
+        }
+
+        using var response = await _http.PostAsJsonAsync("/api/auth/token", new { username = user, password });
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<JsonObject>();
+        token = body!["accessToken"]!.GetValue<string>();
+        _tokens[user] = token;
+        return token;
+    }
+
+    public Task<HttpResponseMessage> PostJsonAsync(string path, object body, (string User, string Password)? user) =>
+        SendAsync(HttpMethod.Post, path, user, Json(body));
+
+    /// <summary>Onboards a device as admin and returns its ingest credential.</summary>
+    public async Task<(string Username, string Secret)> OnboardAsync(object device)
+    {
+        using var response = await PostJsonAsync("/api/devices", device, Admin);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"onboarding answered {(int)response.StatusCode}: {body}");
+        var credential = JsonNode.Parse(body)!["credential"]!;
+        return (credential["username"]!.GetValue<string>(), credential["secret"]!.GetValue<string>());
+    }
+
+    public async Task<HttpResponseMessage> PostTelemetryAsync((string Username, string Secret)? credential, object body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/telemetry") { Content = Json(body) };
+        if (credential is { } c)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{c.Username}:{c.Secret}")));
+        }
+
+        return await _http.SendAsync(request);
+    }
+
+    public async Task<JsonNode> GetJsonAsync(string path, (string User, string Password)? user = null)
+    {
+        using var response = await SendAsync(HttpMethod.Get, path, user ?? Operator);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"GET {path} answered {(int)response.StatusCode}: {body}");
+        return JsonNode.Parse(body)!;
+    }
+
+    public static StringContent Json(object body) =>
+        body is string text
+            ? new StringContent(text, Encoding.UTF8, "application/json")
+            : new StringContent(JsonSerializer.Serialize(body, JsonSerializerOptions.Web), Encoding.UTF8, "application/json");
+
+    public static async Task<JsonNode> BodyAsync(HttpResponseMessage response) =>
+        JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+    public void Dispose() => _http.Dispose();
+}
+
+/// <summary>Ready-made device bodies for tests.</summary>
+public static class TestDevices
+{
+    public static object Gas(string id, string district = "Guro", double high = 35) => new
+    {
+        id,
+        kind = "gasSensor",
+        name = $"NH3 detector {id}",
+        location = new { latitude = 37.4851, longitude = 126.8990 },
+        district,
+        zone = "plant-1",
+        heartbeatSeconds = 60,
+        gasSensor = new { gas = "NH3", unit = "ppm", low = 25, high, twa = 25, stel = 35 },
+    };
+
+    public static object Flood(string id, string district = "Yeouido") => new
+    {
+        id,
+        kind = "floodSensor",
+        name = $"Riverside gauge {id}",
+        location = new { latitude = 37.5284, longitude = 126.9326 },
+        district,
+        zone = "parking-1",
+        floodSensor = new { referenceLevel = 0, alertLevel = 0.3, dangerLevel = 0.6 },
+    };
+
+    public static object Reading(string deviceId, DateTimeOffset at, string metric, object value, string unit) =>
+        new { deviceId, timestamp = at.ToString("O"), metric, value, unit };
+}

@@ -1,0 +1,35 @@
+namespace CityControl.Tests.Infrastructure;
+
+/// <summary>Command-line settings for a platform host under test: loopback ports of its own, no demo city.</summary>
+public static class PlatformSettings
+{
+    public static Dictionary<string, string> Memory() => Base(new()
+    {
+        ["CityControl:Storage:Mode"] = "Memory",
+        ["CityControl:Ingest:Journal"] = "None",
+    });
+
+    public static Dictionary<string, string> Azure(string connectionString) => Base(new()
+    {
+        ["CityControl:Storage:Mode"] = "AzureStorage",
+        ["CityControl:Storage:ConnectionString"] = connectionString,
+        ["CityControl:Ingest:Journal"] = "Blob",
+        ["CityControl:Silo:ClusterId"] = "test-" + Guid.NewGuid().ToString("N")[..8],
+    });
+
+    public static string[] ToArgs(Dictionary<string, string> settings) =>
+        settings.Select(kv => $"--{kv.Key}={kv.Value}").ToArray();
+
+    private static Dictionary<string, string> Base(Dictionary<string, string> settings)
+    {
+        settings["urls"] = $"http://127.0.0.1:{FreePorts.Next()}";
+        settings["CityControl:Silo:SiloPort"] = FreePorts.Next().ToString();
+        settings["CityControl:Silo:GatewayPort"] = FreePorts.Next().ToString();
+        settings["CityControl:Demo:Seed"] = "false";
+        settings["CityControl:Demo:Simulate"] = "false";
+        settings["CityControl:DataDirectory"] = Directory.CreateTempSubdirectory("citycontrol-data-").FullName;
+        settings["CityControl:Ingest:JournalName"] = "test-" + Guid.NewGuid().ToString("N")[..8];
+        settings["Logging:LogLevel:Default"] = "Warning";
+        return settings;
+    }
+}
