@@ -33,6 +33,11 @@ public static class TelemetryEndpoints
             size.MaxRequestBodySize = limits.MaxRequestBytes;
         }
 
+        if (context.Request.ContentLength > limits.MaxRequestBytes)
+        {
+            return TooLarge(limits);
+        }
+
         if (!context.Request.HasJsonContentType())
         {
             return Problems.Field("Content-Type", "must be application/json", StatusCodes.Status415UnsupportedMediaType);
@@ -49,7 +54,7 @@ public static class TelemetryEndpoints
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return Problems.Field("body", $"is larger than {limits.MaxRequestBytes} bytes; send smaller batches", StatusCodes.Status413PayloadTooLarge);
+            return TooLarge(limits);
         }
 
         using (document)
@@ -92,6 +97,9 @@ public static class TelemetryEndpoints
                     extensions: new Dictionary<string, object?> { ["accepted"] = 0, ["rejected"] = result.Rejected, ["rejections"] = result.Rejections });
         }
     }
+
+    private static IResult TooLarge(IngestOptions limits) =>
+        Problems.Field("body", $"is larger than {limits.MaxRequestBytes} bytes; send smaller batches", StatusCodes.Status413PayloadTooLarge);
 
     private static IngestPrincipal PrincipalOf(ClaimsPrincipal user) =>
         user.FindFirst(IngestAuthenticationHandler.DeviceClaim) is { } device
