@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace CityControl.Tests.Infrastructure;
+
+/// <summary>The platform as its own operating-system process, so that a test can kill it without a graceful shutdown.</summary>
+public sealed class PlatformProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private PlatformProcess(Process process, Uri baseAddress)
+    {
+        _process = process;
+        BaseAddress = baseAddress;
+        Api = new PlatformApi(baseAddress);
+    }
+
+    public Uri BaseAddress { get; }
+
+    public PlatformApi Api { get; }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static async Task<PlatformProcess> StartAsync(Dictionary<string, string> settings)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CityControl.ControlRoom.Web.dll"));
+        foreach (var arg in PlatformSettings.ToArgs(settings))
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("the platform did not start");
+        var platform = new PlatformProcess(process, new Uri(settings["urls"]));
+        process.OutputDataReceived += (_, e) => platform.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => platform.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await platform.WaitHealthyAsync();
+        return platform;
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks, no grain deactivation, nothing flushed.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Api.Dispose();
+        if (!_process.HasExited)
+        {
+            await KillAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_output)
+            {
+                _output.AppendLine(line);
+            }
+        }
+    }
+
+    private async Task WaitHealthyAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"the platform exited with {_process.ExitCode}:\n{Output}");
+            }
+
+            try
+            {
+                using var response = await Api.Anonymous.GetAsync("/healthz");
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"the platform did not become healthy:\n{Output}");
+    }
+}

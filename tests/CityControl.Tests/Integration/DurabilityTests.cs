@@ -1,0 +1,168 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using CityControl.Tests.Infrastructure;
+
+namespace CityControl.Tests.Integration;
+
+/// <summary>Against real Azurite: what was onboarded and acknowledged is there after a restart and after a kill.</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class DurabilityTests(AzuriteFixture azurite)
+{
+    [Fact]
+    public async Task Devices_and_their_last_readings_survive_a_silo_restart()
+    {
+        var settings = PlatformSettings.Azure(azurite.ConnectionString);
+        var district = "Restart-" + Guid.NewGuid().ToString("N")[..6];
+        var gas = "gas-" + Guid.NewGuid().ToString("N")[..8];
+        var csvIds = Enumerable.Range(1, 3).Select(i => $"cam-{district}-{i}").ToArray();
+        var geoIds = Enumerable.Range(1, 2).Select(i => $"flood-{district}-{i}").ToArray();
+        var now = DateTimeOffset.UtcNow;
+        Dictionary<string, JsonNode> before;
+
+        await using (var platform = await InProcessPlatform.StartAsync(settings))
+        {
+            var api = platform.Api;
+            await api.OnboardAsync(TestDevices.Gas(gas, district));
+
+            var csv = new StringBuilder("id,kind,name,latitude,longitude,district,zone,bearingDegrees\n");
+            csv.Append($"{csvIds[0]},camera,North gate,37.51,126.90,{district},gate,90\n");
+            csv.Append($"{csvIds[1]},camera,South gate,37.51,126.90,{district},gate,400\n");
+            csv.Append($"{csvIds[2]},camera,\"Car park, level 2\",37.52,126.91,{district},parking,180\n");
+            var csvReport = await Import(api, csv.ToString(), "text/csv");
+            Assert.Equal([2, 4], csvReport["accepted"]!.AsArray().Select(a => a!["row"]!.GetValue<int>()));
+            var csvRejected = Assert.Single(csvReport["rejected"]!.AsArray())!;
+            Assert.Equal((3, "camera.bearingDegrees"), (csvRejected["row"]!.GetValue<int>(), csvRejected["field"]!.GetValue<string>()));
+
+            var geo = new JsonObject
+            {
+                ["type"] = "FeatureCollection",
+                ["features"] = new JsonArray(
+                    Feature(geoIds[0], 126.93, 37.528, new JsonObject { ["referenceLevel"] = 0, ["alertLevel"] = 0.3, ["dangerLevel"] = 0.6 }),
+                    Feature(geoIds[1], 126.94, 37.529, new JsonObject { ["referenceLevel"] = 0, ["alertLevel"] = 0.7, ["dangerLevel"] = 0.6 })),
+            };
+            var geoReport = await Import(api, geo.ToJsonString(), "application/geo+json");
+            Assert.Equal([geoIds[0]], geoReport["accepted"]!.AsArray().Select(a => a!["id"]!.GetValue<string>()));
+            var geoRejected = Assert.Single(geoReport["rejected"]!.AsArray())!;
+            Assert.Equal((2, "floodSensor.dangerLevel"), (geoRejected["row"]!.GetValue<int>(), geoRejected["field"]!.GetValue<string>()));
+
+            var gateway = await RegisterGateway(api, district);
+            var readings = new List<object>();
+            for (var i = 0; i < 10; i++)
+            {
+                readings.Add(TestDevices.Reading(gas, now.AddSeconds(i - 60), "concentration", 20 + i * 2, "ppm"));
+                readings.Add(TestDevices.Reading(geoIds[0], now.AddSeconds(i - 60), "waterLevel", 0.2 + i * 0.02, "m"));
+                readings.Add(TestDevices.Reading(csvIds[0], now.AddSeconds(i - 60), "streamUp", i == 9 ? 0 : 1, "bool"));
+            }
+
+            using var ingest = await api.PostTelemetryAsync(gateway, new { readings });
+            Assert.Equal(HttpStatusCode.Accepted, ingest.StatusCode);
+
+            before = await Snapshots(api, [gas, csvIds[0], csvIds[2], geoIds[0]]);
+        }
+
+        // A fresh journal name: nothing is replayed, so what comes back comes from the grains' own state.
+        settings["CityControl:Ingest:JournalName"] = "after-restart-" + Guid.NewGuid().ToString("N")[..6];
+        await using (var platform = await InProcessPlatform.StartAsync(settings))
+        {
+            var after = await Snapshots(platform.Api, [gas, csvIds[0], csvIds[2], geoIds[0]]);
+            foreach (var (id, snapshot) in before)
+            {
+                Assert.Equal(Comparable(snapshot), Comparable(after[id]));
+            }
+
+            Assert.Equal(38, after[gas]["latestReadings"]!["concentration"]!["value"]!.GetValue<double>());
+            Assert.Equal("high", after[gas]["live"]!["gasLevel"]!.GetValue<string>());
+            Assert.Equal("alert", after[geoIds[0]]["live"]!["floodStage"]!.GetValue<string>());
+            Assert.False(after[csvIds[0]]["live"]!["streamUp"]!.GetValue<bool>());
+            Assert.Equal(10, (await platform.Api.GetJsonAsync($"/api/devices/{gas}/readings")).AsArray().Count);
+            var listed = await platform.Api.GetJsonAsync($"/api/devices?district={district}");
+            Assert.Equal(4, listed["items"]!.AsArray().Count);
+        }
+    }
+
+    [Fact]
+    public async Task Every_reading_of_an_acknowledged_batch_is_there_after_the_process_is_killed()
+    {
+        var settings = PlatformSettings.Azure(azurite.ConnectionString);
+
+        // Checkpoints far away: after the kill, the readings can only come back from the ingest journal.
+        settings["CityControl:Devices:CheckpointInterval"] = "01:00:00";
+        var gas = "gas-" + Guid.NewGuid().ToString("N")[..8];
+        var now = DateTimeOffset.UtcNow;
+        var values = Enumerable.Range(0, 50).Select(i => Math.Round(5 + i * 0.1, 2)).ToArray();
+
+        await using (var platform = await PlatformProcess.StartAsync(settings))
+        {
+            var credential = await platform.Api.OnboardAsync(TestDevices.Gas(gas));
+
+            // The first reading activates the device, a change written at once; the batch after it changes nothing that is.
+            using var first = await platform.Api.PostTelemetryAsync(credential, new { readings = new[] { TestDevices.Reading(gas, now.AddSeconds(-30), "concentration", 4, "ppm") } });
+            Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+            var readings = values.Select((v, i) => TestDevices.Reading(gas, now.AddMilliseconds(-25_000 + (i * 400)), "concentration", v, "ppm")).ToArray();
+            using var response = await platform.Api.PostTelemetryAsync(credential, new { readings });
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            await platform.KillAsync();
+        }
+
+        await using (var platform = await PlatformProcess.StartAsync(settings))
+        {
+            var history = await platform.Api.GetJsonAsync($"/api/devices/{gas}/readings?max=100");
+            var device = await platform.Api.GetJsonAsync($"/api/devices/{gas}");
+
+            Assert.Equal([4.0, .. values], history.AsArray().Select(r => r!["value"]!.GetValue<double>()));
+            Assert.Equal(values[^1], device["latestReadings"]!["concentration"]!["value"]!.GetValue<double>());
+            Assert.Equal("active", device["status"]!.GetValue<string>());
+        }
+    }
+
+    private static JsonObject Feature(string id, double lon, double lat, JsonObject levels)
+    {
+        var properties = new JsonObject { ["id"] = id, ["kind"] = "floodSensor", ["name"] = "Riverside gauge " + id, ["district"] = id.Split('-')[1] + "-" + id.Split('-')[2], ["zone"] = "parking-1" };
+        foreach (var (key, value) in levels)
+        {
+            properties[key] = value?.DeepClone();
+        }
+
+        return new JsonObject
+        {
+            ["type"] = "Feature",
+            ["geometry"] = new JsonObject { ["type"] = "Point", ["coordinates"] = new JsonArray(lon, lat) },
+            ["properties"] = properties,
+        };
+    }
+
+    private static async Task<JsonNode> Import(PlatformApi api, string content, string mediaType)
+    {
+        using var response = await api.SendAsync(HttpMethod.Post, "/api/devices/import", PlatformApi.Admin, new StringContent(content, Encoding.UTF8, mediaType));
+        var body = await PlatformApi.BodyAsync(response);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body.ToJsonString());
+        return body;
+    }
+
+    private static async Task<(string, string)> RegisterGateway(PlatformApi api, string district)
+    {
+        using var response = await api.PostJsonAsync("/api/gateways", new { id = "gw-" + district, name = "Gateway", districts = new[] { district } }, PlatformApi.Admin);
+        var body = await PlatformApi.BodyAsync(response);
+        return (body["credential"]!["username"]!.GetValue<string>(), body["credential"]!["secret"]!.GetValue<string>());
+    }
+
+    private static async Task<Dictionary<string, JsonNode>> Snapshots(PlatformApi api, string[] ids)
+    {
+        var result = new Dictionary<string, JsonNode>();
+        foreach (var id in ids)
+        {
+            result[id] = await api.GetJsonAsync($"/api/devices/{id}");
+        }
+
+        return result;
+    }
+
+    /// <summary>The state a user sees, less connectivity, which depends on the wall clock.</summary>
+    private static string Comparable(JsonNode snapshot)
+    {
+        var copy = snapshot.DeepClone().AsObject();
+        copy.Remove("connectivity");
+        return copy.ToJsonString();
+    }
+}
