@@ -295,18 +295,31 @@ public sealed class DeviceImporter(IGrainFactory grains)
                 ? new FloodSensorSettings(reference, alert, danger)
                 : null);
 
-        if (errors.Count > 0)
-        {
-            return new ImportRow(row, request.Id, null, errors);
-        }
-
         if (latitude is null || longitude is null)
         {
-            errors.Add(new(latitude is null ? "latitude" : "longitude", "is required"));
+            var missing = latitude is null ? "latitude" : "longitude";
+            if (!errors.Any(e => e.Field == missing || e.Field == "geometry"))
+            {
+                errors.Add(new(missing, "is required"));
+            }
         }
 
         var (definition, ruleErrors) = DeviceRequestMapper.ToDefinition(request);
-        errors.AddRange(ruleErrors.Where(e => e.Field != "location"));
+        var reported = errors.Select(e => e.Field).ToHashSet(StringComparer.Ordinal);
+        foreach (var error in ruleErrors)
+        {
+            // Rows name the columns they came from: location.latitude is the latitude column.
+            var field = error.Field switch
+            {
+                "location.latitude" => "latitude",
+                "location.longitude" => "longitude",
+                _ => error.Field,
+            };
+            if (field != "location" && !reported.Contains(field) && !reported.Contains(field.Split('.').Last()))
+            {
+                errors.Add(error with { Field = field });
+            }
+        }
         return new ImportRow(row, request.Id, errors.Count == 0 ? definition : null, errors);
     }
 }
