@@ -67,6 +67,6 @@ public static class DemoCity
                 FloodSensor: new FloodSensorSettings(0, 0.3, 0.6)));
         }
 
-        return devices.ToImmutable();
+        return [.. devices.Select(d => d with { Location = new GeoPoint(Math.Round(d.Location.Latitude, 6), Math.Round(d.Location.Longitude, 6)) })];
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using CityControl.Testing;
 using CityControl.Tests.Infrastructure;
 
 namespace CityControl.Tests.Api;

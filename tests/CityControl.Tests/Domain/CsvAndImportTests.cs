@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using CityControl.Devices;
+using CityControl.Testing;
 using CityControl.Tests.Infrastructure;
 using CityControl.Web.Devices;
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using CityControl.Devices;
+using CityControl.Testing;
 using CityControl.Tests.Infrastructure;
 using Orleans.Streams;
 

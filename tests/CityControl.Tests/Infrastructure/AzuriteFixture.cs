@@ -1,3 +1,5 @@
+using CityControl.Testing;
+
 namespace CityControl.Tests.Infrastructure;
 
 /// <summary>One real Azurite for the durability tests; each test uses its own cluster id and journal name.</summary>

@@ -8,6 +8,8 @@ using Orleans.Runtime.Hosting;
 using Orleans.Storage;
 using Orleans.TestingHost;
 
+using CityControl.Testing;
+
 namespace CityControl.Tests.Infrastructure;
 
 /// <summary>An in-process Orleans cluster running the real grains on counted memory storage and a fake platform clock.</summary>

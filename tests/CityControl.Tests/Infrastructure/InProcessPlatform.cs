@@ -1,6 +1,8 @@
 using CityControl.Web.Hosting;
 using Microsoft.AspNetCore.Builder;
 
+using CityControl.Testing;
+
 namespace CityControl.Tests.Infrastructure;
 
 /// <summary>The real platform host (silo, ingest, HTTP API) in this process, on a loopback port.</summary>

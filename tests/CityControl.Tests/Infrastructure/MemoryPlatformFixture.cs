@@ -1,3 +1,5 @@
+using CityControl.Testing;
+
 namespace CityControl.Tests.Infrastructure;
 
 /// <summary>One platform host on memory storage, shared by the API tests; each test uses its own device ids.</summary>

@@ -5,6 +5,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
+using CityControl.Testing;
+
 namespace CityControl.Tests.Infrastructure;
 
 /// <summary>A client of the platform's HTTP API as users and devices use it, over a real connection.</summary>

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using CityControl.Testing;
 using CityControl.Tests.Infrastructure;
 
 namespace CityControl.Tests.Integration;
@@ -93,22 +94,24 @@ public sealed class DurabilityTests(AzuriteFixture azurite)
         var values = Enumerable.Range(0, 50).Select(i => Math.Round(5 + i * 0.1, 2)).ToArray();
 
         await using (var platform = await PlatformProcess.StartAsync(settings))
+        using (var api = new PlatformApi(platform.BaseAddress))
         {
-            var credential = await platform.Api.OnboardAsync(TestDevices.Gas(gas));
+            var credential = await api.OnboardAsync(TestDevices.Gas(gas));
 
             // The first reading activates the device, a change written at once; the batch after it changes nothing that is.
-            using var first = await platform.Api.PostTelemetryAsync(credential, new { readings = new[] { TestDevices.Reading(gas, now.AddSeconds(-30), "concentration", 4, "ppm") } });
+            using var first = await api.PostTelemetryAsync(credential, new { readings = new[] { TestDevices.Reading(gas, now.AddSeconds(-30), "concentration", 4, "ppm") } });
             Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
             var readings = values.Select((v, i) => TestDevices.Reading(gas, now.AddMilliseconds(-25_000 + (i * 400)), "concentration", v, "ppm")).ToArray();
-            using var response = await platform.Api.PostTelemetryAsync(credential, new { readings });
+            using var response = await api.PostTelemetryAsync(credential, new { readings });
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
             await platform.KillAsync();
         }
 
         await using (var platform = await PlatformProcess.StartAsync(settings))
+        using (var api = new PlatformApi(platform.BaseAddress))
         {
-            var history = await platform.Api.GetJsonAsync($"/api/devices/{gas}/readings?max=100");
-            var device = await platform.Api.GetJsonAsync($"/api/devices/{gas}");
+            var history = await api.GetJsonAsync($"/api/devices/{gas}/readings?max=100");
+            var device = await api.GetJsonAsync($"/api/devices/{gas}");
 
             Assert.Equal([4.0, .. values], history.AsArray().Select(r => r!["value"]!.GetValue<double>()));
             Assert.Equal(values[^1], device["latestReadings"]!["concentration"]!["value"]!.GetValue<double>());

@@ -1,4 +1,4 @@
-namespace CityControl.Tests.Infrastructure;
+namespace CityControl.Testing;
 
 public static class RepoPaths
 {

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 
-namespace CityControl.Tests.Infrastructure;
+namespace CityControl.Testing;
 
 /// <summary>A real Azurite on loopback ports of its own, installed from npm on first use, stopped with SIGTERM.</summary>
 public sealed class AzuriteServer : IAsyncDisposable

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace CityControl.Tests.Infrastructure;
+namespace CityControl.Testing;
 
 public static class FreePorts
 {

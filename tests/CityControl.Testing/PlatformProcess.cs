@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace CityControl.Tests.Infrastructure;
+namespace CityControl.Testing;
 
 /// <summary>The platform as its own operating-system process, so that a test can kill it without a graceful shutdown.</summary>
 public sealed class PlatformProcess : IAsyncDisposable
@@ -13,12 +13,14 @@ public sealed class PlatformProcess : IAsyncDisposable
     {
         _process = process;
         BaseAddress = baseAddress;
-        Api = new PlatformApi(baseAddress);
+        Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
     }
 
     public Uri BaseAddress { get; }
 
-    public PlatformApi Api { get; }
+    public HttpClient Http { get; }
+
+    public int ProcessId => _process.Id;
 
     public string Output
     {
@@ -31,16 +33,18 @@ public sealed class PlatformProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<PlatformProcess> StartAsync(Dictionary<string, string> settings)
+    /// <summary>Starts the platform from <paramref name="binaries"/> (by default, beside the caller's own binaries).</summary>
+    public static async Task<PlatformProcess> StartAsync(Dictionary<string, string> settings, string? binaries = null)
     {
+        binaries ??= AppContext.BaseDirectory;
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = binaries,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CityControl.ControlRoom.Web.dll"));
+        start.ArgumentList.Add(Path.Combine(binaries, "CityControl.ControlRoom.Web.dll"));
         foreach (var arg in PlatformSettings.ToArgs(settings))
         {
             start.ArgumentList.Add(arg);
@@ -65,7 +69,7 @@ public sealed class PlatformProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Api.Dispose();
+        Http.Dispose();
         if (!_process.HasExited)
         {
             await KillAsync();
@@ -97,7 +101,7 @@ public sealed class PlatformProcess : IAsyncDisposable
 
             try
             {
-                using var response = await Api.Anonymous.GetAsync("/healthz");
+                using var response = await Http.GetAsync("/healthz");
                 if (response.IsSuccessStatusCode)
                 {
                     return;

@@ -1,4 +1,4 @@
-namespace CityControl.Tests.Infrastructure;
+namespace CityControl.Testing;
 
 /// <summary>Command-line settings for a platform host under test: loopback ports of its own, no demo city.</summary>
 public static class PlatformSettings
