@@ -32,7 +32,10 @@ public static class TelemetryValidator
                 accepted[device.Id] = group;
             }
 
-            group.Readings.Add(new Reading(r.Timestamp!.Value.ToUniversalTime(), r.Metric!, r.Value!.Value, r.Unit!));
+            // The catalogue's own strings: a device keeps many readings, and each would otherwise hold copies of the same names.
+            var metric = MetricCatalog.Find(device.Kind, r.Metric!)!;
+            var unit = metric.Units.First(u => u == r.Unit);
+            group.Readings.Add(new Reading(r.Timestamp!.Value.ToUniversalTime(), metric.Name, r.Value!.Value, unit));
         }
 
         return (accepted.Values.Select(g => new DeviceReadings(g.Device.Id, g.Device.Kind, g.Readings.ToImmutable())).ToList(), rejected);

@@ -244,7 +244,15 @@ public abstract partial class DeviceGrain(
     {
         if (_dirty)
         {
-            await Persist();
+            try
+            {
+                await Persist();
+            }
+            catch (Exception ex)
+            {
+                // The readings are in the ingest journal; the next start replays them.
+                LogFinalCheckpointFailed(ex, Id);
+            }
         }
 
         await base.OnDeactivateAsync(reason, cancellationToken);
@@ -399,6 +407,9 @@ public abstract partial class DeviceGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Device {DeviceId} went offline; last seen {LastSeen}")]
     private partial void LogOffline(string deviceId, DateTimeOffset? lastSeen);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Device {DeviceId} could not write its final checkpoint on deactivation")]
+    private partial void LogFinalCheckpointFailed(Exception ex, string deviceId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Device {DeviceId} could not publish {EventType}")]
     private partial void LogPublishFailed(Exception ex, string deviceId, DeviceEventType eventType);
