@@ -36,7 +36,7 @@ public static class PlatformHosting
             .Validate(o => !UserDirectory.Validate(o).Any(), "CityControl:Users is invalid: an unknown role or a user without PasswordHash")
             .ValidateOnStart();
         services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.Section))
-            .Validate(o => o.MaxReadingsPerBatch is >= 1 and <= 100_000, "CityControl:Ingest:MaxReadingsPerBatch must be between 1 and 100000")
+            .Validate(o => o.MaxReadingsPerBatch is >= 1 and <= 20_000, "CityControl:Ingest:MaxReadingsPerBatch must be between 1 and 20000 (a batch is one journal block of at most 4 MiB)")
             .Validate(o => o.ReplayWindow > TimeSpan.Zero, "CityControl:Ingest:ReplayWindow must be positive")
             .Validate(o => !string.IsNullOrWhiteSpace(o.JournalName) && !o.JournalName.Contains('/', StringComparison.Ordinal), "CityControl:Ingest:JournalName must be a non-empty name without '/'")
             .ValidateOnStart();

@@ -10,14 +10,16 @@ namespace CityControl.Web.Ingest;
 
 /// <summary>
 /// The ingest journal on Azure append blobs. Concurrent requests are group-committed: one writer takes every batch
-/// waiting, appends them as one block, and only then releases their 202s. A segment is rolled over every hour and
-/// before it nears the append blob's block limit.
+/// waiting, appends them as one block, and only then releases their 202s. A segment is rolled over every five
+/// minutes, at 64 MiB, and before it nears the append blob's block limit, so that replaying the tail reads little.
 /// </summary>
 public sealed partial class BlobIngestJournal : IIngestJournal, IAsyncDisposable
 {
     public const string ContainerName = "ingest-journal";
     private const int MaxBlockBytes = 4 * 1024 * 1024;
     private const int MaxBlocksPerSegment = 45_000;
+    private const long MaxSegmentBytes = 64L * 1024 * 1024;
+    private static readonly TimeSpan SegmentSpan = TimeSpan.FromMinutes(5);
 
     private readonly BlobContainerClient _container;
     private readonly string _prefix;
@@ -27,8 +29,9 @@ public sealed partial class BlobIngestJournal : IIngestJournal, IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _writer;
     private AppendBlobClient? _segment;
-    private DateTimeOffset _segmentHour;
+    private DateTimeOffset _segmentStarted;
     private int _segmentBlocks;
+    private long _segmentBytes;
 
     public BlobIngestJournal(BlobServiceClient blobs, IOptions<IngestOptions> options, TimeProvider time, ILogger<BlobIngestJournal> logger)
     {
@@ -152,21 +155,22 @@ public sealed partial class BlobIngestJournal : IIngestJournal, IAsyncDisposable
         using var stream = new MemoryStream(block, writable: false);
         await segment.AppendBlockAsync(stream, cancellationToken: _stopping.Token);
         _segmentBlocks++;
+        _segmentBytes += bytes;
     }
 
     private async Task<AppendBlobClient> CurrentSegment()
     {
         var now = _time.GetUtcNow();
-        var hour = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero);
-        if (_segment is null || hour != _segmentHour || _segmentBlocks >= MaxBlocksPerSegment)
+        if (_segment is null || now - _segmentStarted >= SegmentSpan || _segmentBlocks >= MaxBlocksPerSegment || _segmentBytes >= MaxSegmentBytes)
         {
             await _container.CreateIfNotExistsAsync(cancellationToken: _stopping.Token);
             var name = $"{_prefix}{now:yyyyMMdd'T'HHmmss'.'fffffff}-{Guid.NewGuid():N}.ndjson";
             var segment = _container.GetAppendBlobClient(name);
             await segment.CreateIfNotExistsAsync(cancellationToken: _stopping.Token);
             _segment = segment;
-            _segmentHour = hour;
+            _segmentStarted = now;
             _segmentBlocks = 0;
+            _segmentBytes = 0;
             LogNewSegment(name);
         }
 

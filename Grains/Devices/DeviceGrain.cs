@@ -60,15 +60,11 @@ public abstract partial class DeviceGrain(
         return Snapshot();
     }
 
-    public Task<DeviceSnapshot?> GetSnapshot()
-    {
-        if (S.Definition is not null)
-        {
-            RefreshConnectivity();
-        }
-
-        return Task.FromResult(S.Definition is null ? null : Snapshot());
-    }
+    /// <summary>Shows connectivity as of now without changing it: only the watchdog moves it, so that its event is raised.</summary>
+    public Task<DeviceSnapshot?> GetSnapshot() =>
+        Task.FromResult(S.Definition is null
+            ? null
+            : Snapshot() with { Connectivity = HeartbeatWatchdog.Evaluate(S.LastSeen, S.Definition.HeartbeatInterval, clock.UtcNow) });
 
     public async Task<DeviceSnapshot> Update(DeviceUpdate update, string changedBy)
     {
@@ -285,14 +281,11 @@ public abstract partial class DeviceGrain(
         S.Live = live;
     }
 
-    private void RefreshConnectivity() =>
-        S.Connectivity = HeartbeatWatchdog.Evaluate(S.LastSeen, S.Definition!.HeartbeatInterval, clock.UtcNow);
-
     /// <summary>Updates connectivity and raises the health event on a change; true when it changed.</summary>
     private async Task<bool> RefreshConnectivityAndRaise()
     {
         var before = S.Connectivity;
-        RefreshConnectivity();
+        S.Connectivity = HeartbeatWatchdog.Evaluate(S.LastSeen, S.Definition!.HeartbeatInterval, clock.UtcNow);
         if (before == S.Connectivity)
         {
             return false;
