@@ -52,7 +52,8 @@ public sealed record DeviceResponse(
     FloodSensorSettings? FloodSensor,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    DateTimeOffset? CredentialIssuedAt)
+    DateTimeOffset? CredentialIssuedAt,
+    IReadOnlyList<ActiveAlarm> ActiveAlarms)
 {
     public static DeviceResponse From(DeviceSnapshot s)
     {
@@ -62,7 +63,7 @@ public sealed record DeviceResponse(
             s.Status, s.Connectivity, s.LastSeen,
             s.LatestReadings.ToDictionary(kv => kv.Key, kv => ReadingOf(kv.Value), StringComparer.Ordinal),
             s.Live, d.Camera, d.TrafficSignal, d.GasSensor, d.FloodSensor,
-            s.CreatedAt, s.UpdatedAt, s.CredentialIssuedAt);
+            s.CreatedAt, s.UpdatedAt, s.CredentialIssuedAt, s.ActiveAlarms ?? []);
     }
 
     public static ReadingResponse ReadingOf(Reading r) => new(r.Timestamp, r.Metric, r.Value, r.Unit);

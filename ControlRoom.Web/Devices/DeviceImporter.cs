@@ -36,7 +36,8 @@ public sealed class DeviceImporter(IGrainFactory grains)
         "streamUrl", "bearingDegrees", "fieldOfViewDegrees", "rangeMeters",
         "cycleSeconds", "controllerAddress",
         "gas", "unit", "low", "high", "twa", "stel",
-        "referenceLevel", "alertLevel", "dangerLevel",
+        "fullScale", "rateOfRisePerMinute", "deadbandPercent", "delayOnSeconds", "flatlineMinutes",
+        "referenceLevel", "alertLevel", "dangerLevel", "rateOfRisePerHour",
     ];
 
     private const int MaxRows = 20_000;
@@ -290,9 +291,11 @@ public sealed class DeviceImporter(IGrainFactory grains)
             Text("district"), Text("zone"), Number("heartbeatSeconds"),
             kind == DeviceKind.Camera ? new CameraSettings(Text("streamUrl"), Number("bearingDegrees"), Number("fieldOfViewDegrees"), Number("rangeMeters")) : null,
             kind == DeviceKind.TrafficSignal ? new TrafficSignalSettings(Number("cycleSeconds") ?? 120, [], Text("controllerAddress")) : null,
-            kind == DeviceKind.GasSensor ? new GasSensorSettings(Text("gas") ?? "", Text("unit") ?? "", Number("low"), Number("high"), Number("twa"), Number("stel")) : null,
+            kind == DeviceKind.GasSensor ? new GasSensorSettings(
+                Text("gas") ?? "", Text("unit") ?? "", Number("low"), Number("high"), Number("twa"), Number("stel"),
+                Number("fullScale"), Number("rateOfRisePerMinute"), Number("deadbandPercent"), Number("delayOnSeconds"), Number("flatlineMinutes")) : null,
             kind == DeviceKind.FloodSensor && (Number("referenceLevel"), Number("alertLevel"), Number("dangerLevel")) is ({ } reference, { } alert, { } danger)
-                ? new FloodSensorSettings(reference, alert, danger)
+                ? new FloodSensorSettings(reference, alert, danger, Number("rateOfRisePerHour"))
                 : null);
 
         if (latitude is null || longitude is null)

@@ -54,7 +54,13 @@ public sealed record class TrafficSignalSettings(
     [property: Id(1)] ImmutableArray<SignalPhaseTiming> Phases,
     [property: Id(2)] string? ControllerAddress);
 
-/// <summary>Gas detector set-points, all in <see cref="Unit"/> (ppm, ppb, %LEL or %vol).</summary>
+/// <summary>
+/// Gas detector set-points, all in <see cref="Unit"/> (ppm, ppb, %LEL, %vol or mg/m3). Low and High are instantaneous,
+/// Twa the 8-hour and Stel the 15-minute time-weighted average limits. The rest tune the alarm rules: an alarm clears
+/// only below its set-point less <see cref="DeadbandPercent"/>, raises only after <see cref="DelayOnSeconds"/> above
+/// it, a rise faster than <see cref="RateOfRisePerMinute"/> alarms on its own, and a reading above
+/// <see cref="FullScale"/> (the sensor's range) is a sensor fault.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.gas-settings.v1")]
 public sealed record class GasSensorSettings(
     [property: Id(0)] string Gas,
@@ -62,14 +68,20 @@ public sealed record class GasSensorSettings(
     [property: Id(2)] double? Low,
     [property: Id(3)] double? High,
     [property: Id(4)] double? Twa,
-    [property: Id(5)] double? Stel);
+    [property: Id(5)] double? Stel,
+    [property: Id(6)] double? FullScale = null,
+    [property: Id(7)] double? RateOfRisePerMinute = null,
+    [property: Id(8)] double? DeadbandPercent = null,
+    [property: Id(9)] double? DelayOnSeconds = null,
+    [property: Id(10)] double? FlatlineMinutes = null);
 
-/// <summary>Flood gauge levels in metres above the gauge datum, as FIWARE FloodMonitoring names them.</summary>
+/// <summary>Flood gauge levels in metres above the gauge datum, as FIWARE FloodMonitoring names them; a rise faster than <see cref="RateOfRisePerHour"/> (m/h) alarms on its own.</summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.flood-settings.v1")]
 public sealed record class FloodSensorSettings(
     [property: Id(0)] double ReferenceLevel,
     [property: Id(1)] double AlertLevel,
-    [property: Id(2)] double DangerLevel);
+    [property: Id(2)] double DangerLevel,
+    [property: Id(3)] double? RateOfRisePerHour = null);
 
 /// <summary>Everything an admin says about a device. Exactly one kind section is set, the one of <see cref="Kind"/>.</summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.device-definition.v1")]
@@ -164,7 +176,8 @@ public sealed record class DeviceSnapshot(
     [property: Id(5)] LiveState Live,
     [property: Id(6)] DateTimeOffset CreatedAt,
     [property: Id(7)] DateTimeOffset UpdatedAt,
-    [property: Id(8)] DateTimeOffset? CredentialIssuedAt);
+    [property: Id(8)] DateTimeOffset? CredentialIssuedAt,
+    [property: Id(9)] IReadOnlyList<ActiveAlarm>? ActiveAlarms = null);
 
 /// <summary>The short form the directory keeps for listing and for routing readings.</summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.device-summary.v1")]
@@ -190,6 +203,8 @@ public enum DeviceEventType
     LifecycleChanged,
     ConfigurationChanged,
     StateChanged,
+    AlarmRaised,
+    AlarmCleared,
 }
 
 /// <summary>Something about a device that others (alarms, the control room) may act on.</summary>
@@ -201,4 +216,5 @@ public sealed record class DeviceEvent(
     [property: Id(3)] string Zone,
     [property: Id(4)] DeviceEventType Type,
     [property: Id(5)] DateTimeOffset At,
-    [property: Id(6)] string Detail);
+    [property: Id(6)] string Detail,
+    [property: Id(7)] AlarmTransition? Alarm = null);

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using CityControl.Alarms;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Streams;
@@ -148,7 +149,8 @@ public abstract partial class DeviceGrain(
         }
 
         var liveBefore = S.Live;
-        int applied = 0, duplicates = 0, ignored = 0;
+        int duplicates = 0, ignored = 0;
+        var added = new List<Reading>();
         foreach (var raw in batch.Readings)
         {
             if (LiveStateRules.Normalize(device, raw) is not { } reading)
@@ -167,7 +169,7 @@ public abstract partial class DeviceGrain(
                     continue;
             }
 
-            applied++;
+            added.Add(reading);
             if (!S.Latest.TryGetValue(reading.Metric, out var latest) || latest.Timestamp < reading.Timestamp)
             {
                 S.Latest[reading.Metric] = reading;
@@ -175,6 +177,8 @@ public abstract partial class DeviceGrain(
             }
         }
 
+        var applied = added.Count;
+        var alarms = added.OrderBy(r => r.Timestamp).SelectMany(r => AlarmRules.Apply(device, S.Alarms, r)).ToList();
         if (applied == 0)
         {
             return new(applied, duplicates, ignored);
@@ -196,6 +200,12 @@ public abstract partial class DeviceGrain(
         }
 
         meaningful |= await RefreshConnectivityAndRaise();
+        foreach (var alarm in alarms)
+        {
+            await RaiseAlarm(alarm);
+        }
+
+        meaningful |= alarms.Count > 0;
         if (meaningful)
         {
             await Raise(DeviceEventType.StateChanged, Describe(S.Live));
@@ -291,6 +301,11 @@ public abstract partial class DeviceGrain(
             return false;
         }
 
+        if (AlarmRules.Connectivity(S.Alarms, S.Connectivity, clock.UtcNow, S.LastSeen) is { } offlineAlarm)
+        {
+            await RaiseAlarm(offlineAlarm);
+        }
+
         if (S.Connectivity == Connectivity.Offline)
         {
             LogOffline(Id, S.LastSeen);
@@ -304,10 +319,13 @@ public abstract partial class DeviceGrain(
         return true;
     }
 
-    private async Task Raise(DeviceEventType type, string detail)
+    private Task RaiseAlarm(AlarmTransition alarm) =>
+        Raise(alarm.Active ? DeviceEventType.AlarmRaised : DeviceEventType.AlarmCleared, alarm.Message, alarm);
+
+    private async Task Raise(DeviceEventType type, string detail, AlarmTransition? alarm = null)
     {
         var device = S.Definition!;
-        var evt = new DeviceEvent(Id, Kind, device.District, device.Zone, type, clock.UtcNow, detail);
+        var evt = new DeviceEvent(Id, Kind, device.District, device.Zone, type, alarm?.At ?? clock.UtcNow, detail, alarm);
         S.Events.Add(evt);
         if (S.Events.Count > _options.EventHistoryLength)
         {
@@ -384,7 +402,8 @@ public abstract partial class DeviceGrain(
         S.Live,
         S.CreatedAt,
         S.UpdatedAt,
-        S.CredentialIssuedAt);
+        S.CredentialIssuedAt,
+        [.. S.Alarms.Active.Values.OrderBy(a => a.Since)]);
 
     private static string Describe(LiveState live) =>
         string.Join(", ", new[]

@@ -225,6 +225,16 @@ public static partial class DeviceRules
             }
         }
 
+        Positive(g.FullScale, "gasSensor.fullScale");
+        Positive(g.RateOfRisePerMinute, "gasSensor.rateOfRisePerMinute");
+        Between(errors, g.DeadbandPercent, "gasSensor.deadbandPercent", 0, 50);
+        Between(errors, g.DelayOnSeconds, "gasSensor.delayOnSeconds", 0, 3600);
+        Between(errors, g.FlatlineMinutes, "gasSensor.flatlineMinutes", 1, 7 * 24 * 60);
+        if (g is { FullScale: { } scale, High: { } highPoint } && highPoint >= scale)
+        {
+            errors.Add(new("gasSensor.fullScale", "must be above high"));
+        }
+
         Positive(g.Low, "gasSensor.low");
         Positive(g.High, "gasSensor.high");
         Positive(g.Twa, "gasSensor.twa");
@@ -262,6 +272,16 @@ public static partial class DeviceRules
         if (f.DangerLevel <= f.AlertLevel)
         {
             errors.Add(new("floodSensor.dangerLevel", "must be above alertLevel"));
+        }
+
+        Between(errors, f.RateOfRisePerHour, "floodSensor.rateOfRisePerHour", 0.001, 100);
+    }
+
+    private static void Between(List<RuleViolation> errors, double? value, string field, double min, double max)
+    {
+        if (value is { } v && (!double.IsFinite(v) || v < min || v > max))
+        {
+            errors.Add(new(field, $"must be between {min} and {max}"));
         }
     }
 

@@ -1,3 +1,5 @@
+using CityControl.Alarms;
+
 namespace CityControl.Devices;
 
 /// <summary>What a device grain persists: written on meaningful change and at checkpoints, never per reading.</summary>
@@ -16,6 +18,7 @@ public sealed class DeviceState
     [Id(9)] public DateTimeOffset CreatedAt { get; set; }
     [Id(10)] public DateTimeOffset UpdatedAt { get; set; }
     [Id(11)] public List<DeviceEvent> Events { get; set; } = [];
+    [Id(12)] public AlarmRuleState Alarms { get; set; } = new();
 }
 
 /// <summary>Settings of every device grain, from the section <c>CityControl:Devices</c>.</summary>

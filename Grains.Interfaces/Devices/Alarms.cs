@@ -1,0 +1,39 @@
+namespace CityControl.Devices;
+
+/// <summary>Conditions a device's rules watch for; each is active or not, with the value and time it changed.</summary>
+public enum AlarmCondition
+{
+    GasLow,
+    GasHigh,
+    GasTwa,
+    GasStel,
+    GasRateOfRise,
+    SensorFlatline,
+    SensorOutOfRange,
+    DeviceOffline,
+    FloodAlert,
+    FloodDanger,
+    FloodRateOfRise,
+    SignalFlash,
+    SignalFault,
+    SignalPreemption,
+    SignalStuckPhase,
+    CameraStreamLoss,
+}
+
+/// <summary>A condition becoming active (raised) or inactive (cleared), as the rules decided it.</summary>
+[GenerateSerializer, Immutable, Alias("citycontrol.alarm-transition.v1")]
+public sealed record class AlarmTransition(
+    [property: Id(0)] AlarmCondition Condition,
+    [property: Id(1)] bool Active,
+    [property: Id(2)] DateTimeOffset At,
+    [property: Id(3)] double? Value,
+    [property: Id(4)] string Message);
+
+/// <summary>A condition that is active now on a device.</summary>
+[GenerateSerializer, Immutable, Alias("citycontrol.active-alarm.v1")]
+public sealed record class ActiveAlarm(
+    [property: Id(0)] AlarmCondition Condition,
+    [property: Id(1)] DateTimeOffset Since,
+    [property: Id(2)] double? Value,
+    [property: Id(3)] string Message);
