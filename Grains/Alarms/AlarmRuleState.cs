@@ -28,4 +28,7 @@ public sealed class AlarmRuleState
     /// <summary>The signal phase last reported and since when.</summary>
     [Id(8)] public int? Phase { get; set; }
     [Id(9)] public DateTimeOffset PhaseSince { get; set; }
+
+    /// <summary>When the exposure averages were last compared with their limits.</summary>
+    [Id(10)] public DateTimeOffset? ExposureCheckedAt { get; set; }
 }

@@ -17,6 +17,9 @@ public static class AlarmRules
     public const double DefaultDeadbandPercent = 5;
     public const double DefaultFlatlineMinutes = 60;
 
+    /// <summary>Averages over 15 minutes and 8 hours move slowly: comparing them with their limits every 10 s of readings is plenty.</summary>
+    public static readonly TimeSpan ExposureCheckPeriod = TimeSpan.FromSeconds(10);
+
     /// <summary>Readings older than the newest one already evaluated for their metric are history only: rules look forward.</summary>
     public static IReadOnlyList<AlarmTransition> Apply(DeviceDefinition device, AlarmRuleState state, Reading reading)
     {
@@ -75,7 +78,14 @@ public static class AlarmRules
         var inRange = v >= -Tolerance(gas) && (gas.FullScale is not { } scale || v <= scale);
         if (inRange)
         {
-            var twa = state.Exposure.Add(reading.Timestamp, Math.Max(0, v), TwaWindow);
+            state.Exposure.Add(reading.Timestamp, Math.Max(0, v), TwaWindow);
+        }
+
+        if (inRange && (gas.Twa is not null || gas.Stel is not null)
+            && (state.ExposureCheckedAt is not { } checkedAt || reading.Timestamp - checkedAt >= ExposureCheckPeriod))
+        {
+            state.ExposureCheckedAt = reading.Timestamp;
+            var twa = state.Exposure.Average(reading.Timestamp, TwaWindow);
             var stel = state.Exposure.Average(reading.Timestamp, StelWindow);
             Threshold(state, changes, AlarmCondition.GasTwa, gas.Twa, twa, deadband, TimeSpan.Zero, reading.Timestamp, $"8-hour TWA {Format(twa)} {unit} at or above {Format(gas.Twa)} {unit}");
             Threshold(state, changes, AlarmCondition.GasStel, gas.Stel, stel, deadband, TimeSpan.Zero, reading.Timestamp, $"15-minute STEL {Format(stel)} {unit} at or above {Format(gas.Stel)} {unit}");

@@ -4,7 +4,8 @@ namespace CityControl.Alarms;
 /// Time-weighted averages over sliding windows, as occupational exposure limits define them (TWA over 8 h, STEL over
 /// 15 min): a reading counts from its time until the next reading (at most <see cref="MaxHold"/>), time without data
 /// counts as zero exposure, and the sum of concentration x time is divided by the whole window.
-/// The last <see cref="ExactSpan"/> is kept reading by reading, so averages over it are exact; older exposure is kept
+/// The last <see cref="ExactSpan"/> is kept reading by reading (at most one a second), so averages over it are exact
+/// for readings a second or more apart; older exposure is kept
 /// in one-minute bins, so memory stays bounded whatever the reporting rate, and longer averages are exact whenever
 /// the window starts on a whole minute (otherwise the first minute is prorated).
 /// </summary>
@@ -20,25 +21,32 @@ public sealed class ExposureWindow
     [Id(2)] public List<DateTimeOffset> Times { get; set; } = [];
     [Id(3)] public List<double> Values { get; set; } = [];
 
-    /// <summary>Adds a reading (in time order) and returns the average over <paramref name="longest"/>, the longest window asked of this instance.</summary>
-    public double Add(DateTimeOffset at, double value, TimeSpan longest)
+    /// <summary>Adds a reading in time order; <paramref name="longest"/> is the longest window that will be asked of this instance.</summary>
+    public void Add(DateTimeOffset at, double value, TimeSpan longest)
     {
         if (Times.Count > 0)
         {
             if (at <= Times[^1])
             {
-                return Average(at, longest);
+                return;
             }
 
             var last = Times[^1];
             var heldUntil = at - last > MaxHold ? last + MaxHold : at;
             Accumulate(Seconds(last), Seconds(heldUntil), Values[^1]);
+
+            // Readings closer than a second apart are kept as one, the newest value from the first time: the exact
+            // span holds at most one entry a second whatever a device sends.
+            if (at - last < TimeSpan.FromSeconds(1))
+            {
+                Values[^1] = value;
+                return;
+            }
         }
 
         Times.Add(at);
         Values.Add(value);
         Prune(at, longest);
-        return Average(at, longest);
     }
 
     public double Average(DateTimeOffset at, TimeSpan window) =>

@@ -72,7 +72,8 @@ public sealed class GasAlarmRuleTests
 
         for (var k = 0; k < stretch.Count; k++)
         {
-            var twa = window.Add(stretch[k].At, stretch[k].Co, AlarmRules.TwaWindow);
+            window.Add(stretch[k].At, stretch[k].Co, AlarmRules.TwaWindow);
+            var twa = window.Average(stretch[k].At, AlarmRules.TwaWindow);
             var stel = window.Average(stretch[k].At, AlarmRules.StelWindow);
 
             // Each hourly value is the exposure for the hour after it; hours before the first reading count as zero.
@@ -100,6 +101,22 @@ public sealed class GasAlarmRuleTests
             var direct = Enumerable.Range(k - 900, 900).Sum(i => i >= 0 ? series[i] : 0) / 900;
             Assert.Equal(direct, stel, 6);
         }
+    }
+
+    [Fact]
+    public void A_device_reporting_ten_times_a_second_keeps_at_most_one_exposure_entry_a_second()
+    {
+        var window = new ExposureWindow();
+        var t0 = new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero);
+
+        for (var i = 0; i < 10 * 60 * 20; i++)
+        {
+            window.Add(t0.AddMilliseconds(i * 100), 10, AlarmRules.TwaWindow);
+        }
+
+        Assert.InRange(window.Times.Count, 900, 902);
+        Assert.InRange(window.Bins.Count, 20, 21);
+        Assert.Equal(10, window.Average(t0.AddMinutes(20), AlarmRules.StelWindow), 6);
     }
 
     [Fact]
