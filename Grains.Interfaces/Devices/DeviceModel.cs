@@ -217,4 +217,5 @@ public sealed record class DeviceEvent(
     [property: Id(4)] DeviceEventType Type,
     [property: Id(5)] DateTimeOffset At,
     [property: Id(6)] string Detail,
-    [property: Id(7)] AlarmTransition? Alarm = null);
+    [property: Id(7)] AlarmTransition? Alarm = null,
+    [property: Id(8)] GeoPoint? Location = null);

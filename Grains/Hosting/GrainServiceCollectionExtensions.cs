@@ -1,4 +1,5 @@
 using CityControl.Devices;
+using CityControl.Incidents;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -16,6 +17,12 @@ public static class GrainServiceCollectionExtensions
             .Validate(o => o.CheckpointInterval >= TimeSpan.FromSeconds(1), $"{DeviceGrainOptions.Section}:CheckpointInterval must be at least 00:00:01")
             .Validate(o => o.HistoryLength is >= 1 and <= 10_000, $"{DeviceGrainOptions.Section}:HistoryLength must be between 1 and 10000")
             .Validate(o => o.EventHistoryLength is >= 1 and <= 1_000, $"{DeviceGrainOptions.Section}:EventHistoryLength must be between 1 and 1000")
+            .ValidateOnStart();
+        services.AddOptions<CorrelationOptions>()
+            .Bind(configuration.GetSection(CorrelationOptions.Section))
+            .Validate(o => o.RadiusMeters is > 0 and <= 50_000, $"{CorrelationOptions.Section}:RadiusMeters must be more than 0 and at most 50000")
+            .Validate(o => o.Window > TimeSpan.Zero, $"{CorrelationOptions.Section}:Window must be positive")
+            .Validate(o => o.SensorsToConfirmLeak is >= 1 and <= 10, $"{CorrelationOptions.Section}:SensorsToConfirmLeak must be between 1 and 10")
             .ValidateOnStart();
         return services;
     }

@@ -1,0 +1,90 @@
+using System.Collections.Immutable;
+
+namespace CityControl.Incidents;
+
+/// <summary>One incident: its alarms, lifecycle, procedure and append-only audit timeline.</summary>
+public interface IIncidentGrain : IGrainWithStringKey
+{
+    Task<IncidentSummary> Open(IncidentOpening opening);
+
+    /// <summary>Links an alarm transition; a repeated trigger of a linked alarm is counted, not re-raised.</summary>
+    Task<IncidentSummary> LinkAlarm(AlarmSignal alarm);
+
+    /// <summary>A person's action, checked against their role and the lifecycle; throws <see cref="IncidentRuleException"/> when refused.</summary>
+    Task<IncidentDetail> Act(IncidentAction action, Actor actor);
+
+    Task<IncidentDetail?> GetDetail();
+
+    /// <summary>Records a CAP message sent for this incident, so later updates and cancels can reference it.</summary>
+    Task RecordCapMessage(CapMessageRecord message);
+}
+
+/// <summary>Correlates a district's alarms into incidents; subscribed implicitly to the district's device events.</summary>
+public interface IIncidentCorrelatorGrain : IGrainWithStringKey
+{
+    /// <summary>Joins the alarm to an open incident or opens one; returns the incident's id, or null when the alarm opens none (information only, shelved).</summary>
+    Task<string?> Correlate(AlarmSignal alarm);
+
+    Task<ImmutableArray<string>> OpenIncidents();
+
+    /// <summary>The incident reached a final status: later alarms open a new one.</summary>
+    Task IncidentEnded(string incidentId);
+
+    /// <summary>Shelves an alarm (device and condition) until a time: its triggers are counted but open no incident.</summary>
+    Task Shelve(string deviceId, Devices.AlarmCondition condition, DateTimeOffset until, string reason, string by);
+}
+
+/// <summary>Incident summaries of one month, for listing and filtering.</summary>
+public interface IIncidentIndexGrain : IGrainWithStringKey
+{
+    Task Upsert(IncidentSummary summary);
+
+    Task<ImmutableArray<IncidentSummary>> Query(IncidentQuery query);
+}
+
+public enum IncidentRuleKind
+{
+    /// <summary>The role may not do this (403).</summary>
+    Forbidden,
+
+    /// <summary>The lifecycle does not allow it now (409).</summary>
+    IllegalTransition,
+
+    /// <summary>The request itself is wrong (400).</summary>
+    Invalid,
+
+    NotFound,
+}
+
+[GenerateSerializer, Alias("citycontrol.incident-rule-exception.v1")]
+public sealed class IncidentRuleException : Exception
+{
+    public IncidentRuleException()
+    {
+    }
+
+    public IncidentRuleException(string message)
+        : base(message)
+    {
+    }
+
+    public IncidentRuleException(IncidentRuleKind kind, string message)
+        : base(message)
+    {
+        Kind = kind;
+    }
+
+    public IncidentRuleException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    [Id(0)]
+    public IncidentRuleKind Kind { get; init; }
+}
+
+public static class IncidentGrains
+{
+    /// <summary>The index partition of an incident opened at <paramref name="at"/>.</summary>
+    public static string IndexKey(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,325 @@
+using System.Collections.Immutable;
+using CityControl.Devices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Streams;
+
+namespace CityControl.Incidents;
+
+/// <summary>
+/// One incident. Every person's action is checked against role and lifecycle, appended to the timeline and written
+/// before it returns; alarm links that change what people see (a new alarm, a confirmation, a priority) are written at
+/// once, repeated triggers at the next checkpoint.
+/// </summary>
+public sealed partial class IncidentGrain(
+    [PersistentState("incident", DeviceGrain.StorageName)] IPersistentState<IncidentState> state,
+    CityClock clock,
+    IOptions<CorrelationOptions> options,
+    ILogger<IncidentGrain> logger) : Grain, IIncidentGrain
+{
+    public const string EventStreamNamespace = "incident-events";
+
+    /// <summary>An incident nobody acknowledges goes up one priority every this long.</summary>
+    public static readonly TimeSpan EscalationStep = TimeSpan.FromMinutes(10);
+
+    private static readonly TimeSpan CheckpointDelay = TimeSpan.FromSeconds(5);
+    private IGrainTimer? _checkpoint;
+
+    private IncidentState S => state.State;
+
+    private string Id => this.GetPrimaryKeyString();
+
+    public async Task<IncidentSummary> Open(IncidentOpening opening)
+    {
+        if (S.Opening is not null)
+        {
+            return Summary();
+        }
+
+        S.Opening = opening;
+        S.Status = IncidentStatus.New;
+        S.Priority = opening.Priority;
+        S.Agencies = [.. IncidentCatalog.AgenciesOf(opening.Type)];
+        S.Procedure = [.. IncidentCatalog.ProcedureOf(opening.Type).Select((text, i) => new SopStep(i + 1, text, null, null))];
+        S.UpdatedAt = opening.At;
+        Append(opening.OpenedBy, "opened", null, IncidentStatus.New, $"{opening.Title} (priority {opening.Priority}, for {string.Join(", ", S.Agencies)})", opening.At);
+        await SaveAndPublish("opened");
+        LogOpened(Id, opening.Type, opening.District);
+        return Summary();
+    }
+
+    public async Task<IncidentSummary> LinkAlarm(AlarmSignal alarm)
+    {
+        var opening = S.Opening ?? throw new IncidentRuleException(IncidentRuleKind.NotFound, $"Incident '{Id}' does not exist.");
+        var t = alarm.Transition;
+        var key = $"{alarm.DeviceId}|{t.Condition}";
+        var meaningful = false;
+        if (!S.Alarms.TryGetValue(key, out var linked))
+        {
+            if (!t.Active)
+            {
+                return Summary();
+            }
+
+            S.Alarms[key] = new LinkedAlarm(alarm.DeviceId, t.Condition, AlarmState.Unacknowledged, true, 1, t.At, t.At, t.Message, t.Value);
+            if (!S.Devices.Contains(alarm.DeviceId))
+            {
+                S.Devices.Add(alarm.DeviceId);
+                S.DeviceLocations[alarm.DeviceId] = alarm.Location;
+            }
+
+            Append("system", "alarm linked", null, null, $"{alarm.DeviceId}: {t.Message}", t.At);
+            meaningful = true;
+        }
+        else
+        {
+            S.Alarms[key] = linked with
+            {
+                Active = t.Active,
+                Triggers = linked.Triggers + (t.Active ? 1 : 0),
+                LastAt = t.At > linked.LastAt ? t.At : linked.LastAt,
+                LastMessage = t.Message,
+                LastValue = t.Value,
+                State = AlarmLifecycle.Next(linked.State, t.Active),
+            };
+        }
+
+        var priority = (Priority)Math.Min((int)S.Priority, (int)IncidentCatalog.PriorityOf(t.Condition));
+        var wasConfirmed = IsConfirmed();
+        if (opening.Type == IncidentType.ChemicalLeak && !wasConfirmed && IncidentCatalog.IsConfirmedLeak(S.Alarms.Values, options.Value.SensorsToConfirmLeak))
+        {
+            priority = Priority.P1;
+            Append("system", "leak confirmed", null, null, $"{S.Alarms.Values.Select(a => a.DeviceId).Distinct().Count()} sensor(s) in alarm", t.At);
+            meaningful = true;
+        }
+
+        if (priority != S.Priority)
+        {
+            Append("system", "priority raised", null, null, $"{S.Priority} -> {priority} by {t.Condition}", t.At);
+            S.Priority = priority;
+            meaningful = true;
+        }
+
+        S.UpdatedAt = t.At > S.UpdatedAt ? t.At : S.UpdatedAt;
+        if (meaningful)
+        {
+            await SaveAndPublish("alarm");
+        }
+        else
+        {
+            ScheduleCheckpoint();
+        }
+
+        return Summary();
+    }
+
+    public async Task<IncidentDetail> Act(IncidentAction action, Actor actor)
+    {
+        if (S.Opening is null)
+        {
+            throw new IncidentRuleException(IncidentRuleKind.NotFound, $"Incident '{Id}' does not exist.");
+        }
+
+        if (IncidentLifecycle.CheckRole(actor, action.Kind, S.Agencies.ToImmutableArray()) is { } forbidden)
+        {
+            throw new IncidentRuleException(IncidentRuleKind.Forbidden, forbidden);
+        }
+
+        var from = S.Status;
+        var to = IncidentLifecycle.TargetOf(action.Kind);
+        if (to is { } target && IncidentLifecycle.CheckTransition(from, target) is { } illegal)
+        {
+            throw new IncidentRuleException(IncidentRuleKind.IllegalTransition, illegal);
+        }
+
+        if (to is null && IncidentLifecycle.Terminal.Contains(from) && action.Kind != IncidentActionKind.AddNote)
+        {
+            throw new IncidentRuleException(IncidentRuleKind.IllegalTransition, $"the incident is {from}; only notes may be added");
+        }
+
+        var now = clock.UtcNow;
+        var detail = Apply(action, now, actor);
+        if (to is { } next)
+        {
+            S.Status = next;
+        }
+
+        S.UpdatedAt = now;
+        Append(actor.Name, Verb(action.Kind), to is null ? null : from, to, detail, now);
+        await SaveAndPublish(Verb(action.Kind));
+        if (to is { } final && IncidentLifecycle.Terminal.Contains(final))
+        {
+            await GrainFactory.GetGrain<IIncidentCorrelatorGrain>(S.Opening.District).IncidentEnded(Id);
+        }
+
+        return Detail();
+    }
+
+    public Task<IncidentDetail?> GetDetail() => Task.FromResult(S.Opening is null ? null : Detail());
+
+    public async Task RecordCapMessage(CapMessageRecord message)
+    {
+        S.CapMessages.Add(message);
+        Append("system", "CAP message", null, null, $"{message.Identifier} sent {message.Sent:O}", message.Sent);
+        await state.WriteStateAsync();
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_checkpoint is not null)
+        {
+            await state.WriteStateAsync(cancellationToken);
+        }
+
+        await base.OnDeactivateAsync(reason, cancellationToken);
+    }
+
+    /// <summary>Applies what the action does besides a status change; returns the timeline's detail text.</summary>
+    private string Apply(IncidentAction action, DateTimeOffset now, Actor actor)
+    {
+        string Require(string? value, string field) =>
+            string.IsNullOrWhiteSpace(value) ? throw new IncidentRuleException(IncidentRuleKind.Invalid, $"{field}: is required for {action.Kind}") : value;
+
+        switch (action.Kind)
+        {
+            case IncidentActionKind.Acknowledge:
+                foreach (var (key, alarm) in S.Alarms.ToList())
+                {
+                    S.Alarms[key] = alarm with { State = AlarmLifecycle.Acknowledge(alarm.State) };
+                }
+
+                return action.Text ?? "acknowledged";
+            case IncidentActionKind.Assign:
+                S.AssignedUnit = Require(action.Unit, "unit");
+                return $"unit {S.AssignedUnit}";
+            case IncidentActionKind.Dispatch:
+                S.AssignedUnit = action.Unit ?? S.AssignedUnit ?? Require(null, "unit");
+                return $"unit {S.AssignedUnit} dispatched";
+            case IncidentActionKind.AddNote:
+                return Require(action.Text, "text");
+            case IncidentActionKind.Cancel or IncidentActionKind.FalseAlarm:
+                return Require(action.Text, "text");
+            case IncidentActionKind.CompleteStep:
+                var number = action.Step ?? throw new IncidentRuleException(IncidentRuleKind.Invalid, "step: is required for CompleteStep");
+                var index = S.Procedure.FindIndex(s => s.Number == number);
+                if (index < 0)
+                {
+                    throw new IncidentRuleException(IncidentRuleKind.Invalid, $"step: must be one of 1 to {S.Procedure.Count}");
+                }
+
+                S.Procedure[index] = S.Procedure[index] with { DoneBy = actor.Name, DoneAt = now };
+                return $"step {number}: {S.Procedure[index].Text}";
+            case IncidentActionKind.ShelveAlarm:
+                var alarmKey = $"{Require(action.DeviceId, "deviceId")}|{action.Condition ?? throw new IncidentRuleException(IncidentRuleKind.Invalid, "condition: is required for ShelveAlarm")}";
+                if (!S.Alarms.TryGetValue(alarmKey, out var shelved))
+                {
+                    throw new IncidentRuleException(IncidentRuleKind.Invalid, $"deviceId: no {action.Condition} alarm of {action.DeviceId} is linked to this incident");
+                }
+
+                if (action.ShelveFor is not { } duration || duration <= TimeSpan.Zero || duration > TimeSpan.FromHours(24))
+                {
+                    throw new IncidentRuleException(IncidentRuleKind.Invalid, "shelveMinutes: must be more than 0 and at most 1440");
+                }
+
+                var reason = Require(action.Text, "text");
+                S.Alarms[alarmKey] = shelved with { State = AlarmState.Shelved };
+                GrainFactory.GetGrain<IIncidentCorrelatorGrain>(S.Opening!.District)
+                    .Shelve(shelved.DeviceId, shelved.Condition, now + duration, reason, actor.Name).Ignore();
+                return $"{shelved.DeviceId} {shelved.Condition} shelved until {now + duration:O}: {reason}";
+            default:
+                return action.Text ?? "";
+        }
+    }
+
+    private static string Verb(IncidentActionKind kind) => kind switch
+    {
+        IncidentActionKind.EnRoute => "en route",
+        IncidentActionKind.OnScene => "on scene",
+        IncidentActionKind.FalseAlarm => "false alarm",
+        IncidentActionKind.AddNote => "note",
+        IncidentActionKind.CompleteStep => "procedure step done",
+        IncidentActionKind.ShelveAlarm => "alarm shelved",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
+
+    private void Append(string actor, string action, IncidentStatus? from, IncidentStatus? to, string detail, DateTimeOffset at) =>
+        S.Timeline.Add(new TimelineEntry(S.Timeline.Count + 1, at, actor, action, from, to, detail));
+
+    private bool IsConfirmed() =>
+        S.Opening!.Type != IncidentType.ChemicalLeak || IncidentCatalog.IsConfirmedLeak(S.Alarms.Values, options.Value.SensorsToConfirmLeak);
+
+    /// <summary>An unacknowledged new incident goes up one priority for every escalation step it waits.</summary>
+    private Priority EffectivePriority()
+    {
+        if (S.Status != IncidentStatus.New)
+        {
+            return S.Priority;
+        }
+
+        var steps = (int)((clock.UtcNow - S.Opening!.At) / EscalationStep);
+        return (Priority)Math.Max((int)Priority.P1, (int)S.Priority - Math.Max(0, steps));
+    }
+
+    private IncidentSummary Summary()
+    {
+        var o = S.Opening!;
+        var location = S.DeviceLocations.Count == 0 ? o.Location : Centroid(S.DeviceLocations.Values);
+        return new IncidentSummary(Id, o.Type, EffectivePriority(), S.Status, o.Title, o.District, o.Zone, location,
+            [.. S.Agencies], o.At, S.UpdatedAt, S.Alarms.Values.Sum(a => a.Triggers), IsConfirmed());
+    }
+
+    private static GeoPoint Centroid(IEnumerable<GeoPoint> points)
+    {
+        var list = points.ToList();
+        return new GeoPoint(Math.Round(list.Average(p => p.Latitude), 6), Math.Round(list.Average(p => p.Longitude), 6));
+    }
+
+    private IncidentDetail Detail() => new(
+        Summary(),
+        [.. S.Devices],
+        [.. S.Alarms.Values.OrderBy(a => a.FirstAt)],
+        [.. S.Timeline],
+        [.. S.Procedure],
+        [.. S.Evidence],
+        S.AssignedUnit,
+        S.Opening!.Description,
+        [.. S.CapMessages]);
+
+    private async Task SaveAndPublish(string change)
+    {
+        await state.WriteStateAsync();
+        _checkpoint?.Dispose();
+        _checkpoint = null;
+        var summary = Summary();
+        await GrainFactory.GetGrain<IIncidentIndexGrain>(IncidentGrains.IndexKey(summary.OpenedAt)).Upsert(summary);
+        try
+        {
+            await this.GetStreamProvider(DeviceGrain.EventStreamProvider)
+                .GetStream<IncidentEvent>(StreamId.Create(EventStreamNamespace, summary.District))
+                .OnNextAsync(new IncidentEvent(summary, change, clock.UtcNow));
+        }
+        catch (Exception ex)
+        {
+            LogPublishFailed(ex, Id);
+        }
+    }
+
+    private void ScheduleCheckpoint() =>
+        _checkpoint ??= this.RegisterGrainTimer(
+            static (grain, _) => grain.CheckpointNow(),
+            this,
+            new GrainTimerCreationOptions(CheckpointDelay, Timeout.InfiniteTimeSpan));
+
+    private async Task CheckpointNow()
+    {
+        _checkpoint?.Dispose();
+        _checkpoint = null;
+        await state.WriteStateAsync();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Incident {IncidentId} opened: {Type} in {District}")]
+    private partial void LogOpened(string incidentId, IncidentType type, string district);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Incident {IncidentId} could not publish its change")]
+    private partial void LogPublishFailed(Exception ex, string incidentId);
+}

@@ -1,0 +1,40 @@
+using CityControl.Devices;
+
+namespace CityControl.Incidents;
+
+[GenerateSerializer, Alias("citycontrol.incident-state.v1")]
+public sealed class IncidentState
+{
+    [Id(0)] public IncidentOpening? Opening { get; set; }
+    [Id(1)] public IncidentStatus Status { get; set; }
+    [Id(2)] public Priority Priority { get; set; }
+    [Id(3)] public Dictionary<string, LinkedAlarm> Alarms { get; set; } = new(StringComparer.Ordinal);
+    [Id(4)] public List<TimelineEntry> Timeline { get; set; } = [];
+    [Id(5)] public List<SopStep> Procedure { get; set; } = [];
+    [Id(6)] public List<string> Evidence { get; set; } = [];
+    [Id(7)] public string? AssignedUnit { get; set; }
+    [Id(8)] public DateTimeOffset UpdatedAt { get; set; }
+    [Id(9)] public List<CapMessageRecord> CapMessages { get; set; } = [];
+    [Id(10)] public List<Agency> Agencies { get; set; } = [];
+    [Id(11)] public List<string> Devices { get; set; } = [];
+    [Id(12)] public Dictionary<string, GeoPoint> DeviceLocations { get; set; } = new(StringComparer.Ordinal);
+}
+
+[GenerateSerializer, Alias("citycontrol.correlator-state.v1")]
+public sealed class CorrelatorState
+{
+    [Id(0)] public List<OpenIncident> Open { get; set; } = [];
+
+    /// <summary>Which incident each active alarm (device|condition) belongs to, so that its clearing reaches it.</summary>
+    [Id(1)] public Dictionary<string, string> AlarmIncident { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Shelved alarms (device|condition): until when, why and by whom, and how often they triggered meanwhile.</summary>
+    [Id(2)] public Dictionary<string, ShelvedAlarm> Shelved { get; set; } = new(StringComparer.Ordinal);
+}
+
+[GenerateSerializer, Alias("citycontrol.shelved-alarm.v1")]
+public sealed record class ShelvedAlarm(
+    [property: Id(0)] DateTimeOffset Until,
+    [property: Id(1)] string Reason,
+    [property: Id(2)] string By,
+    [property: Id(3)] int Triggers);
