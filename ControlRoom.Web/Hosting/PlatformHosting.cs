@@ -7,6 +7,7 @@ using CityControl.Web.Api;
 using CityControl.Web.Demo;
 using CityControl.Web.Devices;
 using CityControl.Web.Ingest;
+using CityControl.Security;
 using CityControl.Web.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.BearerToken;
@@ -105,6 +106,7 @@ public static class PlatformHosting
         app.MapDeviceEndpoints();
         app.MapGatewayEndpoints();
         app.MapTelemetryEndpoints();
+        app.MapIncidentEndpoints();
         return app;
     }
 

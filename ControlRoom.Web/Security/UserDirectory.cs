@@ -1,3 +1,4 @@
+using CityControl.Security;
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Identity;

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using CityControl.Security;
 
 namespace CityControl.Incidents;
 
@@ -69,14 +70,5 @@ public static class IncidentLifecycle
         return action is IncidentActionKind.Close or IncidentActionKind.Cancel or IncidentActionKind.ShelveAlarm
             ? $"{action} is for control-room operators"
             : null;
-    }
-
-    /// <summary>The roles as the platform names them.</summary>
-    public static class Roles
-    {
-        public const string Operator = "Operator";
-        public const string PoliceDispatcher = "PoliceDispatcher";
-        public const string FireDispatcher = "FireDispatcher";
-        public const string Admin = "Admin";
     }
 }

@@ -1,0 +1,195 @@
+using System.Collections.Immutable;
+using System.Security.Claims;
+using CityControl.Devices;
+using CityControl.Incidents;
+using CityControl.Security;
+using CityControl.Web.Security;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+
+namespace CityControl.Web.Api;
+
+/// <summary>What a person sends with an action; which fields count depends on the action.</summary>
+public sealed record IncidentActionRequest(string? Unit = null, string? Text = null, int? Step = null, string? DeviceId = null, string? Condition = null, double? ShelveMinutes = null);
+
+public sealed record IncidentListResponse(IReadOnlyList<IncidentSummary> Items, string? Next);
+
+public static class IncidentEndpoints
+{
+    private static readonly IReadOnlyDictionary<string, IncidentActionKind> Actions = new Dictionary<string, IncidentActionKind>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["acknowledge"] = IncidentActionKind.Acknowledge,
+        ["assign"] = IncidentActionKind.Assign,
+        ["dispatch"] = IncidentActionKind.Dispatch,
+        ["en-route"] = IncidentActionKind.EnRoute,
+        ["on-scene"] = IncidentActionKind.OnScene,
+        ["resolve"] = IncidentActionKind.Resolve,
+        ["close"] = IncidentActionKind.Close,
+        ["cancel"] = IncidentActionKind.Cancel,
+        ["false-alarm"] = IncidentActionKind.FalseAlarm,
+        ["note"] = IncidentActionKind.AddNote,
+        ["complete-step"] = IncidentActionKind.CompleteStep,
+        ["shelve-alarm"] = IncidentActionKind.ShelveAlarm,
+    };
+
+    public static IEndpointRouteBuilder MapIncidentEndpoints(this IEndpointRouteBuilder app)
+    {
+        var incidents = app.MapGroup("/api/incidents").WithTags("Incidents").RequireAuthorization(Policies.Staff);
+        incidents.MapGet("/", List)
+            .WithSummary("Incidents by status, type, agency, district and opening time, newest first; dispatchers see their agency's only.");
+        incidents.MapGet("/{id}", Get).WithSummary("One incident with its alarms, devices, procedure and audit timeline.");
+        incidents.MapPost("/{id}/actions/{action}", Act)
+            .WithSummary($"Act on an incident: {string.Join(", ", Actions.Keys)}. 403 for the wrong role or agency, 409 for a move the lifecycle does not allow.");
+        return app;
+    }
+
+    public static Actor ActorOf(ClaimsPrincipal user) => new(
+        user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.Identity?.Name ?? "unknown",
+        [.. user.FindAll(ClaimTypes.Role).Select(c => c.Value)]);
+
+    /// <summary>The agency a dispatcher works for; null for operators and admins, who see every incident.</summary>
+    public static Agency? AgencyOf(ClaimsPrincipal user) =>
+        user.IsInRole(Roles.Operator) || user.IsInRole(Roles.Admin) ? null
+        : user.IsInRole(Roles.PoliceDispatcher) ? Agency.Police
+        : user.IsInRole(Roles.FireDispatcher) ? Agency.Fire
+        : null;
+
+    private static async Task<IResult> List(
+        ClaimsPrincipal user, IGrainFactory grains, CityClock clock,
+        string? status, string? type, string? agency, string? district, DateTimeOffset? from, DateTimeOffset? to, string? after, int? limit)
+    {
+        var errors = new List<RuleViolation>();
+        var statusFilter = ParseEnum<IncidentStatus>(status, "status", errors);
+        var typeFilter = ParseEnum<IncidentType>(type, "type", errors);
+        var agencyFilter = ParseEnum<Agency>(agency, "agency", errors);
+        var until = to ?? clock.UtcNow.AddDays(1);
+        var since = from ?? until.AddDays(-92);
+        if (since >= until)
+        {
+            errors.Add(new("from", "must be before to"));
+        }
+        else if (until - since > TimeSpan.FromDays(366))
+        {
+            errors.Add(new("from", "the time range may span at most 366 days"));
+        }
+
+        var pageSize = limit ?? 200;
+        if (pageSize is < 1 or > 1000)
+        {
+            errors.Add(new("limit", "must be between 1 and 1000"));
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        if (AgencyOf(user) is { } own)
+        {
+            if (agencyFilter is { } asked && asked != own)
+            {
+                return Results.Problem(title: $"agency: a {own} dispatcher sees only {own} incidents", statusCode: StatusCodes.Status403Forbidden);
+            }
+
+            agencyFilter = own;
+        }
+
+        var query = new IncidentQuery(statusFilter, typeFilter, agencyFilter, district, since, until);
+        var months = new List<string>();
+        for (var m = new DateTimeOffset(since.Year, since.Month, 1, 0, 0, 0, TimeSpan.Zero); m < until; m = m.AddMonths(1))
+        {
+            months.Add(IncidentGrains.IndexKey(m));
+        }
+
+        var found = await Task.WhenAll(months.Select(m => grains.GetGrain<IIncidentIndexGrain>(m).Query(query)));
+        var page = found.SelectMany(f => f)
+            .OrderByDescending(i => i.OpenedAt).ThenBy(i => i.Id, StringComparer.Ordinal)
+            .SkipWhile(i => after is not null && i.Id != after)
+            .Skip(after is null ? 0 : 1)
+            .Take(pageSize + 1)
+            .ToList();
+        return Results.Ok(new IncidentListResponse(page.Take(pageSize).ToList(), page.Count > pageSize ? page[pageSize - 1].Id : null));
+    }
+
+    private static async Task<IResult> Get(string id, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var detail = await grains.GetGrain<IIncidentGrain>(id).GetDetail();
+        if (detail is null)
+        {
+            return Problems.NotFound($"Incident '{id}'");
+        }
+
+        return AgencyOf(user) is { } own && !detail.Summary.Agencies.Contains(own)
+            ? Results.Problem(title: $"this incident is not routed to {own}", statusCode: StatusCodes.Status403Forbidden)
+            : Results.Ok(detail);
+    }
+
+    private static async Task<IResult> Act(string id, string action, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, IOptions<JsonOptions> json, CancellationToken ct)
+    {
+        if (!Actions.TryGetValue(action, out var kind))
+        {
+            return Problems.Field("action", $"'{action}' is not an incident action; expected one of {string.Join(", ", Actions.Keys)}", StatusCodes.Status404NotFound);
+        }
+
+        IncidentActionRequest body = new();
+        if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
+        {
+            var (parsed, error) = await Problems.ReadJsonAsync<IncidentActionRequest>(request, json.Value.SerializerOptions, ct);
+            if (error is not null)
+            {
+                return error;
+            }
+
+            body = parsed!;
+        }
+
+        var errors = new List<RuleViolation>();
+        var condition = ParseEnum<AlarmCondition>(body.Condition, "condition", errors);
+        if (body.ShelveMinutes is { } minutes && (!double.IsFinite(minutes) || minutes <= 0 || minutes > 1440))
+        {
+            errors.Add(new("shelveMinutes", "must be more than 0 and at most 1440"));
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var command = new IncidentAction(kind, body.Unit, body.Text, body.Step, body.DeviceId, condition,
+            body.ShelveMinutes is { } m ? TimeSpan.FromMinutes(m) : null);
+        try
+        {
+            return Results.Ok(await grains.GetGrain<IIncidentGrain>(id).Act(command, ActorOf(user)));
+        }
+        catch (IncidentRuleException ex)
+        {
+            return From(ex);
+        }
+    }
+
+    public static IResult From(IncidentRuleException ex) => ex.Kind switch
+    {
+        IncidentRuleKind.Forbidden => Results.Problem(title: ex.Message, statusCode: StatusCodes.Status403Forbidden),
+        IncidentRuleKind.IllegalTransition => Results.Problem(title: ex.Message, statusCode: StatusCodes.Status409Conflict),
+        IncidentRuleKind.NotFound => Results.Problem(title: ex.Message, statusCode: StatusCodes.Status404NotFound),
+        _ => Problems.Field(ex.Message.Split(':')[0], ex.Message.Contains(':', StringComparison.Ordinal) ? ex.Message[(ex.Message.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim() : ex.Message),
+    };
+
+    private static T? ParseEnum<T>(string? value, string field, List<RuleViolation> errors)
+        where T : struct, Enum
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        var normalized = value.Replace("-", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal);
+        if (Enum.TryParse<T>(normalized, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed))
+        {
+            return parsed;
+        }
+
+        errors.Add(new(field, $"'{value}' is not one of {string.Join(", ", Enum.GetNames<T>())}"));
+        return null;
+    }
+}

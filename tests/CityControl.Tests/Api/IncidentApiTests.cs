@@ -1,0 +1,137 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using CityControl.Testing;
+using CityControl.Tests.Infrastructure;
+
+namespace CityControl.Tests.Api;
+
+[Collection(MemoryPlatformCollection.Name)]
+public sealed class IncidentApiTests(MemoryPlatformFixture fixture)
+{
+    private static readonly (string, string) Fire = ("fire", "fire-demo");
+    private PlatformApi Api => fixture.Api;
+
+    [Fact]
+    public async Task A_leak_becomes_a_fire_incident_that_goes_through_its_lifecycle_with_every_action_in_the_timeline()
+    {
+        var (id, _) = await LeakIncident();
+
+        await Act(id, "acknowledge", PlatformApi.Operator, new { text = "seen on camera" }, HttpStatusCode.OK);
+        await Act(id, "dispatch", Fire, new { unit = "Guro Engine 3" }, HttpStatusCode.OK);
+        await Act(id, "en-route", Fire, null, HttpStatusCode.OK);
+        await Act(id, "on-scene", Fire, null, HttpStatusCode.OK);
+        await Act(id, "complete-step", Fire, new { step = 2 }, HttpStatusCode.OK);
+        await Act(id, "note", Fire, new { text = "valve closed" }, HttpStatusCode.OK);
+        await Act(id, "resolve", Fire, null, HttpStatusCode.OK);
+        await Act(id, "close", PlatformApi.Operator, null, HttpStatusCode.OK);
+
+        var detail = await Api.GetJsonAsync($"/api/incidents/{id}");
+        var people = detail["timeline"]!.AsArray().Where(e => e!["actor"]!.GetValue<string>() != "system" && e["actor"]!.GetValue<string>() != "correlator").ToList();
+        Assert.Equal(
+            ["acknowledge", "dispatch", "en route", "on scene", "procedure step done", "note", "resolve", "close"],
+            people.Select(e => e!["action"]!.GetValue<string>()));
+        Assert.Equal(
+            ["operator", "fire", "fire", "fire", "fire", "fire", "fire", "operator"],
+            people.Select(e => e!["actor"]!.GetValue<string>()));
+        Assert.Equal(["new", "acknowledged"], [people[0]!["from"]!.GetValue<string>(), people[0]!["to"]!.GetValue<string>()]);
+        var sequence = detail["timeline"]!.AsArray().Select(e => e!["sequence"]!.GetValue<int>()).ToList();
+        Assert.Equal(Enumerable.Range(1, sequence.Count), sequence);
+        Assert.Equal("closed", detail["summary"]!["status"]!.GetValue<string>());
+        Assert.Equal("Guro Engine 3", detail["assignedUnit"]!.GetValue<string>());
+        Assert.Equal("fire", detail["procedure"]![1]!["doneBy"]!.GetValue<string>());
+        Assert.All(detail["alarms"]!.AsArray(), a => Assert.Equal("acknowledged", a!["state"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task Illegal_transitions_are_409s_that_say_why_and_leave_the_incident_as_it_was()
+    {
+        var (id, _) = await LeakIncident();
+
+        var enRoute = await Act(id, "en-route", PlatformApi.Operator, null, HttpStatusCode.Conflict);
+        var close = await Act(id, "close", PlatformApi.Operator, null, HttpStatusCode.Conflict);
+        await Act(id, "false-alarm", PlatformApi.Operator, new { text = "calibration gas" }, HttpStatusCode.OK);
+        var afterEnd = await Act(id, "acknowledge", PlatformApi.Operator, null, HttpStatusCode.Conflict);
+        var missingReason = await Act((await LeakIncident()).Id, "cancel", PlatformApi.Operator, null, HttpStatusCode.BadRequest);
+        var unknown = await Act(id, "teleport", PlatformApi.Operator, null, HttpStatusCode.NotFound);
+
+        Assert.Equal("an incident cannot go from New to EnRoute", enRoute["title"]!.GetValue<string>());
+        Assert.Equal("an incident cannot go from New to Closed", close["title"]!.GetValue<string>());
+        Assert.Equal("the incident is FalseAlarm and takes no further status changes", afterEnd["title"]!.GetValue<string>());
+        Assert.NotNull(missingReason["errors"]!["text"]);
+        Assert.NotNull(unknown["errors"]!["action"]);
+        var detail = await Api.GetJsonAsync($"/api/incidents/{id}");
+        Assert.Equal("falseAlarm", detail["summary"]!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_police_dispatcher_neither_sees_nor_acts_on_a_fire_incident_and_admins_do_not_act()
+    {
+        var (id, district) = await LeakIncident();
+
+        var policeList = await Api.GetJsonAsync($"/api/incidents?district={district}", PlatformApi.Police);
+        var fireList = await Api.GetJsonAsync($"/api/incidents?district={district}", Fire);
+        using var policeGet = await Api.SendAsync(HttpMethod.Get, $"/api/incidents/{id}", PlatformApi.Police);
+        var policeAct = await Act(id, "acknowledge", PlatformApi.Police, null, HttpStatusCode.Forbidden);
+        var fireClose = await Act(id, "cancel", Fire, new { text = "not ours" }, HttpStatusCode.Forbidden);
+        var adminAct = await Act(id, "acknowledge", PlatformApi.Admin, null, HttpStatusCode.Forbidden);
+        using var policeAsksFire = await Api.SendAsync(HttpMethod.Get, "/api/incidents?agency=fire", PlatformApi.Police);
+        using var anonymous = await Api.Anonymous.GetAsync("/api/incidents");
+
+        Assert.Empty(policeList["items"]!.AsArray());
+        Assert.Equal([id], fireList["items"]!.AsArray().Select(i => i!["id"]!.GetValue<string>()));
+        Assert.Equal(HttpStatusCode.Forbidden, policeGet.StatusCode);
+        Assert.Equal("this incident is not routed to Police (it is for Fire)", policeAct["title"]!.GetValue<string>());
+        Assert.Equal("Cancel is for control-room operators", fireClose["title"]!.GetValue<string>());
+        Assert.Equal("only operators and dispatchers act on incidents", adminAct["title"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.Forbidden, policeAsksFire.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        var detail = await Api.GetJsonAsync($"/api/incidents/{id}");
+        Assert.Equal("new", detail["summary"]!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Incident_lists_filter_by_status_and_type_and_refuse_bad_filters_by_name()
+    {
+        var (id, district) = await LeakIncident();
+
+        var open = await Api.GetJsonAsync($"/api/incidents?district={district}&status=new&type=chemicalLeak&agency=fire");
+        var closed = await Api.GetJsonAsync($"/api/incidents?district={district}&status=closed");
+        using var bad = await Api.SendAsync(HttpMethod.Get, "/api/incidents?status=burning&limit=0", PlatformApi.Operator);
+        var problem = await PlatformApi.BodyAsync(bad);
+
+        Assert.Equal([id], open["items"]!.AsArray().Select(i => i!["id"]!.GetValue<string>()));
+        Assert.Empty(closed["items"]!.AsArray());
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal(["limit", "status"], problem["errors"]!.AsObject().Select(kv => kv.Key).Order());
+    }
+
+    /// <summary>An NH3 detector reading over its High set-point, through the real ingest path; waits for the incident.</summary>
+    private async Task<(string Id, string District)> LeakIncident()
+    {
+        var district = MemoryPlatformFixture.NewId("leak");
+        var gas = MemoryPlatformFixture.NewId("gas");
+        var credential = await Api.OnboardAsync(TestDevices.Gas(gas, district));
+        using var ingest = await Api.PostTelemetryAsync(credential, new { readings = new[] { TestDevices.Reading(gas, DateTimeOffset.UtcNow, "concentration", 50, "ppm") } });
+        Assert.Equal(HttpStatusCode.Accepted, ingest.StatusCode);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        while (true)
+        {
+            var list = await Api.GetJsonAsync($"/api/incidents?district={district}");
+            if (list["items"]!.AsArray().FirstOrDefault() is { } incident && incident["alarmCount"]!.GetValue<int>() >= 2)
+            {
+                return (incident["id"]!.GetValue<string>(), district);
+            }
+
+            await Task.Delay(50, timeout.Token);
+        }
+    }
+
+    private async Task<JsonNode> Act(string id, string action, (string, string) user, object? body, HttpStatusCode expected)
+    {
+        using var response = await Api.SendAsync(HttpMethod.Post, $"/api/incidents/{id}/actions/{action}", user, body is null ? null : PlatformApi.Json(body));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == expected, $"{action} by {user.Item1}: {(int)response.StatusCode} {text}");
+        return JsonNode.Parse(text)!;
+    }
+}
