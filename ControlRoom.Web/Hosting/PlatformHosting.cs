@@ -33,6 +33,9 @@ public static class PlatformHosting
 
         services.AddOptions<PlatformOptions>().Bind(configuration.GetSection(PlatformOptions.Section));
         services.AddOptions<DemoOptions>().Bind(configuration.GetSection(DemoOptions.Section));
+        services.AddOptions<CapOptions>().Bind(configuration.GetSection(CapOptions.Section))
+            .Validate(o => !string.IsNullOrWhiteSpace(o.Sender) && !o.Sender.Contains(' ', StringComparison.Ordinal) && !o.Sender.Contains(',', StringComparison.Ordinal), "CityControl:Cap:Sender must be a non-empty name without spaces or commas (CAP 1.2)")
+            .ValidateOnStart();
         services.AddOptions<UserOptions>().Bind(configuration.GetSection(UserOptions.Section))
             .Validate(o => !UserDirectory.Validate(o).Any(), "CityControl:Users is invalid: an unknown role or a user without PasswordHash")
             .ValidateOnStart();
@@ -90,6 +93,7 @@ public static class PlatformHosting
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Staff, p => p.RequireRole(Roles.All.ToArray()))
             .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
+            .AddPolicy(Policies.CapImport, p => p.RequireRole(Roles.Operator, Roles.Admin))
             .AddPolicy(Policies.Ingest, p => p.AddAuthenticationSchemes(IngestAuthenticationHandler.SchemeName).RequireAuthenticatedUser());
         return builder;
     }
@@ -107,6 +111,7 @@ public static class PlatformHosting
         app.MapGatewayEndpoints();
         app.MapTelemetryEndpoints();
         app.MapIncidentEndpoints();
+        app.MapCapEndpoints();
         return app;
     }
 

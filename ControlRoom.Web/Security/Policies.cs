@@ -8,6 +8,9 @@ public static class Policies
     /// <summary>City admins: onboarding and device configuration.</summary>
     public const string Admin = "admin";
 
+    /// <summary>Operators and admins, who may bring external warnings in.</summary>
+    public const string CapImport = "cap-import";
+
     /// <summary>Devices and gateways sending telemetry.</summary>
     public const string Ingest = "ingest";
 }

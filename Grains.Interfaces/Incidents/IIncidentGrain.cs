@@ -85,6 +85,9 @@ public sealed class IncidentRuleException : Exception
 
 public static class IncidentGrains
 {
+    /// <summary>The timeline action that records a CAP message issued or received.</summary>
+    public const string CapMessageAction = "CAP message";
+
     /// <summary>The index partition of an incident opened at <paramref name="at"/>.</summary>
     public static string IndexKey(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
 }

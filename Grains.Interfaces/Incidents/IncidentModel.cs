@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 using CityControl.Devices;
 
 namespace CityControl.Incidents;
@@ -35,9 +36,13 @@ public enum IncidentStatus
 /// <summary>P1 is the most urgent.</summary>
 public enum Priority
 {
+    [JsonStringEnumMemberName("P1")]
     P1 = 1,
+    [JsonStringEnumMemberName("P2")]
     P2 = 2,
+    [JsonStringEnumMemberName("P3")]
     P3 = 3,
+    [JsonStringEnumMemberName("P4")]
     P4 = 4,
 }
 

@@ -42,6 +42,11 @@ public sealed partial class IncidentGrain(
         S.Agencies = [.. IncidentCatalog.AgenciesOf(opening.Type)];
         S.Procedure = [.. IncidentCatalog.ProcedureOf(opening.Type).Select((text, i) => new SopStep(i + 1, text, null, null))];
         S.UpdatedAt = opening.At;
+        if (opening.Source is { } source)
+        {
+            S.CapMessages.Add(source);
+        }
+
         Append(opening.OpenedBy, "opened", null, IncidentStatus.New, $"{opening.Title} (priority {opening.Priority}, for {string.Join(", ", S.Agencies)})", opening.At);
         await SaveAndPublish("opened");
         LogOpened(Id, opening.Type, opening.District);
@@ -159,8 +164,13 @@ public sealed partial class IncidentGrain(
 
     public async Task RecordCapMessage(CapMessageRecord message)
     {
+        if (S.CapMessages.Any(m => m.Identifier == message.Identifier && m.Sender == message.Sender))
+        {
+            return;
+        }
+
         S.CapMessages.Add(message);
-        Append("system", "CAP message", null, null, $"{message.Identifier} sent {message.Sent:O}", message.Sent);
+        Append("system", IncidentGrains.CapMessageAction, null, null, $"{message.Identifier} sent {message.Sent:O}", message.Sent);
         await state.WriteStateAsync();
     }
 

@@ -1,0 +1,174 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using CityControl.Devices;
+using CityControl.Incidents;
+using CityControl.Security;
+using CityControl.Web.Cap;
+using CityControl.Web.Security;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+
+namespace CityControl.Web.Api;
+
+/// <summary>Who the platform says it is in CAP, and where imported warnings land, from <c>CityControl:Cap</c>.</summary>
+public sealed class CapOptions
+{
+    public const string Section = "CityControl:Cap";
+
+    public string Sender { get; set; } = "cap@citycontrol.local";
+
+    public string SenderName { get; set; } = "CityControl integrated control centre";
+
+    /// <summary>The district imported warnings are filed under.</summary>
+    public string District { get; set; } = "Citywide";
+
+    /// <summary>Where a warning without a usable area is placed on the map.</summary>
+    public GeoPoint CityCentre { get; set; } = new(37.5665, 126.9780);
+
+    public long MaxBytes { get; set; } = 5 * 1024 * 1024;
+}
+
+public sealed record CapImportResponse(string? IncidentId, string Action, string Identifier, string MsgType);
+
+public static class CapEndpoints
+{
+    public const string MediaType = "application/cap+xml";
+
+    public static IEndpointRouteBuilder MapCapEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/incidents/{id}/cap", Export).RequireAuthorization(Policies.Staff).WithTags("CAP")
+            .Produces(StatusCodes.Status200OK, contentType: MediaType)
+            .WithSummary("The incident as a CAP 1.2 alert: Alert first, then Update (or Cancel) referencing every earlier message. The same incident state gives the same message.");
+        app.MapPost("/api/cap", Import).RequireAuthorization(Policies.CapImport).WithTags("CAP")
+            .Accepts<string>(MediaType, "application/xml", "text/xml")
+            .WithSummary("Import an external CAP 1.2 alert (a weather or disaster warning) as an incident; Update and Cancel change the incident of the alert they reference.");
+        return app;
+    }
+
+    private static async Task<IResult> Export(string id, ClaimsPrincipal user, IGrainFactory grains, IOptions<CapOptions> options)
+    {
+        var grain = grains.GetGrain<IIncidentGrain>(id);
+        var detail = await grain.GetDetail();
+        if (detail is null)
+        {
+            return Problems.NotFound($"Incident '{id}'");
+        }
+
+        if (IncidentEndpoints.AgencyOf(user) is { } own && !detail.Summary.Agencies.Contains(own))
+        {
+            return Results.Problem(title: $"this incident is not routed to {own}", statusCode: StatusCodes.Status403Forbidden);
+        }
+
+        // One message per state of the incident: its identifier and time come from the timeline (less the entries that
+        // record CAP messages themselves), so asking again gives the same message.
+        var last = detail.Timeline.Last(e => e.Action != IncidentGrains.CapMessageAction);
+        var message = new CapMessageRecord($"{id}.{last.Sequence}", options.Value.Sender, TruncateToSeconds(last.At));
+        var issued = detail.CapMessages.Where(m => m.Sender == options.Value.Sender).ToList();
+        var index = issued.FindIndex(m => m.Identifier == message.Identifier);
+        if (index < 0)
+        {
+            await grain.RecordCapMessage(message);
+            index = issued.Count;
+        }
+
+        var xml = CapWriter.Write(detail, message, issued.Take(index).ToList(), options.Value.SenderName);
+        return Results.Text(xml.Declaration + "\n" + xml.Root, MediaType, Encoding.UTF8);
+    }
+
+    private static async Task<IResult> Import(HttpContext context, ClaimsPrincipal user, IGrainFactory grains, IOptions<CapOptions> options)
+    {
+        var cap = options.Value;
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = cap.MaxBytes;
+        }
+
+        var mediaType = context.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
+        if (mediaType is not (MediaType or "application/xml" or "text/xml"))
+        {
+            return Problems.Field("Content-Type", $"must be {MediaType}, application/xml or text/xml", StatusCodes.Status415UnsupportedMediaType);
+        }
+
+        if (context.Request.ContentLength > cap.MaxBytes)
+        {
+            return Problems.Field("body", $"is larger than {cap.MaxBytes} bytes", StatusCodes.Status413PayloadTooLarge);
+        }
+
+        CapAlert alert;
+        try
+        {
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+            buffer.Position = 0;
+            alert = CapReader.Read(buffer);
+        }
+        catch (CapRejectedException ex)
+        {
+            return Problems.Field(ex.Field, ex.Message);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return Problems.Field("body", $"is larger than {cap.MaxBytes} bytes", StatusCodes.Status413PayloadTooLarge);
+        }
+
+        var actor = new Actor($"cap:{alert.Sender}", [Roles.Operator]);
+        var record = new CapMessageRecord(alert.Identifier, alert.Sender, alert.Sent);
+        var referenced = alert.References.Select(r => IncidentIdOf(r.Sender, r.Identifier)).ToList();
+        foreach (var incidentId in referenced)
+        {
+            var grain = grains.GetGrain<IIncidentGrain>(incidentId);
+            if (await grain.GetDetail() is not { } existing)
+            {
+                continue;
+            }
+
+            try
+            {
+                if (alert.MsgType == "Cancel" && !IncidentLifecycle.Terminal.Contains(existing.Summary.Status))
+                {
+                    await grain.Act(new IncidentAction(IncidentActionKind.Cancel, Text: $"CAP cancel {alert.Identifier}: {alert.Headline}"), actor);
+                }
+                else
+                {
+                    await grain.Act(new IncidentAction(IncidentActionKind.AddNote, Text: $"CAP {alert.MsgType} {alert.Identifier}: {alert.Headline}. {alert.Description}".Trim()), actor);
+                }
+            }
+            catch (IncidentRuleException ex)
+            {
+                return IncidentEndpoints.From(ex);
+            }
+
+            await grain.RecordCapMessage(record);
+            return Results.Ok(new CapImportResponse(incidentId, alert.MsgType == "Cancel" ? "cancelled" : "updated", alert.Identifier, alert.MsgType));
+        }
+
+        if (alert.MsgType is "Cancel" or "Ack" or "Error")
+        {
+            return Results.Ok(new CapImportResponse(null, "ignored", alert.Identifier, alert.MsgType));
+        }
+
+        var id = IncidentIdOf(alert.Sender, alert.Identifier);
+        var title = alert.Status == "Actual" ? alert.Headline : $"[{alert.Status}] {alert.Headline}";
+        var zone = alert.AreaDescription.Length > 100 ? alert.AreaDescription[..100] : alert.AreaDescription;
+        await grains.GetGrain<IIncidentGrain>(id).Open(new IncidentOpening(
+            IncidentType.ExternalWarning, alert.Status == "Actual" ? PriorityOf(alert.Severity) : Priority.P4, title,
+            $"{alert.Event}: {alert.Description}".Trim(), cap.District, zone.Length == 0 ? "unspecified" : zone,
+            alert.Location ?? cap.CityCentre, alert.Sent, actor.Name, record));
+        return Results.Created($"/api/incidents/{id}", new CapImportResponse(id, "opened", alert.Identifier, alert.MsgType));
+    }
+
+    /// <summary>The incident of an external alert: the same sender and identifier always give the same incident.</summary>
+    public static string IncidentIdOf(string sender, string identifier) =>
+        "cap-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{sender}\n{identifier}")))[..16];
+
+    private static Priority PriorityOf(string severity) => severity switch
+    {
+        "Extreme" or "Severe" => Priority.P1,
+        "Moderate" => Priority.P2,
+        "Minor" => Priority.P3,
+        _ => Priority.P4,
+    };
+
+    private static DateTimeOffset TruncateToSeconds(DateTimeOffset t) => new(t.Ticks - (t.Ticks % TimeSpan.TicksPerSecond), t.Offset);
+}

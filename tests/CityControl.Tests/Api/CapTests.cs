@@ -1,0 +1,229 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Xml;
+using System.Xml.Linq;
+using System.Xml.Schema;
+using CityControl.Testing;
+using CityControl.Tests.Infrastructure;
+using CityControl.Web.Cap;
+
+namespace CityControl.Tests.Api;
+
+[Collection(MemoryPlatformCollection.Name)]
+public sealed class CapTests(MemoryPlatformFixture fixture)
+{
+    private static readonly XNamespace Cap = "urn:oasis:names:tc:emergency:cap:1.2";
+    private PlatformApi Api => fixture.Api;
+
+    public static TheoryData<string> RealAlerts() =>
+    [
+        .. Directory.GetFiles(RepoPaths.Data("cap"), "*.xml", SearchOption.TopDirectoryOnly)
+            .Concat(Directory.GetFiles(RepoPaths.Data("cap", "google-cap-library"), "*.xml"))
+            .Concat(Directory.GetFiles(RepoPaths.Data("cap", "oasiscap-fixtures"), "*.xml"))
+            .Concat(Directory.GetFiles(RepoPaths.Data("cap", "ibm-cap"), "*.xml"))
+            .Where(f => Path.GetFileName(f) is not ("invalid.xml" or "xee.xml"))
+            .Select(f => Path.GetRelativePath(RepoPaths.Data("cap"), f)),
+    ];
+
+    [Fact]
+    public void The_embedded_schema_is_the_official_one()
+    {
+        using var embedded = typeof(CapSchema).Assembly.GetManifestResourceStream("CityControl.Web.Cap.CAP-v1.2.xsd")!;
+        var official = File.ReadAllBytes(RepoPaths.Data("cap", "CAP-v1.2.xsd"));
+
+        Assert.Equal(Convert.ToHexString(SHA256.HashData(official)), Convert.ToHexString(SHA256.HashData(embedded)));
+    }
+
+    [Theory]
+    [MemberData(nameof(RealAlerts))]
+    public async Task Every_real_CAP_1_2_alert_imports(string file)
+    {
+        using var response = await Import(File.ReadAllBytes(RepoPaths.Data("cap", file)));
+        var body = await PlatformApi.BodyAsync(response);
+
+        Assert.True(response.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK, $"{file}: {(int)response.StatusCode} {body.ToJsonString()}");
+        if (response.StatusCode == HttpStatusCode.Created)
+        {
+            var incident = await Api.GetJsonAsync($"/api/incidents/{body["incidentId"]!.GetValue<string>()}");
+            Assert.Equal("externalWarning", incident["summary"]!["type"]!.GetValue<string>());
+        }
+    }
+
+    [Theory]
+    [InlineData("google-cap-library/invalid.xml", "alert", "scope")]
+    [InlineData("google-cap-library/cap11/earthquake.xml", "alert", "CAP 1.2")]
+    [InlineData("oasiscap-fixtures/cap11/nws-5c2cf27b1f56885d61654dc47fa411d5.xml", "alert", "CAP 1.2")]
+    public async Task Invalid_and_other_version_alerts_are_refused_with_the_reason(string file, string field, string reason)
+    {
+        using var response = await Import(File.ReadAllBytes(RepoPaths.Data("cap", file)));
+        var problem = await PlatformApi.BodyAsync(response);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(reason, problem["errors"]![field]![0]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_XML_external_entity_attack_is_refused_unread_and_nothing_is_fetched()
+    {
+        // The attack points at localhost:8080: listen there and see that nobody calls.
+        using var listener = TryListen(8080);
+        var connections = 0;
+        var accepting = listener is null ? Task.CompletedTask : Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    using var client = await listener.AcceptTcpClientAsync();
+                    Interlocked.Increment(ref connections);
+                }
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+            }
+        });
+
+        var attack = File.ReadAllBytes(RepoPaths.Data("cap", "google-cap-library", "xee.xml"));
+        using var response = await Import(attack);
+        var problem = await PlatformApi.BodyAsync(response);
+        Assert.Throws<CapRejectedException>(() => CapReader.Read(new MemoryStream(attack)));
+        await Task.Delay(200);
+        listener?.Stop();
+        await accepting;
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("DOCTYPE is not allowed", problem["errors"]!["body"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(0, connections);
+        Assert.DoesNotContain("passwd", problem.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Exported_alerts_validate_and_updates_and_the_cancel_reference_the_first_message()
+    {
+        var id = await NewIncident();
+
+        var alert = await Export(id);
+        var again = await Export(id);
+        using (var ack = await Api.SendAsync(HttpMethod.Post, $"/api/incidents/{id}/actions/acknowledge", PlatformApi.Operator))
+        {
+            Assert.Equal(HttpStatusCode.OK, ack.StatusCode);
+        }
+
+        var update = await Export(id);
+        using (var cancel = await Api.SendAsync(HttpMethod.Post, $"/api/incidents/{id}/actions/cancel", PlatformApi.Operator, PlatformApi.Json(new { text = "drill" })))
+        {
+            Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+        }
+
+        var cancelMessage = await Export(id);
+
+        foreach (var message in new[] { alert, update, cancelMessage })
+        {
+            Validate(message);
+        }
+
+        string Field(XDocument d, string name) => d.Root!.Element(Cap + name)?.Value ?? "";
+        var first = $"{Field(alert, "sender")},{Field(alert, "identifier")},{Field(alert, "sent")}";
+        Assert.Equal(("Alert", ""), (Field(alert, "msgType"), Field(alert, "references")));
+        Assert.Equal(Field(alert, "identifier"), Field(again, "identifier"));
+        Assert.Equal(("Update", first), (Field(update, "msgType"), Field(update, "references")));
+        Assert.Equal("Cancel", Field(cancelMessage, "msgType"));
+        Assert.StartsWith(first + " ", Field(cancelMessage, "references"), StringComparison.Ordinal);
+        Assert.Contains($"{Field(update, "identifier")},", Field(cancelMessage, "references"), StringComparison.Ordinal);
+        var info = alert.Root!.Element(Cap + "info")!;
+        Assert.Equal(("CBRNE", "Immediate", "Severe", "Observed"), (info.Element(Cap + "category")!.Value, info.Element(Cap + "urgency")!.Value, info.Element(Cap + "severity")!.Value, info.Element(Cap + "certainty")!.Value));
+        Assert.NotNull(info.Element(Cap + "area")!.Element(Cap + "circle"));
+    }
+
+    [Fact]
+    public async Task An_imported_warning_is_updated_and_cancelled_by_the_messages_that_reference_it()
+    {
+        var sent = DateTimeOffset.UtcNow;
+        string Message(string identifier, string msgType, string? references) => $"""
+            <?xml version="1.0" encoding="UTF-8"?>
+            <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
+              <identifier>{identifier}</identifier><sender>kma@weather.example</sender><sent>{CapWriter.Time(sent)}</sent>
+              <status>Actual</status><msgType>{msgType}</msgType><scope>Public</scope>
+              {(references is null ? "" : $"<references>{references}</references>")}
+              <info><category>Met</category><event>Heavy rain warning</event><urgency>Expected</urgency><severity>Severe</severity><certainty>Likely</certainty>
+                <headline>Heavy rain warning for Seoul</headline>
+                <area><areaDesc>Seoul</areaDesc><polygon>37.70,126.80 37.70,127.20 37.40,127.20 37.40,126.80 37.70,126.80</polygon></area></info>
+            </alert>
+            """;
+        var first = "KMA-" + Guid.NewGuid().ToString("N")[..8];
+        var reference = $"kma@weather.example,{first},{CapWriter.Time(sent)}";
+
+        var opened = await PlatformApi.BodyAsync(await Import(Encoding.UTF8.GetBytes(Message(first, "Alert", null))));
+        var updated = await PlatformApi.BodyAsync(await Import(Encoding.UTF8.GetBytes(Message(first + "-2", "Update", reference))));
+        var cancelled = await PlatformApi.BodyAsync(await Import(Encoding.UTF8.GetBytes(Message(first + "-3", "Cancel", reference))));
+        var id = opened["incidentId"]!.GetValue<string>();
+        var incident = await Api.GetJsonAsync($"/api/incidents/{id}");
+
+        Assert.Equal(("opened", "updated", "cancelled"), (opened["action"]!.GetValue<string>(), updated["action"]!.GetValue<string>(), cancelled["action"]!.GetValue<string>()));
+        Assert.Equal(id, updated["incidentId"]!.GetValue<string>());
+        Assert.Equal("cancelled", incident["summary"]!["status"]!.GetValue<string>());
+        Assert.Equal("P1", incident["summary"]!["priority"]!.GetValue<string>());
+        Assert.Equal(37.55, incident["summary"]!["location"]!["latitude"]!.GetValue<double>(), 6);
+        Assert.Equal(3, incident["capMessages"]!.AsArray().Count);
+    }
+
+    private async Task<string> NewIncident()
+    {
+        var district = MemoryPlatformFixture.NewId("cap");
+        var gas = MemoryPlatformFixture.NewId("gas");
+        var credential = await Api.OnboardAsync(TestDevices.Gas(gas, district));
+        (await Api.PostTelemetryAsync(credential, new { readings = new[] { TestDevices.Reading(gas, DateTimeOffset.UtcNow, "concentration", 50, "ppm") } })).Dispose();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        while (true)
+        {
+            var list = await Api.GetJsonAsync($"/api/incidents?district={district}");
+            if (list["items"]!.AsArray().FirstOrDefault() is { } incident && incident["alarmCount"]!.GetValue<int>() >= 2)
+            {
+                return incident["id"]!.GetValue<string>();
+            }
+
+            await Task.Delay(50, timeout.Token);
+        }
+    }
+
+    private async Task<XDocument> Export(string id)
+    {
+        using var response = await Api.SendAsync(HttpMethod.Get, $"/api/incidents/{id}/cap", PlatformApi.Operator);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/cap+xml", response.Content.Headers.ContentType?.MediaType);
+        return XDocument.Parse(await response.Content.ReadAsStringAsync());
+    }
+
+    private Task<HttpResponseMessage> Import(byte[] xml)
+    {
+        var content = new ByteArrayContent(xml);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/xml");
+        return Api.SendAsync(HttpMethod.Post, "/api/cap", PlatformApi.Operator, content);
+    }
+
+    /// <summary>Validates against the official schema file in the shared data, not the copy the platform embeds.</summary>
+    private static void Validate(XDocument message)
+    {
+        var schemas = new XmlSchemaSet { XmlResolver = null };
+        schemas.Add("urn:oasis:names:tc:emergency:cap:1.2", RepoPaths.Data("cap", "CAP-v1.2.xsd"));
+        var errors = new List<string>();
+        message.Validate(schemas, (_, e) => errors.Add(e.Message));
+        Assert.Empty(errors);
+    }
+
+    private static TcpListener? TryListen(int port)
+    {
+        try
+        {
+            var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return listener;
+        }
+        catch (SocketException)
+        {
+            return null;
+        }
+    }
+}
