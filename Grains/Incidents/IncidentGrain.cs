@@ -59,6 +59,7 @@ public sealed partial class IncidentGrain(
         var t = alarm.Transition;
         var key = $"{alarm.DeviceId}|{t.Condition}";
         var meaningful = false;
+        var wasConfirmed = IsConfirmed();
         if (!S.Alarms.TryGetValue(key, out var linked))
         {
             if (!t.Active)
@@ -90,7 +91,6 @@ public sealed partial class IncidentGrain(
         }
 
         var priority = (Priority)Math.Min((int)S.Priority, (int)IncidentCatalog.PriorityOf(t.Condition));
-        var wasConfirmed = IsConfirmed();
         if (opening.Type == IncidentType.ChemicalLeak && !wasConfirmed && IncidentCatalog.IsConfirmedLeak(S.Alarms.Values, options.Value.SensorsToConfirmLeak))
         {
             priority = Priority.P1;

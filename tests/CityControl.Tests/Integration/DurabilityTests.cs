@@ -119,6 +119,73 @@ public sealed class DurabilityTests(AzuriteFixture azurite)
         }
     }
 
+    [Fact]
+    public async Task An_incidents_audit_timeline_lists_every_action_in_order_and_survives_a_restart()
+    {
+        var settings = PlatformSettings.Azure(azurite.ConnectionString);
+        var district = "Audit-" + Guid.NewGuid().ToString("N")[..6];
+        var gas = "gas-" + Guid.NewGuid().ToString("N")[..8];
+        string incidentId;
+        string before;
+
+        await using (var platform = await InProcessPlatform.StartAsync(settings))
+        {
+            var api = platform.Api;
+            var credential = await api.OnboardAsync(TestDevices.Gas(gas, district));
+            using (var ingest = await api.PostTelemetryAsync(credential, new { readings = new[] { TestDevices.Reading(gas, DateTimeOffset.UtcNow, "concentration", 50, "ppm") } }))
+            {
+                Assert.Equal(HttpStatusCode.Accepted, ingest.StatusCode);
+            }
+
+            incidentId = await WaitForIncident(api, district);
+            var fire = ("fire", "fire-demo");
+            foreach (var (action, user, body) in new (string, (string, string), object?)[]
+            {
+                ("acknowledge", PlatformApi.Operator, null),
+                ("note", PlatformApi.Operator, new { text = "plume visible on cam-guro-05" }),
+                ("dispatch", fire, new { unit = "Guro Engine 3" }),
+                ("en-route", fire, null),
+                ("on-scene", fire, null),
+            })
+            {
+                using var response = await api.SendAsync(HttpMethod.Post, $"/api/incidents/{incidentId}/actions/{action}", user, body is null ? null : PlatformApi.Json(body));
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            }
+
+            before = (await api.GetJsonAsync($"/api/incidents/{incidentId}"))["timeline"]!.ToJsonString();
+        }
+
+        await using (var platform = await InProcessPlatform.StartAsync(settings))
+        {
+            var detail = await platform.Api.GetJsonAsync($"/api/incidents/{incidentId}");
+            var timeline = detail["timeline"]!.AsArray();
+
+            Assert.Equal(before, timeline.ToJsonString());
+            Assert.Equal(
+                ["opened", "alarm linked", "alarm linked", "leak confirmed", "priority raised", "acknowledge", "note", "dispatch", "en route", "on scene"],
+                timeline.Select(e => e!["action"]!.GetValue<string>()));
+            Assert.Equal(Enumerable.Range(1, timeline.Count), timeline.Select(e => e!["sequence"]!.GetValue<int>()));
+            Assert.Equal("onScene", detail["summary"]!["status"]!.GetValue<string>());
+            var listed = await platform.Api.GetJsonAsync($"/api/incidents?district={district}");
+            Assert.Equal([incidentId], listed["items"]!.AsArray().Select(i => i!["id"]!.GetValue<string>()));
+        }
+    }
+
+    private static async Task<string> WaitForIncident(PlatformApi api, string district)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var list = await api.GetJsonAsync($"/api/incidents?district={district}");
+            if (list["items"]!.AsArray().FirstOrDefault() is { } incident && incident["alarmCount"]!.GetValue<int>() >= 2)
+            {
+                return incident["id"]!.GetValue<string>();
+            }
+
+            await Task.Delay(100, timeout.Token);
+        }
+    }
+
     private static JsonObject Feature(string id, double lon, double lat, JsonObject levels)
     {
         var properties = new JsonObject { ["id"] = id, ["kind"] = "floodSensor", ["name"] = "Riverside gauge " + id, ["district"] = id.Split('-')[1] + "-" + id.Split('-')[2], ["zone"] = "parking-1" };
