@@ -193,3 +193,30 @@ public static class IncidentEndpoints
         return null;
     }
 }
+
+/// <summary>An operator console's alarm load: the districts it watches, and their sum.</summary>
+public sealed record ConsoleAlarmRate(IReadOnlyList<AlarmRate> Districts, int Annunciated, bool Flood, IReadOnlyDictionary<Priority, int> ByPriority);
+
+public static class AlarmRateEndpoints
+{
+    public static IEndpointRouteBuilder MapAlarmRateEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/alarm-rates", Get).RequireAuthorization(Policies.Staff).WithTags("Incidents")
+            .WithSummary("Alarms annunciated in the last 10 minutes for the districts a console watches (?district=a&district=b), with the ISA-18.2 flood flag (more than 10) and the priority mix.");
+        return app;
+    }
+
+    private static async Task<IResult> Get(HttpRequest request, IGrainFactory grains)
+    {
+        var districts = request.Query["district"].Where(d => !string.IsNullOrWhiteSpace(d)).Select(d => d!).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        if (districts.Count is 0 or > 100)
+        {
+            return Problems.Field("district", "name between 1 and 100 districts, e.g. ?district=Guro&district=Yeouido");
+        }
+
+        var rates = await Task.WhenAll(districts.Select(d => grains.GetGrain<IIncidentCorrelatorGrain>(d).GetAlarmRate()));
+        var total = rates.Sum(r => r.Annunciated);
+        return Results.Ok(new ConsoleAlarmRate(rates, total, total > AlarmRate.FloodThreshold,
+            Enum.GetValues<Priority>().ToDictionary(p => p, p => rates.Sum(r => r.ByPriority.GetValueOrDefault(p)))));
+    }
+}

@@ -112,6 +112,7 @@ public static class PlatformHosting
         app.MapTelemetryEndpoints();
         app.MapIncidentEndpoints();
         app.MapCapEndpoints();
+        app.MapAlarmRateEndpoints();
         return app;
     }
 

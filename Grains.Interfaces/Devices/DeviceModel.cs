@@ -218,4 +218,5 @@ public sealed record class DeviceEvent(
     [property: Id(5)] DateTimeOffset At,
     [property: Id(6)] string Detail,
     [property: Id(7)] AlarmTransition? Alarm = null,
-    [property: Id(8)] GeoPoint? Location = null);
+    [property: Id(8)] GeoPoint? Location = null,
+    [property: Id(9)] LifecycleStatus? Status = null);

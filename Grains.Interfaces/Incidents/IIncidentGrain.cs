@@ -32,6 +32,9 @@ public interface IIncidentCorrelatorGrain : IGrainWithStringKey
 
     /// <summary>Shelves an alarm (device and condition) until a time: its triggers are counted but open no incident.</summary>
     Task Shelve(string deviceId, Devices.AlarmCondition condition, DateTimeOffset until, string reason, string by);
+
+    /// <summary>The district's alarm load over the last ten minutes.</summary>
+    Task<AlarmRate> GetAlarmRate();
 }
 
 /// <summary>Incident summaries of one month, for listing and filtering.</summary>

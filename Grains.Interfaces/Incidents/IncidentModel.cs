@@ -81,7 +81,8 @@ public sealed record class AlarmSignal(
     [property: Id(2)] string District,
     [property: Id(3)] string Zone,
     [property: Id(4)] GeoPoint Location,
-    [property: Id(5)] AlarmTransition Transition);
+    [property: Id(5)] AlarmTransition Transition,
+    [property: Id(6)] LifecycleStatus Status = LifecycleStatus.Active);
 
 /// <summary>One alarm (device and condition) linked to an incident: repeated triggers are counted, not re-raised.</summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.linked-alarm.v1")]
@@ -208,3 +209,23 @@ public sealed record class IncidentEvent(
     [property: Id(0)] IncidentSummary Incident,
     [property: Id(1)] string Change,
     [property: Id(2)] DateTimeOffset At);
+
+/// <summary>
+/// A district's alarm load over the last ten minutes, as ISA-18.2 and EEMUA 191 measure it: alarms annunciated to
+/// operators (repeats included), whether that is a flood (more than 10 in 10 minutes), the priority mix, and what was
+/// kept from operators (shelved, suppressed by design, out of service).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("citycontrol.alarm-rate.v1")]
+public sealed record class AlarmRate(
+    [property: Id(0)] string District,
+    [property: Id(1)] DateTimeOffset At,
+    [property: Id(2)] int Annunciated,
+    [property: Id(3)] bool Flood,
+    [property: Id(4)] ImmutableDictionary<Priority, int> ByPriority,
+    [property: Id(5)] int Shelved,
+    [property: Id(6)] int SuppressedByDesign,
+    [property: Id(7)] int OutOfService)
+{
+    public static readonly TimeSpan Window = TimeSpan.FromMinutes(10);
+    public const int FloodThreshold = 10;
+}

@@ -18,6 +18,12 @@ public sealed class IncidentCorrelatorGrain(
 {
     private readonly CorrelationOptions _options = options.Value;
 
+    /// <summary>The last ten minutes of alarms, in memory: a rate, not a record (the record is in the incidents).</summary>
+    private readonly Queue<(DateTimeOffset At, AlarmState Shown, Priority Priority)> _recent = new();
+
+    /// <summary>Active conditions per device, for suppression by design.</summary>
+    private readonly Dictionary<string, HashSet<AlarmCondition>> _active = new(StringComparer.Ordinal);
+
     private CorrelatorState S => state.State;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -32,6 +38,8 @@ public sealed class IncidentCorrelatorGrain(
     {
         var t = alarm.Transition;
         var key = $"{alarm.DeviceId}|{t.Condition}";
+        var suppressedBy = SuppressionOf(alarm);
+        Track(alarm);
         if (!t.Active)
         {
             return S.AlarmIncident.TryGetValue(key, out var linkedTo)
@@ -49,11 +57,20 @@ public sealed class IncidentCorrelatorGrain(
             if (shelved.Until > clock.UtcNow)
             {
                 S.Shelved[key] = shelved with { Triggers = shelved.Triggers + 1 };
+                Count(t, AlarmState.Shelved);
                 return null;
             }
 
             S.Shelved.Remove(key);
         }
+
+        if (suppressedBy is { } hidden)
+        {
+            Count(t, hidden);
+            return null;
+        }
+
+        Count(t, AlarmState.Unacknowledged);
 
         if (S.AlarmIncident.TryGetValue(key, out var existing) && S.Open.Any(i => i.Id == existing))
         {
@@ -101,11 +118,77 @@ public sealed class IncidentCorrelatorGrain(
         await state.WriteStateAsync();
     }
 
+    public Task<AlarmRate> GetAlarmRate()
+    {
+        var now = clock.UtcNow;
+        Prune(now);
+        var shown = _recent.Where(r => r.Shown == AlarmState.Unacknowledged).ToList();
+        return Task.FromResult(new AlarmRate(
+            this.GetPrimaryKeyString(), now, shown.Count, shown.Count > AlarmRate.FloodThreshold,
+            Enum.GetValues<Priority>().ToImmutableDictionary(p => p, p => shown.Count(r => r.Priority == p)),
+            _recent.Count(r => r.Shown == AlarmState.Shelved),
+            _recent.Count(r => r.Shown == AlarmState.SuppressedByDesign),
+            _recent.Count(r => r.Shown == AlarmState.OutOfService)));
+    }
+
     private async Task OnDeviceEvent(DeviceEvent evt, StreamSequenceToken? token)
     {
         if (evt is { Alarm: { } transition, Location: { } location })
         {
-            await Correlate(new AlarmSignal(evt.DeviceId, evt.Kind, evt.District, evt.Zone, location, transition));
+            await Correlate(new AlarmSignal(evt.DeviceId, evt.Kind, evt.District, evt.Zone, location, transition, evt.Status ?? LifecycleStatus.Active));
+        }
+    }
+
+    /// <summary>
+    /// Alarms kept from operators: everything from a device in maintenance (out of service), and by design a rate of
+    /// rise while the level alarm it leads to is already active, or a held phase while the signal is preempted.
+    /// </summary>
+    private AlarmState? SuppressionOf(AlarmSignal alarm)
+    {
+        if (alarm.Status == LifecycleStatus.Maintenance)
+        {
+            return AlarmState.OutOfService;
+        }
+
+        var active = _active.GetValueOrDefault(alarm.DeviceId);
+        var byDesign = alarm.Transition.Condition switch
+        {
+            AlarmCondition.GasRateOfRise => active?.Contains(AlarmCondition.GasHigh) == true,
+            AlarmCondition.FloodRateOfRise => active?.Contains(AlarmCondition.FloodDanger) == true,
+            AlarmCondition.SignalStuckPhase => active?.Contains(AlarmCondition.SignalPreemption) == true,
+            _ => false,
+        };
+        return byDesign ? AlarmState.SuppressedByDesign : null;
+    }
+
+    private void Track(AlarmSignal alarm)
+    {
+        if (!_active.TryGetValue(alarm.DeviceId, out var conditions))
+        {
+            _active[alarm.DeviceId] = conditions = [];
+        }
+
+        if (alarm.Transition.Active)
+        {
+            conditions.Add(alarm.Transition.Condition);
+        }
+        else
+        {
+            conditions.Remove(alarm.Transition.Condition);
+        }
+    }
+
+    private void Count(AlarmTransition transition, AlarmState shown)
+    {
+        _recent.Enqueue((transition.At, shown, IncidentCatalog.PriorityOf(transition.Condition)));
+        Prune(clock.UtcNow);
+    }
+
+    private void Prune(DateTimeOffset now)
+    {
+        while (_recent.TryPeek(out var oldest) && oldest.At < now - AlarmRate.Window)
+        {
+            _recent.Dequeue();
         }
     }
 

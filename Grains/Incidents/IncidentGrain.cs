@@ -86,7 +86,8 @@ public sealed partial class IncidentGrain(
                 LastAt = t.At > linked.LastAt ? t.At : linked.LastAt,
                 LastMessage = t.Message,
                 LastValue = t.Value,
-                State = AlarmLifecycle.Next(linked.State, t.Active),
+                // The correlator holds back a shelved alarm's triggers: one that arrives means its shelf time is over.
+                State = linked.State == AlarmState.Shelved && t.Active ? AlarmState.Unacknowledged : AlarmLifecycle.Next(linked.State, t.Active),
             };
         }
 

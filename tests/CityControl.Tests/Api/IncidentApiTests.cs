@@ -105,6 +105,21 @@ public sealed class IncidentApiTests(MemoryPlatformFixture fixture)
         Assert.Equal(["limit", "status"], problem["errors"]!.AsObject().Select(kv => kv.Key).Order());
     }
 
+    [Fact]
+    public async Task A_console_sees_the_alarm_load_of_its_districts()
+    {
+        var (_, district) = await LeakIncident();
+
+        var rate = await Api.GetJsonAsync($"/api/alarm-rates?district={district}&district=Quiet-{district}");
+        using var none = await Api.SendAsync(HttpMethod.Get, "/api/alarm-rates", PlatformApi.Operator);
+
+        Assert.Equal(2, rate["annunciated"]!.GetValue<int>());
+        Assert.False(rate["flood"]!.GetValue<bool>());
+        Assert.Equal(1, rate["byPriority"]!["P1"]!.GetValue<int>());
+        Assert.Equal(2, rate["districts"]!.AsArray().Count);
+        Assert.Equal(HttpStatusCode.BadRequest, none.StatusCode);
+    }
+
     /// <summary>An NH3 detector reading over its High set-point, through the real ingest path; waits for the incident.</summary>
     private async Task<(string Id, string District)> LeakIncident()
     {
