@@ -30,6 +30,7 @@ public static class IncidentEndpoints
         ["note"] = IncidentActionKind.AddNote,
         ["complete-step"] = IncidentActionKind.CompleteStep,
         ["shelve-alarm"] = IncidentActionKind.ShelveAlarm,
+        ["evidence"] = IncidentActionKind.AddEvidence,
     };
 
     public static IEndpointRouteBuilder MapIncidentEndpoints(this IEndpointRouteBuilder app)

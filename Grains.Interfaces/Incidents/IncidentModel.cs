@@ -180,6 +180,7 @@ public enum IncidentActionKind
     AddNote,
     CompleteStep,
     ShelveAlarm,
+    AddEvidence,
 }
 
 /// <summary>Something a person does to an incident. Unit for Assign/Dispatch, Text for notes and reasons, Step for the SOP, Device/Condition/Until for shelving.</summary>

@@ -138,7 +138,7 @@ public sealed partial class IncidentGrain(
             throw new IncidentRuleException(IncidentRuleKind.IllegalTransition, illegal);
         }
 
-        if (to is null && IncidentLifecycle.Terminal.Contains(from) && action.Kind != IncidentActionKind.AddNote)
+        if (to is null && IncidentLifecycle.Terminal.Contains(from) && action.Kind is not (IncidentActionKind.AddNote or IncidentActionKind.AddEvidence))
         {
             throw new IncidentRuleException(IncidentRuleKind.IllegalTransition, $"the incident is {from}; only notes may be added");
         }
@@ -147,6 +147,8 @@ public sealed partial class IncidentGrain(
         var detail = Apply(action, now, actor);
         if (to is { } next)
         {
+            // Escalation earned while waiting stays with the incident once someone takes it.
+            S.Priority = EffectivePriority();
             S.Status = next;
         }
 
@@ -208,6 +210,15 @@ public sealed partial class IncidentGrain(
                 return $"unit {S.AssignedUnit} dispatched";
             case IncidentActionKind.AddNote:
                 return Require(action.Text, "text");
+            case IncidentActionKind.AddEvidence:
+                var link = Require(action.Text, "text");
+                if (!Uri.TryCreate(link, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http"))
+                {
+                    throw new IncidentRuleException(IncidentRuleKind.Invalid, "text: evidence must be an absolute http or https link");
+                }
+
+                S.Evidence.Add(link);
+                return link;
             case IncidentActionKind.Cancel or IncidentActionKind.FalseAlarm:
                 return Require(action.Text, "text");
             case IncidentActionKind.CompleteStep:
@@ -250,6 +261,7 @@ public sealed partial class IncidentGrain(
         IncidentActionKind.AddNote => "note",
         IncidentActionKind.CompleteStep => "procedure step done",
         IncidentActionKind.ShelveAlarm => "alarm shelved",
+        IncidentActionKind.AddEvidence => "evidence added",
         _ => kind.ToString().ToLowerInvariant(),
     };
 
