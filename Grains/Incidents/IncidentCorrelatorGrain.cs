@@ -24,6 +24,8 @@ public sealed class IncidentCorrelatorGrain(
     /// <summary>Active conditions per device, for suppression by design.</summary>
     private readonly Dictionary<string, HashSet<AlarmCondition>> _active = new(StringComparer.Ordinal);
 
+    private IGrainTimer? _checkpoint;
+
     private CorrelatorState S => state.State;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -94,9 +96,28 @@ public sealed class IncidentCorrelatorGrain(
         }
 
         S.AlarmIncident[key] = id;
-        await state.WriteStateAsync();
+        if (match is null)
+        {
+            await state.WriteStateAsync();
+        }
+        else
+        {
+            // Joining alarms are many in a storm: their routing is checkpointed, not written one by one.
+            ScheduleCheckpoint();
+        }
+
         await incident.LinkAlarm(alarm);
         return id;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_checkpoint is not null)
+        {
+            await state.WriteStateAsync(cancellationToken);
+        }
+
+        await base.OnDeactivateAsync(reason, cancellationToken);
     }
 
     public Task<ImmutableArray<string>> OpenIncidents() => Task.FromResult(S.Open.Select(i => i.Id).ToImmutableArray());
@@ -200,6 +221,19 @@ public sealed class IncidentCorrelatorGrain(
         {
             S.Open[index] = S.Open[index] with { LastAlarmAt = at };
         }
+    }
+
+    private void ScheduleCheckpoint() =>
+        _checkpoint ??= this.RegisterGrainTimer(
+            static (grain, _) => grain.CheckpointNow(),
+            this,
+            new GrainTimerCreationOptions(TimeSpan.FromSeconds(5), Timeout.InfiniteTimeSpan));
+
+    private async Task CheckpointNow()
+    {
+        _checkpoint?.Dispose();
+        _checkpoint = null;
+        await state.WriteStateAsync();
     }
 
     private static string NewIncidentId(DateTimeOffset at) =>

@@ -22,6 +22,12 @@ public sealed partial class IncidentGrain(
     /// <summary>An incident nobody acknowledges goes up one priority every this long.</summary>
     public static readonly TimeSpan EscalationStep = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// In a storm (a network outage takes a whole district offline) one incident may gather thousands of alarms: past
+    /// this many, a new alarm is no longer a change written at once or a timeline line of its own, only a count.
+    /// </summary>
+    public const int AlarmsListedIndividually = 20;
+
     private static readonly TimeSpan CheckpointDelay = TimeSpan.FromSeconds(5);
     private IGrainTimer? _checkpoint;
 
@@ -68,14 +74,20 @@ public sealed partial class IncidentGrain(
             }
 
             S.Alarms[key] = new LinkedAlarm(alarm.DeviceId, t.Condition, AlarmState.Unacknowledged, true, 1, t.At, t.At, t.Message, t.Value);
-            if (!S.Devices.Contains(alarm.DeviceId))
+            if (S.DeviceLocations.TryAdd(alarm.DeviceId, alarm.Location))
             {
                 S.Devices.Add(alarm.DeviceId);
-                S.DeviceLocations[alarm.DeviceId] = alarm.Location;
             }
 
-            Append("system", "alarm linked", null, null, $"{alarm.DeviceId}: {t.Message}", t.At);
-            meaningful = true;
+            if (S.Alarms.Count <= AlarmsListedIndividually)
+            {
+                Append("system", "alarm linked", null, null, $"{alarm.DeviceId}: {t.Message}", t.At);
+                meaningful = true;
+            }
+            else if (S.Alarms.Count % 100 == 0)
+            {
+                Append("system", "alarms linked", null, null, $"{S.Alarms.Count} alarms from {S.Devices.Count} devices linked so far", t.At);
+            }
         }
         else
         {

@@ -56,6 +56,31 @@ public sealed class IncidentCorrelationTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_district_going_offline_at_once_is_one_incident_with_bounded_timeline_and_writes()
+    {
+        var district = "Outage-" + Guid.NewGuid().ToString("N")[..6];
+        var correlator = fixture.Grains.GetGrain<IIncidentCorrelatorGrain>(district);
+        var t0 = fixture.Time.GetUtcNow();
+
+        string? id = null;
+        for (var i = 0; i < 2000; i++)
+        {
+            id = await correlator.Correlate(new AlarmSignal($"cam-{i:D4}", DeviceKind.Camera, district, "all", new GeoPoint(Plant.Latitude, Plant.Longitude + (i % 10) * 0.0001),
+                new AlarmTransition(AlarmCondition.DeviceOffline, true, t0.AddMilliseconds(i), null, "no report")));
+        }
+
+        var incident = fixture.Grains.GetGrain<IIncidentGrain>(id!);
+        var detail = (await incident.GetDetail())!;
+
+        Assert.Single(await correlator.OpenIncidents());
+        Assert.Equal(2000, detail.Alarms.Length);
+        Assert.Equal(2000, detail.Summary.AlarmCount);
+        Assert.InRange(detail.Timeline.Length, 20, 45);
+        Assert.InRange(fixture.Storage.WritesOf(incident.GetGrainId()), 1, 25);
+        Assert.InRange(fixture.Storage.WritesOf(correlator.GetGrainId()), 1, 5);
+    }
+
+    [Fact]
     public async Task Alarms_far_apart_or_of_other_kinds_open_their_own_incidents_and_clearing_reaches_the_linked_alarm()
     {
         var district = "Apart-" + Guid.NewGuid().ToString("N")[..6];
