@@ -7,6 +7,7 @@ using CityControl.Web.Api;
 using CityControl.Web.Demo;
 using CityControl.Web.Devices;
 using CityControl.Web.Ingest;
+using CityControl.Web.Live;
 using CityControl.Security;
 using CityControl.Web.Security;
 using Microsoft.AspNetCore.Authentication;
@@ -71,6 +72,11 @@ public static class PlatformHosting
 
         healthChecks.AddCheck<JournalReplayHealthCheck>("ingest-journal");
 
+        services.AddSignalR().AddJsonProtocol(o => Configure(o.PayloadSerializerOptions));
+        services.AddSingleton<LiveSequences>();
+        services.AddSingleton<LiveUpdateObserver>();
+        services.AddHostedService<LiveHubRegistration>();
+
         services.AddSingleton<DeviceRoutingCache>();
         services.AddSingleton<IngestService>();
         services.AddSingleton<DeviceImporter>();
@@ -88,7 +94,22 @@ public static class PlatformHosting
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
 
         services.AddAuthentication(BearerTokenDefaults.AuthenticationScheme)
-            .AddBearerToken(BearerTokenDefaults.AuthenticationScheme, o => o.BearerTokenExpiration = TimeSpan.FromHours(12))
+            .AddBearerToken(BearerTokenDefaults.AuthenticationScheme, o =>
+            {
+                o.BearerTokenExpiration = TimeSpan.FromHours(12);
+
+                // Browsers cannot set headers on WebSockets: the hub takes the token from the query string, as SignalR sends it.
+                o.Events.OnMessageReceived = context =>
+                {
+                    if (context.HttpContext.Request.Path.StartsWithSegments(ControlRoomHub.Path)
+                        && context.Request.Query["access_token"] is [{ Length: > 0 } token])
+                    {
+                        context.Token = token;
+                    }
+
+                    return Task.CompletedTask;
+                };
+            })
             .AddScheme<AuthenticationSchemeOptions, IngestAuthenticationHandler>(IngestAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Staff, p => p.RequireRole(Roles.All.ToArray()))
@@ -113,6 +134,7 @@ public static class PlatformHosting
         app.MapIncidentEndpoints();
         app.MapCapEndpoints();
         app.MapAlarmRateEndpoints();
+        app.MapHub<ControlRoomHub>(ControlRoomHub.Path);
         return app;
     }
 

@@ -1,0 +1,32 @@
+using System.Collections.Immutable;
+using CityControl.Devices;
+using CityControl.Incidents;
+
+namespace CityControl.Live;
+
+/// <summary>A change for the control room's screens: an incident's new summary, or a device event.</summary>
+[GenerateSerializer, Immutable, Alias("citycontrol.live-update.v1")]
+public sealed record class LiveUpdate(
+    [property: Id(0)] string District,
+    [property: Id(1)] IncidentSummary? Incident,
+    [property: Id(2)] DeviceEvent? Device,
+    [property: Id(3)] DateTimeOffset At);
+
+/// <summary>A web front end's receiver of live updates; it pushes them to its SignalR clients.</summary>
+public interface ILiveUpdateObserver : IGrainObserver
+{
+    Task OnUpdates(ImmutableArray<LiveUpdate> updates);
+}
+
+/// <summary>The list of web front ends to push to. Hosts register every few seconds; silent ones expire.</summary>
+public interface ILiveHubGrain : IGrainWithIntegerKey
+{
+    Task Register(ILiveUpdateObserver observer);
+
+    Task Unregister(ILiveUpdateObserver observer);
+
+    Task Push(ImmutableArray<LiveUpdate> updates);
+}
+
+/// <summary>A district's feed: subscribed to its incident and device streams, it batches what changed for the hub.</summary>
+public interface ILiveFeedGrain : IGrainWithStringKey;
