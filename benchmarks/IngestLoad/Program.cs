@@ -8,6 +8,8 @@ using System.Text.Json.Nodes;
 using CityControl.Devices;
 using CityControl.Silo;
 using CityControl.Testing;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -17,6 +19,12 @@ using Microsoft.Extensions.Hosting;
 var options = BenchOptions.Parse(args);
 var results = new List<string>();
 Console.WriteLine($"devices={options.Devices} duration={options.Duration.TotalSeconds}s concurrency={options.Concurrency} checkpoint={options.Checkpoint.TotalSeconds}s cores={Environment.ProcessorCount}");
+
+if (options.Live)
+{
+    await LiveLatency.RunAsync(options);
+    return;
+}
 
 results.AddRange(await Baseline.RunAsync(options));
 foreach (var storage in options.Storages)
@@ -32,7 +40,7 @@ foreach (var line in results)
     Console.WriteLine(line);
 }
 
-internal sealed record BenchOptions(int Devices, TimeSpan Duration, int Concurrency, int[] Batches, string[] Storages, TimeSpan Checkpoint)
+internal sealed record BenchOptions(int Devices, TimeSpan Duration, int Concurrency, int[] Batches, string[] Storages, TimeSpan Checkpoint, bool Live)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -43,7 +51,8 @@ internal sealed record BenchOptions(int Devices, TimeSpan Duration, int Concurre
             int.Parse(config["concurrency"] ?? "8", CultureInfo.InvariantCulture),
             (config["batches"] ?? "100,1000").Split(',').Select(b => int.Parse(b, CultureInfo.InvariantCulture)).ToArray(),
             (config["storage"] ?? "memory,azurite").Split(',').Where(s => s is "memory" or "azurite").ToArray(),
-            TimeSpan.FromSeconds(double.Parse(config["checkpoint"] ?? "10", CultureInfo.InvariantCulture)));
+            TimeSpan.FromSeconds(double.Parse(config["checkpoint"] ?? "10", CultureInfo.InvariantCulture)),
+            bool.Parse(config["live"] ?? "false"));
     }
 }
 
@@ -154,7 +163,7 @@ internal static class HttpIngest
         return rows;
     }
 
-    private static async Task<HttpResponseMessage> Post(HttpClient http, string gateway, byte[] body)
+    internal static async Task<HttpResponseMessage> Post(HttpClient http, string gateway, byte[] body)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/telemetry") { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
@@ -162,14 +171,14 @@ internal static class HttpIngest
         return await http.SendAsync(request);
     }
 
-    private static async Task<string> Token(HttpClient http)
+    internal static async Task<string> Token(HttpClient http)
     {
         using var response = await http.PostAsJsonAsync("/api/auth/token", new { username = "admin", password = "admin-demo" });
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<JsonObject>())!["accessToken"]!.GetValue<string>();
     }
 
-    private static async Task<string[]> Onboard(HttpClient http, string token, int count, string storage)
+    internal static async Task<string[]> Onboard(HttpClient http, string token, int count, string storage)
     {
         var stopwatch = Stopwatch.StartNew();
         var ids = Enumerable.Range(0, count).Select(i => $"bench-{i:D5}").ToArray();
@@ -197,7 +206,7 @@ internal static class HttpIngest
         return ids;
     }
 
-    private static async Task<string> Gateway(HttpClient http, string token)
+    internal static async Task<string> Gateway(HttpClient http, string token)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/gateways")
         {
@@ -312,5 +321,111 @@ internal sealed class RssSampler : IDisposable
         catch (IOException)
         {
         }
+    }
+}
+
+/// <summary>
+/// Ingest to screen: while gateways load the platform, a probe detector alternates between a leak and clean air once
+/// a second, and a control-room SignalR client (WebSockets, as browsers use it) times each change from the POST to the
+/// device event that reaches it.
+/// </summary>
+internal static class LiveLatency
+{
+    public static async Task RunAsync(BenchOptions options)
+    {
+        var settings = PlatformSettings.Memory();
+        await using var platform = await PlatformProcess.StartAsync(settings);
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = platform.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
+        var token = await HttpIngest.Token(http);
+        var ids = await HttpIngest.Onboard(http, token, options.Devices, "memory");
+        var gateway = await HttpIngest.Gateway(http, token);
+        var clock = new UniqueClock();
+        foreach (var chunk in ids.Chunk(1000))
+        {
+            using var warm = await HttpIngest.Post(http, gateway, Load.Body(chunk, clock, new Random(1)));
+        }
+
+        var arrivals = new System.Collections.Concurrent.ConcurrentDictionary<DateTimeOffset, long>();
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(platform.BaseAddress, "/hubs/control-room"), o =>
+            {
+                o.Transports = HttpTransportType.WebSockets;
+                o.AccessTokenProvider = () => Task.FromResult<string?>(token);
+            })
+            .Build();
+        connection.On<JsonElement>("Updates", batch =>
+        {
+            var now = Stopwatch.GetTimestamp();
+            foreach (var device in batch.GetProperty("devices").EnumerateArray())
+            {
+                if (device.GetProperty("deviceId").GetString() == "probe-0" && device.TryGetProperty("alarm", out var alarm) && alarm.ValueKind == JsonValueKind.Object)
+                {
+                    arrivals.TryAdd(alarm.GetProperty("at").GetDateTimeOffset(), now);
+                }
+            }
+        });
+        await connection.StartAsync();
+
+        var probe = await ProbeCredential(http, token);
+        var leak = true;
+
+        // The same probe twice in one run: on an idle platform (the baseline), then under gateway load.
+        var idle = await Probe(http, probe, arrivals, TimeSpan.FromSeconds(Math.Max(10, options.Duration.TotalSeconds / 3)), () => leak = !leak);
+        var background = Load.Run(options with { Concurrency = Math.Max(1, options.Concurrency / 2) }, 100, ids, clock, body => HttpIngest.Post(http, gateway, body));
+        var loaded = await Probe(http, probe, arrivals, options.Duration, () => leak = !leak);
+        var load = await background;
+        await connection.DisposeAsync();
+        Console.WriteLine(Row("idle", idle));
+        Console.WriteLine(Row($"background {load.ItemsPerSecond:N0} readings/s", loaded));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"loaded/idle p50 ratio {Load.Percentile(loaded, 0.5) / Load.Percentile(idle, 0.5):0.00}, p99 ratio {Load.Percentile(loaded, 0.99) / Load.Percentile(idle, 0.99):0.00}"));
+    }
+
+    private static string Row(string label, double[] received) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"| ingest to SignalR client, memory, {label} | {received.Length} changes received | p50 {Load.Percentile(received, 0.5):0.0} ms | p99 {Load.Percentile(received, 0.99):0.0} ms | max {received.LastOrDefault():0.0} ms |");
+
+    /// <summary>Posts a leak or clean-air reading once a second and times each until its alarm event reaches the client.</summary>
+    private static async Task<double[]> Probe(HttpClient http, string probe, System.Collections.Concurrent.ConcurrentDictionary<DateTimeOffset, long> arrivals, TimeSpan duration, Func<bool> nextLeak)
+    {
+        var sent = new List<(DateTimeOffset At, long Started)>();
+        var stop = Stopwatch.StartNew();
+        while (stop.Elapsed < duration)
+        {
+            var at = DateTimeOffset.UtcNow;
+            var body = JsonSerializer.SerializeToUtf8Bytes(new { readings = new[] { new { deviceId = "probe-0", timestamp = at.ToString("O"), metric = "concentration", value = nextLeak() ? 50.0 : 1.0, unit = "ppm" } } });
+            var started = Stopwatch.GetTimestamp();
+            using (var response = await HttpIngest.Post(http, probe, body))
+            {
+                response.EnsureSuccessStatusCode();
+            }
+
+            sent.Add((at, started));
+            await Task.Delay(1000);
+        }
+
+        await Task.Delay(2000);
+        return sent
+            .Select(s => arrivals.FirstOrDefault(a => Math.Abs((a.Key - s.At).TotalMilliseconds) < 1).Value is var arrived and > 0 ? Stopwatch.GetElapsedTime(s.Started, arrived).TotalMilliseconds : double.NaN)
+            .Where(double.IsFinite)
+            .Order()
+            .ToArray();
+    }
+
+    private static async Task<string> ProbeCredential(HttpClient http, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/devices")
+        {
+            Content = JsonContent.Create(new
+            {
+                id = "probe-0", kind = "gasSensor", name = "Latency probe", location = new { latitude = 37.48, longitude = 126.89 },
+                district = "Probe", zone = "probe", heartbeatSeconds = 3600,
+                gasSensor = new { gas = "NH3", unit = "ppm", low = 25, high = 35 },
+            }),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        var credential = (await response.Content.ReadFromJsonAsync<JsonObject>())!["credential"]!;
+        return Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credential["username"]}:{credential["secret"]}"));
     }
 }
