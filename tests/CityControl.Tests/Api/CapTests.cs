@@ -172,20 +172,8 @@ public sealed class CapTests(MemoryPlatformFixture fixture)
     private async Task<string> NewIncident()
     {
         var district = MemoryPlatformFixture.NewId("cap");
-        var gas = MemoryPlatformFixture.NewId("gas");
-        var credential = await Api.OnboardAsync(TestDevices.Gas(gas, district));
-        (await Api.PostTelemetryAsync(credential, new { readings = new[] { TestDevices.Reading(gas, DateTimeOffset.UtcNow, "concentration", 50, "ppm") } })).Dispose();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-        while (true)
-        {
-            var list = await Api.GetJsonAsync($"/api/incidents?district={district}");
-            if (list["items"]!.AsArray().FirstOrDefault() is { } incident && incident["alarmCount"]!.GetValue<int>() >= 2)
-            {
-                return incident["id"]!.GetValue<string>();
-            }
-
-            await Task.Delay(50, timeout.Token);
-        }
+        await Api.LeakAsync(district);
+        return await Api.WaitForIncidentAsync(district);
     }
 
     private async Task<XDocument> Export(string id)

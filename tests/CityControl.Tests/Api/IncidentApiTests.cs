@@ -120,26 +120,11 @@ public sealed class IncidentApiTests(MemoryPlatformFixture fixture)
         Assert.Equal(HttpStatusCode.BadRequest, none.StatusCode);
     }
 
-    /// <summary>An NH3 detector reading over its High set-point, through the real ingest path; waits for the incident.</summary>
     private async Task<(string Id, string District)> LeakIncident()
     {
         var district = MemoryPlatformFixture.NewId("leak");
-        var gas = MemoryPlatformFixture.NewId("gas");
-        var credential = await Api.OnboardAsync(TestDevices.Gas(gas, district));
-        using var ingest = await Api.PostTelemetryAsync(credential, new { readings = new[] { TestDevices.Reading(gas, DateTimeOffset.UtcNow, "concentration", 50, "ppm") } });
-        Assert.Equal(HttpStatusCode.Accepted, ingest.StatusCode);
-
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-        while (true)
-        {
-            var list = await Api.GetJsonAsync($"/api/incidents?district={district}");
-            if (list["items"]!.AsArray().FirstOrDefault() is { } incident && incident["alarmCount"]!.GetValue<int>() >= 2)
-            {
-                return (incident["id"]!.GetValue<string>(), district);
-            }
-
-            await Task.Delay(50, timeout.Token);
-        }
+        await Api.LeakAsync(district);
+        return (await Api.WaitForIncidentAsync(district), district);
     }
 
     private async Task<JsonNode> Act(string id, string action, (string, string) user, object? body, HttpStatusCode expected)

@@ -27,7 +27,7 @@ public sealed class LiveHubTests(MemoryPlatformFixture fixture)
         await using var policeClient = await LiveClient.ConnectAsync(fixture, PlatformApi.Police);
         var district = MemoryPlatformFixture.NewId("live");
 
-        await Leak(district);
+        await Api.LeakAsync(district);
 
         var seenByOperator = await operatorClient.WaitForIncident(i => i.District == district && i.AlarmCount >= 2);
         var seenByFire = await fireClient.WaitForIncident(i => i.District == district && i.AlarmCount >= 2);
@@ -47,8 +47,8 @@ public sealed class LiveHubTests(MemoryPlatformFixture fixture)
         var client = await LiveClient.ConnectAsync(fixture, PlatformApi.Operator);
         await client.DisposeAsync();
         var district = MemoryPlatformFixture.NewId("away");
-        await Leak(district);
-        await WaitForIndexed(district);
+        await Api.LeakAsync(district);
+        await Api.WaitForIncidentAsync(district);
 
         await using var back = await LiveClient.ConnectAsync(fixture, PlatformApi.Operator);
 
@@ -69,22 +69,6 @@ public sealed class LiveHubTests(MemoryPlatformFixture fixture)
         await connection.DisposeAsync();
     }
 
-    private async Task Leak(string district)
-    {
-        var gas = MemoryPlatformFixture.NewId("gas");
-        var credential = await Api.OnboardAsync(TestDevices.Gas(gas, district));
-        using var ingest = await Api.PostTelemetryAsync(credential, new { readings = new[] { TestDevices.Reading(gas, DateTimeOffset.UtcNow, "concentration", 50, "ppm") } });
-        Assert.Equal(HttpStatusCode.Accepted, ingest.StatusCode);
-    }
-
-    private async Task WaitForIndexed(string district)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-        while ((await Api.GetJsonAsync($"/api/incidents?district={district}"))["items"]!.AsArray().Count == 0)
-        {
-            await Task.Delay(50, timeout.Token);
-        }
-    }
 }
 
 /// <summary>A control-room client: snapshot first, then numbered batches, kept in order per group.</summary>

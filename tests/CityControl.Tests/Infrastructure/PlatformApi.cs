@@ -81,6 +81,31 @@ public sealed class PlatformApi(Uri baseAddress) : IDisposable
         return JsonNode.Parse(body)!;
     }
 
+    /// <summary>An NH3 detector of the district reading over its High set-point, through the real ingest path.</summary>
+    public async Task LeakAsync(string district)
+    {
+        var gas = "gas-" + Guid.NewGuid().ToString("N")[..10];
+        var credential = await OnboardAsync(TestDevices.Gas(gas, district));
+        using var ingest = await PostTelemetryAsync(credential, new { readings = new[] { TestDevices.Reading(gas, DateTimeOffset.UtcNow, "concentration", 50, "ppm") } });
+        Assert.Equal(HttpStatusCode.Accepted, ingest.StatusCode);
+    }
+
+    /// <summary>Waits for the district's incident to be listed with both of the leak's alarms (Low and High) linked.</summary>
+    public async Task<string> WaitForIncidentAsync(string district)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var list = await GetJsonAsync($"/api/incidents?district={district}");
+            if (list["items"]!.AsArray().FirstOrDefault() is { } incident && incident["alarmCount"]!.GetValue<int>() >= 2)
+            {
+                return incident["id"]!.GetValue<string>();
+            }
+
+            await Task.Delay(50, timeout.Token);
+        }
+    }
+
     public static StringContent Json(object body) =>
         body is string text
             ? new StringContent(text, Encoding.UTF8, "application/json")

@@ -124,20 +124,14 @@ public sealed class DurabilityTests(AzuriteFixture azurite)
     {
         var settings = PlatformSettings.Azure(azurite.ConnectionString);
         var district = "Audit-" + Guid.NewGuid().ToString("N")[..6];
-        var gas = "gas-" + Guid.NewGuid().ToString("N")[..8];
         string incidentId;
         string before;
 
         await using (var platform = await InProcessPlatform.StartAsync(settings))
         {
             var api = platform.Api;
-            var credential = await api.OnboardAsync(TestDevices.Gas(gas, district));
-            using (var ingest = await api.PostTelemetryAsync(credential, new { readings = new[] { TestDevices.Reading(gas, DateTimeOffset.UtcNow, "concentration", 50, "ppm") } }))
-            {
-                Assert.Equal(HttpStatusCode.Accepted, ingest.StatusCode);
-            }
-
-            incidentId = await WaitForIncident(api, district);
+            await api.LeakAsync(district);
+            incidentId = await api.WaitForIncidentAsync(district);
             var fire = ("fire", "fire-demo");
             foreach (var (action, user, body) in new (string, (string, string), object?)[]
             {
@@ -168,21 +162,6 @@ public sealed class DurabilityTests(AzuriteFixture azurite)
             Assert.Equal("onScene", detail["summary"]!["status"]!.GetValue<string>());
             var listed = await platform.Api.GetJsonAsync($"/api/incidents?district={district}");
             Assert.Equal([incidentId], listed["items"]!.AsArray().Select(i => i!["id"]!.GetValue<string>()));
-        }
-    }
-
-    private static async Task<string> WaitForIncident(PlatformApi api, string district)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            var list = await api.GetJsonAsync($"/api/incidents?district={district}");
-            if (list["items"]!.AsArray().FirstOrDefault() is { } incident && incident["alarmCount"]!.GetValue<int>() >= 2)
-            {
-                return incident["id"]!.GetValue<string>();
-            }
-
-            await Task.Delay(100, timeout.Token);
         }
     }
 
