@@ -18,6 +18,9 @@ public sealed partial class DemoCitySimulator(
 {
     private readonly Random _random = new(20261124);
 
+    /// <summary>The demo's events run on cycles from its start, so a newcomer sees the first leak within two minutes.</summary>
+    private readonly DateTimeOffset _started = clock.UtcNow;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.Value.Simulate)
@@ -49,6 +52,11 @@ public sealed partial class DemoCitySimulator(
     {
         var readings = new List<IncomingReading>();
         var t = now.ToUnixTimeSeconds();
+        var sinceStart = (now - _started).TotalSeconds;
+
+        // A leak at one ammonia detector from 60 to 120 s of every 15 minutes; signal 7 flashing from 120 to 240 s of every 20.
+        var leaking = sinceStart % 900 is >= 60 and < 120;
+        var flashing = sinceStart % 1200 is >= 120 and < 240;
         foreach (var d in DemoCity.Devices)
         {
             switch (d.Kind)
@@ -58,13 +66,13 @@ public sealed partial class DemoCitySimulator(
                     var offset = (t + DeviceGrains.DirectoryPartitionOf(d.Id) * 7) % (long)d.TrafficSignal.CycleSeconds;
                     var phase = phases[(int)(offset * phases.Length / (long)d.TrafficSignal.CycleSeconds)].Phase;
                     readings.Add(new(d.Id, now, MetricCatalog.Phase, phase, "phase"));
-                    readings.Add(new(d.Id, now, MetricCatalog.Mode, d.Id == "sig-ydp-07" && now.Minute % 20 < 2 ? 1 : 0, "code"));
+                    readings.Add(new(d.Id, now, MetricCatalog.Mode, d.Id == "sig-ydp-07" && flashing ? 1 : 0, "code"));
                     readings.Add(new(d.Id, now, MetricCatalog.Volume, Math.Round(8 + 6 * Math.Sin(t / 600.0) + _random.Next(0, 5)), "veh"));
                     break;
                 case DeviceKind.GasSensor:
                     var gas = d.GasSensor!;
                     var baseline = (gas.Low ?? gas.High!.Value) * 0.15;
-                    var leak = d.Id == "gas-guro-05" && now.Minute % 15 == 0 ? (gas.High ?? gas.Low!.Value) * 1.4 : 0;
+                    var leak = d.Id == "gas-guro-05" && leaking ? (gas.High ?? gas.Low!.Value) * 1.4 : 0;
                     var value = Math.Max(0, baseline + leak + baseline * 0.1 * (_random.NextDouble() - 0.5));
                     readings.Add(new(d.Id, now, MetricCatalog.Concentration, Math.Round(value, 3), gas.Unit));
                     break;

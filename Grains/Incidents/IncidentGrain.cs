@@ -31,6 +31,9 @@ public sealed partial class IncidentGrain(
     private static readonly TimeSpan CheckpointDelay = TimeSpan.FromSeconds(5);
     private IGrainTimer? _checkpoint;
 
+    /// <summary>A shelving the correlator must learn of before the action returns.</summary>
+    private (string DeviceId, AlarmCondition Condition, DateTimeOffset Until, string Reason)? _shelve;
+
     private IncidentState S => state.State;
 
     private string Id => this.GetPrimaryKeyString();
@@ -157,6 +160,12 @@ public sealed partial class IncidentGrain(
 
         var now = clock.UtcNow;
         var detail = Apply(action, now, actor);
+        if (_shelve is { } shelve)
+        {
+            _shelve = null;
+            await GrainFactory.GetGrain<IIncidentCorrelatorGrain>(S.Opening.District).Shelve(shelve.DeviceId, shelve.Condition, shelve.Until, shelve.Reason, actor.Name);
+        }
+
         if (to is { } next)
         {
             // Escalation earned while waiting stays with the incident once someone takes it.
@@ -257,8 +266,7 @@ public sealed partial class IncidentGrain(
 
                 var reason = Require(action.Text, "text");
                 S.Alarms[alarmKey] = shelved with { State = AlarmState.Shelved };
-                GrainFactory.GetGrain<IIncidentCorrelatorGrain>(S.Opening!.District)
-                    .Shelve(shelved.DeviceId, shelved.Condition, now + duration, reason, actor.Name).Ignore();
+                _shelve = (shelved.DeviceId, shelved.Condition, now + duration, reason);
                 return $"{shelved.DeviceId} {shelved.Condition} shelved until {now + duration:O}: {reason}";
             default:
                 return action.Text ?? "";
