@@ -8,6 +8,7 @@ port=${CITYCONTROL_PORT:-5080}
 data="$root/.data"
 
 "$root/tools/azurite/install.sh"
+"$root/tools/web-assets.sh"
 mkdir -p "$data/azurite"
 
 azurite_pid=""
@@ -27,7 +28,7 @@ else
 fi
 
 cat <<MSG
-Starting CityControl on http://127.0.0.1:$port
+Starting CityControl on http://127.0.0.1:$port  (sign in there for the incident queue)
 Demo accounts (user / password):
   operator / operator-demo   (Operator)
   police   / police-demo     (PoliceDispatcher)

@@ -8,8 +8,13 @@ public static class PlatformApp
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             Args = args,
+            ApplicationName = typeof(PlatformApp).Assembly.GetName().Name,
             ContentRootPath = AppContext.BaseDirectory,
         });
+
+        // Serve wwwroot from the build output's static web assets manifest in every environment (a no-op once
+        // published, where wwwroot sits beside the app), so ./run.sh and the tests serve the same pages.
+        builder.WebHost.UseStaticWebAssets();
         builder.AddCityControlPlatform();
         var app = builder.Build();
         app.MapCityControlPlatform();

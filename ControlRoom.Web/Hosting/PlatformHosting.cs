@@ -12,6 +12,8 @@ using CityControl.Security;
 using CityControl.Web.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.BearerToken;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using CityControl.Web.Pages;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -93,7 +95,22 @@ public static class PlatformHosting
             .SetApplicationName("citycontrol")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
 
-        services.AddAuthentication(BearerTokenDefaults.AuthenticationScheme)
+        services.AddAuthentication(PlatformScheme)
+            .AddPolicyScheme(PlatformScheme, "Bearer token or sign-in cookie", o => o.ForwardDefaultSelector = SelectScheme)
+            .AddCookie(CookieAuthenticationDefaults.AuthenticationScheme, o =>
+            {
+                o.LoginPath = "/login";
+                o.AccessDeniedPath = "/login?denied=1";
+                o.Cookie.Name = "citycontrol";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.ExpireTimeSpan = TimeSpan.FromHours(12);
+                o.SlidingExpiration = true;
+
+                // Pages send the browser to the sign-in page; the API and the hub answer 401 and 403.
+                o.Events.OnRedirectToLogin = context => Refuse(context, StatusCodes.Status401Unauthorized);
+                o.Events.OnRedirectToAccessDenied = context => Refuse(context, StatusCodes.Status403Forbidden);
+            })
             .AddBearerToken(BearerTokenDefaults.AuthenticationScheme, o =>
             {
                 o.BearerTokenExpiration = TimeSpan.FromHours(12);
@@ -134,8 +151,33 @@ public static class PlatformHosting
         app.MapIncidentEndpoints();
         app.MapCapEndpoints();
         app.MapAlarmRateEndpoints();
+        app.MapStaticAssets();
         app.MapHub<ControlRoomHub>(ControlRoomHub.Path);
+        app.MapPageEndpoints();
         return app;
+    }
+
+    /// <summary>Requests with a bearer token (header, or query string on the hub) use it; the rest use the sign-in cookie.</summary>
+    private const string PlatformScheme = "citycontrol";
+
+    private static string SelectScheme(HttpContext context) =>
+        context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+        || (context.Request.Path.StartsWithSegments(ControlRoomHub.Path) && context.Request.Query.ContainsKey("access_token"))
+            ? BearerTokenDefaults.AuthenticationScheme
+            : CookieAuthenticationDefaults.AuthenticationScheme;
+
+    private static Task Refuse(RedirectContext<CookieAuthenticationOptions> context, int status)
+    {
+        if (context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments(ControlRoomHub.Path))
+        {
+            context.Response.StatusCode = status;
+        }
+        else
+        {
+            context.Response.Redirect(context.RedirectUri);
+        }
+
+        return Task.CompletedTask;
     }
 
     public static void Configure(JsonSerializerOptions options)

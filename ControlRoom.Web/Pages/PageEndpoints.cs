@@ -1,0 +1,48 @@
+using System.Security.Claims;
+using CityControl.Web.Security;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+
+namespace CityControl.Web.Pages;
+
+/// <summary>The control room's pages: served by the app itself, each behind sign-in and its role.</summary>
+public static class PageEndpoints
+{
+    public static IEndpointRouteBuilder MapPageEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/login", () => Page("login.html")).AllowAnonymous().ExcludeFromDescription();
+        app.MapPost("/login", SignIn).AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
+        app.MapPost("/logout", async (HttpContext context) =>
+        {
+            await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            return Results.Redirect("/login");
+        }).ExcludeFromDescription();
+        app.MapGet("/", () => Page("queue.html")).RequireAuthorization(Policies.Staff).ExcludeFromDescription();
+        app.MapGet("/api/me", (ClaimsPrincipal user) => Results.Ok(new
+        {
+            name = user.FindFirstValue(ClaimTypes.NameIdentifier),
+            displayName = user.Identity?.Name,
+            roles = user.FindAll(ClaimTypes.Role).Select(c => c.Value).ToArray(),
+        })).RequireAuthorization(Policies.Staff).WithTags("Authentication");
+        return app;
+    }
+
+    private static IResult Page(string name) =>
+        Results.File(Path.Combine(AppContext.BaseDirectory, "Pages", name), "text/html; charset=utf-8");
+
+    private static async Task<IResult> SignIn(HttpContext context, UserDirectory users)
+    {
+        var form = await context.Request.ReadFormAsync();
+        var returnUrl = form["returnUrl"].ToString();
+        var principal = users.SignIn(form["username"].ToString(), form["password"].ToString(), CookieAuthenticationDefaults.AuthenticationScheme);
+        if (principal is null)
+        {
+            return Results.Redirect("/login?error=1" + (returnUrl.Length > 0 ? "&returnUrl=" + Uri.EscapeDataString(returnUrl) : ""));
+        }
+
+        await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
+
+        // Only paths of this site: a sign-in must never send the user elsewhere.
+        return Results.Redirect(returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) ? returnUrl : "/");
+    }
+}

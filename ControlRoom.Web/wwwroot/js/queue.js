@@ -1,0 +1,148 @@
+// The alarm and incident queue: a snapshot, then numbered batches from the control-room hub; open incidents sorted by
+// priority and age; acknowledge with a click or the keyboard.
+'use strict';
+
+const terminal = new Set(['closed', 'cancelled', 'falseAlarm']);
+const state = { incidents: new Map(), last: {}, selected: null, ready: false, early: [] };
+const rows = document.querySelector('#queue tbody');
+const connectionBadge = document.getElementById('connection');
+
+function setConnection(text, kind) {
+  connectionBadge.textContent = text;
+  connectionBadge.className = 'connection ' + kind;
+}
+
+function showMessage(text) {
+  const message = document.getElementById('message');
+  message.textContent = text;
+  message.hidden = !text;
+}
+
+function sorted() {
+  return [...state.incidents.values()]
+    .filter(i => !terminal.has(i.status))
+    .sort((a, b) => a.priority.localeCompare(b.priority) || a.openedAt.localeCompare(b.openedAt));
+}
+
+function render() {
+  const list = sorted();
+  if (state.selected && !list.some(i => i.id === state.selected)) {
+    state.selected = null;
+  }
+  rows.replaceChildren(...list.map(incident => {
+    const row = document.createElement('tr');
+    row.dataset.id = incident.id;
+    row.tabIndex = 0;
+    row.className = incident.id === state.selected ? 'selected' : '';
+    row.innerHTML = `
+      <td><span class="priority ${incident.priority}">${incident.priority}</span></td>
+      <td class="title"></td>
+      <td class="status">${incident.status}</td>
+      <td>${incident.agencies.join(', ')}</td>
+      <td>${incident.alarmCount}</td>
+      <td>${new Date(incident.openedAt).toLocaleTimeString()}</td>
+      <td><button type="button" class="ack" ${incident.status === 'new' ? '' : 'disabled'}>Acknowledge</button></td>`;
+    row.querySelector('.title').textContent = incident.title;
+    row.addEventListener('click', () => select(incident.id));
+    row.querySelector('.ack').addEventListener('click', event => { event.stopPropagation(); acknowledge(incident.id); });
+    return row;
+  }));
+  document.getElementById('empty').hidden = list.length > 0;
+  const counts = {};
+  for (const incident of list) {
+    counts[incident.status] = (counts[incident.status] || 0) + 1;
+  }
+  document.getElementById('counts').replaceChildren(...Object.entries(counts).map(([status, count]) => {
+    const span = document.createElement('span');
+    span.textContent = `${status}: ${count}`;
+    return span;
+  }));
+}
+
+function select(id) {
+  state.selected = id;
+  render();
+}
+
+function move(step) {
+  const list = sorted();
+  if (list.length === 0) {
+    return;
+  }
+  const index = list.findIndex(i => i.id === state.selected);
+  const next = index < 0 ? 0 : Math.min(list.length - 1, Math.max(0, index + step));
+  select(list[next].id);
+}
+
+async function acknowledge(id) {
+  const response = await fetch(`/api/incidents/${encodeURIComponent(id)}/actions/acknowledge`, { method: 'POST' });
+  if (!response.ok) {
+    const problem = await response.json().catch(() => ({}));
+    showMessage(problem.title || `Acknowledge failed (${response.status})`);
+    return;
+  }
+  showMessage('');
+  const detail = await response.json();
+  state.incidents.set(detail.summary.id, detail.summary);
+  render();
+}
+
+function apply(batch) {
+  const last = state.last[batch.group] || 0;
+  if (batch.sequence <= last) {
+    return;
+  }
+  if (batch.sequence !== last + 1) {
+    // A gap: something was missed, so start again from a snapshot.
+    resync();
+    return;
+  }
+  state.last[batch.group] = batch.sequence;
+  for (const incident of batch.incidents) {
+    state.incidents.set(incident.id, incident);
+  }
+  render();
+}
+
+const connection = new signalR.HubConnectionBuilder()
+  .withUrl('/hubs/control-room')
+  .withAutomaticReconnect([0, 1000, 2000, 5000, 10000, 10000])
+  .build();
+
+connection.on('Updates', batch => state.ready ? apply(batch) : state.early.push(batch));
+connection.onreconnecting(() => setConnection('reconnecting', 'lost'));
+connection.onreconnected(() => resync());
+connection.onclose(() => setConnection('disconnected', 'lost'));
+
+async function resync() {
+  state.ready = false;
+  const snapshot = await connection.invoke('Snapshot');
+  state.incidents = new Map(snapshot.incidents.map(i => [i.id, i]));
+  state.last = { ...snapshot.sequences };
+  state.ready = true;
+  for (const batch of state.early.splice(0)) {
+    apply(batch);
+  }
+  setConnection('live', 'live');
+  render();
+}
+
+document.addEventListener('keydown', event => {
+  if (event.target instanceof HTMLInputElement || event.ctrlKey || event.metaKey || event.altKey) {
+    return;
+  }
+  if (event.key === 'j' || event.key === 'n') {
+    move(1);
+  } else if (event.key === 'k') {
+    move(-1);
+  } else if (event.key === 'a' && state.selected) {
+    acknowledge(state.selected);
+  }
+});
+
+(async () => {
+  const me = await (await fetch('/api/me')).json();
+  document.getElementById('who').textContent = `${me.displayName} (${me.roles.join(', ')})`;
+  await connection.start();
+  await resync();
+})().catch(error => { setConnection('disconnected', 'lost'); showMessage(String(error)); });

@@ -1,0 +1,82 @@
+using System.Text.RegularExpressions;
+using CityControl.Testing;
+using CityControl.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace CityControl.Tests.Browser;
+
+/// <summary>The alarm and incident queue in a real browser against the real app on a loopback port.</summary>
+[Collection(MemoryPlatformCollection.Name)]
+public sealed partial class QueueBrowserTests(MemoryPlatformFixture fixture, BrowserFixture browser) : IClassFixture<BrowserFixture>
+{
+    private const float Seconds = 1000;
+
+    [Fact]
+    public async Task A_new_leak_appears_at_the_top_of_the_queue_live_and_an_acknowledgement_shows_in_a_second_window()
+    {
+        // A platform of its own, so that "the top of the queue" means this incident and no other test's.
+        await using var platform = await InProcessPlatform.StartAsync(PlatformSettings.Memory());
+        var first = await SignIn(PlatformApi.Operator, platform.BaseAddress);
+        var second = await SignIn(PlatformApi.Operator, platform.BaseAddress);
+        var district = MemoryPlatformFixture.NewId("Browser");
+
+        await platform.Api.LeakAsync(district);
+
+        var top = first.Locator("#queue tbody tr").First;
+        await Assertions.Expect(top.Locator(".title")).ToContainTextAsync(district, new() { Timeout = 5 * Seconds });
+        await Assertions.Expect(top.Locator(".priority")).ToHaveTextAsync("P1");
+        await first.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "queue.png"), FullPage = true });
+
+        await top.ClickAsync();
+        await first.Keyboard.PressAsync("a");
+
+        var same = second.Locator("#queue tbody tr", new() { HasText = district });
+        await Assertions.Expect(same.Locator(".status")).ToHaveTextAsync("acknowledged", new() { Timeout = 5 * Seconds });
+        await Assertions.Expect(top.Locator(".ack")).ToBeDisabledAsync();
+    }
+
+    [Fact]
+    public async Task A_police_dispatcher_does_not_see_the_fire_incident_that_the_operator_sees()
+    {
+        var operatorPage = await SignIn(PlatformApi.Operator);
+        var policePage = await SignIn(PlatformApi.Police);
+        var district = MemoryPlatformFixture.NewId("Browser");
+
+        await fixture.Api.LeakAsync(district);
+
+        await Assertions.Expect(operatorPage.Locator("#queue tbody tr", new() { HasText = district })).ToHaveCountAsync(1, new() { Timeout = 5 * Seconds });
+        await Assertions.Expect(policePage.Locator("#connection")).ToHaveTextAsync("live");
+        await Assertions.Expect(policePage.Locator("#queue tbody tr", new() { HasText = district })).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task A_visitor_who_is_not_signed_in_is_sent_to_sign_in_and_a_wrong_password_is_told()
+    {
+        var context = await browser.Browser.NewContextAsync(new() { BaseURL = fixture.Platform.BaseAddress.ToString() });
+        var page = await context.NewPageAsync();
+
+        await page.GotoAsync("/");
+        await Assertions.Expect(page).ToHaveURLAsync(LoginUrl());
+        await page.FillAsync("#username", "operator");
+        await page.FillAsync("#password", "wrong");
+        await page.ClickAsync("button[type=submit]");
+
+        await Assertions.Expect(page.Locator("#error")).ToBeVisibleAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(LoginUrl());
+    }
+
+    private async Task<IPage> SignIn((string User, string Password) user, Uri? baseAddress = null)
+    {
+        var context = await browser.Browser.NewContextAsync(new() { BaseURL = (baseAddress ?? fixture.Platform.BaseAddress).ToString() });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/");
+        await page.FillAsync("#username", user.User);
+        await page.FillAsync("#password", user.Password);
+        await page.ClickAsync("button[type=submit]");
+        await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("live", new() { Timeout = 10 * Seconds });
+        return page;
+    }
+
+    [GeneratedRegex("/login")]
+    private static partial Regex LoginUrl();
+}

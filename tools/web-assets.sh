@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Installs the control room's front-end libraries from npm and copies them into ControlRoom.Web/wwwroot/lib, before
+# the build (a file copied in during a build is missing from the static web assets until the next one).
+set -euo pipefail
+web=$(cd "$(dirname "$0")/../ControlRoom.Web" && pwd)
+if [ ! -f "$web/node_modules/@microsoft/signalr/dist/browser/signalr.min.js" ]; then
+  (cd "$web" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+mkdir -p "$web/wwwroot/lib/signalr"
+cp "$web/node_modules/@microsoft/signalr/dist/browser/signalr.min.js" "$web/wwwroot/lib/signalr/signalr.min.js"
