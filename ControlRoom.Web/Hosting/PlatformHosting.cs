@@ -14,6 +14,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using CityControl.Web.Pages;
+using CityControl.Web.Map;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -36,6 +37,9 @@ public static class PlatformHosting
 
         services.AddOptions<PlatformOptions>().Bind(configuration.GetSection(PlatformOptions.Section));
         services.AddOptions<DemoOptions>().Bind(configuration.GetSection(DemoOptions.Section));
+        services.AddOptions<MapOptions>().Bind(configuration.GetSection(MapOptions.Section))
+            .Validate(o => o.DistrictMarginMeters is > 0 and <= 5000, "CityControl:Map:DistrictMarginMeters must be more than 0 and at most 5000")
+            .ValidateOnStart();
         services.AddOptions<CapOptions>().Bind(configuration.GetSection(CapOptions.Section))
             .Validate(o => !string.IsNullOrWhiteSpace(o.Sender) && !o.Sender.Contains(' ', StringComparison.Ordinal) && !o.Sender.Contains(',', StringComparison.Ordinal), "CityControl:Cap:Sender must be a non-empty name without spaces or commas (CAP 1.2)")
             .ValidateOnStart();
@@ -154,6 +158,7 @@ public static class PlatformHosting
         app.MapStaticAssets();
         app.MapHub<ControlRoomHub>(ControlRoomHub.Path);
         app.MapPageEndpoints();
+        app.MapMapEndpoints();
         return app;
     }
 

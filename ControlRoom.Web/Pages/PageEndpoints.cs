@@ -18,6 +18,7 @@ public static class PageEndpoints
             return Results.Redirect("/login");
         }).ExcludeFromDescription();
         app.MapGet("/", () => Page("queue.html")).RequireAuthorization(Policies.Staff).ExcludeFromDescription();
+        app.MapGet("/map", () => Page("map.html")).RequireAuthorization(Policies.Staff).ExcludeFromDescription();
         app.MapGet("/api/me", (ClaimsPrincipal user) => Results.Ok(new
         {
             name = user.FindFirstValue(ClaimTypes.NameIdentifier),

@@ -3,7 +3,7 @@
 'use strict';
 
 const terminal = new Set(['closed', 'cancelled', 'falseAlarm']);
-const state = { incidents: new Map(), last: {}, selected: null, ready: false, early: [] };
+const state = { incidents: new Map(), selected: null };
 const rows = document.querySelector('#queue tbody');
 const connectionBadge = document.getElementById('connection');
 
@@ -87,46 +87,6 @@ async function acknowledge(id) {
   render();
 }
 
-function apply(batch) {
-  const last = state.last[batch.group] || 0;
-  if (batch.sequence <= last) {
-    return;
-  }
-  if (batch.sequence !== last + 1) {
-    // A gap: something was missed, so start again from a snapshot.
-    resync();
-    return;
-  }
-  state.last[batch.group] = batch.sequence;
-  for (const incident of batch.incidents) {
-    state.incidents.set(incident.id, incident);
-  }
-  render();
-}
-
-const connection = new signalR.HubConnectionBuilder()
-  .withUrl('/hubs/control-room')
-  .withAutomaticReconnect([0, 1000, 2000, 5000, 10000, 10000])
-  .build();
-
-connection.on('Updates', batch => state.ready ? apply(batch) : state.early.push(batch));
-connection.onreconnecting(() => setConnection('reconnecting', 'lost'));
-connection.onreconnected(() => resync());
-connection.onclose(() => setConnection('disconnected', 'lost'));
-
-async function resync() {
-  state.ready = false;
-  const snapshot = await connection.invoke('Snapshot');
-  state.incidents = new Map(snapshot.incidents.map(i => [i.id, i]));
-  state.last = { ...snapshot.sequences };
-  state.ready = true;
-  for (const batch of state.early.splice(0)) {
-    apply(batch);
-  }
-  setConnection('live', 'live');
-  render();
-}
-
 document.addEventListener('keydown', event => {
   if (event.target instanceof HTMLInputElement || event.ctrlKey || event.metaKey || event.altKey) {
     return;
@@ -143,6 +103,9 @@ document.addEventListener('keydown', event => {
 (async () => {
   const me = await (await fetch('/api/me')).json();
   document.getElementById('who').textContent = `${me.displayName} (${me.roles.join(', ')})`;
-  await connection.start();
-  await resync();
+  await connectLive({
+    onSnapshot: snapshot => { state.incidents = new Map(snapshot.incidents.map(i => [i.id, i])); render(); },
+    onIncident: incident => { state.incidents.set(incident.id, incident); render(); },
+    onState: text => setConnection(text, text === 'live' ? 'live' : 'lost'),
+  });
 })().catch(error => { setConnection('disconnected', 'lost'); showMessage(String(error)); });

@@ -36,6 +36,28 @@ public sealed partial class QueueBrowserTests(MemoryPlatformFixture fixture, Bro
     }
 
     [Fact]
+    public async Task A_new_leak_appears_on_the_map_over_its_district_outline_without_a_reload()
+    {
+        await using var platform = await InProcessPlatform.StartAsync(PlatformSettings.Memory());
+        var district = MemoryPlatformFixture.NewId("Map");
+        await platform.Api.OnboardAsync(TestDevices.Gas(MemoryPlatformFixture.NewId("gas"), district));
+        var page = await SignIn(PlatformApi.Operator, platform.BaseAddress);
+        await page.GotoAsync("/map");
+        await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("live", new() { Timeout = 10 * Seconds });
+        await Assertions.Expect(page.Locator(".district-label", new() { HasText = district })).ToBeVisibleAsync();
+
+        await platform.Api.LeakAsync(district);
+
+        var marker = page.Locator($".incident-marker[title*='{district}']");
+        await Assertions.Expect(marker).ToBeVisibleAsync(new() { Timeout = 5 * Seconds });
+        await Assertions.Expect(marker.Locator(".priority")).ToHaveTextAsync("P1");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "map.png") });
+
+        await page.UncheckAsync("[data-layer=safety]");
+        await Assertions.Expect(marker).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task A_police_dispatcher_does_not_see_the_fire_incident_that_the_operator_sees()
     {
         var operatorPage = await SignIn(PlatformApi.Operator);

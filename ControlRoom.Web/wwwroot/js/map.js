@@ -1,0 +1,100 @@
+// The unified map: district outlines as the offline basemap (a tile server only if configured), devices by layer,
+// open incidents pulsing by priority, all kept live from the control-room hub.
+'use strict';
+
+const layerOfKind = { gasSensor: 'safety', floodSensor: 'safety', trafficSignal: 'traffic', camera: 'crime' };
+const layerOfIncident = { chemicalLeak: 'safety', fire: 'safety', flood: 'safety', externalWarning: 'safety',
+  trafficSignalFault: 'traffic', roadAccident: 'traffic', stoppedVehicle: 'traffic',
+  intrusion: 'crime', loitering: 'crime', crowding: 'crime', cameraTampering: 'crime', equipmentFault: 'crime' };
+const colours = { P1: '#e5484d', P2: '#f5a524', P3: '#3e8ed0', P4: '#7d8a96' };
+const terminal = new Set(['closed', 'cancelled', 'falseAlarm']);
+
+const map = L.map('map', { preferCanvas: false, zoomSnap: 0.5 }).setView([37.5, 126.93], 13);
+const devices = new Map();
+const incidents = new Map();
+const filters = { safety: true, traffic: true, crime: true, district: '' };
+
+function visible(layer, district) {
+  return filters[layer] && (!filters.district || filters.district === district);
+}
+
+function drawDevice(device) {
+  devices.get(device.id)?.marker.remove();
+  const marker = L.circleMarker([device.location.latitude, device.location.longitude], {
+    radius: 5, weight: 1, color: '#0f1720', fillColor: device.status === 'maintenance' ? '#7d8a96' : '#9ad1ff', fillOpacity: 0.9,
+  }).bindTooltip(`${device.name} (${device.kind}, ${device.status})`);
+  devices.set(device.id, { device, marker });
+  if (visible(layerOfKind[device.kind], device.district)) {
+    marker.addTo(map);
+  }
+}
+
+function drawIncident(incident) {
+  incidents.get(incident.id)?.marker.remove();
+  if (terminal.has(incident.status)) {
+    incidents.delete(incident.id);
+    return;
+  }
+  const icon = L.divIcon({
+    className: `incident-marker ${incident.priority}`,
+    html: `<span class="priority ${incident.priority}">${incident.priority}</span>`,
+    iconSize: [44, 24],
+  });
+  const marker = L.marker([incident.location.latitude, incident.location.longitude], { icon, title: incident.title, zIndexOffset: 1000 })
+    .bindTooltip(`${incident.priority} ${incident.title} (${incident.status}, ${incident.alarmCount} alarms)`);
+  incidents.set(incident.id, { incident, marker });
+  if (visible(layerOfIncident[incident.type] || 'safety', incident.district)) {
+    marker.addTo(map);
+  }
+}
+
+function redraw() {
+  devices.forEach(({ device }) => drawDevice(device));
+  incidents.forEach(({ incident }) => drawIncident(incident));
+}
+
+document.querySelectorAll('[data-layer]').forEach(box => box.addEventListener('change', () => {
+  filters[box.dataset.layer] = box.checked;
+  redraw();
+}));
+document.getElementById('district').addEventListener('change', event => {
+  filters.district = event.target.value;
+  redraw();
+});
+
+function setConnection(text) {
+  const badge = document.getElementById('connection');
+  badge.textContent = text;
+  badge.className = 'connection ' + (text === 'live' ? 'live' : 'lost');
+}
+
+(async () => {
+  const me = await (await fetch('/api/me')).json();
+  document.getElementById('who').textContent = `${me.displayName} (${me.roles.join(', ')})`;
+  const basemap = await (await fetch('/api/map')).json();
+  if (basemap.tileUrl) {
+    L.tileLayer(basemap.tileUrl, { attribution: basemap.tileAttribution, maxZoom: 19 }).addTo(map);
+  }
+  const outlines = L.geoJSON(basemap.districts, {
+    style: { color: '#4d6a85', weight: 2, fillColor: '#1d2a36', fillOpacity: 0.6 },
+    onEachFeature: (feature, layer) => layer.bindTooltip(feature.properties.district, { permanent: true, direction: 'bottom', offset: [0, 24], className: 'district-label' }),
+  }).addTo(map);
+  if (basemap.districts.features.length > 0) {
+    map.fitBounds(outlines.getBounds(), { padding: [20, 20], maxZoom: 15 });
+  }
+  const select = document.getElementById('district');
+  basemap.districts.features.forEach(f => select.append(new Option(f.properties.district, f.properties.district)));
+
+  await connectLive({
+    onSnapshot: snapshot => {
+      devices.forEach(d => d.marker.remove());
+      incidents.forEach(i => i.marker.remove());
+      devices.clear();
+      incidents.clear();
+      snapshot.devices.forEach(drawDevice);
+      snapshot.incidents.forEach(drawIncident);
+    },
+    onIncident: drawIncident,
+    onState: setConnection,
+  });
+})().catch(error => setConnection('disconnected: ' + error));
