@@ -104,7 +104,7 @@ public static class PlatformHosting
             .AddCookie(CookieAuthenticationDefaults.AuthenticationScheme, o =>
             {
                 o.LoginPath = "/login";
-                o.AccessDeniedPath = "/login?denied=1";
+                o.AccessDeniedPath = "/denied";
                 o.Cookie.Name = "citycontrol";
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Strict;
@@ -135,6 +135,7 @@ public static class PlatformHosting
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Staff, p => p.RequireRole(Roles.All.ToArray()))
             .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
+            .AddPolicy(Policies.Dispatch, p => p.RequireRole(Roles.Operator, Roles.PoliceDispatcher, Roles.FireDispatcher))
             .AddPolicy(Policies.CapImport, p => p.RequireRole(Roles.Operator, Roles.Admin))
             .AddPolicy(Policies.Ingest, p => p.AddAuthenticationSchemes(IngestAuthenticationHandler.SchemeName).RequireAuthenticatedUser());
         return builder;

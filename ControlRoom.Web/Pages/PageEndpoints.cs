@@ -11,6 +11,7 @@ public static class PageEndpoints
     public static IEndpointRouteBuilder MapPageEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/login", () => Page("login.html")).AllowAnonymous().ExcludeFromDescription();
+        app.MapGet("/denied", () => Results.Redirect("/login?denied=1")).AllowAnonymous().ExcludeFromDescription();
         app.MapPost("/login", SignIn).AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
         app.MapPost("/logout", async (HttpContext context) =>
         {
@@ -19,6 +20,8 @@ public static class PageEndpoints
         }).ExcludeFromDescription();
         app.MapGet("/", () => Page("queue.html")).RequireAuthorization(Policies.Staff).ExcludeFromDescription();
         app.MapGet("/map", () => Page("map.html")).RequireAuthorization(Policies.Staff).ExcludeFromDescription();
+        app.MapGet("/dispatch", () => Page("dispatch.html")).RequireAuthorization(Policies.Dispatch).ExcludeFromDescription();
+        app.MapGet("/admin", () => Page("admin.html")).RequireAuthorization(Policies.Admin).ExcludeFromDescription();
         app.MapGet("/api/me", (ClaimsPrincipal user) => Results.Ok(new
         {
             name = user.FindFirstValue(ClaimTypes.NameIdentifier),

@@ -5,6 +5,9 @@ public static class Policies
     /// <summary>Any signed-in control-room user.</summary>
     public const string Staff = "staff";
 
+    /// <summary>People who dispatch: police and fire dispatchers, and operators.</summary>
+    public const string Dispatch = "dispatch";
+
     /// <summary>City admins: onboarding and device configuration.</summary>
     public const string Admin = "admin";
 

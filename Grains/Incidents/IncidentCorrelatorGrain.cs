@@ -114,7 +114,15 @@ public sealed class IncidentCorrelatorGrain(
     {
         if (_checkpoint is not null)
         {
-            await state.WriteStateAsync(cancellationToken);
+            try
+            {
+                await state.WriteStateAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is OrleansException or TimeoutException or OperationCanceledException)
+            {
+                // Counts of repeated triggers only: what the checkpoint would have added is not worth failing a shutdown for.
+                _ = ex;
+            }
         }
 
         await base.OnDeactivateAsync(reason, cancellationToken);

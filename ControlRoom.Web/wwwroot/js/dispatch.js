@@ -1,0 +1,114 @@
+// A dispatcher's console: the agency's open incidents live (the hub sends a dispatcher only their agency's), and the
+// selected incident's lifecycle actions, procedure and timeline.
+'use strict';
+
+const terminal = new Set(['closed', 'cancelled', 'falseAlarm']);
+const incidents = new Map();
+let selected = null;
+
+function message(text) {
+  const element = document.getElementById('message');
+  element.textContent = text;
+  element.hidden = !text;
+}
+
+function renderList() {
+  const list = [...incidents.values()].filter(i => !terminal.has(i.status))
+    .sort((a, b) => a.priority.localeCompare(b.priority) || a.openedAt.localeCompare(b.openedAt));
+  document.querySelector('#incidents tbody').replaceChildren(...list.map(incident => {
+    const row = document.createElement('tr');
+    row.dataset.id = incident.id;
+    row.tabIndex = 0;
+    row.className = incident.id === selected ? 'selected' : '';
+    row.innerHTML = `<td><span class="priority ${incident.priority}">${incident.priority}</span></td><td class="title"></td><td class="status">${incident.status}</td>`;
+    row.querySelector('.title').textContent = incident.title;
+    row.addEventListener('click', () => open(incident.id));
+    return row;
+  }));
+  document.getElementById('empty').hidden = list.length > 0;
+}
+
+function renderDetail(detail) {
+  const section = document.getElementById('detail');
+  section.hidden = false;
+  document.getElementById('title').textContent = `${detail.summary.priority} ${detail.summary.title}`;
+  document.getElementById('status').textContent = detail.summary.status;
+  document.getElementById('unit').textContent = detail.assignedUnit || 'none';
+  document.getElementById('procedure').replaceChildren(...detail.procedure.map(step => {
+    const item = document.createElement('li');
+    item.textContent = step.text + (step.doneBy ? ` (done by ${step.doneBy})` : '');
+    return item;
+  }));
+  document.getElementById('timeline').replaceChildren(...detail.timeline.map(entry => {
+    const item = document.createElement('li');
+    const change = entry.to ? (entry.from ? ` ${entry.from} → ${entry.to}` : ` → ${entry.to}`) : '';
+    item.textContent = `${new Date(entry.at).toLocaleTimeString()} ${entry.actor}: ${entry.action}${change} ${entry.detail}`;
+    return item;
+  }));
+}
+
+async function open(id) {
+  selected = id;
+  renderList();
+  const response = await fetch(`/api/incidents/${encodeURIComponent(id)}`);
+  if (!response.ok) {
+    message(`Could not open the incident (${response.status})`);
+    return;
+  }
+  renderDetail(await response.json());
+}
+
+async function act(action) {
+  if (!selected) {
+    return;
+  }
+  const body = {};
+  if (action === 'dispatch') {
+    body.unit = document.getElementById('unit-input').value || undefined;
+  }
+  if (action === 'note') {
+    body.text = document.getElementById('note-input').value;
+  }
+  const response = await fetch(`/api/incidents/${encodeURIComponent(selected)}/actions/${action}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const result = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const field = result.errors ? Object.entries(result.errors).map(([k, v]) => `${k}: ${v.join(', ')}`).join('; ') : '';
+    message(result.title + (field ? ` (${field})` : ''));
+    return;
+  }
+  message('');
+  if (action === 'note') {
+    document.getElementById('note-input').value = '';
+  }
+  incidents.set(result.summary.id, result.summary);
+  renderList();
+  renderDetail(result);
+}
+
+document.querySelectorAll('[data-action]').forEach(button => button.addEventListener('click', () => act(button.dataset.action)));
+
+function setConnection(text) {
+  const badge = document.getElementById('connection');
+  badge.textContent = text;
+  badge.className = 'connection ' + (text === 'live' ? 'live' : 'lost');
+}
+
+(async () => {
+  const me = await (await fetch('/api/me')).json();
+  document.getElementById('who').textContent = `${me.displayName} (${me.roles.join(', ')})`;
+  await connectLive({
+    onSnapshot: snapshot => { incidents.clear(); snapshot.incidents.forEach(i => incidents.set(i.id, i)); renderList(); },
+    onIncident: incident => {
+      incidents.set(incident.id, incident);
+      renderList();
+      if (incident.id === selected) {
+        open(selected);
+      }
+    },
+    onState: setConnection,
+  });
+})().catch(error => setConnection('disconnected: ' + error));

@@ -1,0 +1,109 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using CityControl.Testing;
+using CityControl.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace CityControl.Tests.Browser;
+
+/// <summary>Dispatcher consoles and device administration in a real browser.</summary>
+[Collection(MemoryPlatformCollection.Name)]
+public sealed partial class ConsoleBrowserTests(MemoryPlatformFixture fixture, BrowserFixture browser) : IClassFixture<BrowserFixture>
+{
+    private const float Seconds = 1000;
+    private static readonly (string, string) Fire = ("fire", "fire-demo");
+
+    [Fact]
+    public async Task A_fire_dispatcher_accepts_and_dispatches_a_leak_that_a_police_dispatcher_never_sees()
+    {
+        var fire = await SignIn(Fire, "/dispatch");
+        var police = await SignIn(PlatformApi.Police, "/dispatch");
+        var district = MemoryPlatformFixture.NewId("Dispatch");
+
+        await fixture.Api.LeakAsync(district);
+
+        var row = fire.Locator("#incidents tbody tr", new() { HasText = district });
+        await Assertions.Expect(row).ToHaveCountAsync(1, new() { Timeout = 5 * Seconds });
+        await row.ClickAsync();
+        await fire.ClickAsync("[data-action=acknowledge]");
+        await Assertions.Expect(fire.Locator("#status")).ToHaveTextAsync("acknowledged");
+        await fire.FillAsync("#unit-input", "Guro Engine 3");
+        await fire.ClickAsync("[data-action=dispatch]");
+        await Assertions.Expect(fire.Locator("#status")).ToHaveTextAsync("dispatched");
+        await Assertions.Expect(fire.Locator("#unit")).ToHaveTextAsync("Guro Engine 3");
+        await Assertions.Expect(fire.Locator("#timeline li").Last).ToContainTextAsync("fire: dispatch acknowledged → dispatched");
+        await fire.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "dispatch.png"), FullPage = true });
+
+        await Assertions.Expect(police.Locator("#connection")).ToHaveTextAsync("live");
+        await Assertions.Expect(police.Locator("#incidents tbody tr", new() { HasText = district })).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task An_admin_imports_a_csv_with_one_bad_row_sees_its_error_and_the_rest_appear_on_the_map()
+    {
+        var district = MemoryPlatformFixture.NewId("Import");
+        var csv = $"""
+            id,kind,name,latitude,longitude,district,zone,gas,unit,low,high,referenceLevel,alertLevel,dangerLevel
+            {district}-cam,camera,Gate camera,37.4850,126.8990,{district},gate,,,,,,,
+            {district}-gas,gasSensor,Ammonia,37.4855,126.8995,{district},plant-1,NH3,ppm,40,35,,,
+            {district}-flood,floodSensor,Gauge,37.4860,126.9000,{district},plant-1,,,,,0,0.3,0.6
+            """;
+        var admin = await SignIn(PlatformApi.Admin, "/admin");
+
+        await admin.SetInputFilesAsync("#file", new FilePayload { Name = "district.csv", MimeType = "text/csv", Buffer = Encoding.UTF8.GetBytes(csv) });
+        await admin.ClickAsync("#import");
+
+        var rejected = admin.Locator("#rejected tbody tr");
+        await Assertions.Expect(rejected).ToHaveCountAsync(1);
+        await Assertions.Expect(rejected.Locator("td").Nth(0)).ToHaveTextAsync("3");
+        await Assertions.Expect(rejected.Locator("td").Nth(2)).ToHaveTextAsync("gasSensor.high");
+        await Assertions.Expect(rejected.Locator("td").Nth(3)).ToHaveTextAsync("must be above low");
+        await Assertions.Expect(admin.Locator("#accepted tbody tr")).ToHaveCountAsync(2);
+        await Assertions.Expect(admin.Locator("#summary")).ToHaveTextAsync("2 of 3 rows were onboarded; 1 problem(s).");
+        await admin.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "admin.png"), FullPage = true });
+
+        await admin.GotoAsync("/map");
+        await Assertions.Expect(admin.Locator(".district-label", new() { HasText = district })).ToBeVisibleAsync(new() { Timeout = 10 * Seconds });
+    }
+
+    [Fact]
+    public async Task Pages_refuse_a_visitor_and_a_wrong_role()
+    {
+        var visitor = await browser.Browser.NewContextAsync(new() { BaseURL = fixture.Platform.BaseAddress.ToString() });
+        var anonymous = await visitor.NewPageAsync();
+        await anonymous.GotoAsync("/admin");
+        await Assertions.Expect(anonymous).ToHaveURLAsync(LoginUrl());
+
+        var police = await SignIn(PlatformApi.Police, "/dispatch");
+        await police.GotoAsync("/admin");
+        await Assertions.Expect(police).ToHaveURLAsync(DeniedUrl());
+        await Assertions.Expect(police.Locator("#denied")).ToBeVisibleAsync();
+
+        var admin = await SignIn(PlatformApi.Admin, "/admin");
+        await admin.GotoAsync("/dispatch");
+        await Assertions.Expect(admin).ToHaveURLAsync(DeniedUrl());
+    }
+
+    private async Task<IPage> SignIn((string User, string Password) user, string path)
+    {
+        var context = await browser.Browser.NewContextAsync(new() { BaseURL = fixture.Platform.BaseAddress.ToString() });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(path);
+        await page.FillAsync("#username", user.User);
+        await page.FillAsync("#password", user.Password);
+        await page.ClickAsync("button[type=submit]");
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex(Regex.Escape(path) + "$"));
+        if (path != "/admin")
+        {
+            await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("live", new() { Timeout = 10 * Seconds });
+        }
+
+        return page;
+    }
+
+    [GeneratedRegex("/login")]
+    private static partial Regex LoginUrl();
+
+    [GeneratedRegex("/login\\?denied=1")]
+    private static partial Regex DeniedUrl();
+}
