@@ -14,6 +14,8 @@ public sealed record IncidentActionRequest(string? Unit = null, string? Text = n
 
 public sealed record IncidentListResponse(IReadOnlyList<IncidentSummary> Items, string? Next);
 
+public sealed record NearbyCamera(string Id, string Name, string District, double DistanceMeters, double BearingDegrees);
+
 public static class IncidentEndpoints
 {
     private static readonly IReadOnlyDictionary<string, IncidentActionKind> Actions = new Dictionary<string, IncidentActionKind>(StringComparer.OrdinalIgnoreCase)
@@ -39,6 +41,8 @@ public static class IncidentEndpoints
         incidents.MapGet("/", List)
             .WithSummary("Incidents by status, type, agency, district and opening time, newest first; dispatchers see their agency's only.");
         incidents.MapGet("/{id}", Get).WithSummary("One incident with its alarms, devices, procedure and audit timeline.");
+        incidents.MapGet("/{id}/nearest-cameras", NearestCameras)
+            .WithSummary("The cameras nearest the incident, with distance (m) and bearing (degrees from north).");
         incidents.MapPost("/{id}/actions/{action}", Act)
             .WithSummary($"Act on an incident: {string.Join(", ", Actions.Keys)}. 403 for the wrong role or agency, 409 for a move the lifecycle does not allow.");
         return app;
@@ -123,6 +127,30 @@ public static class IncidentEndpoints
         return AgencyOf(user) is { } own && !detail.Summary.Agencies.Contains(own)
             ? Results.Problem(title: $"this incident is not routed to {own}", statusCode: StatusCodes.Status403Forbidden)
             : Results.Ok(detail);
+    }
+
+    private static async Task<IResult> NearestCameras(string id, int? count, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var detail = await grains.GetGrain<IIncidentGrain>(id).GetDetail();
+        if (detail is null)
+        {
+            return Problems.NotFound($"Incident '{id}'");
+        }
+
+        if (AgencyOf(user) is { } own && !detail.Summary.Agencies.Contains(own))
+        {
+            return Results.Problem(title: $"this incident is not routed to {own}", statusCode: StatusCodes.Status403Forbidden);
+        }
+
+        var cameras = (await Task.WhenAll(Enumerable.Range(0, DeviceGrains.DirectoryPartitions)
+                .Select(p => grains.GetGrain<IDeviceDirectoryGrain>(p).Query(new DeviceQuery(Kind: DeviceKind.Camera)))))
+            .SelectMany(x => x)
+            .Where(c => c.Status != LifecycleStatus.Decommissioned)
+            .Select(c => new NearbyCamera(c.Id, c.Name, c.District, Math.Round(GeoDistance.Meters(detail.Summary.Location, c.Location)), Math.Round(GeoDistance.BearingDegrees(detail.Summary.Location, c.Location))))
+            .OrderBy(c => c.DistanceMeters)
+            .Take(Math.Clamp(count ?? 4, 1, 20))
+            .ToList();
+        return Results.Ok(cameras);
     }
 
     private static async Task<IResult> Act(string id, string action, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, IOptions<JsonOptions> json, CancellationToken ct)

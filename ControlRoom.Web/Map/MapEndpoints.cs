@@ -2,8 +2,7 @@ using System.Text.Json.Nodes;
 using CityControl.Devices;
 using CityControl.Web.Security;
 using NetTopologySuite.Geometries;
-using ProjNet.CoordinateSystems;
-using ProjNet.CoordinateSystems.Transformations;
+using CityControl.Incidents;
 
 namespace CityControl.Web.Map;
 
@@ -24,7 +23,6 @@ public sealed class MapOptions
 public static class MapEndpoints
 {
     private static readonly GeometryFactory Geometry = new();
-    private static readonly CoordinateTransformationFactory Transformations = new();
 
     public static IEndpointRouteBuilder MapMapEndpoints(this IEndpointRouteBuilder app)
     {
@@ -59,14 +57,11 @@ public static class MapEndpoints
         });
     }
 
-    /// <summary>The convex hull of the points buffered by the margin, computed in metres (UTM via ProjNet) and returned in WGS84.</summary>
+    /// <summary>The convex hull of the points buffered by the margin, computed in metres on a local projection and returned in WGS84.</summary>
     internal static JsonObject Outline(IReadOnlyList<GeoPoint> points, double marginMeters)
     {
-        var zone = (int)Math.Floor((points[0].Longitude + 180) / 6) % 60 + 1;
-        var utm = ProjectedCoordinateSystem.WGS84_UTM(zone, points[0].Latitude >= 0);
-        var toUtm = Transformations.CreateFromCoordinateSystems(GeographicCoordinateSystem.WGS84, utm).MathTransform;
-        var toWgs = Transformations.CreateFromCoordinateSystems(utm, GeographicCoordinateSystem.WGS84).MathTransform;
-        var projected = points.Select(p => toUtm.Transform([p.Longitude, p.Latitude])).Select(xy => new Coordinate(xy[0], xy[1])).ToArray();
+        var (toLocal, toWgs) = GeoDistance.LocalProjection(points[0]);
+        var projected = points.Select(p => toLocal.Transform([p.Longitude, p.Latitude])).Select(xy => new Coordinate(xy[0], xy[1])).ToArray();
         var area = Geometry.CreateMultiPointFromCoords(projected).ConvexHull().Buffer(marginMeters, 8);
         var ring = new JsonArray();
         foreach (var c in area.Coordinates)

@@ -5,19 +5,52 @@ using ProjNet.CoordinateSystems.Transformations;
 
 namespace CityControl.Incidents;
 
-/// <summary>Distances between WGS84 points in metres: both projected to the UTM zone of the first (ProjNet), measured by NetTopologySuite.</summary>
+/// <summary>
+/// Ground measures between WGS84 points: both are projected (ProjNet) to a transverse Mercator centred on the first
+/// point, where grid north is true north and scale is true, and measured by NetTopologySuite.
+/// </summary>
 public static class GeoDistance
 {
     private static readonly CoordinateTransformationFactory Transformations = new();
+    private static readonly CoordinateSystemFactory Systems = new();
     private static readonly GeometryFactory Geometry = new();
 
     public static double Meters(GeoPoint a, GeoPoint b)
     {
-        var zone = (int)Math.Floor((a.Longitude + 180) / 6) % 60 + 1;
-        var utm = ProjectedCoordinateSystem.WGS84_UTM(zone, a.Latitude >= 0);
-        var transform = Transformations.CreateFromCoordinateSystems(GeographicCoordinateSystem.WGS84, utm).MathTransform;
-        var pa = transform.Transform([a.Longitude, a.Latitude]);
-        var pb = transform.Transform([b.Longitude, b.Latitude]);
-        return Geometry.CreatePoint(new Coordinate(pa[0], pa[1])).Distance(Geometry.CreatePoint(new Coordinate(pb[0], pb[1])));
+        var (pa, pb) = Project(a, b);
+        return pa.Distance(pb);
+    }
+
+    /// <summary>The bearing from <paramref name="a"/> to <paramref name="b"/> in degrees clockwise from true north (0 to 360).</summary>
+    public static double BearingDegrees(GeoPoint a, GeoPoint b)
+    {
+        var (pa, pb) = Project(a, b);
+        var angle = NetTopologySuite.Algorithm.AngleUtility.ToDegrees(NetTopologySuite.Algorithm.AngleUtility.Angle(pa.Coordinate, pb.Coordinate));
+        return (450 - angle) % 360;
+    }
+
+    /// <summary>Transforms to and from a local metric plane centred on <paramref name="origin"/>, for buffers and outlines in metres.</summary>
+    public static (MathTransform ToLocal, MathTransform ToWgs84) LocalProjection(GeoPoint origin)
+    {
+        var projection = Systems.CreateProjection("local transverse Mercator", "Transverse_Mercator",
+        [
+            new ProjectionParameter("latitude_of_origin", origin.Latitude),
+            new ProjectionParameter("central_meridian", origin.Longitude),
+            new ProjectionParameter("scale_factor", 1),
+            new ProjectionParameter("false_easting", 0),
+            new ProjectionParameter("false_northing", 0),
+        ]);
+        var local = Systems.CreateProjectedCoordinateSystem("local", GeographicCoordinateSystem.WGS84, projection, LinearUnit.Metre,
+            new AxisInfo("East", AxisOrientationEnum.East), new AxisInfo("North", AxisOrientationEnum.North));
+        return (Transformations.CreateFromCoordinateSystems(GeographicCoordinateSystem.WGS84, local).MathTransform,
+            Transformations.CreateFromCoordinateSystems(local, GeographicCoordinateSystem.WGS84).MathTransform);
+    }
+
+    private static (Point A, Point B) Project(GeoPoint a, GeoPoint b)
+    {
+        var (toLocal, _) = LocalProjection(a);
+        var pa = toLocal.Transform([a.Longitude, a.Latitude]);
+        var pb = toLocal.Transform([b.Longitude, b.Latitude]);
+        return (Geometry.CreatePoint(new Coordinate(pa[0], pa[1])), Geometry.CreatePoint(new Coordinate(pb[0], pb[1])));
     }
 }

@@ -42,7 +42,10 @@ function render() {
       <td>${incident.alarmCount}</td>
       <td>${new Date(incident.openedAt).toLocaleTimeString()}</td>
       <td><button type="button" class="ack" ${incident.status === 'new' ? '' : 'disabled'}>Acknowledge</button></td>`;
-    row.querySelector('.title').textContent = incident.title;
+    const link = document.createElement('a');
+    link.href = `/incidents/${encodeURIComponent(incident.id)}`;
+    link.textContent = incident.title;
+    row.querySelector('.title').append(link);
     row.addEventListener('click', () => select(incident.id));
     row.querySelector('.ack').addEventListener('click', event => { event.stopPropagation(); acknowledge(incident.id); });
     return row;

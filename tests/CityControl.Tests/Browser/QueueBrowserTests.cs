@@ -58,6 +58,50 @@ public sealed partial class QueueBrowserTests(MemoryPlatformFixture fixture, Bro
     }
 
     [Fact]
+    public async Task A_browser_whose_connection_is_cut_and_restored_catches_up_with_an_incident_raised_meanwhile()
+    {
+        await using var proxy = new CuttableProxy(fixture.Platform.BaseAddress);
+        var page = await SignIn(PlatformApi.Operator, proxy.Address);
+        var district = MemoryPlatformFixture.NewId("Cut");
+
+        proxy.Cut();
+        await Assertions.Expect(page.Locator("#connection")).Not.ToHaveTextAsync("live", new() { Timeout = 10 * Seconds });
+        await fixture.Api.LeakAsync(district);
+        await fixture.Api.WaitForIncidentAsync(district);
+        proxy.Restore();
+
+        await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("live", new() { Timeout = 20 * Seconds });
+        await Assertions.Expect(page.Locator("#queue tbody tr", new() { HasText = district })).ToHaveCountAsync(1, new() { Timeout = 5 * Seconds });
+    }
+
+    [Fact]
+    public async Task The_incident_page_shows_procedure_alarms_nearest_cameras_and_timeline_and_ticks_a_step()
+    {
+        var district = MemoryPlatformFixture.NewId("Detail");
+        await fixture.Api.OnboardAsync(new
+        {
+            id = MemoryPlatformFixture.NewId("cam"), kind = "camera", name = "Plant gate camera",
+            location = new { latitude = 37.4860, longitude = 126.8990 }, district, zone = "plant-1",
+            camera = new { bearingDegrees = 180, fieldOfViewDegrees = 70, rangeMeters = 150 },
+        });
+        await fixture.Api.LeakAsync(district);
+        var id = await fixture.Api.WaitForIncidentAsync(district);
+        var page = await SignIn(PlatformApi.Operator);
+
+        await page.GotoAsync($"/incidents/{id}");
+
+        await Assertions.Expect(page.Locator("#priority")).ToHaveTextAsync("P1");
+        await Assertions.Expect(page.Locator("#alarms tbody tr")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator("#cameras tbody tr").First).ToContainTextAsync("Plant gate camera");
+        await Assertions.Expect(page.Locator("#cameras tbody tr").First).ToContainTextAsync("100 m");
+        await page.Locator("#procedure li").First.Locator("button").ClickAsync();
+        await Assertions.Expect(page.Locator("#procedure li").First).ToContainTextAsync("(done by operator)");
+        await Assertions.Expect(page.Locator("#timeline li").Last).ToContainTextAsync("procedure step done");
+        await Assertions.Expect(page.Locator("#cap")).ToHaveAttributeAsync("href", $"/api/incidents/{id}/cap");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "incident.png"), FullPage = true });
+    }
+
+    [Fact]
     public async Task A_police_dispatcher_does_not_see_the_fire_incident_that_the_operator_sees()
     {
         var operatorPage = await SignIn(PlatformApi.Operator);

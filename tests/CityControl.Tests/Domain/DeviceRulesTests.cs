@@ -59,6 +59,19 @@ public sealed class DeviceRulesTests
     }
 
     [Fact]
+    public void Distances_and_bearings_are_measured_on_the_ground()
+    {
+        var plant = new GeoPoint(37.4851, 126.8990);
+        var north = new GeoPoint(37.4860, 126.8990);
+        var east = new GeoPoint(37.4851, 126.9000);
+
+        Assert.Equal(100, CityControl.Incidents.GeoDistance.Meters(plant, north), 0);
+        Assert.Equal(88, CityControl.Incidents.GeoDistance.Meters(plant, east), 0);
+        Assert.Equal(0, CityControl.Incidents.GeoDistance.BearingDegrees(plant, north), 0);
+        Assert.Equal(90, CityControl.Incidents.GeoDistance.BearingDegrees(plant, east), 0);
+    }
+
+    [Fact]
     public void History_keeps_time_order_drops_repeats_and_stays_bounded()
     {
         var t = new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero);

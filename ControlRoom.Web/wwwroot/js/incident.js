@@ -1,0 +1,93 @@
+// One incident for after-action review and work in progress: procedure (steps can be ticked), alarms with their
+// ISA-18.2 states, evidence, nearest cameras, the audit timeline, and the CAP 1.2 message.
+'use strict';
+
+const id = decodeURIComponent(location.pathname.split('/').pop());
+
+function text(elementId, value) {
+  document.getElementById(elementId).textContent = value;
+}
+
+function row(values) {
+  const tr = document.createElement('tr');
+  tr.replaceChildren(...values.map(v => { const td = document.createElement('td'); td.textContent = v; return td; }));
+  return tr;
+}
+
+async function completeStep(step) {
+  const response = await fetch(`/api/incidents/${encodeURIComponent(id)}/actions/complete-step`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ step }),
+  });
+  const result = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const message = document.getElementById('message');
+    message.textContent = result.title || `HTTP ${response.status}`;
+    message.hidden = false;
+    return;
+  }
+  render(result);
+}
+
+function render(detail) {
+  const s = detail.summary;
+  document.title = `CityControl · ${s.title}`;
+  text('title', s.title);
+  const priority = document.getElementById('priority');
+  priority.textContent = s.priority;
+  priority.className = `priority ${s.priority}`;
+  text('status', s.status);
+  text('agencies', s.agencies.join(', '));
+  text('unit', detail.assignedUnit || 'none');
+  text('description', detail.description);
+  document.getElementById('cap').href = `/api/incidents/${encodeURIComponent(id)}/cap`;
+  document.getElementById('procedure').replaceChildren(...detail.procedure.map(step => {
+    const item = document.createElement('li');
+    item.textContent = step.text + ' ';
+    if (step.doneBy) {
+      item.append(`(done by ${step.doneBy})`);
+    } else {
+      const button = document.createElement('button');
+      button.textContent = 'Done';
+      button.addEventListener('click', () => completeStep(step.number));
+      item.append(button);
+    }
+    return item;
+  }));
+  document.querySelector('#alarms tbody').replaceChildren(...detail.alarms.map(a =>
+    row([a.deviceId, a.condition, a.state, a.active ? 'yes' : 'no', a.triggers, new Date(a.lastAt).toLocaleTimeString()])));
+  document.getElementById('evidence').replaceChildren(...(detail.evidence.length ? detail.evidence : ['none yet']).map(link => {
+    const item = document.createElement('li');
+    if (link.startsWith('http')) {
+      const a = document.createElement('a');
+      a.href = link;
+      a.textContent = link;
+      item.append(a);
+    } else {
+      item.textContent = link;
+    }
+    return item;
+  }));
+  document.getElementById('timeline').replaceChildren(...detail.timeline.map(entry => {
+    const item = document.createElement('li');
+    const change = entry.to ? (entry.from ? ` ${entry.from} → ${entry.to}` : ` → ${entry.to}`) : '';
+    item.textContent = `${new Date(entry.at).toLocaleString()} ${entry.actor}: ${entry.action}${change} ${entry.detail}`;
+    return item;
+  }));
+}
+
+(async () => {
+  const me = await (await fetch('/api/me')).json();
+  text('who', `${me.displayName} (${me.roles.join(', ')})`);
+  const response = await fetch(`/api/incidents/${encodeURIComponent(id)}`);
+  if (!response.ok) {
+    const problem = await response.json().catch(() => ({}));
+    throw new Error(problem.title || `HTTP ${response.status}`);
+  }
+  render(await response.json());
+  const cameras = await (await fetch(`/api/incidents/${encodeURIComponent(id)}/nearest-cameras`)).json();
+  document.querySelector('#cameras tbody').replaceChildren(...cameras.map(c => row([c.name, `${c.distanceMeters} m`, `${c.bearingDegrees}°`])));
+})().catch(error => {
+  const message = document.getElementById('message');
+  message.textContent = String(error.message || error);
+  message.hidden = false;
+});
