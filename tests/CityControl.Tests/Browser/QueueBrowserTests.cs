@@ -92,8 +92,9 @@ public sealed partial class QueueBrowserTests(MemoryPlatformFixture fixture, Bro
 
         await Assertions.Expect(page.Locator("#priority")).ToHaveTextAsync("P1");
         await Assertions.Expect(page.Locator("#alarms tbody tr")).ToHaveCountAsync(2);
-        await Assertions.Expect(page.Locator("#cameras tbody tr").First).ToContainTextAsync("Plant gate camera");
-        await Assertions.Expect(page.Locator("#cameras tbody tr").First).ToContainTextAsync("100 m");
+        var camera = page.Locator("#cameras tbody tr", new() { HasText = "Plant gate camera" });
+        await Assertions.Expect(camera).ToContainTextAsync("100 m");
+        await Assertions.Expect(camera).ToContainTextAsync("0°");
         await page.Locator("#procedure li").First.Locator("button").ClickAsync();
         await Assertions.Expect(page.Locator("#procedure li").First).ToContainTextAsync("(done by operator)");
         await Assertions.Expect(page.Locator("#timeline li").Last).ToContainTextAsync("procedure step done");

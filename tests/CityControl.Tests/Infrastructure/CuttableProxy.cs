@@ -33,8 +33,7 @@ public sealed class CuttableProxy : IAsyncDisposable
         {
             foreach (var client in _open)
             {
-                client.Client.LingerState = new LingerOption(true, 0);
-                client.Dispose();
+                Reset(client);
             }
 
             _open.Clear();
@@ -66,8 +65,7 @@ public sealed class CuttableProxy : IAsyncDisposable
             var inbound = await _listener.AcceptTcpClientAsync(_stop.Token);
             if (_cut)
             {
-                inbound.Client.LingerState = new LingerOption(true, 0);
-                inbound.Dispose();
+                Reset(inbound);
                 continue;
             }
 
@@ -82,6 +80,23 @@ public sealed class CuttableProxy : IAsyncDisposable
             _ = Pump(inbound, outbound);
             _ = Pump(outbound, inbound);
         }
+    }
+
+    /// <summary>Closes with a reset, as a broken network path looks to both ends; a connection already closed is left alone.</summary>
+    private static void Reset(TcpClient client)
+    {
+        try
+        {
+            if (client.Client is { } socket)
+            {
+                socket.LingerState = new LingerOption(true, 0);
+            }
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or SocketException)
+        {
+        }
+
+        client.Dispose();
     }
 
     private static async Task Pump(TcpClient from, TcpClient to)
