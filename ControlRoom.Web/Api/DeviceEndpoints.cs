@@ -108,11 +108,8 @@ public static class DeviceEndpoints
         }
 
         var query = new DeviceQuery(kindFilter, district, statusFilter);
-        var partitions = await Task.WhenAll(Enumerable.Range(0, DeviceGrains.DirectoryPartitions)
-            .Select(p => grains.GetGrain<IDeviceDirectoryGrain>(p).Query(query)));
-        var page = partitions.SelectMany(p => p)
+        var page = (await grains.QueryDevices(query))
             .Where(d => after is null || string.CompareOrdinal(d.Id, after) > 0)
-            .OrderBy(d => d.Id, StringComparer.Ordinal)
             .Take(pageSize + 1)
             .ToList();
         var next = page.Count > pageSize ? page[pageSize - 1].Id : null;

@@ -142,9 +142,7 @@ public static class IncidentEndpoints
             return Results.Problem(title: $"this incident is not routed to {own}", statusCode: StatusCodes.Status403Forbidden);
         }
 
-        var cameras = (await Task.WhenAll(Enumerable.Range(0, DeviceGrains.DirectoryPartitions)
-                .Select(p => grains.GetGrain<IDeviceDirectoryGrain>(p).Query(new DeviceQuery(Kind: DeviceKind.Camera)))))
-            .SelectMany(x => x)
+        var cameras = (await grains.QueryDevices(new DeviceQuery(Kind: DeviceKind.Camera)))
             .Where(c => c.Status != LifecycleStatus.Decommissioned)
             .Select(c => new NearbyCamera(c.Id, c.Name, c.District, Math.Round(GeoDistance.Meters(detail.Summary.Location, c.Location)), Math.Round(GeoDistance.BearingDegrees(detail.Summary.Location, c.Location))))
             .OrderBy(c => c.DistanceMeters)

@@ -68,6 +68,18 @@ public sealed partial class DemoCitySimulator(
                     readings.Add(new(d.Id, now, MetricCatalog.Phase, phase, "phase"));
                     readings.Add(new(d.Id, now, MetricCatalog.Mode, d.Id == "sig-ydp-07" && flashing ? 1 : 0, "code"));
                     readings.Add(new(d.Id, now, MetricCatalog.Volume, Math.Round(8 + 6 * Math.Sin(t / 600.0) + _random.Next(0, 5)), "veh"));
+
+                    // Detector occupancy by approach: a daily-looking swell, heavier on the main road, and a queue that
+                    // builds on one approach of the Yeongdeungpo junction for ten minutes of every half hour.
+                    for (var a = 0; a < MetricCatalog.Approaches.Count; a++)
+                    {
+                        var approach = MetricCatalog.Approaches[a];
+                        var main = approach is "EB" or "WB" ? 1.6 : 1.0;
+                        var queue = d.Id == "sig-ydp-03" && approach == "EB" && sinceStart % 1800 is >= 300 and < 900 ? 45 : 0;
+                        var occupancy = Math.Clamp((9 + 6 * Math.Sin(t / 900.0 + a)) * main + queue + _random.Next(0, 4), 0, 100);
+                        readings.Add(new(d.Id, now, MetricCatalog.OfApproach(MetricCatalog.Occupancy, approach), Math.Round(occupancy, 1), "%"));
+                        readings.Add(new(d.Id, now, MetricCatalog.OfApproach(MetricCatalog.Volume, approach), Math.Round(occupancy / 3 * main + _random.Next(0, 3)), "veh"));
+                    }
                     break;
                 case DeviceKind.GasSensor:
                     var gas = d.GasSensor!;

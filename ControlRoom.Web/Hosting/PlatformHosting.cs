@@ -160,6 +160,8 @@ public static class PlatformHosting
         app.MapHub<ControlRoomHub>(ControlRoomHub.Path);
         app.MapPageEndpoints();
         app.MapMapEndpoints();
+        app.MapTrafficEndpoints();
+        app.MapLabelEndpoints();
         return app;
     }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Claims;
 using CityControl.Devices;
 using CityControl.Incidents;
+using CityControl.Live;
 using CityControl.Security;
 using CityControl.Web.Api;
 using CityControl.Web.Security;
@@ -14,7 +15,7 @@ namespace CityControl.Web.Live;
 public sealed record LiveBatch(string Group, long Sequence, IReadOnlyList<IncidentSummary> Incidents, IReadOnlyList<DeviceEvent> Devices);
 
 /// <summary>What a client starts from: the open incidents it may see, every device, and each of its groups' sequence at that moment.</summary>
-public sealed record LiveSnapshot(IReadOnlyDictionary<string, long> Sequences, IReadOnlyList<IncidentSummary> Incidents, IReadOnlyList<DeviceSummary> Devices);
+public sealed record LiveSnapshot(IReadOnlyDictionary<string, long> Sequences, IReadOnlyList<IncidentSummary> Incidents, IReadOnlyList<DeviceSummary> Devices, IReadOnlyList<DeviceStatus> DeviceStates);
 
 public interface IControlRoomClient
 {
@@ -61,13 +62,12 @@ public sealed class ControlRoomHub(IGrainFactory grains, LiveSequences sequences
             .Where(i => !IncidentLifecycle.Terminal.Contains(i.Status))
             .OrderBy(i => i.Priority).ThenBy(i => i.OpenedAt)
             .ToList();
-        var devices = (await Task.WhenAll(Enumerable.Range(0, DeviceGrains.DirectoryPartitions)
-                .Select(p => grains.GetGrain<IDeviceDirectoryGrain>(p).Query(new DeviceQuery()))))
-            .SelectMany(x => x)
+        var devices = (await grains.QueryDevices(new DeviceQuery()))
             .Where(d => d.Status != LifecycleStatus.Decommissioned)
-            .OrderBy(d => d.Id, StringComparer.Ordinal)
             .ToList();
-        return new LiveSnapshot(at, incidents, devices);
+        var boards = await Task.WhenAll(devices.Select(d => d.District).Distinct(StringComparer.Ordinal)
+            .Select(district => grains.GetGrain<ILiveFeedGrain>(district).Board()));
+        return new LiveSnapshot(at, incidents, devices, [.. boards.SelectMany(b => b)]);
     }
 }
 

@@ -33,9 +33,7 @@ public static class MapEndpoints
 
     private static async Task<IResult> Get(IGrainFactory grains, Microsoft.Extensions.Options.IOptions<MapOptions> options)
     {
-        var devices = (await Task.WhenAll(Enumerable.Range(0, DeviceGrains.DirectoryPartitions)
-                .Select(p => grains.GetGrain<IDeviceDirectoryGrain>(p).Query(new DeviceQuery()))))
-            .SelectMany(x => x)
+        var devices = (await grains.QueryDevices(new DeviceQuery()))
             .Where(d => d.Status != LifecycleStatus.Decommissioned)
             .ToList();
         var features = new JsonArray();
@@ -49,11 +47,27 @@ public static class MapEndpoints
             });
         }
 
+        var views = new JsonArray();
+        foreach (var camera in devices.Where(d => d.Kind == DeviceKind.Camera))
+        {
+            var settings = (await grains.GetDevice(DeviceKind.Camera, camera.Id).GetSnapshot())?.Definition.Camera;
+            if (settings is { BearingDegrees: { } bearing, FieldOfViewDegrees: { } fov, RangeMeters: { } range })
+            {
+                views.Add(new JsonObject
+                {
+                    ["type"] = "Feature",
+                    ["properties"] = new JsonObject { ["id"] = camera.Id, ["name"] = camera.Name, ["district"] = camera.District, ["bearing"] = bearing, ["fieldOfView"] = fov, ["range"] = range },
+                    ["geometry"] = ToGeoJson(GeoDistance.ViewSector(camera.Location, bearing, fov, range)),
+                });
+            }
+        }
+
         return Results.Ok(new JsonObject
         {
             ["tileUrl"] = options.Value.TileUrl,
             ["tileAttribution"] = options.Value.TileAttribution,
             ["districts"] = new JsonObject { ["type"] = "FeatureCollection", ["features"] = features },
+            ["cameraViews"] = new JsonObject { ["type"] = "FeatureCollection", ["features"] = views },
         });
     }
 
@@ -63,11 +77,17 @@ public static class MapEndpoints
         var (toLocal, toWgs) = GeoDistance.LocalProjection(points[0]);
         var projected = points.Select(p => toLocal.Transform([p.Longitude, p.Latitude])).Select(xy => new Coordinate(xy[0], xy[1])).ToArray();
         var area = Geometry.CreateMultiPointFromCoords(projected).ConvexHull().Buffer(marginMeters, 8);
+        var ring = area.Coordinates.Select(c => toWgs.Transform([c.X, c.Y])).Select(p => new Coordinate(p[0], p[1])).ToArray();
+        return ToGeoJson(Geometry.CreatePolygon(ring));
+    }
+
+    /// <summary>A WGS84 polygon (x longitude, y latitude) as a GeoJSON geometry, to a micro-degree (about 0.1 m).</summary>
+    private static JsonObject ToGeoJson(Polygon polygon)
+    {
         var ring = new JsonArray();
-        foreach (var c in area.Coordinates)
+        foreach (var c in polygon.ExteriorRing.Coordinates)
         {
-            var lonLat = toWgs.Transform([c.X, c.Y]);
-            ring.Add(new JsonArray(Math.Round(lonLat[0], 6), Math.Round(lonLat[1], 6)));
+            ring.Add(new JsonArray(Math.Round(c.X, 6), Math.Round(c.Y, 6)));
         }
 
         return new JsonObject { ["type"] = "Polygon", ["coordinates"] = new JsonArray(ring) };

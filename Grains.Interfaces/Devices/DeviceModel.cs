@@ -219,4 +219,33 @@ public sealed record class DeviceEvent(
     [property: Id(6)] string Detail,
     [property: Id(7)] AlarmTransition? Alarm = null,
     [property: Id(8)] GeoPoint? Location = null,
-    [property: Id(9)] LifecycleStatus? Status = null);
+    [property: Id(9)] LifecycleStatus? Status = null,
+    [property: Id(10)] LiveState? Live = null,
+    [property: Id(11)] Connectivity? Connectivity = null);
+
+/// <summary>What a map marker shows of a device: its live state, whether it reports, and how many alarms it has active.</summary>
+[GenerateSerializer, Immutable, Alias("citycontrol.device-status.v1")]
+public sealed record class DeviceStatus(
+    [property: Id(0)] string Id,
+    [property: Id(1)] LiveState Live,
+    [property: Id(2)] Connectivity Connectivity,
+    [property: Id(3)] ImmutableArray<AlarmCondition> ActiveAlarms,
+    [property: Id(4)] DateTimeOffset? LastSeen)
+{
+    public static DeviceStatus Of(DeviceSnapshot device) => new(
+        device.Definition.Id,
+        device.Live,
+        device.Connectivity,
+        [.. (device.ActiveAlarms ?? []).Select(a => a.Condition).Order()],
+        device.LastSeen);
+
+    /// <summary>The status after an event of this device: its live state and connectivity as the event carries them, its alarms raised or cleared.</summary>
+    public DeviceStatus After(DeviceEvent e) => this with
+    {
+        Live = e.Live ?? Live,
+        Connectivity = e.Connectivity ?? Connectivity,
+        ActiveAlarms = e.Alarm is not { } alarm ? ActiveAlarms
+            : alarm.Active ? [.. ActiveAlarms.Append(alarm.Condition).Distinct().Order()]
+            : ActiveAlarms.Remove(alarm.Condition),
+    };
+}

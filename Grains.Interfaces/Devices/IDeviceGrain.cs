@@ -132,6 +132,14 @@ public static class DeviceGrains
     public static IDeviceDirectoryGrain GetDirectoryFor(this IGrainFactory factory, string deviceId) =>
         factory.GetGrain<IDeviceDirectoryGrain>(DirectoryPartitionOf(deviceId));
 
+    /// <summary>Every device the directory lists that matches the query, from all partitions, ordered by id.</summary>
+    public static async Task<List<DeviceSummary>> QueryDevices(this IGrainFactory factory, DeviceQuery query)
+    {
+        var parts = await Task.WhenAll(Enumerable.Range(0, DirectoryPartitions)
+            .Select(p => factory.GetGrain<IDeviceDirectoryGrain>(p).Query(query)));
+        return [.. parts.SelectMany(x => x).OrderBy(d => d.Id, StringComparer.Ordinal)];
+    }
+
     /// <summary>A stable partition for a device id (FNV-1a), the same on every host and every run.</summary>
     public static int DirectoryPartitionOf(string deviceId)
     {

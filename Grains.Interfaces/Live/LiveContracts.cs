@@ -29,4 +29,8 @@ public interface ILiveHubGrain : IGrainWithIntegerKey
 }
 
 /// <summary>A district's feed: subscribed to its incident and device streams, it batches what changed for the hub.</summary>
-public interface ILiveFeedGrain : IGrainWithStringKey;
+public interface ILiveFeedGrain : IGrainWithStringKey
+{
+    /// <summary>The live status of every device of the district that is not decommissioned, as the map starts from it.</summary>
+    Task<ImmutableArray<DeviceStatus>> Board();
+}

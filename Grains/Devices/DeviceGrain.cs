@@ -325,7 +325,7 @@ public abstract partial class DeviceGrain(
     private async Task Raise(DeviceEventType type, string detail, AlarmTransition? alarm = null)
     {
         var device = S.Definition!;
-        var evt = new DeviceEvent(Id, Kind, device.District, device.Zone, type, alarm?.At ?? clock.UtcNow, detail, alarm, device.Location, S.Status);
+        var evt = new DeviceEvent(Id, Kind, device.District, device.Zone, type, alarm?.At ?? clock.UtcNow, detail, alarm, device.Location, S.Status, S.Live, S.Connectivity);
         S.Events.Add(evt);
         if (S.Events.Count > _options.EventHistoryLength)
         {

@@ -21,6 +21,12 @@ public static class MetricCatalog
     public const string WaterLevel = "waterLevel";
     public const string Rainfall = "rainfall";
 
+    /// <summary>The approaches of an intersection, as detector channels are mapped to them: northbound, southbound, eastbound, westbound.</summary>
+    public static readonly IReadOnlyList<string> Approaches = ["NB", "SB", "EB", "WB"];
+
+    /// <summary>The metric of one approach's detectors, e.g. <c>occupancy.NB</c>.</summary>
+    public static string OfApproach(string metric, string approach) => metric + "." + approach;
+
     private static readonly FrozenDictionary<DeviceKind, FrozenDictionary<string, MetricDefinition>> Metrics =
         new Dictionary<DeviceKind, FrozenDictionary<string, MetricDefinition>>
         {
@@ -29,10 +35,14 @@ public static class MetricCatalog
                 new(FramesPerSecond, ["fps"], "frames per second received", AtLeast(0)),
                 new(Bitrate, ["kbps"], "stream bitrate", AtLeast(0))),
             [DeviceKind.TrafficSignal] = Build(
+            [
                 new(Phase, ["phase"], "the phase now green (1-40)", v => v is >= 1 and <= 40 && v == Math.Floor(v) ? null : "must be a whole phase number from 1 to 40"),
                 new(Mode, ["code"], "controller mode: 0 normal, 1 flash, 2 fault, 3 preemption", OneOf(0, 1, 2, 3)),
                 new(Volume, ["veh"], "vehicles counted in the reporting interval", AtLeast(0)),
-                new(Occupancy, ["%"], "detector occupancy", Between(0, 100))),
+                new(Occupancy, ["%"], "detector occupancy", Between(0, 100)),
+                .. Approaches.Select(a => new MetricDefinition(OfApproach(Occupancy, a), ["%"], $"detector occupancy of the {a} approach", Between(0, 100))),
+                .. Approaches.Select(a => new MetricDefinition(OfApproach(Volume, a), ["veh"], $"vehicles counted on the {a} approach in the reporting interval", AtLeast(0))),
+            ]),
             [DeviceKind.GasSensor] = Build(
                 new(Concentration, ["ppm", "ppb", "%LEL", "%vol", "mg/m3"], "gas concentration"),
                 new(Temperature, ["degC"], "air temperature at the sensor"),
@@ -47,7 +57,7 @@ public static class MetricCatalog
     public static MetricDefinition? Find(DeviceKind kind, string metric) =>
         Metrics[kind].GetValueOrDefault(metric);
 
-    private static FrozenDictionary<string, MetricDefinition> Build(params MetricDefinition[] metrics) =>
+    private static FrozenDictionary<string, MetricDefinition> Build(params IEnumerable<MetricDefinition> metrics) =>
         metrics.ToFrozenDictionary(m => m.Name, StringComparer.Ordinal);
 
     private static Func<double, string?> OneOf(params double[] allowed) =>

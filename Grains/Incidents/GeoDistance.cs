@@ -46,6 +46,29 @@ public static class GeoDistance
             Transformations.CreateFromCoordinateSystems(local, GeographicCoordinateSystem.WGS84).MathTransform);
     }
 
+    /// <summary>
+    /// A camera's field of view on the ground: the sector of <paramref name="rangeMeters"/> around
+    /// <paramref name="bearingDegrees"/> (clockwise from true north), <paramref name="fieldOfViewDegrees"/> wide, as a
+    /// WGS84 polygon (x longitude, y latitude). Built in metres on the camera's local projection.
+    /// </summary>
+    public static Polygon ViewSector(GeoPoint camera, double bearingDegrees, double fieldOfViewDegrees, double rangeMeters, int arcPoints = 16)
+    {
+        var (_, toWgs) = LocalProjection(camera);
+        var shape = new NetTopologySuite.Utilities.GeometricShapeFactory(Geometry)
+        {
+            Centre = new Coordinate(0, 0),
+            Size = 2 * rangeMeters,
+            NumPoints = arcPoints,
+        };
+
+        // NetTopologySuite measures angles counter-clockwise from east; a bearing is clockwise from north.
+        var fov = Math.Clamp(fieldOfViewDegrees, 1, 360);
+        var start = NetTopologySuite.Algorithm.AngleUtility.ToRadians(90 - bearingDegrees - fov / 2);
+        var local = shape.CreateArcPolygon(start, NetTopologySuite.Algorithm.AngleUtility.ToRadians(fov));
+        var ring = local.Coordinates.Select(c => toWgs.Transform([c.X, c.Y])).Select(p => new Coordinate(p[0], p[1])).ToArray();
+        return Geometry.CreatePolygon(ring);
+    }
+
     private static (Point A, Point B) Project(GeoPoint a, GeoPoint b)
     {
         var (toLocal, _) = LocalProjection(a);

@@ -8,6 +8,8 @@ namespace CityControl.Live;
 /// <summary>
 /// A district's live feed: it receives the district's incident and device events (implicit stream subscriptions),
 /// gathers them for a few milliseconds, and hands them to the hub in one call, so a burst is one push, not hundreds.
+/// It also keeps the district's board, each device's live status, which it reads from the device grains when it
+/// activates (on any silo, after any restart) and keeps current from their events.
 /// </summary>
 [ImplicitStreamSubscription(IncidentGrain.EventStreamNamespace)]
 [ImplicitStreamSubscription(DeviceGrain.EventStreamNamespace)]
@@ -17,6 +19,7 @@ public sealed class LiveFeedGrain : Grain, ILiveFeedGrain
 
     private readonly List<LiveUpdate> _pending = [];
     private IGrainTimer? _flush;
+    private Dictionary<string, DeviceStatus>? _board;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -25,8 +28,49 @@ public sealed class LiveFeedGrain : Grain, ILiveFeedGrain
         await provider.GetStream<IncidentEvent>(StreamId.Create(IncidentGrain.EventStreamNamespace, district))
             .SubscribeAsync((e, _) => Enqueue(new LiveUpdate(district, e.Incident, null, e.At)));
         await provider.GetStream<DeviceEvent>(StreamId.Create(DeviceGrain.EventStreamNamespace, district))
-            .SubscribeAsync((e, _) => Enqueue(new LiveUpdate(district, null, e, e.At)));
+            .SubscribeAsync((e, _) =>
+            {
+                Track(e);
+                return Enqueue(new LiveUpdate(district, null, e, e.At));
+            });
         await base.OnActivateAsync(cancellationToken);
+    }
+
+    public async Task<ImmutableArray<DeviceStatus>> Board()
+    {
+        if (_board is null)
+        {
+            var devices = await GrainFactory.QueryDevices(new DeviceQuery(District: this.GetPrimaryKeyString()));
+            var snapshots = await Task.WhenAll(devices
+                .Where(d => d.Status != LifecycleStatus.Decommissioned)
+                .Select(d => GrainFactory.GetDevice(d.Kind, d.Id).GetSnapshot()));
+
+            // The grain is not reentrant: events that arrive meanwhile wait and are applied after this.
+            _board = snapshots.OfType<DeviceSnapshot>().ToDictionary(s => s.Definition.Id, DeviceStatus.Of, StringComparer.Ordinal);
+        }
+
+        return [.. _board.Values.OrderBy(s => s.Id, StringComparer.Ordinal)];
+    }
+
+    private void Track(DeviceEvent e)
+    {
+        if (_board is null)
+        {
+            return;
+        }
+
+        if (e.Status == LifecycleStatus.Decommissioned)
+        {
+            _board.Remove(e.DeviceId);
+        }
+        else if (_board.TryGetValue(e.DeviceId, out var known))
+        {
+            _board[e.DeviceId] = known.After(e);
+        }
+        else if (e.Live is { } live)
+        {
+            _board[e.DeviceId] = new DeviceStatus(e.DeviceId, live, e.Connectivity ?? Connectivity.Unknown, [], null).After(e);
+        }
     }
 
     private Task Enqueue(LiveUpdate update)

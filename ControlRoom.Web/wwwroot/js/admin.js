@@ -1,4 +1,5 @@
-// Device administration: bulk import with a per-row report, the device table, credential rotation, decommissioning.
+// Device administration: bulk import with a per-row report, adding and editing one device, the device table, credential
+// rotation, decommissioning.
 'use strict';
 
 function message(text) {
@@ -71,15 +72,19 @@ async function loadDevices() {
   const list = await response.json();
   document.querySelector('#devices tbody').replaceChildren(...list.items.map(device => {
     const rotate = document.createElement('button');
-    rotate.textContent = 'New credential';
+    rotate.textContent = i18n.t('admin.newCredential', 'New credential');
     rotate.disabled = device.status === 'decommissioned';
     rotate.addEventListener('click', () => rotateCredential(device.id));
     const retire = document.createElement('button');
-    retire.textContent = 'Decommission';
+    retire.textContent = i18n.t('admin.decommission', 'Decommission');
     retire.disabled = device.status === 'decommissioned';
     retire.addEventListener('click', () => decommission(device.id));
+    const edit = document.createElement('button');
+    edit.textContent = i18n.t('action.edit', 'Edit');
+    edit.disabled = device.status === 'decommissioned';
+    edit.addEventListener('click', () => editDevice(device.id).catch(e => message(String(e))));
     const buttons = document.createElement('span');
-    buttons.append(rotate, ' ', retire);
+    buttons.append(edit, ' ', rotate, ' ', retire);
     const row = cells(document.createElement('tr'), [device.id, device.kind, device.name, device.district, device.zone, device.status, buttons]);
     row.dataset.id = device.id;
     return row;
@@ -110,10 +115,110 @@ async function decommission(id) {
   await loadDevices();
 }
 
+// One device: the form adds a new device, or edits the one chosen in the table (its id and kind stay).
+const form = { editing: null, phases: null };
+const field = id => document.getElementById('f-' + id);
+const number = id => field(id).value === '' ? null : Number(field(id).value);
+
+function showKind() {
+  document.querySelectorAll('#device-form fieldset[data-kind]').forEach(set => { set.hidden = set.dataset.kind !== field('kind').value; });
+}
+
+function resetForm() {
+  form.editing = null;
+  form.phases = null;
+  document.getElementById('device-form').reset();
+  field('id').disabled = false;
+  field('kind').disabled = false;
+  field('status').disabled = true;
+  document.getElementById('edit-title').textContent = i18n.t('admin.addTitle', 'Add a device');
+  showKind();
+}
+
+async function editDevice(id) {
+  const response = await fetch(`/api/devices/${encodeURIComponent(id)}`);
+  if (!response.ok) {
+    message(await problem(response));
+    return;
+  }
+  const d = await response.json();
+  resetForm();
+  form.editing = d.id;
+  form.phases = d.trafficSignal?.phases ?? null;
+  const values = {
+    id: d.id, kind: d.kind, name: d.name, lat: d.location.latitude, lon: d.location.longitude, district: d.district, zone: d.zone,
+    heartbeat: d.heartbeatSeconds, status: d.status,
+    stream: d.camera?.streamUrl, bearing: d.camera?.bearingDegrees, fov: d.camera?.fieldOfViewDegrees, range: d.camera?.rangeMeters,
+    gas: d.gasSensor?.gas, unit: d.gasSensor?.unit, low: d.gasSensor?.low, high: d.gasSensor?.high, twa: d.gasSensor?.twa, stel: d.gasSensor?.stel,
+    reference: d.floodSensor?.referenceLevel, alert: d.floodSensor?.alertLevel, danger: d.floodSensor?.dangerLevel,
+    cycle: d.trafficSignal?.cycleSeconds, phases: d.trafficSignal?.phases.length, controller: d.trafficSignal?.controllerAddress,
+  };
+  Object.entries(values).forEach(([name, value]) => { field(name).value = value ?? ''; });
+  field('id').disabled = true;
+  field('kind').disabled = true;
+  field('status').disabled = false;
+  document.getElementById('edit-title').textContent = `${i18n.t('action.edit', 'Edit')} ${d.id}`;
+  showKind();
+  field('name').focus();
+}
+
+function kindSettings(kind) {
+  switch (kind) {
+    case 'camera':
+      return { camera: { streamUrl: field('stream').value || null, bearingDegrees: number('bearing'), fieldOfViewDegrees: number('fov'), rangeMeters: number('range') } };
+    case 'gasSensor':
+      return { gasSensor: { gas: field('gas').value, unit: field('unit').value, low: number('low'), high: number('high'), twa: number('twa'), stel: number('stel') } };
+    case 'floodSensor':
+      return { floodSensor: { referenceLevel: number('reference'), alertLevel: number('alert'), dangerLevel: number('danger') } };
+    case 'trafficSignal': {
+      const count = number('phases') ?? 4;
+      const phases = form.phases && form.phases.length === count ? form.phases
+        : Array.from({ length: count }, (_, i) => ({ phase: i + 1, minGreenSeconds: 10, maxGreenSeconds: 40, yellowSeconds: 3, redClearanceSeconds: 2 }));
+      return { trafficSignal: { cycleSeconds: number('cycle'), phases, controllerAddress: field('controller').value || null } };
+    }
+  }
+  return {};
+}
+
+async function saveDevice(event) {
+  event.preventDefault();
+  const kind = field('kind').value;
+  const body = {
+    name: field('name').value, location: { latitude: number('lat'), longitude: number('lon') },
+    district: field('district').value, zone: field('zone').value, heartbeatSeconds: number('heartbeat'), ...kindSettings(kind),
+  };
+  const editing = form.editing;
+  const response = editing
+    ? await fetch(`/api/devices/${encodeURIComponent(editing)}`, { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ...body, status: field('status').value }) })
+    : await fetch('/api/devices', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ id: field('id').value, kind, ...body }) });
+  if (!response.ok) {
+    message(await problem(response));
+    return;
+  }
+  message('');
+  const shown = document.getElementById('credential');
+  if (editing) {
+    shown.hidden = false;
+    shown.textContent = `${editing} ${i18n.t('admin.saved', 'saved')}.`;
+  } else {
+    const onboarded = await response.json();
+    shown.hidden = false;
+    shown.textContent = `${onboarded.device.id} ${i18n.t('admin.onboarded', 'onboarded')}; ${i18n.t('admin.credentialOnce', 'its credential, shown once')}: user ${onboarded.credential.username}, secret ${onboarded.credential.secret}`;
+  }
+  resetForm();
+  await loadDevices();
+}
+
+field('kind').addEventListener('change', showKind);
+document.getElementById('device-form').addEventListener('submit', event => saveDevice(event).catch(e => message(String(e))));
+document.getElementById('new').addEventListener('click', resetForm);
+
 document.getElementById('import').addEventListener('click', () => importFile().catch(e => message(String(e))));
 document.getElementById('refresh').addEventListener('click', () => loadDevices().catch(e => message(String(e))));
 
 (async () => {
+  await i18n.ready;
+  resetForm();
   const me = await (await fetch('/api/me')).json();
   document.getElementById('who').textContent = `${me.displayName} (${me.roles.join(', ')})`;
   await loadDevices();

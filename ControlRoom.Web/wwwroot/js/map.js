@@ -11,6 +11,8 @@ const terminal = new Set(['closed', 'cancelled', 'falseAlarm']);
 
 const map = L.map('map', { preferCanvas: false, zoomSnap: 0.5 }).setView([37.5, 126.93], 13);
 const devices = new Map();
+const statuses = new Map();
+const views = L.layerGroup();
 const incidents = new Map();
 const filters = { safety: true, traffic: true, crime: true, district: '' };
 
@@ -20,9 +22,12 @@ function visible(layer, district) {
 
 function drawDevice(device) {
   devices.get(device.id)?.marker.remove();
+  const look = deviceLook(device, statuses.get(device.id));
   const marker = L.circleMarker([device.location.latitude, device.location.longitude], {
-    radius: 5, weight: 1, color: '#0f1720', fillColor: device.status === 'maintenance' ? '#7d8a96' : '#9ad1ff', fillOpacity: 0.9,
-  }).bindTooltip(`${device.name} (${device.kind}, ${device.status})`);
+    radius: look.level === 'normal' ? 6 : 9, weight: 2, color: '#0f1720', fillColor: look.colour, fillOpacity: 0.95,
+    className: `device ${device.kind} ${look.level}`,
+  }).bindTooltip(`${device.name} (${device.kind}): ${look.text}`);
+  marker.deviceId = device.id;
   devices.set(device.id, { device, marker });
   if (visible(layerOfKind[device.kind], device.district)) {
     marker.addTo(map);
@@ -48,7 +53,29 @@ function drawIncident(incident) {
   }
 }
 
+function drawViews() {
+  views.eachLayer(view => {
+    const shown = visible('crime', view.feature.properties.district);
+    shown ? view.addTo(map) : view.remove();
+  });
+}
+
+function onDevice(event) {
+  statuses.set(event.deviceId, applyDeviceEvent(statuses.get(event.deviceId), event));
+  const known = devices.get(event.deviceId);
+  if (known) {
+    drawDevice({ ...known.device, status: event.status || known.device.status });
+  } else if (event.location && event.status !== 'decommissioned') {
+    drawDevice({ id: event.deviceId, kind: event.kind, name: event.deviceId, location: event.location, district: event.district, zone: event.zone, status: event.status });
+  }
+  if (event.status === 'decommissioned') {
+    devices.get(event.deviceId)?.marker.remove();
+    devices.delete(event.deviceId);
+  }
+}
+
 function redraw() {
+  drawViews();
   devices.forEach(({ device }) => drawDevice(device));
   incidents.forEach(({ incident }) => drawIncident(incident));
 }
@@ -80,8 +107,17 @@ function setConnection(text) {
     onEachFeature: (feature, layer) => layer.bindTooltip(feature.properties.district, { permanent: true, direction: 'bottom', offset: [0, 24], className: 'district-label' }),
   }).addTo(map);
   if (basemap.districts.features.length > 0) {
-    map.fitBounds(outlines.getBounds(), { padding: [20, 20], maxZoom: 15 });
+    map.fitBounds(outlines.getBounds(), { padding: [20, 20], maxZoom: 17 });
   }
+  L.geoJSON(basemap.cameraViews, {
+    style: { color: '#9ad1ff', weight: 1, fillColor: '#9ad1ff', fillOpacity: 0.12, className: 'camera-view' },
+    onEachFeature: (feature, layer) => {
+      layer.feature = feature;
+      layer.bindTooltip(`${feature.properties.name}: looks ${feature.properties.bearing}° over ${feature.properties.range} m`);
+      views.addLayer(layer);
+    },
+  });
+  drawViews();
   const select = document.getElementById('district');
   basemap.districts.features.forEach(f => select.append(new Option(f.properties.district, f.properties.district)));
 
@@ -91,10 +127,13 @@ function setConnection(text) {
       incidents.forEach(i => i.marker.remove());
       devices.clear();
       incidents.clear();
+      statuses.clear();
+      snapshot.deviceStates.forEach(s => statuses.set(s.id, s));
       snapshot.devices.forEach(drawDevice);
       snapshot.incidents.forEach(drawIncident);
     },
     onIncident: drawIncident,
+    onDevice,
     onState: setConnection,
   });
 })().catch(error => setConnection('disconnected: ' + error));

@@ -3,7 +3,7 @@
 'use strict';
 
 const terminal = new Set(['closed', 'cancelled', 'falseAlarm']);
-const state = { incidents: new Map(), selected: null };
+const state = { incidents: new Map(), selected: null, districts: [] };
 const rows = document.querySelector('#queue tbody');
 const connectionBadge = document.getElementById('connection');
 
@@ -41,13 +41,15 @@ function render() {
       <td>${incident.agencies.join(', ')}</td>
       <td>${incident.alarmCount}</td>
       <td>${new Date(incident.openedAt).toLocaleTimeString()}</td>
-      <td><button type="button" class="ack" ${incident.status === 'new' ? '' : 'disabled'}>Acknowledge</button></td>`;
+      <td><button type="button" class="ack" ${incident.status === 'new' ? '' : 'disabled'}>${i18n.t('action.acknowledge', 'Acknowledge')}</button>
+        <button type="button" class="shelve">${i18n.t('action.shelve', 'Shelve 15 min')}</button></td>`;
     const link = document.createElement('a');
     link.href = `/incidents/${encodeURIComponent(incident.id)}`;
     link.textContent = incident.title;
     row.querySelector('.title').append(link);
     row.addEventListener('click', () => select(incident.id));
     row.querySelector('.ack').addEventListener('click', event => { event.stopPropagation(); acknowledge(incident.id); });
+    row.querySelector('.shelve').addEventListener('click', event => { event.stopPropagation(); shelve(incident.id); });
     return row;
   }));
   document.getElementById('empty').hidden = list.length > 0;
@@ -90,6 +92,53 @@ async function acknowledge(id) {
   render();
 }
 
+// Timed shelving (ISA-18.2): the incident's alarms that still annunciate are kept from the queue for a while, with the
+// operator's reason; a shelved alarm that triggers again after that comes back.
+async function shelve(id) {
+  const reason = document.getElementById('shelve-reason').value.trim();
+  if (!reason) {
+    showMessage(i18n.t('queue.shelveReason', 'Give a reason to shelve (e.g. known maintenance) first.'));
+    document.getElementById('shelve-reason').focus();
+    return;
+  }
+  const detailResponse = await fetch(`/api/incidents/${encodeURIComponent(id)}`);
+  if (!detailResponse.ok) {
+    showMessage(`Shelve failed (${detailResponse.status})`);
+    return;
+  }
+  const detail = await detailResponse.json();
+  const open = detail.alarms.filter(a => a.state !== 'shelved' && a.state !== 'normal');
+  for (const alarm of open) {
+    const response = await fetch(`/api/incidents/${encodeURIComponent(id)}/actions/shelve-alarm`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ deviceId: alarm.deviceId, condition: alarm.condition, shelveMinutes: 15, text: reason }),
+    });
+    if (!response.ok) {
+      const problem = await response.json().catch(() => ({}));
+      showMessage(problem.title || `Shelve failed (${response.status})`);
+      return;
+    }
+  }
+  showMessage(`${open.length} alarm(s) of ${detail.summary.title} shelved for 15 minutes.`);
+}
+
+// The console's alarm load over the last ten minutes (ISA-18.2: more than 10 is a flood), for the districts it watches.
+async function refreshRate() {
+  if (state.districts.length === 0) {
+    return;
+  }
+  const query = state.districts.map(d => 'district=' + encodeURIComponent(d)).join('&');
+  const response = await fetch('/api/alarm-rates?' + query);
+  if (!response.ok) {
+    return;
+  }
+  const rate = await response.json();
+  const mix = Object.entries(rate.byPriority).filter(([, n]) => n > 0).map(([p, n]) => `${p} ${n}`).join(', ');
+  const element = document.getElementById('rate');
+  element.textContent = `${i18n.t('queue.rate', 'Alarm rate')}: ${rate.annunciated} / 10 min${mix ? ' (' + mix + ')' : ''}${rate.flood ? ' · FLOOD' : ''}`;
+  element.className = 'rate ' + (rate.flood ? 'flood' : 'ok');
+}
+
 document.addEventListener('keydown', event => {
   if (event.target instanceof HTMLInputElement || event.ctrlKey || event.metaKey || event.altKey) {
     return;
@@ -100,15 +149,25 @@ document.addEventListener('keydown', event => {
     move(-1);
   } else if (event.key === 'a' && state.selected) {
     acknowledge(state.selected);
+  } else if (event.key === 's' && state.selected) {
+    shelve(state.selected);
   }
 });
 
 (async () => {
+  await i18n.ready;
   const me = await (await fetch('/api/me')).json();
   document.getElementById('who').textContent = `${me.displayName} (${me.roles.join(', ')})`;
   await connectLive({
-    onSnapshot: snapshot => { state.incidents = new Map(snapshot.incidents.map(i => [i.id, i])); render(); },
+    onSnapshot: snapshot => {
+      state.incidents = new Map(snapshot.incidents.map(i => [i.id, i]));
+      state.districts = [...new Set(snapshot.devices.map(d => d.district))].sort();
+      render();
+      refreshRate();
+    },
     onIncident: incident => { state.incidents.set(incident.id, incident); render(); },
+    onDevice: event => { if (event.alarm) refreshRate(); },
     onState: text => setConnection(text, text === 'live' ? 'live' : 'lost'),
   });
+  setInterval(refreshRate, 15000);
 })().catch(error => { setConnection('disconnected', 'lost'); showMessage(String(error)); });

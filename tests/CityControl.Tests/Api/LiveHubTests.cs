@@ -53,7 +53,11 @@ public sealed class LiveHubTests(MemoryPlatformFixture fixture)
         await using var back = await LiveClient.ConnectAsync(fixture, PlatformApi.Operator);
 
         Assert.Contains(back.Incidents.Values, i => i.District == district);
-        Assert.Contains(back.Devices, d => d.District == district);
+        var gas = Assert.Single(back.Devices, d => d.District == district);
+        var status = Assert.Single(back.DeviceStates, s => s.Id == gas.Id);
+        Assert.Equal(CityControl.Devices.GasLevel.High, status.Live.GasLevel);
+        Assert.Equal(CityControl.Devices.Connectivity.Online, status.Connectivity);
+        Assert.Contains(CityControl.Devices.AlarmCondition.GasHigh, status.ActiveAlarms);
     }
 
     [Fact]
@@ -83,6 +87,8 @@ public sealed class LiveClient : IAsyncDisposable
     public ConcurrentDictionary<string, IncidentSummary> Incidents { get; } = new();
 
     public List<CityControl.Devices.DeviceSummary> Devices { get; private set; } = [];
+
+    public List<CityControl.Devices.DeviceStatus> DeviceStates { get; private set; } = [];
 
     public ConcurrentQueue<CityControl.Devices.DeviceEvent> DeviceEvents { get; } = new();
 
@@ -126,6 +132,7 @@ public sealed class LiveClient : IAsyncDisposable
         }
 
         client.Devices = [.. snapshot.Devices];
+        client.DeviceStates = [.. snapshot.DeviceStates];
         while (early.TryDequeue(out var batch))
         {
             client.Apply(batch);

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using CityControl.Testing;
 using Microsoft.Playwright;
 
@@ -22,6 +23,44 @@ public sealed class BrowserFixture : IAsyncLifetime
             Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
         });
         Directory.CreateDirectory(Screenshots);
+    }
+
+    /// <summary>
+    /// Opens <paramref name="path"/> in a fresh browser context, signs in on the login page it is sent to, and waits
+    /// until it is back on that page (and, on pages with a live channel, until the channel is live).
+    /// </summary>
+    public async Task<IPage> SignInAsync(Uri baseAddress, (string User, string Password) user, string path = "/")
+    {
+        var context = await Browser.NewContextAsync(new() { BaseURL = baseAddress.ToString() });
+        var page = await context.NewPageAsync();
+        var errors = new List<string>();
+        page.PageError += (_, error) => errors.Add(error);
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                errors.Add(message.Text);
+            }
+        };
+        await page.GotoAsync(path);
+        await page.FillAsync("#username", user.User);
+        await page.FillAsync("#password", user.Password);
+        await page.ClickAsync("button[type=submit]");
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex(Regex.Escape(path) + "$"));
+        if (await page.Locator("#connection").CountAsync() > 0)
+        {
+            try
+            {
+                await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("live", new() { Timeout = 10_000 });
+            }
+            catch (PlaywrightException ex)
+            {
+                var shown = await page.Locator("#message").CountAsync() > 0 ? await page.Locator("#message").TextContentAsync() : null;
+                throw new InvalidOperationException($"{path} did not go live; the page said: {shown} {string.Join(" | ", errors)}", ex);
+            }
+        }
+
+        return page;
     }
 
     public async ValueTask DisposeAsync()

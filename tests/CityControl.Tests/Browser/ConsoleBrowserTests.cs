@@ -84,22 +84,8 @@ public sealed partial class ConsoleBrowserTests(MemoryPlatformFixture fixture, B
         await Assertions.Expect(admin).ToHaveURLAsync(DeniedUrl());
     }
 
-    private async Task<IPage> SignIn((string User, string Password) user, string path)
-    {
-        var context = await browser.Browser.NewContextAsync(new() { BaseURL = fixture.Platform.BaseAddress.ToString() });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(path);
-        await page.FillAsync("#username", user.User);
-        await page.FillAsync("#password", user.Password);
-        await page.ClickAsync("button[type=submit]");
-        await Assertions.Expect(page).ToHaveURLAsync(new Regex(Regex.Escape(path) + "$"));
-        if (path != "/admin")
-        {
-            await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("live", new() { Timeout = 10 * Seconds });
-        }
-
-        return page;
-    }
+    private Task<IPage> SignIn((string User, string Password) user, string path) =>
+        browser.SignInAsync(fixture.Platform.BaseAddress, user, path);
 
     [GeneratedRegex("/login")]
     private static partial Regex LoginUrl();

@@ -132,17 +132,8 @@ public sealed partial class QueueBrowserTests(MemoryPlatformFixture fixture, Bro
         await Assertions.Expect(page).ToHaveURLAsync(LoginUrl());
     }
 
-    private async Task<IPage> SignIn((string User, string Password) user, Uri? baseAddress = null)
-    {
-        var context = await browser.Browser.NewContextAsync(new() { BaseURL = (baseAddress ?? fixture.Platform.BaseAddress).ToString() });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync("/");
-        await page.FillAsync("#username", user.User);
-        await page.FillAsync("#password", user.Password);
-        await page.ClickAsync("button[type=submit]");
-        await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("live", new() { Timeout = 10 * Seconds });
-        return page;
-    }
+    private Task<IPage> SignIn((string User, string Password) user, Uri? baseAddress = null) =>
+        browser.SignInAsync(baseAddress ?? fixture.Platform.BaseAddress, user);
 
     [GeneratedRegex("/login")]
     private static partial Regex LoginUrl();

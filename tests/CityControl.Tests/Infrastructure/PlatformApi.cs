@@ -143,6 +143,32 @@ public static class TestDevices
         floodSensor = new { referenceLevel = 0, alertLevel = 0.3, dangerLevel = 0.6 },
     };
 
+    public static object Camera(string id, string district, double latitude, double longitude, double bearing, double fieldOfView, double range) => new
+    {
+        id,
+        kind = "camera",
+        name = $"Camera {id}",
+        location = new { latitude, longitude },
+        district,
+        zone = "gate",
+        camera = new { bearingDegrees = bearing, fieldOfViewDegrees = fieldOfView, rangeMeters = range },
+    };
+
+    public static object Signal(string id, string district) => new
+    {
+        id,
+        kind = "trafficSignal",
+        name = $"Signal {id}",
+        location = new { latitude = 37.5170, longitude = 126.9070 },
+        district,
+        zone = "junction",
+        trafficSignal = new
+        {
+            cycleSeconds = 120,
+            phases = new[] { new { phase = 2, minGreenSeconds = 10, maxGreenSeconds = 40, yellowSeconds = 3, redClearanceSeconds = 2 }, new { phase = 4, minGreenSeconds = 10, maxGreenSeconds = 40, yellowSeconds = 3, redClearanceSeconds = 2 } },
+        },
+    };
+
     public static object Reading(string deviceId, DateTimeOffset at, string metric, object value, string unit) =>
         new { deviceId, timestamp = at.ToString("O"), metric, value, unit };
 }

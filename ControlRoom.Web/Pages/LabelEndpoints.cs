@@ -1,0 +1,46 @@
+using System.Collections;
+using System.Globalization;
+using System.Resources;
+
+namespace CityControl.Web.Pages;
+
+/// <summary>
+/// The pages' labels, from the resource files Resources/Labels.resx (English, the default) and Labels.{culture}.resx
+/// (Korean so far): a language's labels with English for any it lacks.
+/// </summary>
+public static class LabelEndpoints
+{
+    public static readonly IReadOnlyList<string> Languages = ["en", "ko"];
+
+    private static readonly ResourceManager Resources = new("CityControl.Web.Resources.Labels", typeof(LabelEndpoints).Assembly);
+
+    public static IEndpointRouteBuilder MapLabelEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/labels", (string? lang) =>
+            Languages.Contains(lang ?? "en")
+                ? Results.Ok(For(lang ?? "en"))
+                : Api.Problems.Field("lang", $"must be one of {string.Join(", ", Languages)}"))
+            .AllowAnonymous().WithTags("Pages")
+            .WithSummary("The pages' labels in a language (en, the default, or ko), English where a translation is missing.");
+        return app;
+    }
+
+    public static IReadOnlyDictionary<string, string> For(string language)
+    {
+        var labels = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var culture in new[] { CultureInfo.InvariantCulture, CultureInfo.GetCultureInfo(language) }.Distinct())
+        {
+            if (Resources.GetResourceSet(culture, createIfNotExists: true, tryParents: false) is not { } set)
+            {
+                continue;
+            }
+
+            foreach (DictionaryEntry entry in set)
+            {
+                labels[(string)entry.Key] = (string)entry.Value!;
+            }
+        }
+
+        return labels;
+    }
+}

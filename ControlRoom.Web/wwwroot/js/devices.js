@@ -1,0 +1,51 @@
+// How a device's live status reads on screen: one colour and the same meaning in words, so nothing depends on colour
+// alone. Shared by the map and the traffic view.
+'use strict';
+
+window.deviceLook = function (device, status) {
+  if (device.status === 'maintenance') {
+    return { colour: '#7d8a96', text: 'in maintenance', level: 'muted' };
+  }
+  if (!status || (!status.lastSeen && status.connectivity !== 'online')) {
+    return { colour: '#9ad1ff', text: 'no report yet', level: 'unknown' };
+  }
+  if (status.connectivity === 'offline') {
+    return { colour: '#5b6673', text: 'offline', level: 'fault' };
+  }
+  const live = status.live || {};
+  switch (device.kind) {
+    case 'gasSensor':
+      if (live.gasLevel === 'high') return { colour: '#e5484d', text: `gas HIGH ${live.gasConcentration}`, level: 'alarm' };
+      if (live.gasLevel === 'low') return { colour: '#f5a524', text: `gas low alarm ${live.gasConcentration}`, level: 'warning' };
+      break;
+    case 'floodSensor':
+      if (live.floodStage === 'danger') return { colour: '#e5484d', text: `flood DANGER ${live.waterLevel} m`, level: 'alarm' };
+      if (live.floodStage === 'alert') return { colour: '#f5a524', text: `flood alert ${live.waterLevel} m`, level: 'warning' };
+      break;
+    case 'trafficSignal':
+      if (live.signalMode === 'fault') return { colour: '#e5484d', text: 'signal FAULT', level: 'alarm' };
+      if (live.signalMode === 'flash') return { colour: '#f5a524', text: 'signal flashing', level: 'warning' };
+      if (live.signalMode === 'preemption') return { colour: '#b57bff', text: 'preemption active', level: 'warning' };
+      break;
+    case 'camera':
+      if (live.streamUp === false) return { colour: '#e5484d', text: 'stream lost', level: 'alarm' };
+      break;
+  }
+  if (status.activeAlarms && status.activeAlarms.length > 0) {
+    return { colour: '#f5a524', text: 'alarm: ' + status.activeAlarms.join(', '), level: 'warning' };
+  }
+  return { colour: '#3fb37f', text: 'normal', level: 'normal' };
+};
+
+// Folds a device event into the status the page keeps: the event carries the device's live state and connectivity.
+window.applyDeviceEvent = function (status, event) {
+  const next = { ...(status || { id: event.deviceId, activeAlarms: [] }) };
+  if (event.live) next.live = event.live;
+  if (event.connectivity) next.connectivity = event.connectivity;
+  if (event.alarm) {
+    const alarms = new Set(next.activeAlarms || []);
+    event.alarm.active ? alarms.add(event.alarm.condition) : alarms.delete(event.alarm.condition);
+    next.activeAlarms = [...alarms].sort();
+  }
+  return next;
+};

@@ -1,0 +1,144 @@
+using System.Net;
+using CityControl.Testing;
+using CityControl.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace CityControl.Tests.Browser;
+
+/// <summary>The traffic view, the map's live device states and camera views, shelving and alarm rate, device editing and Korean labels, in a real browser.</summary>
+[Collection(MemoryPlatformCollection.Name)]
+public sealed class ViewsBrowserTests(MemoryPlatformFixture fixture, BrowserFixture browser) : IClassFixture<BrowserFixture>
+{
+    private const float Seconds = 1000;
+
+    [Fact]
+    public async Task The_traffic_view_shows_a_signal_going_to_flash_live_and_its_jammed_approach()
+    {
+        var district = MemoryPlatformFixture.NewId("Traffic");
+        var id = "sig-" + district;
+        var credential = await fixture.Api.OnboardAsync(TestDevices.Signal(id, district));
+        await Send(credential, ("phase", 2, "phase"), ("mode", 0, "code"), ("occupancy.EB", 12, "%"));
+        var page = await browser.SignInAsync(fixture.Platform.BaseAddress, PlatformApi.Operator, "/traffic");
+        var row = page.Locator("#signals tbody tr", new() { HasText = $"Signal {id}" });
+        await Assertions.Expect(row.Locator(".mode")).ToHaveTextAsync("normal");
+        await Assertions.Expect(row.Locator(".approach")).ToHaveTextAsync("EB free 12%");
+
+        await Send(credential, ("phase", 4, "phase"), ("mode", 1, "code"), ("occupancy.EB", 64, "%"));
+
+        await Assertions.Expect(row.Locator(".mode")).ToHaveTextAsync("flashing", new() { Timeout = 3 * Seconds });
+        await Assertions.Expect(row.Locator(".mode")).ToHaveClassAsync("mode warning");
+        await Assertions.Expect(row.Locator(".approach")).ToHaveTextAsync("EB jammed 64%", new() { Timeout = 3 * Seconds });
+        await Assertions.Expect(row.Locator(".phase")).ToHaveTextAsync("4");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "traffic.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task The_map_draws_camera_views_and_turns_a_detector_red_live_when_it_reads_high()
+    {
+        await using var platform = await InProcessPlatform.StartAsync(PlatformSettings.Memory());
+        var district = MemoryPlatformFixture.NewId("Views");
+        await platform.Api.OnboardAsync(TestDevices.Camera("cam-" + district, district, 37.4849, 126.8985, bearing: 45, fieldOfView: 70, range: 120));
+        await platform.Api.OnboardAsync(TestDevices.Camera("cam2-" + district, district, 37.4856, 126.8999, bearing: 200, fieldOfView: 50, range: 80));
+        var page = await browser.SignInAsync(platform.BaseAddress, PlatformApi.Operator, "/map");
+        await Assertions.Expect(page.Locator("path.camera-view")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator("path.device.camera.normal")).ToHaveCountAsync(0);
+
+        await platform.Api.LeakAsync(district);
+
+        await Assertions.Expect(page.Locator("path.device.gasSensor.alarm")).ToHaveCountAsync(1, new() { Timeout = 3 * Seconds });
+        await page.Locator("label", new() { HasText = "Crime prevention" }).Locator("input").UncheckAsync();
+        await Assertions.Expect(page.Locator("path.camera-view")).ToHaveCountAsync(0);
+        await page.Locator("label", new() { HasText = "Crime prevention" }).Locator("input").CheckAsync();
+        await Assertions.Expect(page.Locator("path.camera-view")).ToHaveCountAsync(2);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "map-views.png") });
+    }
+
+    [Fact]
+    public async Task An_operator_shelves_a_leak_with_a_reason_and_sees_the_consoles_alarm_rate()
+    {
+        await using var platform = await InProcessPlatform.StartAsync(PlatformSettings.Memory());
+        var district = MemoryPlatformFixture.NewId("Shelve");
+        await platform.Api.LeakAsync(district);
+        var id = await platform.Api.WaitForIncidentAsync(district);
+        var page = await browser.SignInAsync(platform.BaseAddress, PlatformApi.Operator);
+        await Assertions.Expect(page.Locator("#rate")).ToHaveTextAsync("Alarm rate: 2 / 10 min (P1 1, P2 1)", new() { Timeout = 3 * Seconds });
+
+        var row = page.Locator("#queue tbody tr", new() { HasText = district });
+        await row.Locator(".shelve").ClickAsync();
+        await Assertions.Expect(page.Locator("#message")).ToContainTextAsync("Give a reason");
+        await page.FillAsync("#shelve-reason", "detector under maintenance");
+        await row.ClickAsync();
+        await page.Keyboard.PressAsync("s");
+
+        await Assertions.Expect(page.Locator("#message")).ToContainTextAsync("2 alarm(s)", new() { Timeout = 3 * Seconds });
+        var detail = await platform.Api.GetJsonAsync($"/api/incidents/{id}");
+        Assert.All(detail["alarms"]!.AsArray(), a => Assert.Equal("shelved", a!["state"]!.GetValue<string>()));
+        Assert.Contains(detail["timeline"]!.AsArray(), e => e!.ToJsonString().Contains("detector under maintenance", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_admin_adds_a_camera_with_the_form_then_edits_it()
+    {
+        var district = MemoryPlatformFixture.NewId("Form");
+        var id = "cam-" + district;
+        var page = await browser.SignInAsync(fixture.Platform.BaseAddress, PlatformApi.Admin, "/admin");
+
+        await page.FillAsync("#f-id", id);
+        await page.SelectOptionAsync("#f-kind", "camera");
+        await page.FillAsync("#f-name", "Gate camera");
+        await page.FillAsync("#f-lat", "37.4850");
+        await page.FillAsync("#f-lon", "126.8990");
+        await page.FillAsync("#f-district", district);
+        await page.FillAsync("#f-zone", "gate");
+        await page.FillAsync("#f-bearing", "90");
+        await page.FillAsync("#f-fov", "60");
+        await page.FillAsync("#f-range", "150");
+        await page.ClickAsync("#save");
+        await Assertions.Expect(page.Locator("#credential")).ToContainTextAsync($"{id} onboarded; its credential, shown once: user device:{id}, secret ");
+
+        await page.FillAsync("#district", district);
+        await page.ClickAsync("#refresh");
+        var row = page.Locator("#devices tbody tr", new() { HasText = id });
+        await Assertions.Expect(row).ToContainTextAsync("Gate camera");
+        await row.Locator("button", new() { HasText = "Edit" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#f-id")).ToBeDisabledAsync();
+        await Assertions.Expect(page.Locator("#f-range")).ToHaveValueAsync("150");
+        await page.FillAsync("#f-name", "North gate camera");
+        await page.FillAsync("#f-range", "-5");
+        await page.ClickAsync("#save");
+        await Assertions.Expect(page.Locator("#message")).ToContainTextAsync("camera.rangeMeters");
+        await page.FillAsync("#f-range", "200");
+        await page.SelectOptionAsync("#f-status", "maintenance");
+        await page.ClickAsync("#save");
+
+        await Assertions.Expect(row).ToContainTextAsync("North gate camera");
+        await Assertions.Expect(row).ToContainTextAsync("maintenance");
+        var device = await fixture.Api.GetJsonAsync($"/api/devices/{id}");
+        Assert.Equal(200, device["camera"]!["rangeMeters"]!.GetValue<double>());
+        Assert.Equal(90, device["camera"]!["bearingDegrees"]!.GetValue<double>());
+    }
+
+    [Fact]
+    public async Task A_user_switches_the_pages_to_Korean_and_they_stay_Korean()
+    {
+        var page = await browser.SignInAsync(fixture.Platform.BaseAddress, PlatformApi.Operator);
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Incident queue");
+
+        await page.SelectOptionAsync("#language", "ko");
+
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("사건 대기열");
+        await Assertions.Expect(page.Locator("header nav a[href='/map']")).ToHaveTextAsync("지도");
+        await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "ko");
+        await page.GotoAsync("/traffic");
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("교통 신호");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "traffic-ko.png"), FullPage = true });
+    }
+
+    private async Task Send((string Username, string Secret) credential, params (string Metric, double Value, string Unit)[] readings)
+    {
+        var id = credential.Username["device:".Length..];
+        var now = DateTimeOffset.UtcNow;
+        using var response = await fixture.Api.PostTelemetryAsync(credential, new { readings = readings.Select(r => TestDevices.Reading(id, now, r.Metric, r.Value, r.Unit)).ToArray() });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
+}
