@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Runs every test. Installs what the tests need on first use (Azurite and the front-end libraries from npm, Debian's
-# Chromium and a Korean font for the browser tests); the tests start their own servers.
+# Chromium and a Korean font for the browser tests, GTK 3 for OpenCV's native library and ffmpeg for network video);
+# the tests start their own servers.
 set -euo pipefail
 root=$(cd "$(dirname "$0")" && pwd)
 "$root/tools/azurite/install.sh"
 "$root/tools/web-assets.sh"
-if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/nanum ]; then
+if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/nanum ] || [ ! -x /usr/bin/ffmpeg ] \
+  || [ ! -e /usr/lib/x86_64-linux-gnu/libgtk-3.so.0 ]; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update
-  $sudo apt-get -o DPkg::Lock::Timeout=600 install -y chromium fonts-nanum
+  $sudo apt-get -o DPkg::Lock::Timeout=600 install -y chromium fonts-nanum libgtk-3-0 ffmpeg
 fi
 dotnet test --solution "$root/CityControl.sln" "$@"

@@ -1,0 +1,3 @@
+using CityControl.Video.Cli;
+
+return await AnalyzeCommand.RunAsync(args, Console.Out, Console.Error);
