@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Resources;
 
@@ -25,7 +26,12 @@ public static class LabelEndpoints
         return app;
     }
 
-    public static IReadOnlyDictionary<string, string> For(string language)
+    private static readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, string>> Loaded = new(StringComparer.Ordinal);
+
+    /// <summary>A language's labels, read from the resources once per language.</summary>
+    public static IReadOnlyDictionary<string, string> For(string language) => Loaded.GetOrAdd(language, Load);
+
+    private static IReadOnlyDictionary<string, string> Load(string language)
     {
         var labels = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var culture in new[] { CultureInfo.InvariantCulture, CultureInfo.GetCultureInfo(language) }.Distinct())

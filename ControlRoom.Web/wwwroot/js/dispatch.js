@@ -91,12 +91,6 @@ async function act(action) {
 
 document.querySelectorAll('[data-action]').forEach(button => button.addEventListener('click', () => act(button.dataset.action)));
 
-function setConnection(text) {
-  const badge = document.getElementById('connection');
-  badge.textContent = text;
-  badge.className = 'connection ' + (text === 'live' ? 'live' : 'lost');
-}
-
 (async () => {
   const me = await (await fetch('/api/me')).json();
   document.getElementById('who').textContent = `${me.displayName} (${me.roles.join(', ')})`;
@@ -109,6 +103,5 @@ function setConnection(text) {
         open(selected);
       }
     },
-    onState: setConnection,
   });
-})().catch(error => setConnection('disconnected: ' + error));
+})().catch(error => showConnection('disconnected: ' + error));

@@ -2,7 +2,14 @@
 // after a reconnection or a gap, take a snapshot again. Pages give their own handlers.
 'use strict';
 
-window.connectLive = function ({ onSnapshot, onIncident, onDevice, onState }) {
+// The page's connection badge: 'live' in green, anything else (reconnecting, disconnected: why) in red.
+window.showConnection = function (text) {
+  const badge = document.getElementById('connection');
+  badge.textContent = text;
+  badge.className = 'connection ' + (text === 'live' ? 'live' : 'lost');
+};
+
+window.connectLive = function ({ onSnapshot, onIncident, onDevice, onState = showConnection }) {
   const state = { last: {}, ready: false, early: [] };
   const connection = new signalR.HubConnectionBuilder()
     .withUrl('/hubs/control-room')

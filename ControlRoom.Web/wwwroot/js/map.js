@@ -89,12 +89,6 @@ document.getElementById('district').addEventListener('change', event => {
   redraw();
 });
 
-function setConnection(text) {
-  const badge = document.getElementById('connection');
-  badge.textContent = text;
-  badge.className = 'connection ' + (text === 'live' ? 'live' : 'lost');
-}
-
 (async () => {
   const me = await (await fetch('/api/me')).json();
   document.getElementById('who').textContent = `${me.displayName} (${me.roles.join(', ')})`;
@@ -134,6 +128,5 @@ function setConnection(text) {
     },
     onIncident: drawIncident,
     onDevice,
-    onState: setConnection,
   });
-})().catch(error => setConnection('disconnected: ' + error));
+})().catch(error => showConnection('disconnected: ' + error));

@@ -5,12 +5,6 @@
 const terminal = new Set(['closed', 'cancelled', 'falseAlarm']);
 const state = { incidents: new Map(), selected: null, districts: [] };
 const rows = document.querySelector('#queue tbody');
-const connectionBadge = document.getElementById('connection');
-
-function setConnection(text, kind) {
-  connectionBadge.textContent = text;
-  connectionBadge.className = 'connection ' + kind;
-}
 
 function showMessage(text) {
   const message = document.getElementById('message');
@@ -167,7 +161,6 @@ document.addEventListener('keydown', event => {
     },
     onIncident: incident => { state.incidents.set(incident.id, incident); render(); },
     onDevice: event => { if (event.alarm) refreshRate(); },
-    onState: text => setConnection(text, text === 'live' ? 'live' : 'lost'),
   });
   setInterval(refreshRate, 15000);
-})().catch(error => { setConnection('disconnected', 'lost'); showMessage(String(error)); });
+})().catch(error => { showConnection('disconnected'); showMessage(String(error)); });

@@ -8,12 +8,6 @@ const rows = document.querySelector('#signals tbody');
 const select = document.getElementById('district');
 const modeClass = { normal: 'normal', flash: 'warning', fault: 'alarm', preemption: 'preempt' };
 
-function setConnection(text) {
-  const badge = document.getElementById('connection');
-  badge.textContent = text;
-  badge.className = 'connection ' + (text === 'live' ? 'live' : 'lost');
-}
-
 function approachCell(approach) {
   const level = approach.congestion || 'unknown';
   const occupancy = approach.occupancyPercent == null ? '–' : `${approach.occupancyPercent}%`;
@@ -64,7 +58,7 @@ select.addEventListener('change', render);
   const me = await (await fetch('/api/me')).json();
   document.getElementById('who').textContent = `${me.displayName} (${me.roles.join(', ')})`;
   await refresh();
-  setInterval(() => refresh().catch(() => setConnection('disconnected')), 2000);
+  setInterval(() => refresh().catch(() => showConnection('disconnected')), 2000);
   await connectLive({
     onSnapshot: () => refresh(),
     onIncident: () => {},
@@ -78,6 +72,5 @@ select.addEventListener('change', render);
       signal.connectivity = event.connectivity ?? signal.connectivity;
       render();
     },
-    onState: setConnection,
   });
-})().catch(error => setConnection('disconnected: ' + error));
+})().catch(error => showConnection('disconnected: ' + error));
