@@ -35,5 +35,10 @@ Demo accounts (user / password):
   fire     / fire-demo       (FireDispatcher)
   admin    / admin-demo      (Admin)
 MSG
+# The public CCTV clips beside the project, when present, become four demo cameras' live streams.
+video=()
+if [ -d "$root/../shared/data/video" ]; then
+  video=(--CityControl:Demo:VideoFolder="$(cd "$root/../shared/data/video" && pwd)")
+fi
 dotnet run --project "$root/ControlRoom.Web" -c Release -- \
-  --urls "http://127.0.0.1:$port" --CityControl:DataDirectory="$data" "$@"
+  --urls "http://127.0.0.1:$port" --CityControl:DataDirectory="$data" "${video[@]}" "$@"

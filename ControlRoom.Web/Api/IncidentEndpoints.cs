@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Security.Claims;
+using CityControl.Video.Evidence;
 using CityControl.Devices;
 using CityControl.Incidents;
 using CityControl.Security;
@@ -43,6 +44,8 @@ public static class IncidentEndpoints
         incidents.MapGet("/{id}", Get).WithSummary("One incident with its alarms, devices, procedure and audit timeline.");
         incidents.MapGet("/{id}/nearest-cameras", NearestCameras)
             .WithSummary("The cameras nearest the incident, with distance (m) and bearing (degrees from north).");
+        incidents.MapGet("/{id}/media/{index:int}", Media)
+            .WithSummary("One piece of the incident's camera evidence (snapshot JPEG or MJPG clip), checked against its recorded SHA-256: 409 if it changed.");
         incidents.MapPost("/{id}/actions/{action}", Act)
             .WithSummary($"Act on an incident: {string.Join(", ", Actions.Keys)}. 403 for the wrong role or agency, 409 for a move the lifecycle does not allow.");
         return app;
@@ -118,33 +121,76 @@ public static class IncidentEndpoints
 
     private static async Task<IResult> Get(string id, ClaimsPrincipal user, IGrainFactory grains)
     {
-        var detail = await grains.GetGrain<IIncidentGrain>(id).GetDetail();
-        if (detail is null)
-        {
-            return Problems.NotFound($"Incident '{id}'");
-        }
-
-        return AgencyOf(user) is { } own && !detail.Summary.Agencies.Contains(own)
-            ? Results.Problem(title: $"this incident is not routed to {own}", statusCode: StatusCodes.Status403Forbidden)
-            : Results.Ok(detail);
+        var (detail, refused) = await ReadVisible(id, user, grains);
+        return refused ?? Results.Ok(detail);
     }
 
-    private static async Task<IResult> NearestCameras(string id, int? count, ClaimsPrincipal user, IGrainFactory grains)
+    /// <summary>
+    /// One piece of the incident's camera evidence, read back from blob storage and checked against the SHA-256 the
+    /// incident recorded when it was stored: 409 when the bytes changed since, so altered evidence is never shown as real.
+    /// </summary>
+    private static async Task<IResult> Media(string id, int index, ClaimsPrincipal user, IGrainFactory grains, HttpResponse response, IServiceProvider services, CancellationToken ct)
+    {
+        var (detail, refused) = await ReadVisible(id, user, grains);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        if (index < 0 || index >= detail!.Media.Length)
+        {
+            return Problems.Field("index", $"must be from 0 to {detail!.Media.Length - 1} (the incident has {detail.Media.Length} evidence items)", StatusCodes.Status404NotFound);
+        }
+
+        var item = detail.Media[index].Item;
+        if (services.GetService<BlobEvidenceStore>() is not { } store || BlobEvidenceStore.NameOf(store.Container, item) is null)
+        {
+            return Results.Problem(title: $"evidence {item.Uri} is not in this platform's evidence store", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        try
+        {
+            var bytes = await BlobEvidenceStore.ReadVerifiedAsync(store.Container, item, ct);
+            response.Headers["X-Evidence-Sha256"] = item.Sha256;
+            response.Headers.CacheControl = "private, max-age=3600";
+            return Results.Bytes(bytes, item.ContentType, item.Kind == "clip" ? $"{id}-{index}.avi" : null);
+        }
+        catch (EvidenceTamperedException ex)
+        {
+            return Results.Problem(title: ex.Message, statusCode: StatusCodes.Status409Conflict,
+                extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["sha256"] = ["does not match the evidence as stored"] } });
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == StatusCodes.Status404NotFound)
+        {
+            return Results.Problem(title: $"evidence {item.Uri} is missing from storage", statusCode: StatusCodes.Status410Gone);
+        }
+    }
+
+    /// <summary>The incident if it exists and the user's agency may see it; otherwise the 404 or 403 to answer.</summary>
+    private static async Task<(IncidentDetail? Detail, IResult? Refused)> ReadVisible(string id, ClaimsPrincipal user, IGrainFactory grains)
     {
         var detail = await grains.GetGrain<IIncidentGrain>(id).GetDetail();
         if (detail is null)
         {
-            return Problems.NotFound($"Incident '{id}'");
+            return (null, Problems.NotFound($"Incident '{id}'"));
         }
 
-        if (AgencyOf(user) is { } own && !detail.Summary.Agencies.Contains(own))
+        return AgencyOf(user) is { } own && !detail.Summary.Agencies.Contains(own)
+            ? (null, Results.Problem(title: $"this incident is not routed to {own}", statusCode: StatusCodes.Status403Forbidden))
+            : (detail, null);
+    }
+
+    private static async Task<IResult> NearestCameras(string id, int? count, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var (detail, refused) = await ReadVisible(id, user, grains);
+        if (refused is not null)
         {
-            return Results.Problem(title: $"this incident is not routed to {own}", statusCode: StatusCodes.Status403Forbidden);
+            return refused;
         }
 
         var cameras = (await grains.QueryDevices(new DeviceQuery(Kind: DeviceKind.Camera)))
             .Where(c => c.Status != LifecycleStatus.Decommissioned)
-            .Select(c => new NearbyCamera(c.Id, c.Name, c.District, Math.Round(GeoDistance.Meters(detail.Summary.Location, c.Location)), Math.Round(GeoDistance.BearingDegrees(detail.Summary.Location, c.Location))))
+            .Select(c => new NearbyCamera(c.Id, c.Name, c.District, Math.Round(GeoDistance.Meters(detail!.Summary.Location, c.Location)), Math.Round(GeoDistance.BearingDegrees(detail.Summary.Location, c.Location))))
             .OrderBy(c => c.DistanceMeters)
             .Take(Math.Clamp(count ?? 4, 1, 20))
             .ToList();

@@ -11,6 +11,15 @@ public static class DemoCity
 {
     public static ImmutableArray<DeviceDefinition> Devices { get; } = Build();
 
+    /// <summary>The demo cameras that play a public clip as their stream, with the sample analytics settings for it.</summary>
+    public static ImmutableDictionary<string, (string Clip, string? Settings)> VideoCameras { get; } = new Dictionary<string, (string, string?)>
+    {
+        ["cam-yeo-01"] = ("bgslibrary_video02.avi", "highway-hard-shoulder.json"),
+        ["cam-yeo-02"] = ("intel_car-detection.mp4", null),
+        ["cam-gur-05"] = ("intel_one-by-one-person-detection.mp4", "table-visits.json"),
+        ["cam-yeo-03"] = ("bgslibrary_video.avi", null),
+    }.ToImmutableDictionary(StringComparer.Ordinal);
+
     private static ImmutableArray<DeviceDefinition> Build()
     {
         var devices = ImmutableArray.CreateBuilder<DeviceDefinition>();

@@ -92,7 +92,7 @@ public sealed partial class DemoCitySimulator(
                     var level = Math.Max(0, 0.12 + 0.1 * Math.Sin(t / 1800.0 + d.Location.Longitude * 100) + 0.01 * _random.NextDouble());
                     readings.Add(new(d.Id, now, MetricCatalog.WaterLevel, Math.Round(level, 3), "m"));
                     break;
-                case DeviceKind.Camera:
+                case DeviceKind.Camera when options.Value.VideoFolder is null || !DemoCity.VideoCameras.ContainsKey(d.Id):
                     readings.Add(new(d.Id, now, MetricCatalog.StreamUp, 1, "bool"));
                     readings.Add(new(d.Id, now, MetricCatalog.FramesPerSecond, 5, "fps"));
                     break;

@@ -3,6 +3,9 @@ using System.Text.Json.Serialization;
 using Azure.Storage.Blobs;
 using CityControl.Devices;
 using CityControl.Silo;
+using CityControl.Video.Evidence;
+using CityControl.Video.Hosting;
+using CityControl.Video.Live;
 using CityControl.Web.Api;
 using CityControl.Web.Demo;
 using CityControl.Web.Devices;
@@ -17,6 +20,7 @@ using CityControl.Web.Pages;
 using CityControl.Web.Map;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace CityControl.Web.Hosting;
@@ -83,6 +87,19 @@ public static class PlatformHosting
         services.AddSingleton<LiveUpdateObserver>();
         services.AddHostedService<LiveHubRegistration>();
 
+        services.AddOptions<PipelineOptions>().Bind(configuration.GetSection(PipelineOptions.Section))
+            .Validate(o => o.InitialBackoff > TimeSpan.Zero && o.MaxBackoff >= o.InitialBackoff, "CityControl:Video:InitialBackoff must be positive and MaxBackoff at least as long")
+            .Validate(o => o.PreRollSeconds is >= 0 and <= 30 && o.PostRollSeconds is >= 0 and <= 30, "CityControl:Video:PreRollSeconds and PostRollSeconds must be between 0 and 30")
+            .Validate(o => o.Ffmpeg.StallTimeout >= TimeSpan.FromSeconds(1), "CityControl:Video:Ffmpeg:StallTimeout must be at least 1 second")
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<IVideoEventSink, GrainVideoEventSink>();
+        if (storage.Mode == StorageMode.AzureStorage)
+        {
+            services.AddSingleton(sp => new BlobEvidenceStore(sp.GetRequiredService<BlobServiceClient>(), sp.GetRequiredService<IOptions<PipelineOptions>>().Value.EvidenceContainer));
+            services.AddSingleton<IEvidenceStore>(sp => sp.GetRequiredService<BlobEvidenceStore>());
+        }
+
         services.AddSingleton<DeviceRoutingCache>();
         services.AddSingleton<IngestService>();
         services.AddSingleton<DeviceImporter>();
@@ -93,6 +110,8 @@ public static class PlatformHosting
         services.AddHostedService(sp => sp.GetRequiredService<JournalReplayService>());
         services.AddHostedService<DemoCitySeeder>();
         services.AddHostedService<DemoCitySimulator>();
+        services.AddSingleton<CameraPipelineHost>();
+        services.AddHostedService(sp => sp.GetRequiredService<CameraPipelineHost>());
 
         var dataDirectory = configuration.GetSection(PlatformOptions.Section).Get<PlatformOptions>()?.DataDirectory ?? ".data";
         services.AddDataProtection()
@@ -154,6 +173,7 @@ public static class PlatformHosting
         app.MapGatewayEndpoints();
         app.MapTelemetryEndpoints();
         app.MapIncidentEndpoints();
+        app.MapVideoEndpoints();
         app.MapCapEndpoints();
         app.MapAlarmRateEndpoints();
         app.MapStaticAssets();

@@ -21,4 +21,10 @@ public sealed class DemoOptions
     public bool Simulate { get; set; }
 
     public TimeSpan SimulationInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// A folder with the public CCTV clips (../shared/data/video in the source tree): when set, four demo cameras play
+    /// them in a loop as their live stream, with the sample analytics settings, instead of simulated stream health.
+    /// </summary>
+    public string? VideoFolder { get; set; }
 }

@@ -1,3 +1,6 @@
+using System.Collections.Immutable;
+using CityControl.Video;
+
 namespace CityControl.Devices;
 
 /// <summary>Conditions a device's rules watch for; each is active or not, with the value and time it changed.</summary>
@@ -19,16 +22,25 @@ public enum AlarmCondition
     SignalPreemption,
     SignalStuckPhase,
     CameraStreamLoss,
+    VideoIntrusion,
+    VideoLoitering,
+    VideoCrowding,
+    VideoStoppedVehicle,
+    CameraTampering,
 }
 
-/// <summary>A condition becoming active (raised) or inactive (cleared), as the rules decided it.</summary>
+/// <summary>
+/// A condition becoming active (raised) or inactive (cleared), as the rules decided it. Video analytics conditions
+/// carry the evidence (snapshot and clip, with their SHA-256) of what the camera saw.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.alarm-transition.v1")]
 public sealed record class AlarmTransition(
     [property: Id(0)] AlarmCondition Condition,
     [property: Id(1)] bool Active,
     [property: Id(2)] DateTimeOffset At,
     [property: Id(3)] double? Value,
-    [property: Id(4)] string Message);
+    [property: Id(4)] string Message,
+    [property: Id(5)] ImmutableArray<EvidenceItem>? Evidence = null);
 
 /// <summary>A condition that is active now on a device.</summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.active-alarm.v1")]

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using CityControl.Video;
 
 namespace CityControl.Devices;
 
@@ -33,7 +34,24 @@ public interface IDeviceGrain : IGrainWithStringKey
     Task<Connectivity> CheckHeartbeat();
 }
 
-public interface ICameraGrain : IDeviceGrain;
+/// <summary>A CCTV camera: a device whose video pipeline reports what it sees, configured by the analytics settings it holds.</summary>
+public interface ICameraGrain : IDeviceGrain
+{
+    /// <summary>
+    /// One conclusion of the camera's video pipeline: stream loss and recovery change the camera's health; intrusion,
+    /// loitering, crowding, stopped vehicles and tampering raise an alarm (with the evidence); counts and presence are kept.
+    /// </summary>
+    Task ReportVideoEvent(VideoEvent videoEvent);
+
+    /// <summary>The camera's video analytics settings: zones, masks, rates (the defaults until an admin sets them).</summary>
+    Task<CameraAnalyticsConfig> GetAnalytics();
+
+    /// <summary>Replaces the analytics settings; fails with <see cref="DeviceRuleException"/> naming the field and the rule.</summary>
+    Task<CameraAnalyticsConfig> SetAnalytics(CameraAnalyticsConfig config, string changedBy);
+
+    /// <summary>Recent video events, newest last.</summary>
+    Task<ImmutableArray<VideoEvent>> GetRecentVideoEvents(int max);
+}
 
 public interface ITrafficSignalGrain : IDeviceGrain;
 

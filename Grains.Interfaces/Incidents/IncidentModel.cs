@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.Json.Serialization;
 using CityControl.Devices;
+using CityControl.Video;
 
 namespace CityControl.Incidents;
 
@@ -143,7 +144,16 @@ public sealed record class IncidentDetail(
     [property: Id(5)] ImmutableArray<string> Evidence,
     [property: Id(6)] string? AssignedUnit,
     [property: Id(7)] string Description,
-    [property: Id(8)] ImmutableArray<CapMessageRecord> CapMessages);
+    [property: Id(8)] ImmutableArray<CapMessageRecord> CapMessages,
+    [property: Id(9)] ImmutableArray<IncidentMedia> Media);
+
+/// <summary>A camera's evidence linked to an incident with the alarm it came with; the hash of record is the one kept here.</summary>
+[GenerateSerializer, Immutable, Alias("citycontrol.incident-media.v1")]
+public sealed record class IncidentMedia(
+    [property: Id(0)] string DeviceId,
+    [property: Id(1)] AlarmCondition Condition,
+    [property: Id(2)] DateTimeOffset At,
+    [property: Id(3)] EvidenceItem Item);
 
 /// <summary>A CAP message this incident sent or came from, so that updates and cancels can reference it.</summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.cap-message-record.v1")]

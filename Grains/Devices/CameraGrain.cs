@@ -1,13 +1,110 @@
+using System.Collections.Immutable;
+using CityControl.Video;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace CityControl.Devices;
 
-public sealed class CameraGrain(
+/// <summary>
+/// A CCTV camera. Its video pipeline (outside the grain) reports conclusions, not frames: stream loss and recovery are
+/// the camera's <c>streamUp</c> reading, so health, alarms and live state follow the same rules as any reading; an
+/// analytics event is a momentary alarm (raised and returned at once, as a VMS analytic is) that carries its evidence
+/// to the incident, and a repeat while the incident is open counts as another trigger of the same alarm.
+/// </summary>
+public sealed partial class CameraGrain(
     [PersistentState(DeviceGrain.StateName, DeviceGrain.StorageName)] IPersistentState<DeviceState> state,
     CityClock clock,
     IOptions<DeviceGrainOptions> options,
     ILogger<CameraGrain> logger) : DeviceGrain(state, clock, options, logger), ICameraGrain
 {
+    private readonly int _videoEventHistory = options.Value.EventHistoryLength;
+
     protected override DeviceKind Kind => DeviceKind.Camera;
+
+    public async Task ReportVideoEvent(VideoEvent videoEvent)
+    {
+        if (S.Definition is null || S.Status == LifecycleStatus.Decommissioned)
+        {
+            return;
+        }
+
+        var at = videoEvent.At ?? Now;
+        S.VideoEvents.Add(videoEvent with { At = at });
+        if (S.VideoEvents.Count > _videoEventHistory)
+        {
+            S.VideoEvents.RemoveRange(0, S.VideoEvents.Count - _videoEventHistory);
+        }
+
+        if (videoEvent.Type is VideoEventType.StreamLost or VideoEventType.StreamRestored)
+        {
+            var up = videoEvent.Type == VideoEventType.StreamRestored ? 1 : 0;
+            await ReportReadings(new ReadingBatch([new Reading(at, MetricCatalog.StreamUp, up, "bool")], at));
+            return;
+        }
+
+        if (ConditionOf(videoEvent.Type) is not { } condition)
+        {
+            // Counts and presence episodes are information: kept with the camera, checkpointed with its state.
+            MarkDirty();
+            return;
+        }
+
+        LogVideoAlarm(Id, videoEvent.Type, videoEvent.Zone);
+        var message = Describe(videoEvent);
+        await RaiseAlarm(new AlarmTransition(condition, true, at, videoEvent.Confidence, message, videoEvent.Evidence));
+        await RaiseAlarm(new AlarmTransition(condition, false, at, videoEvent.Confidence, $"{message} (momentary)"));
+        await Persist();
+    }
+
+    public Task<CameraAnalyticsConfig> GetAnalytics()
+    {
+        RequireDefinition();
+        return Task.FromResult(S.Analytics ?? CameraAnalyticsConfig.Default);
+    }
+
+    public async Task<CameraAnalyticsConfig> SetAnalytics(CameraAnalyticsConfig config, string changedBy)
+    {
+        RequireDefinition();
+        if (S.Status == LifecycleStatus.Decommissioned)
+        {
+            throw new DeviceRuleException("status", "a decommissioned camera cannot be changed");
+        }
+
+        ThrowIfInvalid(AnalyticsRules.Validate(config));
+        S.Analytics = config with
+        {
+            Zones = config.Zones.IsDefault ? [] : config.Zones,
+            MotionMasks = config.MotionMasks.IsDefault ? [] : config.MotionMasks,
+        };
+        await Raise(DeviceEventType.ConfigurationChanged, $"video analytics ({S.Analytics.Zones.Length} zones, {S.Analytics.MotionMasks.Length} masks) changed by {changedBy}");
+        await Persist();
+        return S.Analytics;
+    }
+
+    public Task<ImmutableArray<VideoEvent>> GetRecentVideoEvents(int max) =>
+        Task.FromResult(S.VideoEvents.TakeLast(Math.Clamp(max, 1, _videoEventHistory)).ToImmutableArray());
+
+    /// <summary>The alarm an analytics event raises; counts and presence raise none.</summary>
+    public static AlarmCondition? ConditionOf(VideoEventType type) => type switch
+    {
+        VideoEventType.Intrusion => AlarmCondition.VideoIntrusion,
+        VideoEventType.Loitering => AlarmCondition.VideoLoitering,
+        VideoEventType.Crowding => AlarmCondition.VideoCrowding,
+        VideoEventType.StoppedVehicle => AlarmCondition.VideoStoppedVehicle,
+        VideoEventType.Tampering => AlarmCondition.CameraTampering,
+        _ => null,
+    };
+
+    private static string Describe(VideoEvent e) => e.Type switch
+    {
+        VideoEventType.Intrusion => $"{e.ObjectClass ?? ObjectClass.Unknown} in restricted zone {e.Zone}",
+        VideoEventType.Loitering => $"{e.ObjectClass ?? ObjectClass.Unknown} loitering in {e.Zone} for {e.DwellSeconds:0} s",
+        VideoEventType.Crowding => $"{e.Count} objects in {e.Zone}",
+        VideoEventType.StoppedVehicle => $"vehicle stopped in {e.Zone} for {e.DwellSeconds:0} s",
+        VideoEventType.Tampering => $"camera tampering: {e.Detail}",
+        _ => e.Type.ToString(),
+    };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Camera {DeviceId} video alarm {Type} in zone {Zone}")]
+    private partial void LogVideoAlarm(string deviceId, VideoEventType type, string? zone);
 }

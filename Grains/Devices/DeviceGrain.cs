@@ -28,9 +28,11 @@ public abstract partial class DeviceGrain(
 
     protected abstract DeviceKind Kind { get; }
 
-    private string Id => this.GetPrimaryKeyString();
+    protected string Id => this.GetPrimaryKeyString();
 
-    private DeviceState S => state.State;
+    protected DeviceState S => state.State;
+
+    protected DateTimeOffset Now => clock.UtcNow;
 
     public async Task<DeviceSnapshot> Onboard(DeviceDefinition definition, string credentialHash)
     {
@@ -264,10 +266,10 @@ public abstract partial class DeviceGrain(
         await base.OnDeactivateAsync(reason, cancellationToken);
     }
 
-    private DeviceDefinition RequireDefinition() =>
+    protected DeviceDefinition RequireDefinition() =>
         S.Definition ?? throw new DeviceNotFoundException($"Device '{Id}' does not exist.");
 
-    private static void ThrowIfInvalid(IReadOnlyCollection<RuleViolation> errors)
+    protected static void ThrowIfInvalid(IReadOnlyCollection<RuleViolation> errors)
     {
         if (errors.Count > 0)
         {
@@ -319,10 +321,10 @@ public abstract partial class DeviceGrain(
         return true;
     }
 
-    private Task RaiseAlarm(AlarmTransition alarm) =>
+    protected Task RaiseAlarm(AlarmTransition alarm) =>
         Raise(alarm.Active ? DeviceEventType.AlarmRaised : DeviceEventType.AlarmCleared, alarm.Message, alarm);
 
-    private async Task Raise(DeviceEventType type, string detail, AlarmTransition? alarm = null)
+    protected async Task Raise(DeviceEventType type, string detail, AlarmTransition? alarm = null)
     {
         var device = S.Definition!;
         var evt = new DeviceEvent(Id, Kind, device.District, device.Zone, type, alarm?.At ?? clock.UtcNow, detail, alarm, device.Location, S.Status, S.Live, S.Connectivity);
@@ -360,7 +362,7 @@ public abstract partial class DeviceGrain(
         await this.RegisterOrUpdateReminder(HeartbeatReminder, period, period);
     }
 
-    private void MarkDirty()
+    protected void MarkDirty()
     {
         _dirty = true;
         _checkpointTimer ??= this.RegisterGrainTimer(
@@ -379,7 +381,7 @@ public abstract partial class DeviceGrain(
         }
     }
 
-    private async Task Persist()
+    protected async Task Persist()
     {
         await state.WriteStateAsync();
         _dirty = false;

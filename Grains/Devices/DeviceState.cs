@@ -1,4 +1,5 @@
 using CityControl.Alarms;
+using CityControl.Video;
 
 namespace CityControl.Devices;
 
@@ -19,6 +20,12 @@ public sealed class DeviceState
     [Id(10)] public DateTimeOffset UpdatedAt { get; set; }
     [Id(11)] public List<DeviceEvent> Events { get; set; } = [];
     [Id(12)] public AlarmRuleState Alarms { get; set; } = new();
+
+    /// <summary>A camera's video analytics settings, null until an admin sets them.</summary>
+    [Id(13)] public CameraAnalyticsConfig? Analytics { get; set; }
+
+    /// <summary>A camera's recent video events, newest last.</summary>
+    [Id(14)] public List<VideoEvent> VideoEvents { get; set; } = [];
 }
 
 /// <summary>Settings of every device grain, from the section <c>CityControl:Devices</c>.</summary>

@@ -13,6 +13,11 @@ public static class IncidentCatalog
         AlarmCondition.FloodAlert or AlarmCondition.FloodDanger or AlarmCondition.FloodRateOfRise => IncidentType.Flood,
         AlarmCondition.SignalFlash or AlarmCondition.SignalFault or AlarmCondition.SignalStuckPhase => IncidentType.TrafficSignalFault,
         AlarmCondition.SensorFlatline or AlarmCondition.SensorOutOfRange or AlarmCondition.DeviceOffline or AlarmCondition.CameraStreamLoss => IncidentType.EquipmentFault,
+        AlarmCondition.VideoIntrusion => IncidentType.Intrusion,
+        AlarmCondition.VideoLoitering => IncidentType.Loitering,
+        AlarmCondition.VideoCrowding => IncidentType.Crowding,
+        AlarmCondition.VideoStoppedVehicle => IncidentType.StoppedVehicle,
+        AlarmCondition.CameraTampering => IncidentType.CameraTampering,
         AlarmCondition.SignalPreemption => null,
         _ => null,
     };
@@ -35,7 +40,9 @@ public static class IncidentCatalog
     {
         AlarmCondition.GasHigh or AlarmCondition.GasStel or AlarmCondition.FloodDanger => Priority.P1,
         AlarmCondition.GasLow or AlarmCondition.GasTwa or AlarmCondition.GasRateOfRise or AlarmCondition.FloodAlert or AlarmCondition.FloodRateOfRise => Priority.P2,
+        AlarmCondition.VideoIntrusion or AlarmCondition.VideoStoppedVehicle or AlarmCondition.VideoCrowding => Priority.P2,
         AlarmCondition.SignalFlash or AlarmCondition.SignalFault or AlarmCondition.SignalStuckPhase => Priority.P3,
+        AlarmCondition.VideoLoitering or AlarmCondition.CameraTampering => Priority.P3,
         _ => Priority.P4,
     };
 
@@ -53,6 +60,11 @@ public static class IncidentCatalog
         IncidentType.Flood => $"Flooding, {zone}, {district}",
         IncidentType.TrafficSignalFault => $"Traffic signal fault, {zone}, {district}",
         IncidentType.EquipmentFault => $"Equipment fault, {zone}, {district}",
+        IncidentType.Intrusion => $"Intrusion, {zone}, {district}",
+        IncidentType.Loitering => $"Loitering, {zone}, {district}",
+        IncidentType.Crowding => $"Crowding, {zone}, {district}",
+        IncidentType.StoppedVehicle => $"Stopped vehicle, {zone}, {district}",
+        IncidentType.CameraTampering => $"Camera tampering, {zone}, {district}",
         _ => $"{type}, {zone}, {district}",
     };
 
@@ -81,6 +93,32 @@ public static class IncidentCatalog
             "Send the signal maintenance crew",
             "Ask police for manual traffic control if the junction is busy",
             "Confirm normal operation after repair",
+        ],
+        IncidentType.Intrusion or IncidentType.Loitering =>
+        [
+            "Look at the snapshot and clip, then at the live view",
+            "Speak through the site's loudspeaker if there is one",
+            "Send the nearest police patrol (112) with the description",
+            "Keep the camera on the person until the patrol arrives",
+        ],
+        IncidentType.Crowding =>
+        [
+            "Look at the live view: size of the crowd, which way it moves",
+            "Ask police (112) for crowd control at the place",
+            "Ask traffic to hold or divert vehicles near the crowd",
+        ],
+        IncidentType.StoppedVehicle =>
+        [
+            "Look at the snapshot and live view: breakdown, accident or person on the road",
+            "Set the lane-closed signs upstream and warn drivers",
+            "Send traffic patrol; ask police and fire (119) if people are hurt",
+            "Reopen the lane once the vehicle is gone",
+        ],
+        IncidentType.CameraTampering =>
+        [
+            "Compare the snapshot with the camera's usual view",
+            "Ask police (112) to check the camera's place for vandalism",
+            "Open a maintenance ticket to clean or re-aim the camera",
         ],
         IncidentType.ExternalWarning =>
         [

@@ -28,6 +28,9 @@ public sealed partial class IncidentGrain(
     /// </summary>
     public const int AlarmsListedIndividually = 20;
 
+    /// <summary>Evidence items kept per incident: a camera that keeps flagging the same scene adds clips until this many.</summary>
+    public const int MediaKept = 40;
+
     private static readonly TimeSpan CheckpointDelay = TimeSpan.FromSeconds(5);
     private IGrainTimer? _checkpoint;
 
@@ -104,6 +107,17 @@ public sealed partial class IncidentGrain(
                 // The correlator holds back a shelved alarm's triggers: one that arrives means its shelf time is over.
                 State = linked.State == AlarmState.Shelved && t.Active ? AlarmState.Unacknowledged : AlarmLifecycle.Next(linked.State, t.Active),
             };
+        }
+
+        if (t is { Active: true, Evidence: { IsDefaultOrEmpty: false } evidence } && S.Media.Count < MediaKept)
+        {
+            foreach (var item in evidence.Take(MediaKept - S.Media.Count))
+            {
+                S.Media.Add(new IncidentMedia(alarm.DeviceId, t.Condition, t.At, item));
+                Append("system", "evidence stored", null, null, $"{alarm.DeviceId}: {item.Kind} sha256 {item.Sha256}", t.At);
+            }
+
+            meaningful = true;
         }
 
         var priority = (Priority)Math.Min((int)S.Priority, (int)IncidentCatalog.PriorityOf(t.Condition));
@@ -334,7 +348,8 @@ public sealed partial class IncidentGrain(
         [.. S.Evidence],
         S.AssignedUnit,
         S.Opening!.Description,
-        [.. S.CapMessages]);
+        [.. S.CapMessages],
+        [.. S.Media]);
 
     private async Task SaveAndPublish(string change)
     {

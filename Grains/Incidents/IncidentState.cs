@@ -18,6 +18,7 @@ public sealed class IncidentState
     [Id(10)] public List<Agency> Agencies { get; set; } = [];
     [Id(11)] public List<string> Devices { get; set; } = [];
     [Id(12)] public Dictionary<string, GeoPoint> DeviceLocations { get; set; } = new(StringComparer.Ordinal);
+    [Id(13)] public List<IncidentMedia> Media { get; set; } = [];
 }
 
 [GenerateSerializer, Alias("citycontrol.correlator-state.v1")]

@@ -78,8 +78,23 @@ public static class AnalyzeCommand
         }
     }
 
-    /// <summary>Analyses a whole file; every event goes to <paramref name="onEvent"/> as it is found.</summary>
-    public static AnalysisSummary Analyze(string path, CameraAnalyticsConfig config, Action<VideoEvent> onEvent, string? snapshots = null)
+    /// <summary>Analyses a whole file; every event goes to <paramref name="onEvent"/> as it is found, with its annotated frame to <paramref name="snapshots"/> when set.</summary>
+    public static AnalysisSummary Analyze(string path, CameraAnalyticsConfig config, Action<VideoEvent> onEvent, string? snapshots = null) =>
+        Analyze(path, config, (analyzer, frame, time, events) =>
+        {
+            events.ForEach(onEvent);
+            if (snapshots is not null && events.Count > 0 && !frame.Empty())
+            {
+                using var annotated = analyzer.Annotate(frame);
+                Cv2.ImWrite(Path.Combine(snapshots, $"{time:000.00}-{events[0].Type}.jpg"), annotated);
+            }
+        });
+
+    /// <summary>
+    /// Analyses a whole file, sampling frames at the configured rate: <paramref name="onAnalysed"/> sees each analysed frame
+    /// with its time and events (return from it to go on; the frame is reused afterwards). Open events are flushed at the end.
+    /// </summary>
+    public static AnalysisSummary Analyze(string path, CameraAnalyticsConfig config, Action<FrameAnalyzer, Mat, double, List<VideoEvent>> onAnalysed)
     {
         using var video = new VideoFile(path);
         using var analyzer = new FrameAnalyzer(config);
@@ -101,15 +116,10 @@ public static class AnalyzeCommand
             analysing.Start();
             var events = analyzer.Analyze(frame, time);
             analysing.Stop();
-            events.ForEach(onEvent);
-            if (snapshots is not null && events.Count > 0)
-            {
-                using var annotated = analyzer.Annotate(frame);
-                Cv2.ImWrite(Path.Combine(snapshots, $"{time:000.00}-{events[0].Type}.jpg"), annotated);
-            }
+            onAnalysed(analyzer, frame, time, events);
         }
 
-        analyzer.Finish().ForEach(onEvent);
+        onAnalysed(analyzer, frame, last, analyzer.Finish());
         total.Stop();
         return new AnalysisSummary("summary", video.FramesRead, analyzer.FramesAnalysed, Math.Round(last, 2),
             Math.Round(analyzer.FramesAnalysed / total.Elapsed.TotalSeconds, 1),

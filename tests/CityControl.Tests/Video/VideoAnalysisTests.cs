@@ -14,7 +14,7 @@ public sealed class VideoAnalysisTests
     private static string Clip(string name) => RepoPaths.Data("video", name);
 
     private static CameraAnalyticsConfig Config(string name) =>
-        JsonSerializer.Deserialize<CameraAnalyticsConfig>(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Video", "configs", name)), AnalyzeCommand.Json)!;
+        JsonSerializer.Deserialize<CameraAnalyticsConfig>(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Samples", name)), AnalyzeCommand.Json)!;
 
     [Fact]
     public void The_cyclist_on_the_motorway_hard_shoulder_is_an_intrusion_and_the_cars_in_the_lanes_are_not()

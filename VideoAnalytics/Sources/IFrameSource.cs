@@ -1,0 +1,39 @@
+using OpenCvSharp;
+
+namespace CityControl.Video.Sources;
+
+/// <summary>Where a camera's frames come from. Read blocks until the next frame; false means the stream ended or broke.</summary>
+public interface IFrameSource : IDisposable
+{
+    /// <summary>Reads the next BGR frame into <paramref name="frame"/>.</summary>
+    bool Read(Mat frame);
+}
+
+/// <summary>Opens the source a camera's stream address names: a file (looped and paced in real time) or a network stream through ffmpeg.</summary>
+public static class FrameSources
+{
+    public static bool IsNetwork(string address) =>
+        Uri.TryCreate(address, UriKind.Absolute, out var uri) && uri.Scheme is "rtsp" or "rtsps" or "rtmp" or "http" or "https" or "srt" or "udp" or "tcp";
+
+    /// <summary>A file path, or a <c>file://</c> address, of a readable file.</summary>
+    public static string? FilePath(string address)
+    {
+        if (Uri.TryCreate(address, UriKind.Absolute, out var uri) && uri.IsFile)
+        {
+            return uri.LocalPath;
+        }
+
+        return IsNetwork(address) ? null : address;
+    }
+
+    public static IFrameSource Open(string address, FfmpegOptions ffmpeg, TimeProvider time)
+    {
+        if (IsNetwork(address))
+        {
+            return FfmpegSource.Start(address, ffmpeg);
+        }
+
+        var path = FilePath(address) ?? throw new InvalidDataException($"'{address}' is neither a file nor a network stream address");
+        return new LoopingFileSource(path, time);
+    }
+}

@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using CityControl.Testing;
+using CityControl.Video;
+using CityControl.Video.Live;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CityControl.Tests.Video;
+
+/// <summary>
+/// Live camera pipelines on real streams: an HTTP MJPEG camera served by Debian's ffmpeg from a real clip, which goes
+/// silent (the server process is frozen) and comes back (a new server on the same address).
+/// </summary>
+public sealed class CameraPipelineTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task A_stream_that_goes_silent_is_reported_lost_and_when_it_comes_back_restored_and_analysis_resumes_on_its_own()
+    {
+        var port = FreePorts.Next();
+        var address = $"http://127.0.0.1:{port}/camera.mjpg";
+        var sink = new RecordingSink();
+        var options = new PipelineOptions
+        {
+            InitialBackoff = TimeSpan.FromMilliseconds(250),
+            MaxBackoff = TimeSpan.FromSeconds(1),
+            AliveInterval = TimeSpan.FromSeconds(1),
+            Ffmpeg = { StallTimeout = TimeSpan.FromSeconds(3), DeliverFps = 0 },
+        };
+        var first = MjpegCamera.Start(port);
+        await using var pipeline = new CameraPipeline("cam-net", address, CameraAnalyticsConfig.Default, sink, null, options, TimeProvider.System, NullLogger.Instance);
+        pipeline.Start();
+
+        await sink.WaitFor(VideoEventType.StreamRestored, 0, Patience);
+        await Until(() => pipeline.Status.FramesAnalysed >= 15);
+        var seen = sink.Events.Count;
+        first.Freeze();
+        var lost = await sink.WaitFor(VideoEventType.StreamLost, seen, Patience);
+        var analysedWhileLost = pipeline.Status.FramesAnalysed;
+        await Task.Delay(TimeSpan.FromSeconds(1.5), TestContext.Current.CancellationToken);
+        var stillWhileLost = pipeline.Status.FramesAnalysed;
+        first.Dispose();
+        using var second = MjpegCamera.Start(port);
+        var restored = await sink.WaitFor(VideoEventType.StreamRestored, seen, Patience);
+        await Until(() => pipeline.Status.FramesAnalysed >= analysedWhileLost + 15);
+        var status = pipeline.Status;
+
+        // Before the camera's server listens, the first attempts fail: that is a loss too, before the stream is first up.
+        Assert.Equal([VideoEventType.StreamRestored, VideoEventType.StreamLost, VideoEventType.StreamRestored],
+            sink.Events.SkipWhile(e => e.Type == VideoEventType.StreamLost).Select(e => e.Type));
+        Assert.Equal("the stream ended or went silent", lost.Detail);
+        Assert.StartsWith("stream back after ", restored.Detail);
+        Assert.EndsWith("s, 768x432", restored.Detail);
+        Assert.Equal(analysedWhileLost, stillWhileLost);
+        Assert.True(status.StreamUp);
+        Assert.InRange(status.Reconnects, 1, 20);
+        Assert.True(sink.Alive > 0, "the heartbeat reached the sink while the stream was up");
+
+        // ffmpeg delivers the camera's 12.5 fps; the analysis takes 5 of them a second and the rest are dropped, not queued.
+        Assert.True(status.FramesDropped > status.FramesRead / 3, $"{status.FramesDropped} of {status.FramesRead} frames dropped");
+        Assert.True(restored.Time > lost.Time && lost.At < restored.At);
+    }
+
+    [Fact]
+    public async Task A_looped_file_is_analysed_at_five_frames_a_second_whatever_its_own_rate_with_the_newest_frame_as_live_view()
+    {
+        var sink = new RecordingSink();
+        var options = new PipelineOptions { LiveViewFps = 5 };
+        var started = Stopwatch.StartNew();
+        await using (var pipeline = new CameraPipeline("cam-file", RepoPaths.Data("video", "intel_car-detection.mp4"), CameraAnalyticsConfig.Default, sink, null, options, TimeProvider.System, NullLogger.Instance))
+        {
+            pipeline.Start();
+            await Until(() => pipeline.Status.FramesAnalysed >= 20);
+            var status = pipeline.Status;
+            var elapsed = started.Elapsed.TotalSeconds;
+            var live = pipeline.Live!;
+
+            Assert.InRange(status.FramesAnalysed, 20, (5 * elapsed) + 2);
+            // The clip runs at 12.5 fps in real time: about 2.5 frames read for every one analysed.
+            Assert.InRange(status.FramesRead, 2 * status.FramesAnalysed, (12.5 * elapsed) + 2);
+            Assert.Equal((768, 432), (live.Width, live.Height));
+            using var decoded = OpenCvSharp.Cv2.ImDecode(live.Jpeg, OpenCvSharp.ImreadModes.Color);
+            Assert.Equal(new OpenCvSharp.Size(768, 432), decoded.Size());
+        }
+
+        Assert.Equal([VideoEventType.StreamRestored], sink.Events.Select(e => e.Type));
+    }
+
+    private static async Task Until(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        while (!condition())
+        {
+            await Task.Delay(50, timeout.Token);
+        }
+    }
+
+    /// <summary>An HTTP MJPEG camera: ffmpeg serving a real clip in a loop, in real time, to one client.</summary>
+    private sealed class MjpegCamera : IDisposable
+    {
+        private readonly Process _process;
+
+        private MjpegCamera(Process process) => _process = process;
+
+        public static MjpegCamera Start(int port)
+        {
+            var start = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+            foreach (var arg in new[]
+            {
+                "-hide_banner", "-loglevel", "error", "-re", "-stream_loop", "-1", "-i", RepoPaths.Data("video", "intel_car-detection.mp4"),
+                "-an", "-c:v", "mjpeg", "-q:v", "5", "-f", "mpjpeg", "-listen", "1", $"http://127.0.0.1:{port}/camera.mjpg",
+            })
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            var process = Process.Start(start)!;
+            process.ErrorDataReceived += (_, _) => { };
+            process.BeginErrorReadLine();
+            return new MjpegCamera(process);
+        }
+
+        /// <summary>The camera stops sending but keeps the connection open: only the silence tells.</summary>
+        public void Freeze() => Process.Start("kill", ["-STOP", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+
+        public void Dispose()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill();
+                _process.WaitForExit();
+            }
+
+            _process.Dispose();
+        }
+    }
+}
+
+/// <summary>A pipeline's sink that keeps what it hears, for tests.</summary>
+public sealed class RecordingSink : IVideoEventSink
+{
+    private readonly List<VideoEvent> _events = [];
+    private int _alive;
+
+    public IReadOnlyList<VideoEvent> Events
+    {
+        get
+        {
+            lock (_events)
+            {
+                return [.. _events];
+            }
+        }
+    }
+
+    public int Alive => Volatile.Read(ref _alive);
+
+    public Task ReportAsync(string cameraId, VideoEvent videoEvent, CancellationToken cancellationToken)
+    {
+        lock (_events)
+        {
+            _events.Add(videoEvent);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task AliveAsync(string cameraId, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _alive);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The first event of a type after the first <paramref name="after"/> events, once it has arrived.</summary>
+    public async Task<VideoEvent> WaitFor(VideoEventType type, int after, TimeSpan patience)
+    {
+        using var timeout = new CancellationTokenSource(patience);
+        while (true)
+        {
+            if (Events.Skip(after).FirstOrDefault(e => e.Type == type) is { } found)
+            {
+                return found;
+            }
+
+            await Task.Delay(50, timeout.Token);
+        }
+    }
+}
