@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Security.Claims;
 using CityControl.Video.Evidence;
+using CityControl.Video.Hosting;
 using CityControl.Devices;
 using CityControl.Incidents;
 using CityControl.Security;
@@ -15,7 +16,8 @@ public sealed record IncidentActionRequest(string? Unit = null, string? Text = n
 
 public sealed record IncidentListResponse(IReadOnlyList<IncidentSummary> Items, string? Next);
 
-public sealed record NearbyCamera(string Id, string Name, string District, double DistanceMeters, double BearingDegrees);
+/// <summary>A camera near an incident; <see cref="LiveView"/> says whether this host serves its live view (/api/cameras/{id}/live.jpg).</summary>
+public sealed record NearbyCamera(string Id, string Name, string District, double DistanceMeters, double BearingDegrees, bool LiveView);
 
 public static class IncidentEndpoints
 {
@@ -180,7 +182,7 @@ public static class IncidentEndpoints
             : (detail, null);
     }
 
-    private static async Task<IResult> NearestCameras(string id, int? count, ClaimsPrincipal user, IGrainFactory grains)
+    private static async Task<IResult> NearestCameras(string id, int? count, ClaimsPrincipal user, IGrainFactory grains, CameraPipelineHost pipelines)
     {
         var (detail, refused) = await ReadVisible(id, user, grains);
         if (refused is not null)
@@ -190,7 +192,7 @@ public static class IncidentEndpoints
 
         var cameras = (await grains.QueryDevices(new DeviceQuery(Kind: DeviceKind.Camera)))
             .Where(c => c.Status != LifecycleStatus.Decommissioned)
-            .Select(c => new NearbyCamera(c.Id, c.Name, c.District, Math.Round(GeoDistance.Meters(detail!.Summary.Location, c.Location)), Math.Round(GeoDistance.BearingDegrees(detail.Summary.Location, c.Location))))
+            .Select(c => new NearbyCamera(c.Id, c.Name, c.District, Math.Round(GeoDistance.Meters(detail!.Summary.Location, c.Location)), Math.Round(GeoDistance.BearingDegrees(detail.Summary.Location, c.Location)), pipelines.Runs(c.Id)))
             .OrderBy(c => c.DistanceMeters)
             .Take(Math.Clamp(count ?? 4, 1, 20))
             .ToList();

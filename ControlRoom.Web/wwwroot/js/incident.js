@@ -55,7 +55,8 @@ function render(detail) {
   }));
   document.querySelector('#alarms tbody').replaceChildren(...detail.alarms.map(a =>
     row([a.deviceId, a.condition, a.state, a.active ? 'yes' : 'no', a.triggers, new Date(a.lastAt).toLocaleTimeString()])));
-  document.getElementById('evidence').replaceChildren(...(detail.evidence.length ? detail.evidence : ['none yet']).map(link => {
+  const none = detail.evidence.length || detail.media.length ? [] : ['none yet'];
+  document.getElementById('evidence').replaceChildren(...[...detail.evidence, ...none].map(link => {
     const item = document.createElement('li');
     if (link.startsWith('http')) {
       const a = document.createElement('a');
@@ -67,12 +68,52 @@ function render(detail) {
     }
     return item;
   }));
+  // Camera evidence comes through the platform, which checks each piece against the SHA-256 recorded with the alarm.
+  document.getElementById('media').replaceChildren(...detail.media.map((m, index) => {
+    const url = `/api/incidents/${encodeURIComponent(id)}/media/${index}`;
+    const figure = document.createElement('figure');
+    const caption = document.createElement('figcaption');
+    caption.textContent = `${m.deviceId} · ${m.condition} · ${new Date(m.at).toLocaleTimeString()} · ${m.item.kind} · SHA-256 ${m.item.sha256.slice(0, 12)}…`;
+    if (m.item.kind === 'snapshot') {
+      const img = document.createElement('img');
+      img.src = url;
+      img.alt = `${m.condition} snapshot from ${m.deviceId}`;
+      img.addEventListener('error', () => { caption.textContent += ' · not available or altered'; img.remove(); });
+      figure.append(img);
+    } else {
+      const a = document.createElement('a');
+      a.href = url;
+      a.textContent = `${m.item.kind} (${Math.round(m.item.bytes / 1024)} KB, ${m.item.contentType})`;
+      figure.append(a);
+    }
+    figure.append(caption);
+    return figure;
+  }));
   document.getElementById('timeline').replaceChildren(...detail.timeline.map(entry => {
     const item = document.createElement('li');
     const change = entry.to ? (entry.from ? ` ${entry.from} → ${entry.to}` : ` → ${entry.to}`) : '';
     item.textContent = `${new Date(entry.at).toLocaleString()} ${entry.actor}: ${entry.action}${change} ${entry.detail}`;
     return item;
   }));
+}
+
+// The camera's newest annotated frame, fetched again every second while its pipeline runs; one that stops says so.
+function liveView(camera) {
+  const img = document.createElement('img');
+  img.className = 'live';
+  img.alt = `live view of ${camera.name}`;
+  const source = `/api/cameras/${encodeURIComponent(camera.id)}/live.jpg`;
+  let timer = null;
+  img.addEventListener('load', () => { timer = setTimeout(() => { img.src = `${source}?t=${Date.now()}`; }, 1000); });
+  img.addEventListener('error', () => {
+    clearTimeout(timer);
+    const none = document.createElement('span');
+    none.className = 'muted';
+    none.textContent = 'no live view';
+    img.replaceWith(none);
+  });
+  img.src = source;
+  return img;
 }
 
 (async () => {
@@ -85,7 +126,16 @@ function render(detail) {
   }
   render(await response.json());
   const cameras = await (await fetch(`/api/incidents/${encodeURIComponent(id)}/nearest-cameras`)).json();
-  document.querySelector('#cameras tbody').replaceChildren(...cameras.map(c => row([c.name, `${c.distanceMeters} m`, `${c.bearingDegrees}°`])));
+  document.querySelector('#cameras tbody').replaceChildren(...cameras.map(c => {
+    const tr = row([c.name, `${c.distanceMeters} m`, `${c.bearingDegrees}°`, '']);
+    if (c.liveView) {
+      tr.lastChild.append(liveView(c));
+    } else {
+      tr.lastChild.textContent = 'none';
+      tr.lastChild.className = 'muted';
+    }
+    return tr;
+  }));
 })().catch(error => {
   const message = document.getElementById('message');
   message.textContent = String(error.message || error);

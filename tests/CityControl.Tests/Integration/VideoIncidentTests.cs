@@ -1,0 +1,99 @@
+using System.Net;
+using System.Security.Cryptography;
+using Azure.Storage.Blobs;
+using CityControl.Testing;
+using CityControl.Tests.Browser;
+using CityControl.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace CityControl.Tests.Integration;
+
+/// <summary>
+/// The whole video path on the platform with Azurite: a camera whose stream is the real highway clip (looped), its
+/// hard-shoulder zone set over the API, the cyclist flagged, the incident opened for police with snapshot and clip
+/// in blob storage, shown on the incident page beside the camera's live view; altered evidence is refused.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class VideoIncidentTests(AzuriteFixture azurite, BrowserFixture browser) : IClassFixture<BrowserFixture>
+{
+    [Fact]
+    public async Task The_cyclist_on_the_hard_shoulder_becomes_a_police_incident_with_verified_evidence_and_a_live_view()
+    {
+        var settings = PlatformSettings.Azure(azurite.ConnectionString);
+        settings["CityControl:Video:RefreshInterval"] = "00:00:01";
+        var district = "Video-" + Guid.NewGuid().ToString("N")[..6];
+        var camera = "cam-" + district.ToLowerInvariant();
+        await using var platform = await InProcessPlatform.StartAsync(settings);
+        var api = platform.Api;
+        await api.OnboardAsync(new
+        {
+            id = camera,
+            kind = "camera",
+            name = "Motorway hard shoulder camera",
+            location = new { latitude = 37.5160, longitude = 126.9080 },
+            district,
+            zone = "motorway",
+            camera = new { streamUrl = new Uri(RepoPaths.Data("video", "bgslibrary_video02.avi")).AbsoluteUri, bearingDegrees = 20, fieldOfViewDegrees = 60, rangeMeters = 150 },
+        });
+        var zones = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "Samples", "highway-hard-shoulder.json"), TestContext.Current.CancellationToken);
+        using (var put = await api.SendAsync(HttpMethod.Put, $"/api/cameras/{camera}/analytics", PlatformApi.Admin, PlatformApi.Json(zones)))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+
+        var incident = await WaitForMedia(api, district);
+        var detail = await api.GetJsonAsync($"/api/incidents/{incident}", PlatformApi.Police);
+        Assert.Equal("intrusion", detail["summary"]!["type"]!.GetValue<string>());
+        Assert.Equal(["police"], detail["summary"]!["agencies"]!.AsArray().Select(a => a!.GetValue<string>()));
+        var media = detail["media"]!.AsArray();
+        Assert.Equal(["snapshot", "clip"], media.Take(2).Select(m => m!["item"]!["kind"]!.GetValue<string>()));
+
+        using var snapshot = await api.SendAsync(HttpMethod.Get, $"/api/incidents/{incident}/media/0", PlatformApi.Police);
+        var bytes = await snapshot.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken);
+        var recorded = media[0]!["item"]!["sha256"]!.GetValue<string>();
+        Assert.Equal(HttpStatusCode.OK, snapshot.StatusCode);
+        Assert.Equal("image/jpeg", snapshot.Content.Headers.ContentType!.MediaType);
+        Assert.Equal(recorded, Convert.ToHexStringLower(SHA256.HashData(bytes)));
+        using var firePeeks = await api.SendAsync(HttpMethod.Get, $"/api/incidents/{incident}/media/0", ("fire", "fire-demo"));
+        Assert.Equal(HttpStatusCode.Forbidden, firePeeks.StatusCode);
+
+        var page = await browser.SignInAsync(platform.BaseAddress, PlatformApi.Police, $"/incidents/{incident}");
+        var evidence = page.Locator("#media img").First;
+        await Assertions.Expect(evidence).ToBeVisibleAsync();
+        await page.WaitForFunctionAsync("() => { const i = document.querySelector('#media img'); return i && i.complete && i.naturalWidth === 320; }");
+        await Assertions.Expect(page.Locator("#media figcaption").First).ToContainTextAsync($"SHA-256 {recorded[..12]}");
+        var live = page.Locator("#cameras tr", new() { HasText = "Motorway hard shoulder camera" }).Locator("img.live");
+        await Assertions.Expect(live).ToBeVisibleAsync();
+        await page.WaitForFunctionAsync("() => { const i = document.querySelector('img.live'); return i && i.complete && i.naturalWidth === 320; }");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "incident-video.png"), FullPage = true });
+
+        // Someone with access to the storage account swaps the snapshot: the platform no longer serves it as evidence.
+        var container = new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient("evidence");
+        var uri = media[0]!["item"]!["uri"]!.GetValue<string>();
+        var name = Uri.UnescapeDataString(uri[(container.Uri.ToString().TrimEnd('/').Length + 1)..]);
+        bytes[^20] ^= 0xFF;
+        await container.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(bytes), overwrite: true, TestContext.Current.CancellationToken);
+        using var altered = await api.SendAsync(HttpMethod.Get, $"/api/incidents/{incident}/media/0", PlatformApi.Police);
+        Assert.Equal(HttpStatusCode.Conflict, altered.StatusCode);
+        Assert.Equal("does not match the evidence as stored", (await PlatformApi.BodyAsync(altered))["errors"]!["sha256"]![0]!.GetValue<string>());
+    }
+
+    private static async Task<string> WaitForMedia(PlatformApi api, string district)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            var list = await api.GetJsonAsync($"/api/incidents?district={district}");
+            if (list["items"]!.AsArray().FirstOrDefault() is { } incident)
+            {
+                var id = incident["id"]!.GetValue<string>();
+                if ((await api.GetJsonAsync($"/api/incidents/{id}"))["media"]!.AsArray().Count >= 2)
+                {
+                    return id;
+                }
+            }
+
+            await Task.Delay(200, timeout.Token);
+        }
+    }
+}
