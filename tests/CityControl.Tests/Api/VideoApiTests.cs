@@ -14,7 +14,7 @@ public sealed class VideoApiTests(MemoryPlatformFixture fixture)
     {
         var district = MemoryPlatformFixture.NewId("zones");
         var id = "cam-" + district;
-        await Api.OnboardAsync(TestDevices.Camera(id, district, 37.4851, 126.8990, bearing: 90, fieldOfView: 60, range: 100));
+        await Api.OnboardAsync(TestDevices.Camera(id, district, 37.5270, 126.9310, bearing: 90, fieldOfView: 60, range: 100));
         var zones = new
         {
             zones = new[]
@@ -51,7 +51,7 @@ public sealed class VideoApiTests(MemoryPlatformFixture fixture)
     {
         var district = MemoryPlatformFixture.NewId("live");
         var id = "cam-" + district;
-        await Api.OnboardAsync(TestDevices.Camera(id, district, 37.4851, 126.8990, bearing: 90, fieldOfView: 60, range: 100));
+        await Api.OnboardAsync(TestDevices.Camera(id, district, 37.5270, 126.9310, bearing: 90, fieldOfView: 60, range: 100));
 
         using var live = await Api.SendAsync(HttpMethod.Get, $"/api/cameras/{id}/live.jpg", PlatformApi.Operator);
         var events = await Api.GetJsonAsync($"/api/cameras/{id}/video-events", PlatformApi.Operator);
