@@ -54,6 +54,8 @@ public sealed record class AnalyticsZone(
 /// How a camera's pipeline analyses its stream: the detection frame width (frames are scaled down to it), the analysis
 /// rate, the smallest moving object (in detection pixels), zones and motion masks (polygons in source pixels, where
 /// motion is ignored: swaying trees, burnt-in timestamps), and whether to watch for tampering.
+/// <see cref="BackgroundRatio"/> is the share of a pixel's history taken as background (MOG2): the lower it is, the
+/// longer an object that stops (a person sitting at a table) stays in the foreground; 0.9 suits traffic.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.camera-analytics.v1")]
 public sealed record class CameraAnalyticsConfig(
@@ -63,7 +65,8 @@ public sealed record class CameraAnalyticsConfig(
     [property: Id(3)] int DetectionWidth = 320,
     [property: Id(4)] double MinObjectArea = 40,
     [property: Id(5)] bool Tampering = true,
-    [property: Id(6)] bool DetectPeople = false)
+    [property: Id(6)] bool DetectPeople = false,
+    [property: Id(7)] double BackgroundRatio = 0.9)
 {
     public static readonly CameraAnalyticsConfig Default = new([], []);
 }

@@ -32,6 +32,11 @@ public static class AnalyticsRules
             errors.Add(new("minObjectArea", "must be between 1 and 100000 detection pixels"));
         }
 
+        if (c.BackgroundRatio is < 0.3 or > 0.99 || double.IsNaN(c.BackgroundRatio))
+        {
+            errors.Add(new("backgroundRatio", "must be between 0.3 and 0.99"));
+        }
+
         var zones = c.Zones.IsDefault ? [] : c.Zones;
         if (zones.Length > MaxZones)
         {

@@ -36,6 +36,7 @@ public sealed class FrameAnalyzer : IDisposable
         _config = config;
         var history = (int)Math.Max(50, config.AnalysisFps * 60);
         _background = BackgroundSubtractorMOG2.Create(history, 40, detectShadows: true);
+        _background.BackgroundRatio = config.BackgroundRatio;
         _zones = [.. config.Zones.Select(z => new ZoneRules(z, clock ?? TimeProvider.System))];
         if (config.DetectPeople)
         {
