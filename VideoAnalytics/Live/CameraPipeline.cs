@@ -275,13 +275,24 @@ public sealed partial class CameraPipeline : IAsyncDisposable
     {
         var lastAlive = long.MinValue;
         var reader = _outbox.Reader;
+        Task<bool>? waitForEvent = null;
+        Task? heartbeat = null;
         while (true)
         {
-            var waitForEvent = reader.WaitToReadAsync().AsTask();
-            var heartbeat = Task.Delay(_options.AliveInterval, _time);
-            if (await Task.WhenAny(waitForEvent, heartbeat) == waitForEvent && !await waitForEvent)
+            waitForEvent ??= reader.WaitToReadAsync().AsTask();
+            heartbeat ??= Task.Delay(_options.AliveInterval, _time);
+            if (await Task.WhenAny(waitForEvent, heartbeat) == waitForEvent)
             {
-                return;
+                if (!await waitForEvent)
+                {
+                    return;
+                }
+
+                waitForEvent = null;
+            }
+            else
+            {
+                heartbeat = null;
             }
 
             while (reader.TryRead(out var pending))
