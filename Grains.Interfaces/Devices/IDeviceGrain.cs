@@ -43,6 +43,9 @@ public interface ICameraGrain : IDeviceGrain
     /// </summary>
     Task ReportVideoEvent(VideoEvent videoEvent);
 
+    /// <summary>The pipeline's heartbeat: the stream is up and frames are arriving.</summary>
+    Task ReportStreamAlive(DateTimeOffset at);
+
     /// <summary>The camera's video analytics settings: zones, masks, rates (the defaults until an admin sets them).</summary>
     Task<CameraAnalyticsConfig> GetAnalytics();
 

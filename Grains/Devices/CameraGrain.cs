@@ -37,8 +37,7 @@ public sealed partial class CameraGrain(
 
         if (videoEvent.Type is VideoEventType.StreamLost or VideoEventType.StreamRestored)
         {
-            var up = videoEvent.Type == VideoEventType.StreamRestored ? 1 : 0;
-            await ReportReadings(new ReadingBatch([new Reading(at, MetricCatalog.StreamUp, up, "bool")], at));
+            await ReportStream(videoEvent.Type == VideoEventType.StreamRestored, at);
             return;
         }
 
@@ -55,6 +54,8 @@ public sealed partial class CameraGrain(
         await RaiseAlarm(new AlarmTransition(condition, false, at, videoEvent.Confidence, $"{message} (momentary)"));
         await Persist();
     }
+
+    public Task ReportStreamAlive(DateTimeOffset at) => ReportStream(true, at);
 
     public Task<CameraAnalyticsConfig> GetAnalytics()
     {
@@ -85,7 +86,7 @@ public sealed partial class CameraGrain(
         Task.FromResult(S.VideoEvents.TakeLast(Math.Clamp(max, 1, _videoEventHistory)).ToImmutableArray());
 
     /// <summary>The alarm an analytics event raises; counts and presence raise none.</summary>
-    public static AlarmCondition? ConditionOf(VideoEventType type) => type switch
+    private static AlarmCondition? ConditionOf(VideoEventType type) => type switch
     {
         VideoEventType.Intrusion => AlarmCondition.VideoIntrusion,
         VideoEventType.Loitering => AlarmCondition.VideoLoitering,
@@ -94,6 +95,10 @@ public sealed partial class CameraGrain(
         VideoEventType.Tampering => AlarmCondition.CameraTampering,
         _ => null,
     };
+
+    /// <summary>Stream health is the camera's <c>streamUp</c> reading, so the reading rules decide health, alarm and live state.</summary>
+    private Task<ReadingBatchResult> ReportStream(bool up, DateTimeOffset at) =>
+        ReportReadings(new ReadingBatch([new Reading(at, MetricCatalog.StreamUp, up ? 1 : 0, "bool")], at));
 
     private static string Describe(VideoEvent e) => e.Type switch
     {

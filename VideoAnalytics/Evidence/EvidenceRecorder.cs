@@ -22,13 +22,15 @@ public sealed class EvidenceRecorder(string cameraId, IEvidenceStore store, doub
     public static bool NeedsEvidence(VideoEventType type) =>
         type is VideoEventType.Intrusion or VideoEventType.Loitering or VideoEventType.Crowding or VideoEventType.StoppedVehicle or VideoEventType.Tampering;
 
+    /// <summary>An annotated frame as the JPEG the evidence and the live view use.</summary>
+    public static byte[] Encode(Mat annotated) => annotated.ImEncode(".jpg", JpegQuality);
+
     /// <summary>
-    /// Adds an analysed, annotated frame with the events found in it; returns the events whose evidence is complete
-    /// (to store with <see cref="StoreAsync"/>) and the events that need none (ready now).
+    /// Adds an analysed, annotated frame (as <see cref="Encode"/> made it) with the events found in it; returns the
+    /// events whose evidence is complete (to store with <see cref="StoreAsync"/>) and the events that need none (ready now).
     /// </summary>
-    public (List<VideoEvent> Ready, List<Completed> Complete) Add(double time, Mat annotated, IReadOnlyList<VideoEvent> events)
+    public (List<VideoEvent> Ready, List<Completed> Complete) Add(double time, byte[] jpeg, IReadOnlyList<VideoEvent> events)
     {
-        var jpeg = annotated.ImEncode(".jpg", JpegQuality);
         _ring.Enqueue((time, jpeg));
         while (_ring.Count > 0 && _ring.Peek().Time < time - preRollSeconds)
         {

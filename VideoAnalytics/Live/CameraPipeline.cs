@@ -214,11 +214,17 @@ public sealed partial class CameraPipeline : IAsyncDisposable
                     continue;
                 }
 
-                using var annotated = analyzer.Annotate(work);
+                // One annotation and one JPEG per analysed frame, shared by the live view and the evidence ring.
+                byte[] jpeg;
+                using (var annotated = analyzer.Annotate(work))
+                {
+                    jpeg = EvidenceRecorder.Encode(annotated);
+                }
+
                 if (liveDue)
                 {
                     nextLive = time + liveInterval;
-                    _live = new LiveView(annotated.ImEncode(".jpg", [(int)ImwriteFlags.JpegQuality, 75]), _startedAt.AddSeconds(time), annotated.Width, annotated.Height);
+                    _live = new LiveView(jpeg, _startedAt.AddSeconds(time), work.Width, work.Height);
                 }
 
                 if (recorder is null)
@@ -227,7 +233,7 @@ public sealed partial class CameraPipeline : IAsyncDisposable
                     continue;
                 }
 
-                var (ready, complete) = recorder.Add(time, annotated, events);
+                var (ready, complete) = recorder.Add(time, jpeg, events);
                 ready.ForEach(Post);
                 complete.ForEach(c => Post(Store(recorder, c)));
             }

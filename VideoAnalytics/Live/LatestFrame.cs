@@ -16,14 +16,11 @@ public sealed class LatestFrame : IDisposable
     /// <summary>Frames overwritten before the analysis took them.</summary>
     public long Dropped { get; private set; }
 
-    public long Offered { get; private set; }
-
     /// <summary>Puts a frame in the slot; the caller's Mat receives the previous slot's buffer to read into next.</summary>
     public void Offer(ref Mat frame, double time)
     {
         lock (_gate)
         {
-            Offered++;
             if (_fresh)
             {
                 Dropped++;

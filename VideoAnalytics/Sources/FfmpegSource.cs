@@ -53,7 +53,6 @@ public sealed partial class FfmpegSource : IFrameSource
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            RedirectStandardInput = true,
             UseShellExecute = false,
         };
         foreach (var arg in Arguments(address, options))

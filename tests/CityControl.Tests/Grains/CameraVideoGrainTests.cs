@@ -55,11 +55,17 @@ public sealed class CameraVideoGrainTests(ClusterFixture fixture)
         var incident = await WaitForIncident(district, i => i.Alarms.Length == 1);
         await camera.ReportVideoEvent(new VideoEvent(VideoEventType.StreamRestored, 45, null, null, null, 1, Detail: "stream back after 15.0 s", At: t.AddSeconds(45)));
         var restored = (await camera.GetSnapshot())!;
+        await camera.ReportStreamAlive(t.AddSeconds(75));
+        var alive = (await camera.GetSnapshot())!;
 
         Assert.Equal((false, AlarmCondition.CameraStreamLoss), (lost.Live.StreamUp, Assert.Single(lost.ActiveAlarms!).Condition));
         Assert.Equal(IncidentType.EquipmentFault, incident.Summary.Type);
         Assert.Equal((true, 0), (restored.Live.StreamUp, restored.ActiveAlarms!.Count));
         Assert.Equal(t.AddSeconds(45), restored.LastSeen);
+
+        // The heartbeat keeps the camera seen without adding a video event.
+        Assert.Equal((t.AddSeconds(75), true, 0), (alive.LastSeen, alive.Live.StreamUp, alive.ActiveAlarms!.Count));
+        Assert.Equal(3, (await camera.GetRecentVideoEvents(10)).Length);
         var events = await camera.GetRecentEvents(20);
         Assert.Contains(events, e => e is { Type: DeviceEventType.AlarmRaised, Alarm.Condition: AlarmCondition.CameraStreamLoss });
         Assert.Contains(events, e => e is { Type: DeviceEventType.AlarmCleared, Alarm.Condition: AlarmCondition.CameraStreamLoss });

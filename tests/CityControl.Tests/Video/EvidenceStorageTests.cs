@@ -28,7 +28,7 @@ public sealed class EvidenceStorageTests(AzuriteFixture azurite)
             if (!frame.Empty() && complete.Count == 0)
             {
                 using var annotated = analyzer.Annotate(frame);
-                complete.AddRange(recorder.Add(time, annotated, [.. events.Select(e => e with { At = DateTimeOffset.UnixEpoch.AddSeconds(e.Time) })]).Complete);
+                complete.AddRange(recorder.Add(time, EvidenceRecorder.Encode(annotated), [.. events.Select(e => e with { At = DateTimeOffset.UnixEpoch.AddSeconds(e.Time) })]).Complete);
             }
         });
 
