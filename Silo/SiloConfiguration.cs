@@ -1,8 +1,9 @@
+using CityControl.ServiceDefaults;
 using System.Net;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using CityControl.Devices;
-using CityControl.Hosting;
+using CityControl.Grains.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -28,8 +29,8 @@ public static class SiloConfiguration
         if (storage.Mode == StorageMode.Memory)
         {
             silo.UseLocalhostClustering(siloOptions.SiloPort, siloOptions.GatewayPort, serviceId: siloOptions.ServiceId, clusterId: siloOptions.ClusterId);
-            silo.AddMemoryGrainStorage(DeviceGrain.StorageName);
-            silo.AddMemoryGrainStorage("PubSubStore");
+            silo.AddMemoryGrainStorage(StorageNames.GrainState);
+            silo.AddMemoryGrainStorage(StorageNames.PubSub);
             silo.UseInMemoryReminderService();
         }
         else
@@ -38,21 +39,21 @@ public static class SiloConfiguration
             var tables = new TableServiceClient(storage.ConnectionString);
             var blobs = new BlobServiceClient(storage.ConnectionString);
             silo.UseAzureStorageClustering(o => o.TableServiceClient = tables);
-            silo.AddAzureBlobGrainStorage(DeviceGrain.StorageName, o =>
+            silo.AddAzureBlobGrainStorage(StorageNames.GrainState, o =>
             {
                 o.BlobServiceClient = blobs;
-                o.ContainerName = "grain-state";
+                o.ContainerName = StorageNames.GrainStateContainer;
             });
-            silo.AddAzureBlobGrainStorage("PubSubStore", o =>
+            silo.AddAzureBlobGrainStorage(StorageNames.PubSub, o =>
             {
                 o.BlobServiceClient = blobs;
-                o.ContainerName = "pubsub-state";
+                o.ContainerName = StorageNames.PubSubContainer;
             });
             silo.UseAzureTableReminderService(o => o.TableServiceClient = tables);
         }
 
         // Events are few but wanted on screens at once: poll the stream queues every 20 ms rather than the default 100 ms.
-        silo.AddMemoryStreams(DeviceGrain.EventStreamProvider, streams =>
+        silo.AddMemoryStreams(StreamNames.Provider, streams =>
             streams.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(20))));
         return silo;
     }

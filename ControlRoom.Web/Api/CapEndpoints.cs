@@ -8,6 +8,7 @@ using CityControl.Web.Cap;
 using CityControl.Web.Security;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using CityControl.Rules.Incidents;
 
 namespace CityControl.Web.Api;
 

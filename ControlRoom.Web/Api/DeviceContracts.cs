@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using CityControl.Devices;
 using CityControl.Ingest;
+using CityControl.Rules.Devices;
 
 namespace CityControl.Web.Api;
 

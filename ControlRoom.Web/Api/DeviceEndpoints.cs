@@ -5,6 +5,8 @@ using CityControl.Web.Ingest;
 using CityControl.Web.Security;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
+using CityControl.Rules.Security;
+using CityControl.Rules.Devices;
 
 namespace CityControl.Web.Api;
 

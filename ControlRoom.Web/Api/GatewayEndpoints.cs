@@ -4,6 +4,8 @@ using CityControl.Ingest;
 using CityControl.Web.Security;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
+using CityControl.Rules.Security;
+using CityControl.Rules.Devices;
 
 namespace CityControl.Web.Api;
 

@@ -8,6 +8,9 @@ using CityControl.Security;
 using CityControl.Web.Security;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
+using CityControl.Rules.Geo;
+using CityControl.Rules.Devices;
+using CityControl.Rules;
 
 namespace CityControl.Web.Api;
 

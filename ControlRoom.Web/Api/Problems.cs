@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CityControl.Devices;
+using CityControl.Rules.Devices;
 
 namespace CityControl.Web.Api;
 

@@ -7,6 +7,7 @@ using CityControl.Web.Ingest;
 using CityControl.Web.Security;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using CityControl.Rules.Devices;
 
 namespace CityControl.Web.Api;
 

@@ -4,6 +4,7 @@ using CityControl.Video;
 using CityControl.Video.Cli;
 using Microsoft.Extensions.Options;
 using CityControl.Web.Hosting;
+using CityControl.Rules.Security;
 
 namespace CityControl.Web.Demo;
 

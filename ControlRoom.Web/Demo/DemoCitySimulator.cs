@@ -2,6 +2,8 @@ using CityControl.Devices;
 using CityControl.Web.Hosting;
 using CityControl.Web.Ingest;
 using Microsoft.Extensions.Options;
+using CityControl.Rules.Devices;
+using CityControl.Rules;
 
 namespace CityControl.Web.Demo;
 

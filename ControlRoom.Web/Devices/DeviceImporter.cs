@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text.Json;
 using CityControl.Devices;
 using CityControl.Web.Api;
+using CityControl.Rules.Security;
+using CityControl.Rules.Devices;
 
 namespace CityControl.Web.Devices;
 

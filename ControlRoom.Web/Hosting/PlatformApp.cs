@@ -1,3 +1,5 @@
+using CityControl.Web.Hosting.Composition;
+
 namespace CityControl.Web.Hosting;
 
 /// <summary>Builds the platform host; the program and the tests start it the same way.</summary>

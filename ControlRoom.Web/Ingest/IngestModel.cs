@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using CityControl.Devices;
+using CityControl.Rules.Devices;
 
 namespace CityControl.Web.Ingest;
 

@@ -1,5 +1,7 @@
 using CityControl.Devices;
 using Microsoft.Extensions.Options;
+using CityControl.Rules.Devices;
+using CityControl.Rules;
 
 namespace CityControl.Web.Ingest;
 

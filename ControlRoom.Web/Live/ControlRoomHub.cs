@@ -8,6 +8,8 @@ using CityControl.Web.Api;
 using CityControl.Web.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
+using CityControl.Rules.Incidents;
+using CityControl.Rules;
 
 namespace CityControl.Web.Live;
 

@@ -3,6 +3,7 @@ using CityControl.Devices;
 using CityControl.Web.Security;
 using NetTopologySuite.Geometries;
 using CityControl.Incidents;
+using CityControl.Rules.Geo;
 
 namespace CityControl.Web.Map;
 

@@ -1,5 +1,6 @@
 using CityControl.Devices;
 using CityControl.Web.Security;
+using CityControl.Rules.Devices;
 
 namespace CityControl.Web.Map;
 

@@ -6,6 +6,7 @@ using CityControl.Devices;
 using CityControl.Ingest;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using CityControl.Rules.Security;
 
 namespace CityControl.Web.Security;
 

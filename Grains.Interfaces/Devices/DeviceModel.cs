@@ -230,22 +230,4 @@ public sealed record class DeviceStatus(
     [property: Id(1)] LiveState Live,
     [property: Id(2)] Connectivity Connectivity,
     [property: Id(3)] ImmutableArray<AlarmCondition> ActiveAlarms,
-    [property: Id(4)] DateTimeOffset? LastSeen)
-{
-    public static DeviceStatus Of(DeviceSnapshot device) => new(
-        device.Definition.Id,
-        device.Live,
-        device.Connectivity,
-        [.. (device.ActiveAlarms ?? []).Select(a => a.Condition).Order()],
-        device.LastSeen);
-
-    /// <summary>The status after an event of this device: its live state and connectivity as the event carries them, its alarms raised or cleared.</summary>
-    public DeviceStatus After(DeviceEvent e) => this with
-    {
-        Live = e.Live ?? Live,
-        Connectivity = e.Connectivity ?? Connectivity,
-        ActiveAlarms = e.Alarm is not { } alarm ? ActiveAlarms
-            : alarm.Active ? [.. ActiveAlarms.Append(alarm.Condition).Distinct().Order()]
-            : ActiveAlarms.Remove(alarm.Condition),
-    };
-}
+    [property: Id(4)] DateTimeOffset? LastSeen);

@@ -2,8 +2,12 @@ using System.Collections.Immutable;
 using CityControl.Video;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using CityControl.Rules.Video;
+using CityControl.Rules.Devices;
+using CityControl.Rules;
+using CityControl.Devices;
 
-namespace CityControl.Devices;
+namespace CityControl.Grains.Devices;
 
 /// <summary>
 /// A CCTV camera. Its video pipeline (outside the grain) reports conclusions, not frames: stream loss and recovery are
@@ -12,7 +16,7 @@ namespace CityControl.Devices;
 /// to the incident, and a repeat while the incident is open counts as another trigger of the same alarm.
 /// </summary>
 public sealed partial class CameraGrain(
-    [PersistentState(DeviceGrain.StateName, DeviceGrain.StorageName)] IPersistentState<DeviceState> state,
+    [PersistentState(DeviceGrain.StateName, StorageNames.GrainState)] IPersistentState<DeviceState> state,
     CityClock clock,
     IOptions<DeviceGrainOptions> options,
     ILogger<CameraGrain> logger) : DeviceGrain(state, clock, options, logger), ICameraGrain

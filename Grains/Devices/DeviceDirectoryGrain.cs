@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
+using CityControl.Devices;
 
-namespace CityControl.Devices;
+namespace CityControl.Grains.Devices;
 
 [GenerateSerializer, Alias("citycontrol.device-directory-state.v1")]
 public sealed class DeviceDirectoryState
@@ -10,7 +11,7 @@ public sealed class DeviceDirectoryState
 
 /// <summary>One partition of the device index; written only when a device is onboarded or changed, never per reading.</summary>
 public sealed class DeviceDirectoryGrain(
-    [PersistentState("directory", DeviceGrain.StorageName)] IPersistentState<DeviceDirectoryState> state)
+    [PersistentState("directory", StorageNames.GrainState)] IPersistentState<DeviceDirectoryState> state)
     : Grain, IDeviceDirectoryGrain
 {
     public async Task Upsert(DeviceSummary summary)

@@ -3,8 +3,13 @@ using CityControl.Alarms;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Streams;
+using CityControl.Rules.Security;
+using CityControl.Rules.Devices;
+using CityControl.Rules.Alarms;
+using CityControl.Rules;
+using CityControl.Devices;
 
-namespace CityControl.Devices;
+namespace CityControl.Grains.Devices;
 
 /// <summary>
 /// The behaviour shared by every device actor: lifecycle, credential, readings, heartbeat watchdog and checkpoints.
@@ -16,10 +21,7 @@ public abstract partial class DeviceGrain(
     IOptions<DeviceGrainOptions> options,
     ILogger logger) : Grain, IDeviceGrain, IRemindable
 {
-    public const string StorageName = "devices";
     public const string StateName = "device";
-    public const string EventStreamProvider = "events";
-    public const string EventStreamNamespace = "device-events";
     private const string HeartbeatReminder = "heartbeat";
 
     private readonly DeviceGrainOptions _options = options.Value;
@@ -336,8 +338,8 @@ public abstract partial class DeviceGrain(
 
         try
         {
-            var stream = this.GetStreamProvider(EventStreamProvider)
-                .GetStream<DeviceEvent>(StreamId.Create(EventStreamNamespace, device.District));
+            var stream = this.GetStreamProvider(StreamNames.Provider)
+                .GetStream<DeviceEvent>(StreamId.Create(StreamNames.DeviceEvents, device.District));
             await stream.OnNextAsync(evt);
         }
         catch (Exception ex)

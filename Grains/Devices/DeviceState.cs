@@ -1,7 +1,8 @@
 using CityControl.Alarms;
 using CityControl.Video;
+using CityControl.Devices;
 
-namespace CityControl.Devices;
+namespace CityControl.Grains.Devices;
 
 /// <summary>What a device grain persists: written on meaningful change and at checkpoints, never per reading.</summary>
 [GenerateSerializer, Alias("citycontrol.device-state.v1")]
@@ -41,12 +42,4 @@ public sealed class DeviceGrainOptions
 
     /// <summary>How many recent device events a device keeps in its state.</summary>
     public int EventHistoryLength { get; set; } = 50;
-}
-
-/// <summary>The platform's clock, separate from the Orleans runtime's so tests can move it without moving the runtime.</summary>
-public sealed class CityClock(TimeProvider time)
-{
-    public TimeProvider Time { get; } = time;
-
-    public DateTimeOffset UtcNow => Time.GetUtcNow();
 }

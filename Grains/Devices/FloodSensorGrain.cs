@@ -1,10 +1,12 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using CityControl.Rules;
+using CityControl.Devices;
 
-namespace CityControl.Devices;
+namespace CityControl.Grains.Devices;
 
 public sealed class FloodSensorGrain(
-    [PersistentState(DeviceGrain.StateName, DeviceGrain.StorageName)] IPersistentState<DeviceState> state,
+    [PersistentState(DeviceGrain.StateName, StorageNames.GrainState)] IPersistentState<DeviceState> state,
     CityClock clock,
     IOptions<DeviceGrainOptions> options,
     ILogger<FloodSensorGrain> logger) : DeviceGrain(state, clock, options, logger), IFloodSensorGrain

@@ -3,8 +3,11 @@ using CityControl.Incidents;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using CityControl.Rules.Incidents;
+using CityControl.Rules;
+using CityControl.Grains.Devices;
 
-namespace CityControl.Hosting;
+namespace CityControl.Grains.Hosting;
 
 public static class GrainServiceCollectionExtensions
 {

@@ -2,17 +2,20 @@ using System.Collections.Immutable;
 using CityControl.Devices;
 using Microsoft.Extensions.Options;
 using Orleans.Streams;
+using CityControl.Rules.Incidents;
+using CityControl.Rules;
+using CityControl.Incidents;
 
-namespace CityControl.Incidents;
+namespace CityControl.Grains.Incidents;
 
 /// <summary>
 /// A district's correlator. It receives the district's device events (an implicit stream subscription) and joins each
 /// alarm to an open incident of its type in the same zone or within the radius and time window, or opens one.
 /// Repeats of an alarm already linked are counted by its incident; shelved alarms are counted here and open nothing.
 /// </summary>
-[ImplicitStreamSubscription(DeviceGrain.EventStreamNamespace)]
+[ImplicitStreamSubscription(StreamNames.DeviceEvents)]
 public sealed class IncidentCorrelatorGrain(
-    [PersistentState("correlator", DeviceGrain.StorageName)] IPersistentState<CorrelatorState> state,
+    [PersistentState("correlator", StorageNames.GrainState)] IPersistentState<CorrelatorState> state,
     CityClock clock,
     IOptions<CorrelationOptions> options) : Grain, IIncidentCorrelatorGrain
 {
@@ -30,8 +33,8 @@ public sealed class IncidentCorrelatorGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var stream = this.GetStreamProvider(DeviceGrain.EventStreamProvider)
-            .GetStream<DeviceEvent>(StreamId.Create(DeviceGrain.EventStreamNamespace, this.GetPrimaryKeyString()));
+        var stream = this.GetStreamProvider(StreamNames.Provider)
+            .GetStream<DeviceEvent>(StreamId.Create(StreamNames.DeviceEvents, this.GetPrimaryKeyString()));
         await stream.SubscribeAsync(OnDeviceEvent);
         await base.OnActivateAsync(cancellationToken);
     }

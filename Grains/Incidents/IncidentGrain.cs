@@ -3,8 +3,11 @@ using CityControl.Devices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Streams;
+using CityControl.Rules.Incidents;
+using CityControl.Rules;
+using CityControl.Incidents;
 
-namespace CityControl.Incidents;
+namespace CityControl.Grains.Incidents;
 
 /// <summary>
 /// One incident. Every person's action is checked against role and lifecycle, appended to the timeline and written
@@ -12,12 +15,11 @@ namespace CityControl.Incidents;
 /// once, repeated triggers at the next checkpoint.
 /// </summary>
 public sealed partial class IncidentGrain(
-    [PersistentState("incident", DeviceGrain.StorageName)] IPersistentState<IncidentState> state,
+    [PersistentState("incident", StorageNames.GrainState)] IPersistentState<IncidentState> state,
     CityClock clock,
     IOptions<CorrelationOptions> options,
     ILogger<IncidentGrain> logger) : Grain, IIncidentGrain
 {
-    public const string EventStreamNamespace = "incident-events";
 
     /// <summary>An incident nobody acknowledges goes up one priority every this long.</summary>
     public static readonly TimeSpan EscalationStep = TimeSpan.FromMinutes(10);
@@ -360,8 +362,8 @@ public sealed partial class IncidentGrain(
         await GrainFactory.GetGrain<IIncidentIndexGrain>(IncidentGrains.IndexKey(summary.OpenedAt)).Upsert(summary);
         try
         {
-            await this.GetStreamProvider(DeviceGrain.EventStreamProvider)
-                .GetStream<IncidentEvent>(StreamId.Create(EventStreamNamespace, summary.District))
+            await this.GetStreamProvider(StreamNames.Provider)
+                .GetStream<IncidentEvent>(StreamId.Create(StreamNames.IncidentEvents, summary.District))
                 .OnNextAsync(new IncidentEvent(summary, change, clock.UtcNow));
         }
         catch (Exception ex)

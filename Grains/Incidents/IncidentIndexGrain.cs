@@ -1,7 +1,8 @@
 using System.Collections.Immutable;
 using CityControl.Devices;
+using CityControl.Incidents;
 
-namespace CityControl.Incidents;
+namespace CityControl.Grains.Incidents;
 
 [GenerateSerializer, Alias("citycontrol.incident-index-state.v1")]
 public sealed class IncidentIndexState
@@ -11,7 +12,7 @@ public sealed class IncidentIndexState
 
 /// <summary>A month's incident summaries (keyed yyyy-MM), written when an incident changes in a way people see.</summary>
 public sealed class IncidentIndexGrain(
-    [PersistentState("incident-index", DeviceGrain.StorageName)] IPersistentState<IncidentIndexState> state) : Grain, IIncidentIndexGrain
+    [PersistentState("incident-index", StorageNames.GrainState)] IPersistentState<IncidentIndexState> state) : Grain, IIncidentIndexGrain
 {
     public async Task Upsert(IncidentSummary summary)
     {

@@ -1,6 +1,7 @@
 using CityControl.Devices;
+using CityControl.Incidents;
 
-namespace CityControl.Incidents;
+namespace CityControl.Grains.Incidents;
 
 [GenerateSerializer, Alias("citycontrol.incident-state.v1")]
 public sealed class IncidentState

@@ -1,7 +1,10 @@
 using System.Collections.Immutable;
 using CityControl.Devices;
+using CityControl.Rules.Security;
+using CityControl.Rules;
+using CityControl.Ingest;
 
-namespace CityControl.Ingest;
+namespace CityControl.Grains.Ingest;
 
 [GenerateSerializer, Alias("citycontrol.gateway-state.v1")]
 public sealed class GatewayState
@@ -11,7 +14,7 @@ public sealed class GatewayState
 }
 
 public sealed class GatewayGrain(
-    [PersistentState("gateway", DeviceGrain.StorageName)] IPersistentState<GatewayState> state,
+    [PersistentState("gateway", StorageNames.GrainState)] IPersistentState<GatewayState> state,
     CityClock clock) : Grain, IGatewayGrain
 {
     public async Task<GatewayInfo> Register(string name, ImmutableArray<string> districts, string credentialHash)

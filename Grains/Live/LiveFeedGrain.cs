@@ -1,9 +1,11 @@
+using CityControl.Rules.Devices;
 using System.Collections.Immutable;
 using CityControl.Devices;
 using CityControl.Incidents;
 using Orleans.Streams;
+using CityControl.Live;
 
-namespace CityControl.Live;
+namespace CityControl.Grains.Live;
 
 /// <summary>
 /// A district's live feed: it receives the district's incident and device events (implicit stream subscriptions),
@@ -11,8 +13,8 @@ namespace CityControl.Live;
 /// It also keeps the district's board, each device's live status, which it reads from the device grains when it
 /// activates (on any silo, after any restart) and keeps current from their events.
 /// </summary>
-[ImplicitStreamSubscription(IncidentGrain.EventStreamNamespace)]
-[ImplicitStreamSubscription(DeviceGrain.EventStreamNamespace)]
+[ImplicitStreamSubscription(StreamNames.IncidentEvents)]
+[ImplicitStreamSubscription(StreamNames.DeviceEvents)]
 public sealed class LiveFeedGrain : Grain, ILiveFeedGrain
 {
     public static readonly TimeSpan BatchDelay = TimeSpan.FromMilliseconds(15);
@@ -23,11 +25,11 @@ public sealed class LiveFeedGrain : Grain, ILiveFeedGrain
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var provider = this.GetStreamProvider(DeviceGrain.EventStreamProvider);
+        var provider = this.GetStreamProvider(StreamNames.Provider);
         var district = this.GetPrimaryKeyString();
-        await provider.GetStream<IncidentEvent>(StreamId.Create(IncidentGrain.EventStreamNamespace, district))
+        await provider.GetStream<IncidentEvent>(StreamId.Create(StreamNames.IncidentEvents, district))
             .SubscribeAsync((e, _) => Enqueue(new LiveUpdate(district, e.Incident, null, e.At)));
-        await provider.GetStream<DeviceEvent>(StreamId.Create(DeviceGrain.EventStreamNamespace, district))
+        await provider.GetStream<DeviceEvent>(StreamId.Create(StreamNames.DeviceEvents, district))
             .SubscribeAsync((e, _) =>
             {
                 Track(e);
@@ -46,7 +48,7 @@ public sealed class LiveFeedGrain : Grain, ILiveFeedGrain
                 .Select(d => GrainFactory.GetDevice(d.Kind, d.Id).GetSnapshot()));
 
             // The grain is not reentrant: events that arrive meanwhile wait and are applied after this.
-            _board = snapshots.OfType<DeviceSnapshot>().ToDictionary(s => s.Definition.Id, DeviceStatus.Of, StringComparer.Ordinal);
+            _board = snapshots.OfType<DeviceSnapshot>().ToDictionary(s => s.Definition.Id, DeviceStatuses.Of, StringComparer.Ordinal);
         }
 
         return [.. _board.Values.OrderBy(s => s.Id, StringComparer.Ordinal)];

@@ -1,8 +1,9 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 using Orleans.Utilities;
+using CityControl.Live;
 
-namespace CityControl.Live;
+namespace CityControl.Grains.Live;
 
 /// <summary>Fans live updates out to every registered web front end.</summary>
 public sealed class LiveHubGrain(ILogger<LiveHubGrain> logger) : Grain, ILiveHubGrain

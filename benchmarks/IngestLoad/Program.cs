@@ -13,6 +13,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using CityControl.Rules.Devices;
 
 // Ingest throughput through POST /api/telemetry into device grains on one silo, beside the raw in-process
 // grain-call rate measured in the same run. See docs/benchmarks.md for how to run it and what it found.

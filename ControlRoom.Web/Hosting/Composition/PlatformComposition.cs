@@ -1,0 +1,58 @@
+using CityControl.ServiceDefaults;
+using CityControl.Silo;
+using CityControl.Web.Api;
+using CityControl.Web.Cap;
+using CityControl.Web.Demo;
+using CityControl.Web.Ingest;
+using CityControl.Web.Live;
+using CityControl.Web.Pages;
+using CityControl.Web.Security;
+using CityControl.Web.Video;
+
+namespace CityControl.Web.Hosting.Composition;
+
+/// <summary>
+/// The composition root of the platform host: the one place that co-hosts a silo (and so the only code in this assembly
+/// that sees the Silo and Grains assemblies; an architecture test holds every other type to the grain interfaces).
+/// Everything else is a feature that a front end adds to itself.
+/// </summary>
+public static class PlatformComposition
+{
+    public static WebApplicationBuilder AddCityControlPlatform(this WebApplicationBuilder builder)
+    {
+        builder.AddServiceDefaults("citycontrol-web");
+        var storage = builder.AddPlatformStorage();
+        builder.UseOrleans(silo => silo.ConfigureCityControl(builder.Configuration));
+        builder.Services.AddHealthChecks().AddCheck<OrleansHealthCheck>("orleans");
+        builder.Services.ConfigureHttpJsonOptions(o => JsonDefaults.Configure(o.SerializerOptions));
+        builder.Services.AddOptions<PlatformOptions>().Bind(builder.Configuration.GetSection(PlatformOptions.Section));
+
+        // Hosted services start in registration order, after the silo: the journal's replay first (ingest), then the rest.
+        builder.AddIngest(storage)
+            .AddControlRoomAuth()
+            .AddControlRoomApi()
+            .AddCap()
+            .AddLiveChannel()
+            .AddVideo(storage)
+            .AddControlRoomPages()
+            .AddDemoCity();
+        return builder;
+    }
+
+    public static WebApplication MapCityControlPlatform(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapDefaultEndpoints();
+        app.MapControlRoomAuth();
+        app.MapControlRoomApi();
+        app.MapIngest();
+        app.MapVideo();
+        app.MapCap();
+        app.MapLiveChannel();
+        app.MapControlRoomPages();
+        return app;
+    }
+}

@@ -1,0 +1,51 @@
+using CityControl.ServiceDefaults;
+using CityControl.Web.Api;
+using Microsoft.Extensions.Options;
+
+namespace CityControl.Web.Ingest;
+
+/// <summary>The one way in for readings: validate, journal, route. HTTP telemetry and gateway registration map onto it.</summary>
+public static class IngestFeature
+{
+    public static WebApplicationBuilder AddIngest(this WebApplicationBuilder builder, StorageOptions storage)
+    {
+        var services = builder.Services;
+        services.AddOptions<IngestOptions>().Bind(builder.Configuration.GetSection(IngestOptions.Section))
+            .Validate(o => o.MaxReadingsPerBatch is >= 1 and <= 20_000, "CityControl:Ingest:MaxReadingsPerBatch must be between 1 and 20000 (a batch is one journal block of at most 4 MiB)")
+            .Validate(o => o.ReplayWindow > TimeSpan.Zero, "CityControl:Ingest:ReplayWindow must be positive")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.JournalName) && !o.JournalName.Contains('/', StringComparison.Ordinal), "CityControl:Ingest:JournalName must be a non-empty name without '/'")
+            .ValidateOnStart();
+
+        var ingest = builder.Configuration.GetSection(IngestOptions.Section).Get<IngestOptions>() ?? new IngestOptions();
+        if (ingest.Journal == JournalMode.Blob)
+        {
+            if (storage.Mode != StorageMode.AzureStorage)
+            {
+                throw new OptionsValidationException(IngestOptions.Section, typeof(IngestOptions),
+                    ["CityControl:Ingest:Journal is Blob but CityControl:Storage:Mode is Memory: set Journal to None for a memory-only run"]);
+            }
+
+            services.AddSingleton<IIngestJournal>(sp => ActivatorUtilities.CreateInstance<BlobIngestJournal>(sp, TimeProvider.System));
+        }
+        else
+        {
+            services.AddSingleton<IIngestJournal, NoIngestJournal>();
+        }
+
+        services.AddSingleton<DeviceRoutingCache>();
+        services.AddSingleton<IngestService>();
+
+        // The journal's tail is replayed before anything else that touches devices starts.
+        services.AddSingleton<JournalReplayService>();
+        services.AddHostedService(sp => sp.GetRequiredService<JournalReplayService>());
+        services.AddHealthChecks().AddCheck<JournalReplayHealthCheck>("ingest-journal");
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapIngest(this IEndpointRouteBuilder app)
+    {
+        app.MapTelemetryEndpoints();
+        app.MapGatewayEndpoints();
+        return app;
+    }
+}

@@ -1,0 +1,56 @@
+using CityControl.Devices;
+
+namespace CityControl.Rules.Devices;
+
+/// <summary>Derives a device's live state from its newest readings, and says when the change is worth persisting at once.</summary>
+public static class LiveStateRules
+{
+    /// <summary>Applies one reading, already in the device's unit, that is the newest of its metric.</summary>
+    public static LiveState Apply(DeviceDefinition device, LiveState live, Reading reading) => (device.Kind, reading.Metric) switch
+    {
+        (DeviceKind.Camera, MetricCatalog.StreamUp) => live with { StreamUp = reading.Value >= 1 },
+        (DeviceKind.TrafficSignal, MetricCatalog.Mode) => live with { SignalMode = (SignalMode)(int)reading.Value },
+        (DeviceKind.TrafficSignal, MetricCatalog.Phase) => live with { SignalPhase = (int)reading.Value },
+        (DeviceKind.GasSensor, MetricCatalog.Concentration) => live with
+        {
+            GasConcentration = reading.Value,
+            GasLevel = GasLevelOf(device.GasSensor!, reading.Value),
+        },
+        (DeviceKind.FloodSensor, MetricCatalog.WaterLevel) => live with
+        {
+            WaterLevel = reading.Value,
+            FloodStage = FloodStageOf(device.FloodSensor!, reading.Value),
+        },
+        _ => live,
+    };
+
+    /// <summary>Changes that alarms and operators care about: these are written to storage at once, the rest at the next checkpoint.</summary>
+    public static bool IsMeaningfulChange(LiveState before, LiveState after) =>
+        before.SignalMode != after.SignalMode
+        || before.FloodStage != after.FloodStage
+        || before.GasLevel != after.GasLevel
+        || before.StreamUp != after.StreamUp;
+
+    public static GasLevel GasLevelOf(GasSensorSettings settings, double value) => value switch
+    {
+        _ when settings.High is { } high && value >= high => GasLevel.High,
+        _ when settings.Low is { } low && value >= low => GasLevel.Low,
+        _ => GasLevel.Normal,
+    };
+
+    public static FloodStage FloodStageOf(FloodSensorSettings settings, double level) => level switch
+    {
+        _ when level >= settings.DangerLevel => FloodStage.Danger,
+        _ when level >= settings.AlertLevel => FloodStage.Alert,
+        _ => FloodStage.Normal,
+    };
+
+    /// <summary>The unit a device keeps a metric in: gas in its configured unit, water level in metres, others as reported.</summary>
+    public static Reading? Normalize(DeviceDefinition device, Reading reading) => (device.Kind, reading.Metric) switch
+    {
+        (DeviceKind.GasSensor, MetricCatalog.Concentration) when device.GasSensor is { } gas =>
+            GasCatalog.Convert(reading.Value, reading.Unit, gas.Unit, gas.Gas) is { } v ? reading with { Value = v, Unit = gas.Unit } : null,
+        (DeviceKind.FloodSensor, MetricCatalog.WaterLevel) when reading.Unit == "cm" => reading with { Value = reading.Value / 100, Unit = "m" },
+        _ => reading,
+    };
+}

@@ -1,0 +1,72 @@
+using System.Collections.Frozen;
+using CityControl.Devices;
+
+namespace CityControl.Rules.Devices;
+
+/// <summary>A metric a kind of device may report: the units it may come in and the values it may take.</summary>
+public sealed record MetricDefinition(string Name, IReadOnlyList<string> Units, string Description, Func<double, string?>? CheckValue = null);
+
+/// <summary>Which metrics each kind of device reports. Readings outside this catalogue are refused at ingest.</summary>
+public static class MetricCatalog
+{
+    public const string StreamUp = "streamUp";
+    public const string FramesPerSecond = "fps";
+    public const string Bitrate = "bitrate";
+    public const string Phase = "phase";
+    public const string Mode = "mode";
+    public const string Volume = "volume";
+    public const string Occupancy = "occupancy";
+    public const string Concentration = "concentration";
+    public const string Temperature = "temperature";
+    public const string Humidity = "humidity";
+    public const string WaterLevel = "waterLevel";
+    public const string Rainfall = "rainfall";
+
+    /// <summary>The approaches of an intersection, as detector channels are mapped to them: northbound, southbound, eastbound, westbound.</summary>
+    public static readonly IReadOnlyList<string> Approaches = ["NB", "SB", "EB", "WB"];
+
+    /// <summary>The metric of one approach's detectors, e.g. <c>occupancy.NB</c>.</summary>
+    public static string OfApproach(string metric, string approach) => metric + "." + approach;
+
+    private static readonly FrozenDictionary<DeviceKind, FrozenDictionary<string, MetricDefinition>> Metrics =
+        new Dictionary<DeviceKind, FrozenDictionary<string, MetricDefinition>>
+        {
+            [DeviceKind.Camera] = Build(
+                new(StreamUp, ["bool"], "1 while the video stream is up, 0 when it is lost", OneOf(0, 1)),
+                new(FramesPerSecond, ["fps"], "frames per second received", AtLeast(0)),
+                new(Bitrate, ["kbps"], "stream bitrate", AtLeast(0))),
+            [DeviceKind.TrafficSignal] = Build(
+            [
+                new(Phase, ["phase"], "the phase now green (1-40)", v => v is >= 1 and <= 40 && v == Math.Floor(v) ? null : "must be a whole phase number from 1 to 40"),
+                new(Mode, ["code"], "controller mode: 0 normal, 1 flash, 2 fault, 3 preemption", OneOf(0, 1, 2, 3)),
+                new(Volume, ["veh"], "vehicles counted in the reporting interval", AtLeast(0)),
+                new(Occupancy, ["%"], "detector occupancy", Between(0, 100)),
+                .. Approaches.Select(a => new MetricDefinition(OfApproach(Occupancy, a), ["%"], $"detector occupancy of the {a} approach", Between(0, 100))),
+                .. Approaches.Select(a => new MetricDefinition(OfApproach(Volume, a), ["veh"], $"vehicles counted on the {a} approach in the reporting interval", AtLeast(0))),
+            ]),
+            [DeviceKind.GasSensor] = Build(
+                new(Concentration, ["ppm", "ppb", "%LEL", "%vol", "mg/m3"], "gas concentration"),
+                new(Temperature, ["degC"], "air temperature at the sensor"),
+                new(Humidity, ["%"], "relative humidity at the sensor", Between(0, 100))),
+            [DeviceKind.FloodSensor] = Build(
+                new(WaterLevel, ["m", "cm"], "water level above the gauge datum"),
+                new(Rainfall, ["mm"], "rainfall in the reporting interval", AtLeast(0))),
+        }.ToFrozenDictionary();
+
+    public static IReadOnlyCollection<MetricDefinition> For(DeviceKind kind) => Metrics[kind].Values;
+
+    public static MetricDefinition? Find(DeviceKind kind, string metric) =>
+        Metrics[kind].GetValueOrDefault(metric);
+
+    private static FrozenDictionary<string, MetricDefinition> Build(params IEnumerable<MetricDefinition> metrics) =>
+        metrics.ToFrozenDictionary(m => m.Name, StringComparer.Ordinal);
+
+    private static Func<double, string?> OneOf(params double[] allowed) =>
+        v => allowed.Contains(v) ? null : $"must be one of {string.Join(", ", allowed)}";
+
+    private static Func<double, string?> AtLeast(double min) =>
+        v => v >= min ? null : $"must be at least {min}";
+
+    private static Func<double, string?> Between(double min, double max) =>
+        v => v >= min && v <= max ? null : $"must be between {min} and {max}";
+}

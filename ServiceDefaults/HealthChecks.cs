@@ -1,0 +1,37 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Azure.Storage.Blobs;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace CityControl.ServiceDefaults;
+
+public sealed class StorageHealthCheck(BlobServiceClient blobs) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await blobs.GetPropertiesAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+            return HealthCheckResult.Healthy(blobs.Uri.GetLeftPart(UriPartial.Authority));
+        }
+        catch (Exception ex)
+        {
+            return HealthCheckResult.Unhealthy("Azure Storage does not answer", ex);
+        }
+    }
+}
+
+public static class HealthResponse
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static Task Write(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(JsonSerializer.Serialize(new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), e.Value.Description }),
+        }, Json));
+    }
+}

@@ -1,0 +1,81 @@
+using System.Xml.Linq;
+using ArchUnitNET.Domain;
+using ArchUnitNET.Fluent;
+using ArchUnitNET.Loader;
+using ArchUnitNET.xUnitV3;
+using CityControl.Testing;
+using static ArchUnitNET.Fluent.ArchRuleDefinition;
+
+namespace CityControl.Tests.Layers;
+
+/// <summary>
+/// The arrows of docs/architecture.md: hosts use grains only through their interfaces, rules know nothing of Orleans or
+/// ASP.NET, contracts depend on nothing of ours. A forbidden reference fails the build of main here.
+/// </summary>
+public sealed class LayerTests
+{
+    private static readonly System.Reflection.Assembly RulesAssembly = typeof(Rules.CityClock).Assembly;
+    private static readonly System.Reflection.Assembly ContractsAssembly = typeof(Devices.IDeviceGrain).Assembly;
+    private static readonly System.Reflection.Assembly GrainsAssembly = typeof(Grains.Devices.DeviceGrain).Assembly;
+    private static readonly System.Reflection.Assembly SiloAssembly = typeof(Silo.SiloConfiguration).Assembly;
+    private static readonly System.Reflection.Assembly WebAssembly = typeof(Web.Hosting.PlatformApp).Assembly;
+    private static readonly System.Reflection.Assembly VideoAssembly = typeof(Video.Analysis.FrameAnalyzer).Assembly;
+
+    private static readonly ArchUnitNET.Domain.Architecture City = new ArchLoader()
+        .LoadAssemblies(RulesAssembly, ContractsAssembly, GrainsAssembly, SiloAssembly, WebAssembly, VideoAssembly)
+        .Build();
+
+    private static readonly IObjectProvider<IType> Rules = Types().That().ResideInAssembly(RulesAssembly).As("the rules");
+    private static readonly IObjectProvider<IType> Contracts = Types().That().ResideInAssembly(ContractsAssembly).As("the contracts");
+    private static readonly IObjectProvider<IType> GrainTypes = Types().That().ResideInAssembly(GrainsAssembly).As("the grains");
+    private static readonly IObjectProvider<IType> SiloTypes = Types().That().ResideInAssembly(SiloAssembly).As("the silo host");
+    private static readonly IObjectProvider<IType> WebTypes = Types().That().ResideInAssembly(WebAssembly).As("the web front end");
+    private static readonly IObjectProvider<IType> VideoTypes = Types().That().ResideInAssembly(VideoAssembly).As("the video worker");
+    private static readonly IObjectProvider<IType> Orleans = Types().That().ResideInNamespaceMatching(@"^Orleans(\..*)?$").As("Orleans");
+    private static readonly IObjectProvider<IType> AspNet = Types().That().ResideInNamespaceMatching(@"^Microsoft\.AspNetCore(\..*)?$").As("ASP.NET Core");
+
+    [Fact]
+    public void Rules_use_neither_Orleans_nor_ASP_NET() =>
+        Types().That().Are(Rules).Should().NotDependOnAny(Orleans).AndShould().NotDependOnAny(AspNet)
+            .Because("rules are read, changed and tested without a cluster or a host").Check(City);
+
+    [Fact]
+    public void Rules_depend_on_no_grain_host_or_worker() =>
+        Types().That().Are(Rules).Should().NotDependOnAny(GrainTypes).AndShould().NotDependOnAny(SiloTypes)
+            .AndShould().NotDependOnAny(WebTypes).AndShould().NotDependOnAny(VideoTypes).Check(City);
+
+    [Fact]
+    public void Contracts_depend_on_nothing_of_ours() =>
+        Types().That().Are(Contracts).Should().NotDependOnAny(Rules).AndShould().NotDependOnAny(GrainTypes)
+            .AndShould().NotDependOnAny(SiloTypes).AndShould().NotDependOnAny(WebTypes).AndShould().NotDependOnAny(VideoTypes)
+            .Because("Grains.Interfaces holds contracts only").Check(City);
+
+    [Fact]
+    public void Grains_never_reach_up_to_a_host() =>
+        Types().That().Are(GrainTypes).Should().NotDependOnAny(WebTypes).AndShould().NotDependOnAny(VideoTypes)
+            .AndShould().NotDependOnAny(SiloTypes).AndShould().NotDependOnAny(AspNet).Check(City);
+
+    [Fact]
+    public void The_web_front_end_calls_grains_only_through_their_interfaces() =>
+        Types().That().Are(WebTypes).And().DoNotResideInNamespace("CityControl.Web.Hosting.Composition")
+            .Should().NotDependOnAny(GrainTypes).AndShould().NotDependOnAny(SiloTypes)
+            .Because("only the composition root co-hosts a silo; everything else is an Orleans client").Check(City);
+
+    [Fact]
+    public void The_video_worker_knows_no_grain_class_silo_or_web_host() =>
+        Types().That().Are(VideoTypes).Should().NotDependOnAny(GrainTypes).AndShould().NotDependOnAny(SiloTypes)
+            .AndShould().NotDependOnAny(WebTypes).Check(City);
+
+    [Fact]
+    public void The_rules_project_references_no_Orleans_or_ASP_NET_package()
+    {
+        var project = XDocument.Load(Path.Combine(RepoPaths.Root, "Rules", "Rules.csproj"));
+        var references = project.Descendants()
+            .Where(e => e.Name.LocalName is "PackageReference" or "FrameworkReference")
+            .Select(e => (string?)e.Attribute("Include") ?? "")
+            .ToList();
+        Assert.NotEmpty(references);
+        Assert.DoesNotContain(references, r => r.StartsWith("Microsoft.Orleans", StringComparison.OrdinalIgnoreCase)
+            || r.StartsWith("Microsoft.AspNetCore", StringComparison.OrdinalIgnoreCase));
+    }
+}

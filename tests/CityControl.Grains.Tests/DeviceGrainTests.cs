@@ -1,0 +1,154 @@
+using System.Collections.Immutable;
+using CityControl.Devices;
+using CityControl.Testing;
+using CityControl.Tests.Infrastructure;
+using Orleans.Streams;
+using CityControl.Rules.Security;
+using CityControl.Rules.Devices;
+
+namespace CityControl.Tests.Grains;
+
+[Collection(ClusterCollection.Name)]
+public sealed class DeviceGrainTests(ClusterFixture fixture)
+{
+    private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task A_device_that_stops_reporting_goes_offline_after_its_interval_raises_a_health_event_and_comes_back()
+    {
+        var (grain, id) = await OnboardGas("Watchdog-" + Guid.NewGuid().ToString("N")[..6]);
+        var district = (await grain.GetSnapshot())!.Definition.District;
+        var events = new List<DeviceEvent>();
+        var stream = fixture.Cluster.Client.GetStreamProvider(StreamNames.Provider)
+            .GetStream<DeviceEvent>(StreamId.Create(StreamNames.DeviceEvents, district));
+        var subscription = await stream.SubscribeAsync((e, _) =>
+        {
+            lock (events)
+            {
+                events.Add(e);
+            }
+
+            return Task.CompletedTask;
+        });
+
+        var reportedAt = fixture.Time.GetUtcNow();
+        await grain.ReportReadings(Batch(reportedAt, 5));
+        Assert.Equal(Connectivity.Online, await grain.CheckHeartbeat());
+
+        fixture.Time.Advance(Heartbeat);
+        Assert.Equal(Connectivity.Online, await grain.CheckHeartbeat());
+
+        fixture.Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(Connectivity.Offline, await grain.CheckHeartbeat());
+        Assert.Equal(Connectivity.Offline, await grain.CheckHeartbeat());
+
+        await grain.ReportReadings(Batch(fixture.Time.GetUtcNow(), 6));
+        var snapshot = await grain.GetSnapshot();
+        var recent = await grain.GetRecentEvents(10);
+
+        Assert.Equal(Connectivity.Online, snapshot!.Connectivity);
+        Assert.Equal(
+            [DeviceEventType.WentOffline, DeviceEventType.CameBackOnline],
+            recent.Where(e => e.Type is DeviceEventType.WentOffline or DeviceEventType.CameBackOnline).Select(e => e.Type));
+        var offline = recent.Single(e => e.Type == DeviceEventType.WentOffline);
+        Assert.Equal(reportedAt + Heartbeat + TimeSpan.FromSeconds(1), offline.At);
+        Assert.Equal(id, offline.DeviceId);
+
+        await WaitUntil(() => events.Any(e => e.Type == DeviceEventType.CameBackOnline));
+        lock (events)
+        {
+            Assert.Single(events, e => e.Type == DeviceEventType.WentOffline);
+        }
+
+        await subscription.UnsubscribeAsync();
+    }
+
+    [Fact]
+    public async Task Readings_are_kept_once_per_metric_and_time_and_only_a_level_change_is_written_at_once()
+    {
+        var (grain, _) = await OnboardGas("Guro");
+        var grainId = grain.GetGrainId();
+        var writesAfterOnboard = fixture.Storage.WritesOf(grainId);
+        var at = fixture.Time.GetUtcNow();
+
+        var first = await grain.ReportReadings(new ReadingBatch([.. Enumerable.Range(0, 20).Select(i => new Reading(at.AddSeconds(i), MetricCatalog.Concentration, 3 + i * 0.01, "ppm"))], at.AddSeconds(20)));
+        var lifecycleWrites = fixture.Storage.WritesOf(grainId) - writesAfterOnboard;
+        var again = await grain.ReportReadings(new ReadingBatch([new Reading(at.AddSeconds(5), MetricCatalog.Concentration, 3.05, "ppm")], at.AddSeconds(21)));
+        var quiet = await grain.ReportReadings(Batch(at.AddSeconds(30), 4));
+        var writesWhileQuiet = fixture.Storage.WritesOf(grainId) - writesAfterOnboard;
+        var high = await grain.ReportReadings(Batch(at.AddSeconds(40), 36));
+        var writesAfterHigh = fixture.Storage.WritesOf(grainId) - writesAfterOnboard;
+
+        Assert.Equal(new ReadingBatchResult(20, 0, 0), first);
+        Assert.Equal(1, lifecycleWrites);
+        Assert.Equal(new ReadingBatchResult(0, 1, 0), again);
+        Assert.Equal(new ReadingBatchResult(1, 0, 0), quiet);
+        Assert.Equal(1, writesWhileQuiet);
+        Assert.Equal(new ReadingBatchResult(1, 0, 0), high);
+        Assert.Equal(2, writesAfterHigh);
+        Assert.Equal(GasLevel.High, (await grain.GetSnapshot())!.Live.GasLevel);
+        Assert.Equal(22, (await grain.GetRecentReadings(null, 100)).Length);
+    }
+
+    [Fact]
+    public async Task Readings_kept_only_in_memory_are_checkpointed_on_the_checkpoint_timer()
+    {
+        var (grain, _) = await OnboardGas("Guro");
+        var grainId = grain.GetGrainId();
+        await grain.ReportReadings(Batch(fixture.Time.GetUtcNow(), 4));
+        var before = fixture.Storage.WritesOf(grainId);
+
+        await grain.ReportReadings(Batch(fixture.Time.GetUtcNow().AddSeconds(1), 4.1));
+        Assert.Equal(before, fixture.Storage.WritesOf(grainId));
+
+        await WaitUntil(() => fixture.Storage.WritesOf(grainId) == before + 1);
+    }
+
+    [Fact]
+    public async Task Concentrations_in_other_units_are_converted_to_the_sensor_unit()
+    {
+        var (grain, _) = await OnboardGas("Guro");
+        var at = fixture.Time.GetUtcNow();
+
+        await grain.ReportReadings(new ReadingBatch([new Reading(at, MetricCatalog.Concentration, 30_000, "ppb")], at));
+        var snapshot = await grain.GetSnapshot();
+
+        Assert.Equal(30, snapshot!.LatestReadings[MetricCatalog.Concentration].Value, 9);
+        Assert.Equal("ppm", snapshot.LatestReadings[MetricCatalog.Concentration].Unit);
+        Assert.Equal(GasLevel.Low, snapshot.Live.GasLevel);
+    }
+
+    [Fact]
+    public async Task Onboarding_twice_conflicts_and_a_broken_rule_names_its_field()
+    {
+        var (grain, _) = await OnboardGas("Guro");
+        var definition = (await grain.GetSnapshot())!.Definition;
+
+        await Assert.ThrowsAsync<DeviceConflictException>(() => grain.Onboard(definition, "hash"));
+        var error = await Assert.ThrowsAsync<DeviceRuleException>(() => grain.Update(new DeviceUpdate(GasSensor: definition.GasSensor! with { Low = 50 }), "test"));
+        Assert.Equal("gasSensor.high", error.Field);
+    }
+
+    private async Task<(IGasSensorGrain Grain, string Id)> OnboardGas(string district)
+    {
+        var id = "gas-" + Guid.NewGuid().ToString("N")[..10];
+        var grain = fixture.Grains.GetGrain<IGasSensorGrain>(id);
+        await grain.Onboard(
+            new DeviceDefinition(id, DeviceKind.GasSensor, "NH3 detector", new GeoPoint(37.48, 126.89), district, "plant-1", Heartbeat,
+                GasSensor: new GasSensorSettings("NH3", "ppm", 25, 35, 25, 35)),
+            CredentialHashes.Hash("secret"));
+        return (grain, id);
+    }
+
+    private static ReadingBatch Batch(DateTimeOffset at, double ppm) =>
+        new(ImmutableArray.Create(new Reading(at, MetricCatalog.Concentration, ppm, "ppm")), at);
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        while (!condition())
+        {
+            await Task.Delay(20, timeout.Token);
+        }
+    }
+}
