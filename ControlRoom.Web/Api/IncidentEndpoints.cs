@@ -237,7 +237,19 @@ public static class IncidentEndpoints
             body.ShelveMinutes is { } m ? TimeSpan.FromMinutes(m) : null);
         try
         {
-            return Results.Ok(await grains.GetGrain<IIncidentGrain>(id).Act(command, ActorOf(user)));
+            var incident = grains.GetGrain<IIncidentGrain>(id);
+            if (kind != IncidentActionKind.ShelveAlarm)
+            {
+                return Results.Ok(await incident.Act(command, ActorOf(user)));
+            }
+
+            // Shelving changes how the district's alarms are routed: it goes to the correlator, which tells the incident.
+            if (await incident.GetDetail() is not { } detail)
+            {
+                return Problems.Field("id", $"incident '{id}' does not exist", StatusCodes.Status404NotFound);
+            }
+
+            return Results.Ok(await grains.GetGrain<IIncidentCorrelatorGrain>(detail.Summary.District).ShelveAlarm(id, command, ActorOf(user)));
         }
         catch (IncidentRuleException ex)
         {

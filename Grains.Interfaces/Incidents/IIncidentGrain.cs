@@ -13,6 +13,13 @@ public interface IIncidentGrain : IGrainWithStringKey
     /// <summary>A person's action, checked against their role and the lifecycle; throws <see cref="IncidentRuleException"/> when refused.</summary>
     Task<IncidentDetail> Act(IncidentAction action, Actor actor);
 
+    /// <summary>
+    /// Shelves a linked alarm (an <see cref="IncidentActionKind.ShelveAlarm"/> action, checked as <see cref="Act"/> checks
+    /// any action). Called by the district's correlator, which then holds back the alarm's triggers: alarms flow one way,
+    /// from the correlator to the incident.
+    /// </summary>
+    Task<IncidentDetail> ShelveAlarm(IncidentAction action, Actor actor);
+
     Task<IncidentDetail?> GetDetail();
 
     /// <summary>Records a CAP message sent for this incident, so later updates and cancels can reference it.</summary>
@@ -27,11 +34,12 @@ public interface IIncidentCorrelatorGrain : IGrainWithStringKey
 
     Task<ImmutableArray<string>> OpenIncidents();
 
-    /// <summary>The incident reached a final status: later alarms open a new one.</summary>
-    Task IncidentEnded(string incidentId);
-
-    /// <summary>Shelves an alarm (device and condition) until a time: its triggers are counted but open no incident.</summary>
-    Task Shelve(string deviceId, Devices.AlarmCondition condition, DateTimeOffset until, string reason, string by);
+    /// <summary>
+    /// Shelves an alarm linked to an incident of this district (the incident checks the role and records it): until the
+    /// time it gives, the alarm's triggers are counted but open no incident. An incident's end reaches the correlator
+    /// on the district's incident-event stream.
+    /// </summary>
+    Task<IncidentDetail> ShelveAlarm(string incidentId, IncidentAction action, Actor actor);
 
     /// <summary>The district's alarm load over the last ten minutes.</summary>
     Task<AlarmRate> GetAlarmRate();

@@ -96,7 +96,8 @@ public sealed record class LinkedAlarm(
     [property: Id(5)] DateTimeOffset FirstAt,
     [property: Id(6)] DateTimeOffset LastAt,
     [property: Id(7)] string LastMessage,
-    [property: Id(8)] double? LastValue);
+    [property: Id(8)] double? LastValue,
+    [property: Id(9)] DateTimeOffset? ShelvedUntil = null);
 
 /// <summary>One line of an incident's append-only audit timeline.</summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.timeline-entry.v1")]

@@ -14,6 +14,7 @@ namespace CityControl.Grains.Incidents;
 /// Repeats of an alarm already linked are counted by its incident; shelved alarms are counted here and open nothing.
 /// </summary>
 [ImplicitStreamSubscription(StreamNames.DeviceEvents)]
+[ImplicitStreamSubscription(StreamNames.IncidentEvents)]
 public sealed class IncidentCorrelatorGrain(
     [PersistentState("correlator", StorageNames.GrainState)] IPersistentState<CorrelatorState> state,
     CityClock clock,
@@ -36,13 +37,16 @@ public sealed class IncidentCorrelatorGrain(
         var stream = this.GetStreamProvider(StreamNames.Provider)
             .GetStream<DeviceEvent>(StreamId.Create(StreamNames.DeviceEvents, this.GetPrimaryKeyString()));
         await stream.SubscribeAsync(OnDeviceEvent);
+        await this.GetStreamProvider(StreamNames.Provider)
+            .GetStream<IncidentEvent>(StreamId.Create(StreamNames.IncidentEvents, this.GetPrimaryKeyString()))
+            .SubscribeAsync(OnIncidentEvent);
         await base.OnActivateAsync(cancellationToken);
     }
 
     public async Task<string?> Correlate(AlarmSignal alarm)
     {
         var t = alarm.Transition;
-        var key = $"{alarm.DeviceId}|{t.Condition}";
+        var key = AlarmKey.Of(alarm.DeviceId, t.Condition);
         var suppressedBy = SuppressionOf(alarm);
         Track(alarm);
         if (!t.Active)
@@ -79,8 +83,15 @@ public sealed class IncidentCorrelatorGrain(
 
         if (S.AlarmIncident.TryGetValue(key, out var existing) && S.Open.Any(i => i.Id == existing))
         {
-            Touch(existing, t.At);
-            return (await GrainFactory.GetGrain<IIncidentGrain>(existing).LinkAlarm(alarm)).Id;
+            var linked = await GrainFactory.GetGrain<IIncidentGrain>(existing).LinkAlarm(alarm);
+            if (!IncidentLifecycle.Terminal.Contains(linked.Status))
+            {
+                Touch(existing, t.At);
+                return linked.Id;
+            }
+
+            // It ended before its event reached this correlator.
+            await Forget(existing);
         }
 
         var match = IncidentCorrelation.FindMatch(S.Open, alarm, type, _options);
@@ -133,7 +144,26 @@ public sealed class IncidentCorrelatorGrain(
 
     public Task<ImmutableArray<string>> OpenIncidents() => Task.FromResult(S.Open.Select(i => i.Id).ToImmutableArray());
 
-    public async Task IncidentEnded(string incidentId)
+    public async Task<IncidentDetail> ShelveAlarm(string incidentId, IncidentAction action, Actor actor)
+    {
+        var detail = await GrainFactory.GetGrain<IIncidentGrain>(incidentId).ShelveAlarm(action, actor);
+        var shelved = detail.Alarms.First(a => a.DeviceId == action.DeviceId && a.Condition == action.Condition);
+        S.Shelved[AlarmKey.Of(shelved.DeviceId, shelved.Condition)] =
+            new ShelvedAlarm(shelved.ShelvedUntil ?? clock.UtcNow + (action.ShelveFor ?? TimeSpan.Zero), action.Text ?? "", actor.Name, 0);
+        await state.WriteStateAsync();
+        return detail;
+    }
+
+    /// <summary>An incident of the district changed: once it has ended, later alarms open a new one.</summary>
+    private async Task OnIncidentEvent(IncidentEvent e, StreamSequenceToken? token)
+    {
+        if (IncidentLifecycle.Terminal.Contains(e.Incident.Status) && S.Open.Any(i => i.Id == e.Incident.Id))
+        {
+            await Forget(e.Incident.Id);
+        }
+    }
+
+    private async Task Forget(string incidentId)
     {
         S.Open.RemoveAll(i => i.Id == incidentId);
         foreach (var key in S.AlarmIncident.Where(kv => kv.Value == incidentId).Select(kv => kv.Key).ToList())
@@ -141,12 +171,6 @@ public sealed class IncidentCorrelatorGrain(
             S.AlarmIncident.Remove(key);
         }
 
-        await state.WriteStateAsync();
-    }
-
-    public async Task Shelve(string deviceId, AlarmCondition condition, DateTimeOffset until, string reason, string by)
-    {
-        S.Shelved[$"{deviceId}|{condition}"] = new ShelvedAlarm(until, reason, by, 0);
         await state.WriteStateAsync();
     }
 

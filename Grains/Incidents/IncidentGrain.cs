@@ -37,7 +37,6 @@ public sealed partial class IncidentGrain(
     private IGrainTimer? _checkpoint;
 
     /// <summary>A shelving the correlator must learn of before the action returns.</summary>
-    private (string DeviceId, AlarmCondition Condition, DateTimeOffset Until, string Reason)? _shelve;
 
     private IncidentState S => state.State;
 
@@ -70,8 +69,14 @@ public sealed partial class IncidentGrain(
     public async Task<IncidentSummary> LinkAlarm(AlarmSignal alarm)
     {
         var opening = S.Opening ?? throw new IncidentRuleException(IncidentRuleKind.NotFound, $"Incident '{Id}' does not exist.");
+        if (IncidentLifecycle.Terminal.Contains(S.Status))
+        {
+            // Ended: the correlator sees the status and routes the alarm to a new incident.
+            return Summary();
+        }
+
         var t = alarm.Transition;
-        var key = $"{alarm.DeviceId}|{t.Condition}";
+        var key = AlarmKey.Of(alarm.DeviceId, t.Condition);
         var meaningful = false;
         var wasConfirmed = IsConfirmed();
         if (!S.Alarms.TryGetValue(key, out var linked))
@@ -150,7 +155,17 @@ public sealed partial class IncidentGrain(
         return Summary();
     }
 
-    public async Task<IncidentDetail> Act(IncidentAction action, Actor actor)
+    public Task<IncidentDetail> Act(IncidentAction action, Actor actor) =>
+        action.Kind == IncidentActionKind.ShelveAlarm
+            ? throw new IncidentRuleException(IncidentRuleKind.Invalid, "action: an alarm is shelved through its district's correlator, which holds back its triggers")
+            : Perform(action, actor);
+
+    public Task<IncidentDetail> ShelveAlarm(IncidentAction action, Actor actor) =>
+        action.Kind != IncidentActionKind.ShelveAlarm
+            ? throw new IncidentRuleException(IncidentRuleKind.Invalid, $"action: {action.Kind} is not a shelving")
+            : Perform(action, actor);
+
+    private async Task<IncidentDetail> Perform(IncidentAction action, Actor actor)
     {
         if (S.Opening is null)
         {
@@ -176,12 +191,6 @@ public sealed partial class IncidentGrain(
 
         var now = clock.UtcNow;
         var detail = Apply(action, now, actor);
-        if (_shelve is { } shelve)
-        {
-            _shelve = null;
-            await GrainFactory.GetGrain<IIncidentCorrelatorGrain>(S.Opening.District).Shelve(shelve.DeviceId, shelve.Condition, shelve.Until, shelve.Reason, actor.Name);
-        }
-
         if (to is { } next)
         {
             // Escalation earned while waiting stays with the incident once someone takes it.
@@ -192,10 +201,6 @@ public sealed partial class IncidentGrain(
         S.UpdatedAt = now;
         Append(actor.Name, Verb(action.Kind), to is null ? null : from, to, detail, now);
         await SaveAndPublish(Verb(action.Kind));
-        if (to is { } final && IncidentLifecycle.Terminal.Contains(final))
-        {
-            await GrainFactory.GetGrain<IIncidentCorrelatorGrain>(S.Opening.District).IncidentEnded(Id);
-        }
 
         return Detail();
     }
@@ -277,7 +282,7 @@ public sealed partial class IncidentGrain(
                 S.Procedure[index] = S.Procedure[index] with { DoneBy = actor.Name, DoneAt = now };
                 return $"step {number}: {S.Procedure[index].Text}";
             case IncidentActionKind.ShelveAlarm:
-                var alarmKey = $"{Require(action.DeviceId, "deviceId")}|{action.Condition ?? throw new IncidentRuleException(IncidentRuleKind.Invalid, "condition: is required for ShelveAlarm")}";
+                var alarmKey = AlarmKey.Of(Require(action.DeviceId, "deviceId"), action.Condition ?? throw new IncidentRuleException(IncidentRuleKind.Invalid, "condition: is required for ShelveAlarm"));
                 if (!S.Alarms.TryGetValue(alarmKey, out var shelved))
                 {
                     throw new IncidentRuleException(IncidentRuleKind.Invalid, $"deviceId: no {action.Condition} alarm of {action.DeviceId} is linked to this incident");
@@ -289,8 +294,7 @@ public sealed partial class IncidentGrain(
                 }
 
                 var reason = Require(action.Text, "text");
-                S.Alarms[alarmKey] = shelved with { State = AlarmState.Shelved };
-                _shelve = (shelved.DeviceId, shelved.Condition, now + duration, reason);
+                S.Alarms[alarmKey] = shelved with { State = AlarmState.Shelved, ShelvedUntil = now + duration };
                 return $"{shelved.DeviceId} {shelved.Condition} shelved until {now + duration:O}: {reason}";
             default:
                 return action.Text ?? "";

@@ -55,7 +55,9 @@ public sealed class AlarmLoadTests(ClusterFixture fixture)
         var incident = fixture.Grains.GetGrain<IIncidentGrain>(id);
         var operatorActor = new Actor("operator", [Roles.Operator]);
 
-        await incident.Act(new IncidentAction(IncidentActionKind.ShelveAlarm, Text: "camera mast being replaced", DeviceId: "cam-1", Condition: AlarmCondition.DeviceOffline, ShelveFor: TimeSpan.FromMinutes(30)), operatorActor);
+        var shelve = new IncidentAction(IncidentActionKind.ShelveAlarm, Text: "camera mast being replaced", DeviceId: "cam-1", Condition: AlarmCondition.DeviceOffline, ShelveFor: TimeSpan.FromMinutes(30));
+        var refused = await Assert.ThrowsAsync<IncidentRuleException>(() => incident.Act(shelve, operatorActor));
+        await correlator.ShelveAlarm(id, shelve, operatorActor);
         await correlator.Correlate(Offline(false, 1));
         var whileShelved = await correlator.Correlate(Offline(true, 2));
         var rate = await correlator.GetAlarmRate();
@@ -64,6 +66,7 @@ public sealed class AlarmLoadTests(ClusterFixture fixture)
         var afterShelf = await correlator.Correlate(Offline(true, 33));
         var detail = (await incident.GetDetail())!;
 
+        Assert.Equal(IncidentRuleKind.Invalid, refused.Kind);
         Assert.Null(whileShelved);
         Assert.Equal(AlarmState.Shelved, shelvedState);
         Assert.Equal(1, rate.Shelved);
@@ -71,5 +74,29 @@ public sealed class AlarmLoadTests(ClusterFixture fixture)
         var alarm = Assert.Single(detail.Alarms);
         Assert.Equal((AlarmState.Unacknowledged, 2), (alarm.State, alarm.Triggers));
         Assert.Contains(detail.Timeline, e => e.Action == "alarm shelved" && e.Actor == "operator" && e.Detail.Contains("camera mast", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_alarm_after_its_incident_ended_opens_a_new_incident_without_the_incident_calling_back()
+    {
+        var district = "Ended-" + Guid.NewGuid().ToString("N")[..6];
+        var correlator = fixture.Grains.GetGrain<IIncidentCorrelatorGrain>(district);
+        var t0 = fixture.Time.GetUtcNow();
+        AlarmSignal Offline(bool active, int minute) =>
+            new("cam-9", DeviceKind.Camera, district, "gate", Junction, new AlarmTransition(AlarmCondition.DeviceOffline, active, t0.AddMinutes(minute), null, "offline"));
+        var first = (await correlator.Correlate(Offline(true, 0)))!;
+        await fixture.Grains.GetGrain<IIncidentGrain>(first).Act(
+            new IncidentAction(IncidentActionKind.Cancel, Text: "camera replaced"), new Actor("operator", [Roles.Operator]));
+
+        // Straight after the cancel, before or after the incident's event has reached the correlator.
+        await correlator.Correlate(Offline(false, 1));
+        var second = await correlator.Correlate(Offline(true, 2));
+        var ended = (await fixture.Grains.GetGrain<IIncidentGrain>(first).GetDetail())!;
+
+        Assert.NotNull(second);
+        Assert.NotEqual(first, second);
+        Assert.Equal(IncidentStatus.Cancelled, ended.Summary.Status);
+        Assert.Equal(1, Assert.Single(ended.Alarms).Triggers);
+        Assert.DoesNotContain(first, await correlator.OpenIncidents());
     }
 }
