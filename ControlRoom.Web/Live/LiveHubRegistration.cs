@@ -2,7 +2,7 @@ using CityControl.Live;
 
 namespace CityControl.Web.Live;
 
-/// <summary>Keeps this host registered with the live hub grain (re-registering every few seconds, as observers expire).</summary>
+/// <summary>Keeps this host registered with the list of front ends that the live notifiers push to (re-registering every few seconds, as observers expire).</summary>
 public sealed partial class LiveHubRegistration(IGrainFactory grains, LiveUpdateObserver observer, ILogger<LiveHubRegistration> logger) : BackgroundService
 {
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(5);
@@ -10,7 +10,7 @@ public sealed partial class LiveHubRegistration(IGrainFactory grains, LiveUpdate
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var reference = grains.CreateObjectReference<ILiveUpdateObserver>(observer);
-        var hub = grains.GetGrain<ILiveHubGrain>(0);
+        var hub = grains.GetGrain<ILiveHubListGrain>(0);
         try
         {
             using var timer = new PeriodicTimer(Period);

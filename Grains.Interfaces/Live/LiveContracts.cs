@@ -18,13 +18,25 @@ public interface ILiveUpdateObserver : IGrainObserver
     Task OnUpdates(ImmutableArray<LiveUpdate> updates);
 }
 
-/// <summary>The list of web front ends to push to. Hosts register every few seconds; silent ones expire.</summary>
-public interface ILiveHubGrain : IGrainWithIntegerKey
+/// <summary>
+/// The registry of web front ends to push to. Hosts register every few seconds and silent ones expire; notifiers read
+/// it only to refresh their cached copy, so it is off the hot path.
+/// </summary>
+public interface ILiveHubListGrain : IGrainWithIntegerKey
 {
     Task Register(ILiveUpdateObserver observer);
 
     Task Unregister(ILiveUpdateObserver observer);
 
+    Task<ImmutableArray<ILiveUpdateObserver>> Observers();
+}
+
+/// <summary>
+/// Pushes batches of live updates to every web front end. A stateless worker: each silo runs as many activations as
+/// the load needs, each with its own cached list of front ends, so no single grain carries the city's updates.
+/// </summary>
+public interface ILiveNotifierGrain : IGrainWithIntegerKey
+{
     Task Push(ImmutableArray<LiveUpdate> updates);
 }
 

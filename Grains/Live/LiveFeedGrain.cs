@@ -9,7 +9,7 @@ namespace CityControl.Grains.Live;
 
 /// <summary>
 /// A district's live feed: it receives the district's incident and device events (implicit stream subscriptions),
-/// gathers them for a few milliseconds, and hands them to the hub in one call, so a burst is one push, not hundreds.
+/// gathers them for a few milliseconds, and hands them to a notifier in one call, so a burst is one push, not hundreds.
 /// It also keeps the district's board, each device's live status, which it reads from the device grains when it
 /// activates (on any silo, after any restart) and keeps current from their events.
 /// </summary>
@@ -90,7 +90,7 @@ public sealed class LiveFeedGrain : Grain, ILiveFeedGrain
         _pending.Clear();
         if (!batch.IsEmpty)
         {
-            await GrainFactory.GetGrain<ILiveHubGrain>(0).Push(batch);
+            await GrainFactory.GetGrain<ILiveNotifierGrain>(0).Push(batch);
         }
     }
 }

@@ -1,12 +1,12 @@
 using System.Collections.Immutable;
+using CityControl.Live;
 using Microsoft.Extensions.Logging;
 using Orleans.Utilities;
-using CityControl.Live;
 
 namespace CityControl.Grains.Live;
 
-/// <summary>Fans live updates out to every registered web front end.</summary>
-public sealed class LiveHubGrain(ILogger<LiveHubGrain> logger) : Grain, ILiveHubGrain
+/// <summary>The web front ends that want live updates; read by the notifiers every few seconds, never per update.</summary>
+public sealed class LiveHubListGrain(ILogger<LiveHubListGrain> logger) : Grain, ILiveHubListGrain
 {
     /// <summary>Front ends re-register every few seconds; one silent for this long is dropped.</summary>
     public static readonly TimeSpan ObserverExpiry = TimeSpan.FromSeconds(30);
@@ -25,6 +25,9 @@ public sealed class LiveHubGrain(ILogger<LiveHubGrain> logger) : Grain, ILiveHub
         return Task.CompletedTask;
     }
 
-    public Task Push(ImmutableArray<LiveUpdate> updates) =>
-        _observers.Notify(o => o.OnUpdates(updates));
+    public Task<ImmutableArray<ILiveUpdateObserver>> Observers()
+    {
+        _observers.ClearExpired();
+        return Task.FromResult(_observers.Observers.Values.ToImmutableArray());
+    }
 }
