@@ -96,7 +96,9 @@ public sealed partial class CameraPipeline : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        Interlocked.Exchange(ref _current, null)?.Dispose();
+
+        // The reader thread disposes its source itself: releasing a capture under a read crashes the process.
+        Volatile.Read(ref _current)?.Interrupt();
         _reader.Join(TimeSpan.FromSeconds(10));
         _analysis.Join(TimeSpan.FromSeconds(10));
         _outbox.Writer.TryComplete();

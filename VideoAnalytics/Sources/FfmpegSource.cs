@@ -134,6 +134,9 @@ public sealed partial class FfmpegSource : IFrameSource
         return true;
     }
 
+    /// <summary>Stops ffmpeg, which ends the pipe read in progress.</summary>
+    public void Interrupt() => Stop();
+
     public void Dispose()
     {
         _watchdog.Dispose();

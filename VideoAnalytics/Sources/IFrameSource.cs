@@ -7,6 +7,12 @@ public interface IFrameSource : IDisposable
 {
     /// <summary>Reads the next BGR frame into <paramref name="frame"/>.</summary>
     bool Read(Mat frame);
+
+    /// <summary>
+    /// Makes a <see cref="Read"/> in progress on another thread return soon. Only the reading thread disposes a source:
+    /// OpenCV's decoder crashes the process when its capture is released during a read.
+    /// </summary>
+    void Interrupt();
 }
 
 /// <summary>Opens the source a camera's stream address names: a file (looped and paced in real time) or a network stream through ffmpeg.</summary>

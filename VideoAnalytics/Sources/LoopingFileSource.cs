@@ -46,5 +46,10 @@ public sealed class LoopingFileSource : IFrameSource
         return true;
     }
 
+    /// <summary>Nothing to do: a file read returns within one frame interval.</summary>
+    public void Interrupt()
+    {
+    }
+
     public void Dispose() => _file.Dispose();
 }
