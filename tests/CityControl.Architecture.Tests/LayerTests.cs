@@ -32,12 +32,7 @@ public sealed class LayerTests
             .Select(System.Reflection.Assembly.Load)])
         .Build();
 
-    /// <summary>
-    /// The rules' own types. Orleans' source generator reaches the Rules project through the contracts' package and
-    /// emits serializer metadata (namespace OrleansCodeGen) into it; that generated code is not a rule and is left out.
-    /// </summary>
-    private static readonly IObjectProvider<IType> Rules = Types().That().ResideInAssembly(RulesAssembly)
-        .And().DoNotResideInNamespaceMatching(@"^OrleansCodeGen(\..*)?$").As("the rules");
+    private static readonly IObjectProvider<IType> Rules = Types().That().ResideInAssembly(RulesAssembly).As("the rules");
     private static readonly IObjectProvider<IType> Contracts = Types().That().ResideInAssembly(ContractsAssembly).As("the contracts");
     private static readonly IObjectProvider<IType> GrainTypes = Types().That().ResideInAssembly(GrainsAssembly).As("the grains");
     private static readonly IObjectProvider<IType> SiloTypes = Types().That().ResideInAssembly(SiloAssembly).As("the silo host");
