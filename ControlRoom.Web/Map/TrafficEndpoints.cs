@@ -42,18 +42,18 @@ public static class TrafficEndpoints
 
     internal static SignalView View(DeviceSnapshot signal)
     {
-        var approaches = MetricCatalog.Approaches
-            .Select(a =>
-            {
-                var occupancy = signal.LatestReadings.GetValueOrDefault(MetricCatalog.OfApproach(MetricCatalog.Occupancy, a))?.Value;
-                var volume = signal.LatestReadings.GetValueOrDefault(MetricCatalog.OfApproach(MetricCatalog.Volume, a))?.Value;
-                return new ApproachView(a, occupancy, volume, occupancy is { } o ? TrafficCongestion.Of(o) : null);
-            })
-            .Where(a => a.OccupancyPercent is not null || a.Volume is not null)
-            .ToList();
         var d = signal.Definition;
+        var approaches = ApproachesOf(signal.Live.Traffic);
         return new SignalView(d.Id, d.Name, d.District, d.Zone, d.Location, signal.Status, signal.Connectivity, signal.LastSeen,
             signal.Live.SignalMode, signal.Live.SignalPhase, [.. (signal.ActiveAlarms ?? []).Select(a => a.Condition)],
-            approaches, approaches.Max(a => a.Congestion));
+            approaches, signal.Live.Traffic?.Worst);
     }
+
+    /// <summary>The approaches that have reported, in the catalogue's order.</summary>
+    internal static List<ApproachView> ApproachesOf(TrafficLoad? load) =>
+        load is null ? [] : MetricCatalog.Approaches
+            .Select(a => (Approach: a, State: LiveStateRules.ApproachOf(load, a)))
+            .Where(x => x.State is not null)
+            .Select(x => new ApproachView(x.Approach, x.State!.OccupancyPercent, x.State.Volume, x.State.Congestion))
+            .ToList();
 }

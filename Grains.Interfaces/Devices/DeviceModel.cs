@@ -163,7 +163,33 @@ public sealed record class LiveState(
     [property: Id(3)] double? WaterLevel = null,
     [property: Id(4)] GasLevel? GasLevel = null,
     [property: Id(5)] double? GasConcentration = null,
-    [property: Id(6)] bool? StreamUp = null);
+    [property: Id(6)] bool? StreamUp = null,
+    [property: Id(7)] TrafficLoad? Traffic = null);
+
+/// <summary>How congested an approach is, from its detectors' occupancy (the share of time a vehicle is over them).</summary>
+public enum CongestionLevel
+{
+    Free,
+    Moderate,
+    Heavy,
+    Jammed,
+}
+
+/// <summary>One approach of an intersection: its detectors' newest occupancy and count, and the congestion they mean.</summary>
+[GenerateSerializer, Immutable, Alias("citycontrol.approach-state.v1")]
+public sealed record class ApproachState(
+    [property: Id(0)] double? OccupancyPercent,
+    [property: Id(1)] double? Volume,
+    [property: Id(2)] CongestionLevel? Congestion);
+
+/// <summary>A traffic signal's approaches (north-, south-, east-, westbound), as their detectors last reported.</summary>
+[GenerateSerializer, Immutable, Alias("citycontrol.traffic-load.v1")]
+public sealed record class TrafficLoad(
+    [property: Id(0)] ApproachState? NB = null,
+    [property: Id(1)] ApproachState? SB = null,
+    [property: Id(2)] ApproachState? EB = null,
+    [property: Id(3)] ApproachState? WB = null,
+    [property: Id(4)] CongestionLevel? Worst = null);
 
 /// <summary>A device's full picture, as the API and control room show it.</summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.device-snapshot.v1")]
@@ -205,6 +231,9 @@ public enum DeviceEventType
     StateChanged,
     AlarmRaised,
     AlarmCleared,
+
+    /// <summary>What screens show moved (a signal's phase, its approaches' occupancy) with nothing to act on: published, not kept in the device's history.</summary>
+    LiveStateChanged,
 }
 
 /// <summary>Something about a device that others (alarms, the control room) may act on.</summary>

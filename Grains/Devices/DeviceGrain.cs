@@ -217,6 +217,11 @@ public abstract partial class DeviceGrain(
         }
         else
         {
+            if (LiveStateRules.IsDisplayedChange(liveBefore, S.Live))
+            {
+                await Publish(DeviceEventType.LiveStateChanged, Describe(S.Live));
+            }
+
             MarkDirty();
         }
 
@@ -326,16 +331,22 @@ public abstract partial class DeviceGrain(
     protected Task RaiseAlarm(AlarmTransition alarm) =>
         Raise(alarm.Active ? DeviceEventType.AlarmRaised : DeviceEventType.AlarmCleared, alarm.Message, alarm);
 
+    /// <summary>Records the event in the device's history and publishes it.</summary>
     protected async Task Raise(DeviceEventType type, string detail, AlarmTransition? alarm = null)
     {
-        var device = S.Definition!;
-        var evt = new DeviceEvent(Id, Kind, device.District, device.Zone, type, alarm?.At ?? clock.UtcNow, detail, alarm, device.Location, S.Status, S.Live, S.Connectivity);
+        var evt = await Publish(type, detail, alarm);
         S.Events.Add(evt);
         if (S.Events.Count > _options.EventHistoryLength)
         {
             S.Events.RemoveRange(0, S.Events.Count - _options.EventHistoryLength);
         }
+    }
 
+    /// <summary>Publishes the event on the district's device-event stream (a failure is logged: the state stays the truth).</summary>
+    private async Task<DeviceEvent> Publish(DeviceEventType type, string detail, AlarmTransition? alarm = null)
+    {
+        var device = S.Definition!;
+        var evt = new DeviceEvent(Id, Kind, device.District, device.Zone, type, alarm?.At ?? clock.UtcNow, detail, alarm, device.Location, S.Status, S.Live, S.Connectivity);
         try
         {
             var stream = this.GetStreamProvider(StreamNames.Provider)
@@ -346,6 +357,8 @@ public abstract partial class DeviceGrain(
         {
             LogPublishFailed(ex, Id, type);
         }
+
+        return evt;
     }
 
     private async Task EnsureWatchdog()

@@ -149,7 +149,9 @@ public sealed partial class IncidentGrain(
         }
         else
         {
+            // A repeat or a return to normal: screens and the list learn it now, storage at the checkpoint.
             ScheduleCheckpoint();
+            await Publish(t.Active ? "alarm repeated" : "alarm returned to normal");
         }
 
         return Summary();
@@ -362,6 +364,12 @@ public sealed partial class IncidentGrain(
         await state.WriteStateAsync();
         _checkpoint?.Dispose();
         _checkpoint = null;
+        await Publish(change);
+    }
+
+    /// <summary>Tells the month's index and the district's incident stream what changed (the live feed and the correlator listen).</summary>
+    private async Task Publish(string change)
+    {
         var summary = Summary();
         await GrainFactory.GetGrain<IIncidentIndexGrain>(IncidentGrains.IndexKey(summary.OpenedAt)).Upsert(summary);
         try

@@ -11,6 +11,8 @@ public static class LiveStateRules
         (DeviceKind.Camera, MetricCatalog.StreamUp) => live with { StreamUp = reading.Value >= 1 },
         (DeviceKind.TrafficSignal, MetricCatalog.Mode) => live with { SignalMode = (SignalMode)(int)reading.Value },
         (DeviceKind.TrafficSignal, MetricCatalog.Phase) => live with { SignalPhase = (int)reading.Value },
+        (DeviceKind.TrafficSignal, _) when MetricCatalog.ApproachOf(reading.Metric) is ({ } metric, { } approach) =>
+            live with { Traffic = WithApproach(live.Traffic ?? new TrafficLoad(), metric, approach, reading.Value) },
         (DeviceKind.GasSensor, MetricCatalog.Concentration) => live with
         {
             GasConcentration = reading.Value,
@@ -30,6 +32,36 @@ public static class LiveStateRules
         || before.FloodStage != after.FloodStage
         || before.GasLevel != after.GasLevel
         || before.StreamUp != after.StreamUp;
+
+    /// <summary>What a screen shows moved although no one need act (a phase, an approach's load): worth a live update, not a storage write.</summary>
+    public static bool IsDisplayedChange(LiveState before, LiveState after) =>
+        before.SignalPhase != after.SignalPhase || before.Traffic != after.Traffic;
+
+    /// <summary>One approach's state in a signal's load, by its name in <see cref="MetricCatalog.Approaches"/>.</summary>
+    public static ApproachState? ApproachOf(TrafficLoad load, string approach) => approach switch
+    {
+        "NB" => load.NB,
+        "SB" => load.SB,
+        "EB" => load.EB,
+        "WB" => load.WB,
+        _ => null,
+    };
+
+    private static TrafficLoad WithApproach(TrafficLoad load, string metric, string approach, double value)
+    {
+        var current = ApproachOf(load, approach) ?? new ApproachState(null, null, null);
+        var next = metric == MetricCatalog.Occupancy
+            ? current with { OccupancyPercent = value, Congestion = TrafficCongestion.Of(value) }
+            : current with { Volume = value };
+        var updated = approach switch
+        {
+            "NB" => load with { NB = next },
+            "SB" => load with { SB = next },
+            "EB" => load with { EB = next },
+            _ => load with { WB = next },
+        };
+        return updated with { Worst = MetricCatalog.Approaches.Select(a => ApproachOf(updated, a)?.Congestion).Max() };
+    }
 
     public static GasLevel GasLevelOf(GasSensorSettings settings, double value) => value switch
     {

@@ -28,6 +28,19 @@ public static class MetricCatalog
     /// <summary>The metric of one approach's detectors, e.g. <c>occupancy.NB</c>.</summary>
     public static string OfApproach(string metric, string approach) => metric + "." + approach;
 
+    /// <summary>The metric (occupancy or volume) and approach of a per-approach metric name, or nulls for any other metric.</summary>
+    public static (string? Metric, string? Approach) ApproachOf(string metricName)
+    {
+        var dot = metricName.IndexOf('.', StringComparison.Ordinal);
+        if (dot < 0)
+        {
+            return (null, null);
+        }
+
+        var (metric, approach) = (metricName[..dot], metricName[(dot + 1)..]);
+        return metric is Occupancy or Volume && Approaches.Contains(approach) ? (metric, approach) : (null, null);
+    }
+
     private static readonly FrozenDictionary<DeviceKind, FrozenDictionary<string, MetricDefinition>> Metrics =
         new Dictionary<DeviceKind, FrozenDictionary<string, MetricDefinition>>
         {

@@ -2,15 +2,6 @@ using CityControl.Devices;
 
 namespace CityControl.Rules.Devices;
 
-/// <summary>How congested an approach is, from its detectors' occupancy (the share of time a vehicle is over them).</summary>
-public enum CongestionLevel
-{
-    Free,
-    Moderate,
-    Heavy,
-    Jammed,
-}
-
 /// <summary>
 /// Congestion from loop or video detector occupancy. Freeway and arterial practice puts the onset of congestion near
 /// 15-20% occupancy and breakdown above 30%; above 50% queues sit on the detector.

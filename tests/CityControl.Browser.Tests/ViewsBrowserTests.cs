@@ -23,12 +23,20 @@ public sealed class ViewsBrowserTests(MemoryPlatformFixture fixture, BrowserFixt
         await Assertions.Expect(row.Locator(".mode")).ToHaveTextAsync("normal");
         await Assertions.Expect(row.Locator(".approach")).ToHaveTextAsync("EB free 12%");
 
+        // From here on only the live channel can bring the change: the list endpoint is cut off.
+        var listReads = 0;
+        await page.RouteAsync("**/api/traffic/signals**", route =>
+        {
+            Interlocked.Increment(ref listReads);
+            return route.AbortAsync();
+        });
         await Send(credential, ("phase", 4, "phase"), ("mode", 1, "code"), ("occupancy.EB", 64, "%"));
 
         await Assertions.Expect(row.Locator(".mode")).ToHaveTextAsync("flashing", new() { Timeout = 3 * Seconds });
         await Assertions.Expect(row.Locator(".mode")).ToHaveClassAsync("mode warning");
         await Assertions.Expect(row.Locator(".approach")).ToHaveTextAsync("EB jammed 64%", new() { Timeout = 3 * Seconds });
         await Assertions.Expect(row.Locator(".phase")).ToHaveTextAsync("4");
+        Assert.Equal(0, listReads);
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "traffic.png"), FullPage = true });
     }
 

@@ -16,6 +16,7 @@ public sealed class CameraVideoGrainTests(ClusterFixture fixture)
     public async Task An_intrusion_opens_a_police_incident_with_its_evidence_and_a_repeat_is_counted_on_it()
     {
         var (camera, district) = await Onboard();
+        await using var incidents = await StreamProbe.SubscribeAsync<IncidentEvent>(fixture.Cluster.Client, StreamNames.IncidentEvents, district);
         var t = fixture.Time.GetUtcNow();
         ImmutableArray<EvidenceItem> evidence =
         [
@@ -24,9 +25,9 @@ public sealed class CameraVideoGrainTests(ClusterFixture fixture)
         ];
 
         await camera.ReportVideoEvent(new VideoEvent(VideoEventType.Intrusion, 4.4, "hard shoulder", 11, [252, 201, 9, 11], 0.6, ObjectClass: ObjectClass.Person, At: t, Evidence: evidence));
-        var incident = await WaitForIncident(district, i => i.Summary.AlarmCount == 1);
+        var incident = await WaitForIncident(incidents, i => i.AlarmCount == 1);
         await camera.ReportVideoEvent(new VideoEvent(VideoEventType.Intrusion, 21.4, "hard shoulder", 75, [278, 165, 6, 16], 0.5, ObjectClass: ObjectClass.Person, At: t.AddSeconds(17)));
-        incident = await WaitForIncident(district, i => i.Summary.AlarmCount == 2);
+        incident = await WaitForIncident(incidents, i => i.AlarmCount == 2);
 
         Assert.Equal(IncidentType.Intrusion, incident.Summary.Type);
         Assert.Equal([Agency.Police], incident.Summary.Agencies);
@@ -47,12 +48,13 @@ public sealed class CameraVideoGrainTests(ClusterFixture fixture)
     public async Task Stream_loss_and_recovery_from_the_pipeline_are_the_cameras_health()
     {
         var (camera, district) = await Onboard();
+        await using var incidents = await StreamProbe.SubscribeAsync<IncidentEvent>(fixture.Cluster.Client, StreamNames.IncidentEvents, district);
         var t = fixture.Time.GetUtcNow();
 
         await camera.ReportVideoEvent(new VideoEvent(VideoEventType.StreamRestored, 0, null, null, null, 1, Detail: "stream up, 768x432", At: t));
         await camera.ReportVideoEvent(new VideoEvent(VideoEventType.StreamLost, 30, null, null, null, 1, Detail: "the stream ended or went silent", At: t.AddSeconds(30)));
         var lost = (await camera.GetSnapshot())!;
-        var incident = await WaitForIncident(district, i => i.Alarms.Length == 1);
+        var incident = await WaitForIncident(incidents, i => i.AlarmCount == 1);
         await camera.ReportVideoEvent(new VideoEvent(VideoEventType.StreamRestored, 45, null, null, null, 1, Detail: "stream back after 15.0 s", At: t.AddSeconds(45)));
         var restored = (await camera.GetSnapshot())!;
         await camera.ReportStreamAlive(t.AddSeconds(75));
@@ -112,19 +114,10 @@ public sealed class CameraVideoGrainTests(ClusterFixture fixture)
         return (camera, district);
     }
 
-    private async Task<IncidentDetail> WaitForIncident(string district, Func<IncidentDetail, bool> until)
+    /// <summary>The incident once its published summary matches, as the incident grain then tells it.</summary>
+    private async Task<IncidentDetail> WaitForIncident(StreamProbe<IncidentEvent> incidents, Func<IncidentSummary, bool> until)
     {
-        var correlator = fixture.Grains.GetGrain<IIncidentCorrelatorGrain>(district);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-        while (true)
-        {
-            var open = await correlator.OpenIncidents();
-            if (!open.IsEmpty && await fixture.Grains.GetGrain<IIncidentGrain>(open.Single()).GetDetail() is { } detail && until(detail))
-            {
-                return detail;
-            }
-
-            await Task.Delay(20, timeout.Token);
-        }
+        var change = await incidents.WaitFor(e => until(e.Incident));
+        return (await fixture.Grains.GetGrain<IIncidentGrain>(change.Incident.Id).GetDetail())!;
     }
 }

@@ -18,18 +18,7 @@ public sealed class DeviceGrainTests(ClusterFixture fixture)
     {
         var (grain, id) = await OnboardGas("Watchdog-" + Guid.NewGuid().ToString("N")[..6]);
         var district = (await grain.GetSnapshot())!.Definition.District;
-        var events = new List<DeviceEvent>();
-        var stream = fixture.Cluster.Client.GetStreamProvider(StreamNames.Provider)
-            .GetStream<DeviceEvent>(StreamId.Create(StreamNames.DeviceEvents, district));
-        var subscription = await stream.SubscribeAsync((e, _) =>
-        {
-            lock (events)
-            {
-                events.Add(e);
-            }
-
-            return Task.CompletedTask;
-        });
+        await using var events = await StreamProbe.SubscribeAsync<DeviceEvent>(fixture.Cluster.Client, StreamNames.DeviceEvents, district);
 
         var reportedAt = fixture.Time.GetUtcNow();
         await grain.ReportReadings(Batch(reportedAt, 5));
@@ -54,13 +43,8 @@ public sealed class DeviceGrainTests(ClusterFixture fixture)
         Assert.Equal(reportedAt + Heartbeat + TimeSpan.FromSeconds(1), offline.At);
         Assert.Equal(id, offline.DeviceId);
 
-        await WaitUntil(() => events.Any(e => e.Type == DeviceEventType.CameBackOnline));
-        lock (events)
-        {
-            Assert.Single(events, e => e.Type == DeviceEventType.WentOffline);
-        }
-
-        await subscription.UnsubscribeAsync();
+        await events.WaitFor(e => e.Type == DeviceEventType.CameBackOnline);
+        Assert.Single(events.Received, e => e.Type == DeviceEventType.WentOffline);
     }
 
     [Fact]
@@ -101,7 +85,7 @@ public sealed class DeviceGrainTests(ClusterFixture fixture)
         await grain.ReportReadings(Batch(fixture.Time.GetUtcNow().AddSeconds(1), 4.1));
         Assert.Equal(before, fixture.Storage.WritesOf(grainId));
 
-        await WaitUntil(() => fixture.Storage.WritesOf(grainId) == before + 1);
+        await fixture.Storage.WaitForWrites(grainId, before + 1, TimeSpan.FromSeconds(15));
     }
 
     [Fact]
@@ -142,13 +126,4 @@ public sealed class DeviceGrainTests(ClusterFixture fixture)
 
     private static ReadingBatch Batch(DateTimeOffset at, double ppm) =>
         new(ImmutableArray.Create(new Reading(at, MetricCatalog.Concentration, ppm, "ppm")), at);
-
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-        while (!condition())
-        {
-            await Task.Delay(20, timeout.Token);
-        }
-    }
 }

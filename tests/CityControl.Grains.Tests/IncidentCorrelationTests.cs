@@ -118,18 +118,13 @@ public sealed class IncidentCorrelationTests(ClusterFixture fixture)
         await grain.Onboard(new DeviceDefinition(id, DeviceKind.GasSensor, "NH3", Plant, district, "plant-1", TimeSpan.FromMinutes(5),
             GasSensor: new GasSensorSettings("NH3", "ppm", 25, 35, null, null)), "h");
         var t = fixture.Time.GetUtcNow();
+        await using var incidents = await StreamProbe.SubscribeAsync<IncidentEvent>(fixture.Cluster.Client, StreamNames.IncidentEvents, district);
 
         await grain.ReportReadings(new ReadingBatch([new Reading(t, MetricCatalog.Concentration, 40, "ppm")], t));
 
-        var correlator = fixture.Grains.GetGrain<IIncidentCorrelatorGrain>(district);
-        IncidentDetail? incident = null;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-        while (incident is not { Alarms.Length: 2 })
-        {
-            await Task.Delay(20, timeout.Token);
-            var open = await correlator.OpenIncidents();
-            incident = open.IsEmpty ? null : await fixture.Grains.GetGrain<IIncidentGrain>(open.Single()).GetDetail();
-        }
+        var linked = await incidents.WaitFor(e => e.Incident.AlarmCount == 2);
+        var incident = (await fixture.Grains.GetGrain<IIncidentGrain>(linked.Incident.Id).GetDetail())!;
+        Assert.Equal([linked.Incident.Id], await fixture.Grains.GetGrain<IIncidentCorrelatorGrain>(district).OpenIncidents());
 
         Assert.Equal(IncidentType.ChemicalLeak, incident.Summary.Type);
         Assert.Equal([AlarmCondition.GasLow, AlarmCondition.GasHigh], incident.Alarms.Select(a => a.Condition));

@@ -62,8 +62,25 @@ public sealed class CountingGrainStorage : IGrainStorage
 {
     private readonly ConcurrentDictionary<(string, GrainId), object> _states = new();
     private readonly ConcurrentDictionary<GrainId, int> _writes = new();
+    private readonly List<(GrainId Grain, int Count, TaskCompletionSource Done)> _waiters = [];
 
     public int WritesOf(GrainId grain) => _writes.GetValueOrDefault(grain);
+
+    /// <summary>Completes when the grain's state has been written <paramref name="count"/> times in all.</summary>
+    public Task WaitForWrites(GrainId grain, int count, TimeSpan timeout)
+    {
+        lock (_waiters)
+        {
+            if (WritesOf(grain) >= count)
+            {
+                return Task.CompletedTask;
+            }
+
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((grain, count, done));
+            return done.Task.WaitAsync(timeout);
+        }
+    }
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
@@ -80,7 +97,16 @@ public sealed class CountingGrainStorage : IGrainStorage
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         _states[(stateName, grainId)] = grainState.State!;
-        _writes.AddOrUpdate(grainId, 1, (_, n) => n + 1);
+        var writes = _writes.AddOrUpdate(grainId, 1, (_, n) => n + 1);
+        lock (_waiters)
+        {
+            foreach (var waiter in _waiters.Where(w => w.Grain == grainId && writes >= w.Count).ToList())
+            {
+                _waiters.Remove(waiter);
+                waiter.Done.TrySetResult();
+            }
+        }
+
         grainState.RecordExists = true;
         grainState.ETag = "1";
         return Task.CompletedTask;

@@ -82,28 +82,24 @@ public sealed class PlatformApi(Uri baseAddress) : IDisposable
     }
 
     /// <summary>An NH3 detector of the district reading over its High set-point, through the real ingest path.</summary>
-    public async Task LeakAsync(string district)
+    /// <summary>A new gas detector in the district reading 50 ppm of ammonia: a Low and a High alarm, so a leak incident.</summary>
+    public async Task<(string GasId, (string Username, string Secret) Credential)> LeakAsync(string district)
     {
         var gas = "gas-" + Guid.NewGuid().ToString("N")[..10];
         var credential = await OnboardAsync(TestDevices.Gas(gas, district));
         using var ingest = await PostTelemetryAsync(credential, new { readings = new[] { TestDevices.Reading(gas, DateTimeOffset.UtcNow, "concentration", 50, "ppm") } });
         Assert.Equal(HttpStatusCode.Accepted, ingest.StatusCode);
+        return (gas, credential);
     }
 
-    /// <summary>Waits for the district's incident to be listed with both of the leak's alarms (Low and High) linked.</summary>
+    /// <summary>
+    /// The district's incident once it has both of the leak's alarms (Low and High) linked, as an operator's live
+    /// channel shows it: the snapshot if it is already there, else the batch that brings it.
+    /// </summary>
     public async Task<string> WaitForIncidentAsync(string district)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            var list = await GetJsonAsync($"/api/incidents?district={district}");
-            if (list["items"]!.AsArray().FirstOrDefault() is { } incident && incident["alarmCount"]!.GetValue<int>() >= 2)
-            {
-                return incident["id"]!.GetValue<string>();
-            }
-
-            await Task.Delay(50, timeout.Token);
-        }
+        await using var live = await LiveClient.ConnectAsync(_http.BaseAddress!, this, Operator);
+        return (await live.WaitForIncident(i => i.District == district && i.AlarmCount >= 2)).Id;
     }
 
     public static StringContent Json(object body) =>

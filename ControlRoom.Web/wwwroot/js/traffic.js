@@ -1,6 +1,6 @@
 // The traffic view: every signal with its mode and the phase now green, and congestion on each approach from its
-// detectors' occupancy. Modes (flash, fault, preemption) and connectivity change live from the control-room hub; phases
-// and occupancy are read every two seconds, as fast as controllers report them.
+// detectors' occupancy. The list is read once (and again after a dropped connection); from then on modes, phases,
+// occupancy and connectivity arrive on the control-room hub as the signals report them.
 'use strict';
 
 const signals = new Map();
@@ -38,6 +38,13 @@ function render() {
     `${list.length} ${i18n.t('traffic.signals', 'signals')} · ${faults} ${i18n.t('traffic.notNormal', 'not in normal operation')} · ${jammed} ${i18n.t('traffic.congested', 'with a heavy or jammed approach')}`;
 }
 
+// A signal's live traffic load as the server sends it: an object per approach that has reported, and the worst level.
+function approachesOf(traffic) {
+  return Object.entries(traffic || {})
+    .filter(([, state]) => state && typeof state === 'object')
+    .map(([approach, state]) => ({ approach: approach.toUpperCase(), ...state }));
+}
+
 async function refresh() {
   const response = await fetch('/api/traffic/signals');
   if (!response.ok) {
@@ -58,7 +65,6 @@ select.addEventListener('change', render);
   const me = await (await fetch('/api/me')).json();
   document.getElementById('who').textContent = `${me.displayName} (${me.roles.join(', ')})`;
   await refresh();
-  setInterval(() => refresh().catch(() => showConnection('disconnected')), 2000);
   await connectLive({
     onSnapshot: () => refresh(),
     onIncident: () => {},
@@ -69,7 +75,14 @@ select.addEventListener('change', render);
       }
       signal.mode = event.live.signalMode ?? signal.mode;
       signal.phase = event.live.signalPhase ?? signal.phase;
+      if (event.live.traffic) {
+        signal.approaches = approachesOf(event.live.traffic);
+        signal.worstCongestion = event.live.traffic.worst ?? signal.worstCongestion;
+      }
       signal.connectivity = event.connectivity ?? signal.connectivity;
+      if (event.type === 'stateChanged' || event.type === 'liveStateChanged') {
+        signal.lastSeen = event.at;
+      }
       render();
     },
   });

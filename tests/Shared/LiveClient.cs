@@ -1,0 +1,134 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json;
+using CityControl.Incidents;
+using CityControl.Testing;
+using CityControl.Tests.Infrastructure;
+using CityControl.Web.Hosting;
+using CityControl.Web.Live;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CityControl.Tests.Infrastructure;
+
+/// <summary>A control-room client: snapshot first, then numbered batches, kept in order per group.</summary>
+public sealed class LiveClient : IAsyncDisposable
+{
+    private readonly HubConnection _connection;
+    private readonly ConcurrentDictionary<string, long> _last = new();
+    private readonly SemaphoreSlim _changed = new(0);
+
+    private LiveClient(HubConnection connection) => _connection = connection;
+
+    public ConcurrentDictionary<string, IncidentSummary> Incidents { get; } = new();
+
+    public List<CityControl.Devices.DeviceSummary> Devices { get; private set; } = [];
+
+    public List<CityControl.Devices.DeviceStatus> DeviceStates { get; private set; } = [];
+
+    public ConcurrentQueue<CityControl.Devices.DeviceEvent> DeviceEvents { get; } = new();
+
+    public bool InOrder { get; private set; } = true;
+
+    public static async Task<LiveClient> ConnectAsync(Uri baseAddress, PlatformApi api, (string User, string Password) user)
+    {
+        var token = await api.TokenAsync(user.User, user.Password);
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(baseAddress, ControlRoomHub.Path), o =>
+            {
+                o.Transports = HttpTransportType.WebSockets;
+                o.AccessTokenProvider = () => Task.FromResult<string?>(token);
+            })
+            .AddJsonProtocol(o => JsonDefaults.Configure(o.PayloadSerializerOptions))
+            .Build();
+        var client = new LiveClient(connection);
+        var early = new ConcurrentQueue<LiveBatch>();
+        LiveSnapshot? snapshot = null;
+        connection.On<LiveBatch>(nameof(IControlRoomClient.Updates), batch =>
+        {
+            if (snapshot is null)
+            {
+                early.Enqueue(batch);
+            }
+            else
+            {
+                client.Apply(batch);
+            }
+        });
+        await connection.StartAsync();
+        snapshot = await connection.InvokeAsync<LiveSnapshot>(nameof(ControlRoomHub.Snapshot));
+        foreach (var (group, sequence) in snapshot.Sequences)
+        {
+            client._last[group] = sequence;
+        }
+
+        foreach (var incident in snapshot.Incidents)
+        {
+            client.Incidents[incident.Id] = incident;
+        }
+
+        client.Devices = [.. snapshot.Devices];
+        client.DeviceStates = [.. snapshot.DeviceStates];
+        while (early.TryDequeue(out var batch))
+        {
+            client.Apply(batch);
+        }
+
+        return client;
+    }
+
+    public async Task<IncidentSummary> WaitForIncident(Func<IncidentSummary, bool> match)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        while (true)
+        {
+            if (Incidents.Values.FirstOrDefault(match) is { } found)
+            {
+                return found;
+            }
+
+            await _changed.WaitAsync(timeout.Token);
+        }
+    }
+
+    /// <summary>The first device event, already received or still to come, that matches.</summary>
+    public async Task<CityControl.Devices.DeviceEvent> WaitForDeviceEvent(Func<CityControl.Devices.DeviceEvent, bool> match)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        while (true)
+        {
+            if (DeviceEvents.FirstOrDefault(match) is { } found)
+            {
+                return found;
+            }
+
+            await _changed.WaitAsync(timeout.Token);
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await _connection.DisposeAsync();
+
+    private void Apply(LiveBatch batch)
+    {
+        var last = _last.GetValueOrDefault(batch.Group);
+        if (batch.Sequence <= last)
+        {
+            return;
+        }
+
+        InOrder &= batch.Sequence == last + 1;
+        _last[batch.Group] = batch.Sequence;
+        foreach (var incident in batch.Incidents)
+        {
+            Incidents[incident.Id] = incident;
+        }
+
+        foreach (var device in batch.Devices)
+        {
+            DeviceEvents.Enqueue(device);
+        }
+
+        _changed.Release();
+    }
+}
