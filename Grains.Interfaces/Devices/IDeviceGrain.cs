@@ -49,6 +49,9 @@ public interface ICameraGrain : IDeviceGrain
     /// <summary>The camera's video analytics settings: zones, masks, rates (the defaults until an admin sets them).</summary>
     Task<CameraAnalyticsConfig> GetAnalytics();
 
+    /// <summary>The stream a video worker is to run for this camera, or null when it has no stream address or is decommissioned.</summary>
+    Task<CameraStream?> GetStream();
+
     /// <summary>Replaces the analytics settings; fails with <see cref="DeviceRuleException"/> naming the field and the rule.</summary>
     Task<CameraAnalyticsConfig> SetAnalytics(CameraAnalyticsConfig config, string changedBy);
 
@@ -162,14 +165,20 @@ public static class DeviceGrains
     }
 
     /// <summary>A stable partition for a device id (FNV-1a), the same on every host and every run.</summary>
-    public static int DirectoryPartitionOf(string deviceId)
+    public static int DirectoryPartitionOf(string deviceId) => (int)(PartitionHash.Fnv1a(deviceId) % DirectoryPartitions);
+}
+
+/// <summary>A hash that every host and every run computes alike (unlike <see cref="string.GetHashCode()"/>), for partitioning keys.</summary>
+public static class PartitionHash
+{
+    public static uint Fnv1a(string text)
     {
         var hash = 2166136261u;
-        foreach (var c in deviceId)
+        foreach (var c in text)
         {
             hash = (hash ^ c) * 16777619u;
         }
 
-        return (int)(hash % DirectoryPartitions);
+        return hash;
     }
 }

@@ -61,6 +61,49 @@ public sealed partial class CameraGrain(
 
     public Task ReportStreamAlive(DateTimeOffset at) => ReportStream(true, at);
 
+    public Task<CameraStream?> GetStream() => Task.FromResult(Stream());
+
+    /// <summary>
+    /// A camera whose partition has not heard of its current stream (onboarded before partitions existed, or a change
+    /// whose push failed) tells it now: cameras are woken at least by their watchdog reminder.
+    /// </summary>
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await base.OnActivateAsync(cancellationToken);
+        if (S.Definition is not null && S.SettingsRevision == 0)
+        {
+            // Stored before settings were counted.
+            S.SettingsRevision = 1;
+        }
+
+        if (S.Definition is not null && S.VideoPartitionVersion != (Stream()?.Version ?? -1) && !(S.VideoPartitionVersion == 0 && Stream() is null))
+        {
+            await OnSettingsChanged();
+            MarkDirty();
+        }
+    }
+
+    /// <summary>The video partition learns of every change to the camera's stream, so the workers never poll for it.</summary>
+    protected override async Task OnSettingsChanged()
+    {
+        var partition = GrainFactory.GetVideoPartitionFor(Id);
+        if (Stream() is { } stream)
+        {
+            await partition.Upsert(stream);
+            S.VideoPartitionVersion = stream.Version;
+        }
+        else if (S.VideoPartitionVersion != 0)
+        {
+            await partition.Remove(Id);
+            S.VideoPartitionVersion = -1;
+        }
+    }
+
+    private CameraStream? Stream() =>
+        S is { Definition.Camera.StreamUrl: { Length: > 0 } address } && S.Status != LifecycleStatus.Decommissioned
+            ? new CameraStream(Id, address, S.Analytics ?? CameraAnalyticsConfig.Default, S.SettingsRevision)
+            : null;
+
     public Task<CameraAnalyticsConfig> GetAnalytics()
     {
         RequireDefinition();
@@ -81,7 +124,10 @@ public sealed partial class CameraGrain(
             Zones = config.Zones.IsDefault ? [] : config.Zones,
             MotionMasks = config.MotionMasks.IsDefault ? [] : config.MotionMasks,
         };
+        S.UpdatedAt = Now;
+        S.SettingsRevision++;
         await Raise(DeviceEventType.ConfigurationChanged, $"video analytics ({S.Analytics.Zones.Length} zones, {S.Analytics.MotionMasks.Length} masks) changed by {changedBy}");
+        await OnSettingsChanged();
         await Persist();
         return S.Analytics;
     }

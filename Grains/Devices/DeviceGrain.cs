@@ -59,6 +59,8 @@ public abstract partial class DeviceGrain(
 
         // The directory first: if we crash in between, a retried onboarding finds no device and succeeds.
         await GrainFactory.GetDirectoryFor(Id).Upsert(Summary());
+        S.SettingsRevision++;
+        await OnSettingsChanged();
         await state.WriteStateAsync();
         await EnsureWatchdog();
         LogOnboarded(Id, Kind);
@@ -110,6 +112,8 @@ public abstract partial class DeviceGrain(
         }
 
         await GrainFactory.GetDirectoryFor(Id).Upsert(Summary());
+        S.SettingsRevision++;
+        await OnSettingsChanged();
         await Persist();
         await EnsureWatchdog();
         return Snapshot();
@@ -330,6 +334,12 @@ public abstract partial class DeviceGrain(
 
     protected Task RaiseAlarm(AlarmTransition alarm) =>
         Raise(alarm.Active ? DeviceEventType.AlarmRaised : DeviceEventType.AlarmCleared, alarm.Message, alarm);
+
+    /// <summary>
+    /// The device's definition or status changed (or it was onboarded): tell whoever runs something for it from its
+    /// settings. Called before the state is written, as the directory is, so a failure leaves the change to be retried.
+    /// </summary>
+    protected virtual Task OnSettingsChanged() => Task.CompletedTask;
 
     /// <summary>Records the event in the device's history and publishes it.</summary>
     protected async Task Raise(DeviceEventType type, string detail, AlarmTransition? alarm = null)

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
-using CityControl.Devices;
-using CityControl.Video.Cli;
+using System.Collections.Immutable;
 using CityControl.Video.Evidence;
 using CityControl.Video.Live;
 using Microsoft.Extensions.Hosting;
@@ -11,10 +9,11 @@ using Microsoft.Extensions.Options;
 namespace CityControl.Video.Hosting;
 
 /// <summary>
-/// Runs a pipeline for every camera that has a stream address and is not decommissioned, as a hosted service of the
-/// process it is in (the platform by default). Every refresh it reads the cameras from the directory and their
-/// settings from their grains: new cameras start, cameras whose address or analytics changed restart with the new
-/// settings, removed ones stop. The grains hold the truth, so a restarted host picks up where the last one was.
+/// A video worker: it registers with every video partition and runs a pipeline for each camera the partitions push to
+/// it, restarting one whose settings changed and stopping those taken away. Nothing is polled: the camera grains push
+/// their changes to their partition, and the partition pushes this worker its share. The registration, every
+/// <see cref="PipelineOptions.RegisterInterval"/>, is the worker's heartbeat, and also catches a push it missed (the
+/// partition answers with the version of the share it should run).
 /// </summary>
 public sealed partial class CameraPipelineHost(
     IGrainFactory grains,
@@ -22,11 +21,16 @@ public sealed partial class CameraPipelineHost(
     IOptions<PipelineOptions> options,
     ILoggerFactory loggers,
     TimeProvider time,
-    IEvidenceStore? evidence = null) : BackgroundService
+    IEvidenceStore? evidence = null) : BackgroundService, IVideoWorkerObserver
 {
     private readonly PipelineOptions _options = options.Value;
     private readonly ILogger _logger = loggers.CreateLogger<CameraPipelineHost>();
     private readonly ConcurrentDictionary<string, Running> _running = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<int, long> _shares = new();
+    private readonly SemaphoreSlim _changes = new(1, 1);
+
+    public string WorkerId { get; } = options.Value.WorkerId
+        ?? $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..6]}";
 
     /// <summary>The pipelines running in this process, by camera id.</summary>
     public IReadOnlyCollection<PipelineStatus> Pipelines => [.. _running.Values.Select(r => r.Pipeline.Status)];
@@ -35,58 +39,32 @@ public sealed partial class CameraPipelineHost(
 
     public bool Runs(string cameraId) => _running.ContainsKey(cameraId);
 
-    /// <summary>Reads the cameras now and brings the pipelines in line with them.</summary>
-    public async Task Refresh(CancellationToken cancellationToken)
-    {
-        var wanted = new Dictionary<string, (string Address, CameraAnalyticsConfig Config)>(StringComparer.Ordinal);
-        foreach (var camera in await grains.QueryDevices(new DeviceQuery(Kind: DeviceKind.Camera)))
-        {
-            if (camera.Status == LifecycleStatus.Decommissioned)
-            {
-                continue;
-            }
-
-            var grain = grains.GetGrain<ICameraGrain>(camera.Id);
-            if (await grain.GetSnapshot() is { Definition.Camera.StreamUrl: { Length: > 0 } address })
-            {
-                wanted[camera.Id] = (address, await grain.GetAnalytics());
-            }
-        }
-
-        foreach (var (id, running) in _running)
-        {
-            if (!wanted.TryGetValue(id, out var w) || w.Address != running.Address || Key(w.Config) != running.ConfigKey)
-            {
-                _running.TryRemove(id, out _);
-                await running.Pipeline.DisposeAsync();
-                LogStopped(id);
-            }
-        }
-
-        foreach (var (id, w) in wanted)
-        {
-            if (cancellationToken.IsCancellationRequested || _running.ContainsKey(id))
-            {
-                continue;
-            }
-
-            var pipeline = new CameraPipeline(id, w.Address, w.Config, sink, evidence, _options, time, loggers.CreateLogger($"CityControl.Video.Camera.{id}"));
-            _running[id] = new Running(pipeline, w.Address, Key(w.Config));
-            pipeline.Start();
-            LogStarted(id, w.Config.Zones.Length);
-        }
-    }
+    public Task Assigned(int partition, long setVersion, ImmutableArray<CameraStream> cameras) => Apply(partition, setVersion, cameras);
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        foreach (var id in _running.Keys.ToList())
+        await _changes.WaitAsync(CancellationToken.None);
+        try
         {
-            if (_running.TryRemove(id, out var running))
+            foreach (var id in _running.Keys.ToList())
             {
-                await running.Pipeline.DisposeAsync();
+                if (_running.TryRemove(id, out var running))
+                {
+                    await running.Pipeline.DisposeAsync();
+                }
             }
         }
+        finally
+        {
+            _changes.Release();
+        }
+    }
+
+    public override void Dispose()
+    {
+        _changes.Dispose();
+        base.Dispose();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -96,29 +74,90 @@ public sealed partial class CameraPipelineHost(
             return;
         }
 
-        while (!stoppingToken.IsCancellationRequested)
+        var self = grains.CreateObjectReference<IVideoWorkerObserver>(this);
+        LogWorkerStarted(WorkerId);
+        try
         {
+            using var timer = new PeriodicTimer(_options.RegisterInterval, time);
+            do
+            {
+                await Task.WhenAll(Enumerable.Range(0, VideoPartitions.Count).Select(p => Register(p, self)));
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            // Hand the cameras over at once rather than after the partitions' expiry.
             try
             {
-                await Refresh(stoppingToken);
+                await Task.WhenAll(Enumerable.Range(0, VideoPartitions.Count)
+                    .Select(p => grains.GetGrain<IVideoCameraPartitionGrain>(p).Unregister(WorkerId)))
+                    .WaitAsync(TimeSpan.FromSeconds(3), CancellationToken.None);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is TimeoutException or OrleansException or InvalidOperationException)
             {
-                LogRefreshFailed(ex);
-            }
-
-            try
-            {
-                await Task.Delay(_options.RefreshInterval, time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
+                LogUnregisterFailed(ex);
             }
         }
     }
 
-    private static string Key(CameraAnalyticsConfig config) => JsonSerializer.Serialize(config, AnalyzeCommand.Json);
+    private async Task Register(int partition, IVideoWorkerObserver self)
+    {
+        try
+        {
+            var grain = grains.GetGrain<IVideoCameraPartitionGrain>(partition);
+            var version = await grain.Register(WorkerId, self);
+            if (!_shares.TryGetValue(partition, out var known) || known != version)
+            {
+                var (current, cameras) = await grain.AssignedTo(WorkerId);
+                await Apply(partition, current, cameras);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogRegisterFailed(ex, partition);
+        }
+    }
+
+    /// <summary>Brings this partition's pipelines in line with the share: start the new, restart the changed, stop the rest.</summary>
+    private async Task Apply(int partition, long version, ImmutableArray<CameraStream> cameras)
+    {
+        await _changes.WaitAsync();
+        try
+        {
+            var wanted = cameras.ToDictionary(c => c.CameraId, StringComparer.Ordinal);
+            foreach (var (id, running) in _running.Where(r => r.Value.Partition == partition).ToList())
+            {
+                if (!wanted.TryGetValue(id, out var stream) || stream.Version != running.Stream.Version || stream.Address != running.Stream.Address)
+                {
+                    _running.TryRemove(id, out _);
+                    await running.Pipeline.DisposeAsync();
+                    LogStopped(id);
+                }
+            }
+
+            foreach (var stream in cameras.Where(c => !_running.ContainsKey(c.CameraId)))
+            {
+                var pipeline = new CameraPipeline(stream.CameraId, stream.Address, stream.Analytics, sink, evidence, _options, time,
+                    loggers.CreateLogger($"CityControl.Video.Camera.{stream.CameraId}"));
+                _running[stream.CameraId] = new Running(pipeline, stream, partition);
+                pipeline.Start();
+                LogStarted(stream.CameraId, stream.Analytics.Zones.Length);
+            }
+
+            _shares[partition] = version;
+        }
+        finally
+        {
+            _changes.Release();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Video worker {WorkerId} registering with the video partitions")]
+    private partial void LogWorkerStarted(string workerId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Video pipeline for camera {CameraId} started ({Zones} zones)")]
     private partial void LogStarted(string cameraId, int zones);
@@ -126,8 +165,11 @@ public sealed partial class CameraPipelineHost(
     [LoggerMessage(Level = LogLevel.Information, Message = "Video pipeline for camera {CameraId} stopped")]
     private partial void LogStopped(string cameraId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not refresh the camera pipelines; the running ones go on")]
-    private partial void LogRefreshFailed(Exception ex);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not register with video partition {Partition}; the running pipelines go on")]
+    private partial void LogRegisterFailed(Exception ex, int partition);
 
-    private sealed record Running(CameraPipeline Pipeline, string Address, string ConfigKey);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not unregister from the video partitions; they drop this worker when it stays silent")]
+    private partial void LogUnregisterFailed(Exception ex);
+
+    private sealed record Running(CameraPipeline Pipeline, CameraStream Stream, int Partition);
 }

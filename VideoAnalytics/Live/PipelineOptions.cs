@@ -10,8 +10,14 @@ public sealed class PipelineOptions
     /// <summary>Whether this host runs camera pipelines at all (a cluster runs them on the workers it chooses).</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>How often the host looks for new, changed and removed cameras.</summary>
-    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// How often this worker tells the video partitions it is alive. The partitions push it the cameras it is to run;
+    /// a worker silent for 15 s loses its cameras to the others, so keep this well under that.
+    /// </summary>
+    public TimeSpan RegisterInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>This worker's name in the partitions' assignments; by default the machine, the process and a random suffix.</summary>
+    public string? WorkerId { get; set; }
 
     /// <summary>The first wait before reconnecting a lost stream; it doubles on every failure up to <see cref="MaxBackoff"/>.</summary>
     public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromSeconds(1);

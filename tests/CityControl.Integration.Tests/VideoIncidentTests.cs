@@ -20,7 +20,6 @@ public sealed class VideoIncidentTests(AzuriteFixture azurite, BrowserFixture br
     public async Task The_cyclist_on_the_hard_shoulder_becomes_a_police_incident_with_verified_evidence_and_a_live_view()
     {
         var settings = PlatformSettings.Azure(azurite.ConnectionString);
-        settings["CityControl:Video:RefreshInterval"] = "00:00:01";
         var district = "Video-" + Guid.NewGuid().ToString("N")[..6];
         var camera = "cam-" + district.ToLowerInvariant();
         await using var platform = await InProcessPlatform.StartAsync(settings);

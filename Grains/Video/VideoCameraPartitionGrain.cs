@@ -1,0 +1,170 @@
+using System.Collections.Immutable;
+using CityControl.Devices;
+using CityControl.Rules;
+using CityControl.Rules.Video;
+using CityControl.Video;
+using Microsoft.Extensions.Logging;
+
+namespace CityControl.Grains.Video;
+
+/// <summary>What a video partition keeps: the streams of its cameras, as their grains last pushed them.</summary>
+[GenerateSerializer, Alias("citycontrol.video-partition-state.v1")]
+public sealed class VideoPartitionState
+{
+    [Id(0)] public Dictionary<string, CameraStream> Cameras { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>
+/// Divides one partition's cameras among the live video workers (rendezvous hashing) and pushes each worker its share
+/// whenever that share changes: a camera's settings, a worker joining, a worker falling silent for
+/// <see cref="WorkerExpiry"/> (its cameras then move to the others). Workers hold no lease of their own: the partition
+/// decides, so two workers never run one camera once both have heard the same decision.
+/// </summary>
+public sealed partial class VideoCameraPartitionGrain(
+    [PersistentState("video-partition", StorageNames.GrainState)] IPersistentState<VideoPartitionState> state,
+    CityClock clock,
+    ILogger<VideoCameraPartitionGrain> logger) : Grain, IVideoCameraPartitionGrain
+{
+    /// <summary>Workers register every 5 s; one silent for this long is taken as gone.</summary>
+    public static readonly TimeSpan WorkerExpiry = TimeSpan.FromSeconds(15);
+
+    private static readonly TimeSpan ExpiryCheck = TimeSpan.FromSeconds(5);
+
+    private readonly Dictionary<string, (IVideoWorkerObserver Observer, DateTimeOffset LastSeen)> _workers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _sent = new(StringComparer.Ordinal);
+
+    private int Partition => (int)this.GetPrimaryKeyLong();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        this.RegisterGrainTimer(static (grain, _) => grain.DropSilentWorkers(), this,
+            new GrainTimerCreationOptions(ExpiryCheck, ExpiryCheck) { KeepAlive = false });
+        return base.OnActivateAsync(cancellationToken);
+    }
+
+    public Task<long> Register(string workerId, IVideoWorkerObserver worker)
+    {
+        var known = _workers.ContainsKey(workerId);
+        _workers[workerId] = (worker, clock.UtcNow);
+        if (!known)
+        {
+            LogWorkerJoined(Partition, workerId);
+        }
+
+        // Another worker's silence is noticed here too, not only on the timer.
+        if (!known | DropExpired())
+        {
+            PushChangedShares();
+        }
+
+        return Task.FromResult(SetOf(workerId).Version);
+    }
+
+    public Task Unregister(string workerId)
+    {
+        if (_workers.Remove(workerId))
+        {
+            _sent.Remove(workerId);
+            LogWorkerLeft(Partition, workerId);
+            PushChangedShares();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<(long Version, ImmutableArray<CameraStream> Cameras)> AssignedTo(string workerId) => Task.FromResult(SetOf(workerId));
+
+    public async Task Upsert(CameraStream camera)
+    {
+        if (state.State.Cameras.TryGetValue(camera.CameraId, out var known) && known == camera)
+        {
+            return;
+        }
+
+        state.State.Cameras[camera.CameraId] = camera;
+        await state.WriteStateAsync();
+        PushChangedShares();
+    }
+
+    public async Task Remove(string cameraId)
+    {
+        if (state.State.Cameras.Remove(cameraId))
+        {
+            await state.WriteStateAsync();
+            PushChangedShares();
+        }
+    }
+
+    public Task<ImmutableArray<CameraAssignment>> Assignments() => Task.FromResult(state.State.Cameras.Values
+        .OrderBy(c => c.CameraId, StringComparer.Ordinal)
+        .Select(c => new CameraAssignment(c.CameraId, WorkerAssignment.OwnerOf(c.CameraId, _workers.Keys), c.Version))
+        .ToImmutableArray());
+
+    private Task DropSilentWorkers()
+    {
+        if (DropExpired())
+        {
+            PushChangedShares();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private bool DropExpired()
+    {
+        var now = clock.UtcNow;
+        var silent = _workers.Where(w => now - w.Value.LastSeen > WorkerExpiry).Select(w => w.Key).ToList();
+        foreach (var worker in silent)
+        {
+            _workers.Remove(worker);
+            _sent.Remove(worker);
+            LogWorkerSilent(Partition, worker, WorkerExpiry.TotalSeconds);
+        }
+
+        return silent.Count > 0;
+    }
+
+    /// <summary>Sends every worker whose share changed its whole share (one-way: a dead worker costs no wait).</summary>
+    private void PushChangedShares()
+    {
+        var shares = WorkerAssignment.Assign(state.State.Cameras.Keys, _workers.Keys);
+        foreach (var (worker, entry) in _workers)
+        {
+            var (version, cameras) = Share(shares[worker]);
+            if (_sent.TryGetValue(worker, out var sent) && sent == version)
+            {
+                continue;
+            }
+
+            _sent[worker] = version;
+            entry.Observer.Assigned(Partition, version, cameras).Ignore();
+        }
+    }
+
+    private (long Version, ImmutableArray<CameraStream> Cameras) SetOf(string worker) =>
+        Share(state.State.Cameras.Keys.Where(c => WorkerAssignment.OwnerOf(c, _workers.Keys) == worker));
+
+    /// <summary>The cameras given, with a version that changes whenever the set or any of its settings does.</summary>
+    private (long Version, ImmutableArray<CameraStream> Cameras) Share(IEnumerable<string> cameraIds)
+    {
+        var cameras = cameraIds.Select(id => state.State.Cameras[id])
+            .OrderBy(c => c.CameraId, StringComparer.Ordinal)
+            .ToImmutableArray();
+        var version = 17L;
+        foreach (var camera in cameras)
+        {
+            version = unchecked((version * 31) + PartitionHash.Fnv1a(camera.CameraId) + camera.Version);
+        }
+
+        return (version, cameras);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Video partition {Partition}: worker {WorkerId} joined")]
+    private partial void LogWorkerJoined(int partition, string workerId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Video partition {Partition}: worker {WorkerId} left; its cameras move to the others")]
+    private partial void LogWorkerLeft(int partition, string workerId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Video partition {Partition}: worker {WorkerId} silent for more than {Seconds} s; its cameras move to the others")]
+    private partial void LogWorkerSilent(int partition, string workerId, double seconds);
+}

@@ -1,0 +1,117 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using CityControl.Devices;
+using CityControl.Tests.Infrastructure;
+using CityControl.Video;
+
+namespace CityControl.Tests.Grains;
+
+/// <summary>Cameras divided among video workers by their partitions, pushed to the workers as they change.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class VideoPartitionTests(ClusterFixture fixture)
+{
+    private static readonly GeoPoint Gate = new(37.4849, 126.8985);
+
+    [Fact]
+    public async Task Each_camera_runs_on_one_worker_settings_reach_it_and_a_silent_workers_cameras_move_to_the_other()
+    {
+        var prefix = "vp-" + Guid.NewGuid().ToString("N")[..6];
+        var a = new RecordingWorker($"{prefix}-a");
+        var b = new RecordingWorker($"{prefix}-b");
+        var refA = fixture.Grains.CreateObjectReference<IVideoWorkerObserver>(a);
+        var refB = fixture.Grains.CreateObjectReference<IVideoWorkerObserver>(b);
+        var cameras = new List<string>();
+        for (var i = 0; i < 12; i++)
+        {
+            cameras.Add(await Onboard($"{prefix}-cam-{i}", $"rtsp://127.0.0.1:8554/{i}"));
+        }
+
+        var partitions = cameras.Select(VideoPartitions.Of).Distinct().ToList();
+        foreach (var p in partitions)
+        {
+            var partition = fixture.Grains.GetGrain<IVideoCameraPartitionGrain>(p);
+            await a.Take(p, partition, await partition.Register(a.Id, refA));
+            await b.Take(p, partition, await partition.Register(b.Id, refB));
+        }
+
+        // Every camera with exactly one worker, and both workers busy.
+        var ownedByA = cameras.Where(a.Runs).ToList();
+        var ownedByB = cameras.Where(b.Runs).ToList();
+        Assert.Empty(ownedByA.Intersect(ownedByB));
+        Assert.Equal(cameras.Count, ownedByA.Count + ownedByB.Count);
+        Assert.NotEmpty(ownedByA);
+        Assert.NotEmpty(ownedByB);
+
+        // A new stream address reaches the worker that runs the camera, pushed.
+        var moved = ownedByA[0];
+        await fixture.Grains.GetGrain<ICameraGrain>(moved).Update(new DeviceUpdate(Camera: new CameraSettings("rtsp://127.0.0.1:8554/new", 90, 70, 120)), "admin");
+        await a.WaitFor(moved, s => s.Address.EndsWith("/new", StringComparison.Ordinal));
+
+        // Worker a falls silent: once b registers after the expiry, a's cameras are b's, and a is told nothing more.
+        fixture.Time.Advance(TimeSpan.FromSeconds(20));
+        foreach (var p in partitions)
+        {
+            var partition = fixture.Grains.GetGrain<IVideoCameraPartitionGrain>(p);
+            await b.Take(p, partition, await partition.Register(b.Id, refB));
+        }
+
+        Assert.All(cameras, c => Assert.True(b.Runs(c), $"{c} did not move to b"));
+        var assignments = (await Task.WhenAll(partitions.Select(p => fixture.Grains.GetGrain<IVideoCameraPartitionGrain>(p).Assignments())))
+            .SelectMany(x => x).Where(x => x.CameraId.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+        Assert.Equal(cameras.Count, assignments.Count);
+        Assert.All(assignments, x => Assert.Equal(b.Id, x.WorkerId));
+
+        // A decommissioned camera leaves its worker.
+        await fixture.Grains.GetGrain<ICameraGrain>(cameras[^1]).Decommission("admin");
+        await b.WaitFor(cameras[^1], null);
+    }
+
+    private async Task<string> Onboard(string id, string address)
+    {
+        await fixture.Grains.GetGrain<ICameraGrain>(id).Onboard(new DeviceDefinition(id, DeviceKind.Camera, "Gate camera", Gate, "Video-partitions", "gate",
+            TimeSpan.FromMinutes(5), Camera: new CameraSettings(address, 90, 70, 120)), "h");
+        return id;
+    }
+
+    /// <summary>A worker as the partitions see it: the share each partition last gave it, pushed or asked for.</summary>
+    private sealed class RecordingWorker(string id) : IVideoWorkerObserver
+    {
+        private readonly ConcurrentDictionary<int, ImmutableArray<CameraStream>> _shares = new();
+        private readonly SemaphoreSlim _changed = new(0);
+
+        public string Id { get; } = id;
+
+        public bool Runs(string cameraId) => _shares.Values.Any(s => s.Any(c => c.CameraId == cameraId));
+
+        public Task Assigned(int partition, long setVersion, ImmutableArray<CameraStream> cameras)
+        {
+            _shares[partition] = cameras;
+            _changed.Release();
+            return Task.CompletedTask;
+        }
+
+        /// <summary>What a worker does after registering: asks for its share (a push may still be on its way).</summary>
+        public async Task Take(int partition, IVideoCameraPartitionGrain grain, long version)
+        {
+            var (current, cameras) = await grain.AssignedTo(Id);
+            Assert.Equal(version, current);
+            _shares[partition] = cameras;
+        }
+
+        /// <summary>Until the camera's stream, as pushed, matches (null: until the camera is no longer given to this worker).</summary>
+        public async Task WaitFor(string cameraId, Func<CameraStream, bool>? match)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            while (true)
+            {
+                var stream = _shares.Values.SelectMany(s => s).FirstOrDefault(c => c.CameraId == cameraId);
+                if (match is null ? stream is null : stream is not null && match(stream))
+                {
+                    return;
+                }
+
+                await _changed.WaitAsync(timeout.Token);
+            }
+        }
+    }
+}
