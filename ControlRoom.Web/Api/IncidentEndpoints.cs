@@ -108,14 +108,13 @@ public static class IncidentEndpoints
         }
 
         var query = new IncidentQuery(statusFilter, typeFilter, agencyFilter, district, since, until);
-        var months = new List<string>();
+        var months = new List<DateTimeOffset>();
         for (var m = new DateTimeOffset(since.Year, since.Month, 1, 0, 0, 0, TimeSpan.Zero); m < until; m = m.AddMonths(1))
         {
-            months.Add(IncidentGrains.IndexKey(m));
+            months.Add(m);
         }
 
-        var found = await Task.WhenAll(months.Select(m => grains.GetGrain<IIncidentIndexGrain>(m).Query(query)));
-        var page = found.SelectMany(f => f)
+        var page = (await grains.QueryIncidents(months, query))
             .OrderByDescending(i => i.OpenedAt).ThenBy(i => i.Id, StringComparer.Ordinal)
             .SkipWhile(i => after is not null && i.Id != after)
             .Skip(after is null ? 0 : 1)

@@ -14,7 +14,8 @@ using CityControl.Rules;
 namespace CityControl.Web.Live;
 
 /// <summary>Changes sent to one group, numbered per group so a client sees order and gaps.</summary>
-public sealed record LiveBatch(string Group, long Sequence, IReadOnlyList<IncidentSummary> Incidents, IReadOnlyList<DeviceEvent> Devices);
+/// <summary>One group's numbered batch: incidents' new summaries, device events, and each of those devices' status after its event.</summary>
+public sealed record LiveBatch(string Group, long Sequence, IReadOnlyList<IncidentSummary> Incidents, IReadOnlyList<DeviceEvent> Devices, IReadOnlyList<DeviceStatus> DeviceStates);
 
 /// <summary>What a client starts from: the open incidents it may see, every device, and each of its groups' sequence at that moment.</summary>
 public sealed record LiveSnapshot(IReadOnlyDictionary<string, long> Sequences, IReadOnlyList<IncidentSummary> Incidents, IReadOnlyList<DeviceSummary> Devices, IReadOnlyList<DeviceStatus> DeviceStates);
@@ -58,9 +59,8 @@ public sealed class ControlRoomHub(IGrainFactory grains, LiveSequences sequences
         var agency = IncidentEndpoints.AgencyOf(user);
         var now = clock.UtcNow;
         var query = new IncidentQuery(Agency: agency, From: now.AddDays(-92), To: now.AddDays(1));
-        var months = Enumerable.Range(0, 4).Select(i => IncidentGrains.IndexKey(now.AddMonths(-i))).Distinct();
-        var incidents = (await Task.WhenAll(months.Select(m => grains.GetGrain<IIncidentIndexGrain>(m).Query(query))))
-            .SelectMany(x => x)
+        var months = Enumerable.Range(0, 4).Select(i => now.AddMonths(-i));
+        var incidents = (await grains.QueryIncidents(months, query))
             .Where(i => !IncidentLifecycle.Terminal.Contains(i.Status))
             .OrderBy(i => i.Priority).ThenBy(i => i.OpenedAt)
             .ToList();

@@ -14,6 +14,7 @@ public sealed class LiveUpdateObserver(IHubContext<ControlRoomHub, IControlRoomC
     {
         var incidents = updates.Select(u => u.Incident).OfType<IncidentSummary>().ToList();
         var devices = updates.Select(u => u.Device).OfType<CityControl.Devices.DeviceEvent>().ToList();
+        var states = updates.Select(u => u.Status).OfType<CityControl.Devices.DeviceStatus>().ToList();
         var targets = new List<(string Group, List<IncidentSummary> Incidents)> { (ControlRoomHub.AllGroup, incidents) };
         foreach (var agency in Enum.GetValues<Agency>())
         {
@@ -26,7 +27,7 @@ public sealed class LiveUpdateObserver(IHubContext<ControlRoomHub, IControlRoomC
         {
             foreach (var (group, groupIncidents) in targets)
             {
-                await hub.Clients.Group(group).Updates(new LiveBatch(group, sequences.Next(group), groupIncidents, devices));
+                await hub.Clients.Group(group).Updates(new LiveBatch(group, sequences.Next(group), groupIncidents, devices, states));
             }
         }
         finally

@@ -20,6 +20,7 @@ public static class PagesFeature
         app.MapMapEndpoints();
         app.MapTrafficEndpoints();
         app.MapLabelEndpoints();
+        app.MapFactsEndpoints();
         return app;
     }
 }

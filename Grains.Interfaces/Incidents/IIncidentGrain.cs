@@ -99,6 +99,26 @@ public static class IncidentGrains
     /// <summary>The timeline action that records a CAP message issued or received.</summary>
     public const string CapMessageAction = "CAP message";
 
-    /// <summary>The index partition of an incident opened at <paramref name="at"/>.</summary>
-    public static string IndexKey(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>Index grains per month: a city's incident changes spread over them, so no one grain carries them all.</summary>
+    public const int IndexPartitions = 8;
+
+    /// <summary>The index grain of an incident: the month it opened in and a partition by its id.</summary>
+    public static string IndexKey(DateTimeOffset openedAt, string incidentId) =>
+        $"{Month(openedAt)}/{Devices.PartitionHash.Fnv1a(incidentId) % IndexPartitions}";
+
+    /// <summary>Every index grain of the month (and the month's single index of earlier versions).</summary>
+    public static IEnumerable<string> IndexKeysOf(DateTimeOffset month) =>
+        [Month(month), .. Enumerable.Range(0, IndexPartitions).Select(p => $"{Month(month)}/{p}")];
+
+    /// <summary>The incidents of the given months that match, from every index partition, the newest summary of each.</summary>
+    public static async Task<List<IncidentSummary>> QueryIncidents(this IGrainFactory factory, IEnumerable<DateTimeOffset> months, IncidentQuery query)
+    {
+        var found = await Task.WhenAll(months.SelectMany(IndexKeysOf).Distinct(StringComparer.Ordinal)
+            .Select(key => factory.GetGrain<IIncidentIndexGrain>(key).Query(query)));
+        return [.. found.SelectMany(x => x)
+            .GroupBy(i => i.Id, StringComparer.Ordinal)
+            .Select(g => g.MaxBy(i => i.UpdatedAt)!)];
+    }
+
+    private static string Month(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -4,13 +4,17 @@ using CityControl.Incidents;
 
 namespace CityControl.Live;
 
-/// <summary>A change for the control room's screens: an incident's new summary, or a device event.</summary>
+/// <summary>
+/// A change for the control room's screens: an incident's new summary, or a device event with the device's status
+/// after it (as the district's board has it), so screens replace a status rather than work it out again.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.live-update.v1")]
 public sealed record class LiveUpdate(
     [property: Id(0)] string District,
     [property: Id(1)] IncidentSummary? Incident,
     [property: Id(2)] DeviceEvent? Device,
-    [property: Id(3)] DateTimeOffset At);
+    [property: Id(3)] DateTimeOffset At,
+    [property: Id(4)] DeviceStatus? Status = null);
 
 /// <summary>A web front end's receiver of live updates; it pushes them to its SignalR clients.</summary>
 public interface ILiveUpdateObserver : IGrainObserver

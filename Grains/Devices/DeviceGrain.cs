@@ -9,6 +9,8 @@ using CityControl.Rules.Alarms;
 using CityControl.Rules;
 using CityControl.Devices;
 
+using CityControl.Grains.Persistence;
+
 namespace CityControl.Grains.Devices;
 
 /// <summary>
@@ -25,8 +27,7 @@ public abstract partial class DeviceGrain(
     private const string HeartbeatReminder = "heartbeat";
 
     private readonly DeviceGrainOptions _options = options.Value;
-    private IGrainTimer? _checkpointTimer;
-    private bool _dirty;
+    private StateCheckpoint? _checkpoints;
 
     protected abstract DeviceKind Kind { get; }
 
@@ -261,19 +262,7 @@ public abstract partial class DeviceGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_dirty)
-        {
-            try
-            {
-                await Persist();
-            }
-            catch (Exception ex)
-            {
-                // The readings are in the ingest journal; the next start replays them.
-                LogFinalCheckpointFailed(ex, Id);
-            }
-        }
-
+        await Checkpoints.OnDeactivate(cancellationToken);
         await base.OnDeactivateAsync(reason, cancellationToken);
     }
 
@@ -387,32 +376,14 @@ public abstract partial class DeviceGrain(
         await this.RegisterOrUpdateReminder(HeartbeatReminder, period, period);
     }
 
-    protected void MarkDirty()
-    {
-        _dirty = true;
-        _checkpointTimer ??= this.RegisterGrainTimer(
-            static (grain, ct) => grain.Checkpoint(),
-            this,
-            new GrainTimerCreationOptions(_options.CheckpointInterval, Timeout.InfiniteTimeSpan) { Interleave = false });
-    }
+    private StateCheckpoint Checkpoints => _checkpoints ??= new StateCheckpoint(this, state, _options.CheckpointInterval, logger,
+        "readings and live state since the last checkpoint (the ingest journal replays the readings)");
 
-    private async Task Checkpoint()
-    {
-        _checkpointTimer?.Dispose();
-        _checkpointTimer = null;
-        if (_dirty)
-        {
-            await Persist();
-        }
-    }
+    /// <summary>A change that may wait for the checkpoint (readings, counts): it is in the ingest journal meanwhile.</summary>
+    protected void MarkDirty() => Checkpoints.MarkDirty();
 
-    protected async Task Persist()
-    {
-        await state.WriteStateAsync();
-        _dirty = false;
-        _checkpointTimer?.Dispose();
-        _checkpointTimer = null;
-    }
+    /// <summary>A change that matters (alarm, lifecycle, configuration): written now.</summary>
+    protected Task Persist() => Checkpoints.WriteNow();
 
     private DeviceSummary Summary()
     {
@@ -447,8 +418,6 @@ public abstract partial class DeviceGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Device {DeviceId} went offline; last seen {LastSeen}")]
     private partial void LogOffline(string deviceId, DateTimeOffset? lastSeen);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Device {DeviceId} could not write its final checkpoint on deactivation")]
-    private partial void LogFinalCheckpointFailed(Exception ex, string deviceId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Device {DeviceId} could not publish {EventType}")]
     private partial void LogPublishFailed(Exception ex, string deviceId, DeviceEventType eventType);

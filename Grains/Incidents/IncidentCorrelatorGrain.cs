@@ -1,10 +1,13 @@
 using System.Collections.Immutable;
 using CityControl.Devices;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Streams;
 using CityControl.Rules.Incidents;
 using CityControl.Rules;
 using CityControl.Incidents;
+
+using CityControl.Grains.Persistence;
 
 namespace CityControl.Grains.Incidents;
 
@@ -18,7 +21,8 @@ namespace CityControl.Grains.Incidents;
 public sealed class IncidentCorrelatorGrain(
     [PersistentState("correlator", StorageNames.GrainState)] IPersistentState<CorrelatorState> state,
     CityClock clock,
-    IOptions<CorrelationOptions> options) : Grain, IIncidentCorrelatorGrain
+    IOptions<CorrelationOptions> options,
+    ILogger<IncidentCorrelatorGrain> logger) : Grain, IIncidentCorrelatorGrain
 {
     private readonly CorrelationOptions _options = options.Value;
 
@@ -28,7 +32,7 @@ public sealed class IncidentCorrelatorGrain(
     /// <summary>Active conditions per device, for suppression by design.</summary>
     private readonly Dictionary<string, HashSet<AlarmCondition>> _active = new(StringComparer.Ordinal);
 
-    private IGrainTimer? _checkpoint;
+    private StateCheckpoint? _checkpoints;
 
     private CorrelatorState S => state.State;
 
@@ -112,7 +116,7 @@ public sealed class IncidentCorrelatorGrain(
         S.AlarmIncident[key] = id;
         if (match is null)
         {
-            await state.WriteStateAsync();
+            await Checkpoints.WriteNow();
         }
         else
         {
@@ -126,19 +130,7 @@ public sealed class IncidentCorrelatorGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_checkpoint is not null)
-        {
-            try
-            {
-                await state.WriteStateAsync(cancellationToken);
-            }
-            catch (Exception ex) when (ex is OrleansException or TimeoutException or OperationCanceledException)
-            {
-                // Counts of repeated triggers only: what the checkpoint would have added is not worth failing a shutdown for.
-                _ = ex;
-            }
-        }
-
+        await Checkpoints.OnDeactivate(cancellationToken);
         await base.OnDeactivateAsync(reason, cancellationToken);
     }
 
@@ -150,7 +142,7 @@ public sealed class IncidentCorrelatorGrain(
         var shelved = detail.Alarms.First(a => a.DeviceId == action.DeviceId && a.Condition == action.Condition);
         S.Shelved[AlarmKey.Of(shelved.DeviceId, shelved.Condition)] =
             new ShelvedAlarm(shelved.ShelvedUntil ?? clock.UtcNow + (action.ShelveFor ?? TimeSpan.Zero), action.Text ?? "", actor.Name, 0);
-        await state.WriteStateAsync();
+        await Checkpoints.WriteNow();
         return detail;
     }
 
@@ -171,7 +163,7 @@ public sealed class IncidentCorrelatorGrain(
             S.AlarmIncident.Remove(key);
         }
 
-        await state.WriteStateAsync();
+        await Checkpoints.WriteNow();
     }
 
     public Task<AlarmRate> GetAlarmRate()
@@ -258,18 +250,10 @@ public sealed class IncidentCorrelatorGrain(
         }
     }
 
-    private void ScheduleCheckpoint() =>
-        _checkpoint ??= this.RegisterGrainTimer(
-            static (grain, _) => grain.CheckpointNow(),
-            this,
-            new GrainTimerCreationOptions(TimeSpan.FromSeconds(5), Timeout.InfiniteTimeSpan));
+    private StateCheckpoint Checkpoints => _checkpoints ??= new StateCheckpoint(this, state, TimeSpan.FromSeconds(5), logger,
+        "alarm routing of joining alarms since the last checkpoint");
 
-    private async Task CheckpointNow()
-    {
-        _checkpoint?.Dispose();
-        _checkpoint = null;
-        await state.WriteStateAsync();
-    }
+    private void ScheduleCheckpoint() => Checkpoints.MarkDirty();
 
     private static string NewIncidentId(DateTimeOffset at) =>
         $"inc-{at.UtcDateTime:yyyyMMdd}-{Guid.NewGuid().ToString("N")[..8]}";

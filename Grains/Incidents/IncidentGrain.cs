@@ -7,6 +7,8 @@ using CityControl.Rules.Incidents;
 using CityControl.Rules;
 using CityControl.Incidents;
 
+using CityControl.Grains.Persistence;
+
 namespace CityControl.Grains.Incidents;
 
 /// <summary>
@@ -34,7 +36,7 @@ public sealed partial class IncidentGrain(
     public const int MediaKept = 40;
 
     private static readonly TimeSpan CheckpointDelay = TimeSpan.FromSeconds(5);
-    private IGrainTimer? _checkpoint;
+    private StateCheckpoint? _checkpoints;
 
     /// <summary>A shelving the correlator must learn of before the action returns.</summary>
 
@@ -218,24 +220,12 @@ public sealed partial class IncidentGrain(
 
         S.CapMessages.Add(message);
         Append("system", IncidentGrains.CapMessageAction, null, null, $"{message.Identifier} sent {message.Sent:O}", message.Sent);
-        await state.WriteStateAsync();
+        await Checkpoints.WriteNow();
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_checkpoint is not null)
-        {
-            try
-            {
-                await state.WriteStateAsync(cancellationToken);
-            }
-            catch (Exception ex) when (ex is OrleansException or TimeoutException or OperationCanceledException)
-            {
-                // Counts of repeated triggers only: what the checkpoint would have added is not worth failing a shutdown for.
-                _ = ex;
-            }
-        }
-
+        await Checkpoints.OnDeactivate(cancellationToken);
         await base.OnDeactivateAsync(reason, cancellationToken);
     }
 
@@ -361,9 +351,7 @@ public sealed partial class IncidentGrain(
 
     private async Task SaveAndPublish(string change)
     {
-        await state.WriteStateAsync();
-        _checkpoint?.Dispose();
-        _checkpoint = null;
+        await Checkpoints.WriteNow();
         await Publish(change);
     }
 
@@ -371,7 +359,7 @@ public sealed partial class IncidentGrain(
     private async Task Publish(string change)
     {
         var summary = Summary();
-        await GrainFactory.GetGrain<IIncidentIndexGrain>(IncidentGrains.IndexKey(summary.OpenedAt)).Upsert(summary);
+        await GrainFactory.GetGrain<IIncidentIndexGrain>(IncidentGrains.IndexKey(summary.OpenedAt, summary.Id)).Upsert(summary);
         try
         {
             await this.GetStreamProvider(StreamNames.Provider)
@@ -384,18 +372,10 @@ public sealed partial class IncidentGrain(
         }
     }
 
-    private void ScheduleCheckpoint() =>
-        _checkpoint ??= this.RegisterGrainTimer(
-            static (grain, _) => grain.CheckpointNow(),
-            this,
-            new GrainTimerCreationOptions(CheckpointDelay, Timeout.InfiniteTimeSpan));
+    private StateCheckpoint Checkpoints => _checkpoints ??= new StateCheckpoint(this, state, CheckpointDelay, logger,
+        "repeated triggers and routing counted since the last checkpoint");
 
-    private async Task CheckpointNow()
-    {
-        _checkpoint?.Dispose();
-        _checkpoint = null;
-        await state.WriteStateAsync();
-    }
+    private void ScheduleCheckpoint() => Checkpoints.MarkDirty();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Incident {IncidentId} opened: {Type} in {District}")]
     private partial void LogOpened(string incidentId, IncidentType type, string district);

@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using CityControl.Devices;
+using CityControl.Grains.Persistence;
 using CityControl.Incidents;
+using Microsoft.Extensions.Logging;
 
 namespace CityControl.Grains.Incidents;
 
@@ -10,10 +12,19 @@ public sealed class IncidentIndexState
     [Id(0)] public Dictionary<string, IncidentSummary> Incidents { get; set; } = new(StringComparer.Ordinal);
 }
 
-/// <summary>A month's incident summaries (keyed yyyy-MM), written when an incident changes in a way people see.</summary>
+/// <summary>
+/// One partition of a month's incident summaries (keyed <c>yyyy-MM/partition</c>), for listing and search. A new
+/// incident, or a new status or priority, is written at once; counts (repeated alarms) at a checkpoint.
+/// </summary>
 public sealed class IncidentIndexGrain(
-    [PersistentState("incident-index", StorageNames.GrainState)] IPersistentState<IncidentIndexState> state) : Grain, IIncidentIndexGrain
+    [PersistentState("incident-index", StorageNames.GrainState)] IPersistentState<IncidentIndexState> state,
+    ILogger<IncidentIndexGrain> logger) : Grain, IIncidentIndexGrain
 {
+    private StateCheckpoint? _checkpoints;
+
+    private StateCheckpoint Checkpoints => _checkpoints ??= new StateCheckpoint(this, state, TimeSpan.FromSeconds(5), logger,
+        "alarm counts of incidents since the last checkpoint (the incidents themselves hold them)");
+
     public async Task Upsert(IncidentSummary summary)
     {
         if (state.State.Incidents.TryGetValue(summary.Id, out var existing) && existing == summary)
@@ -22,7 +33,20 @@ public sealed class IncidentIndexGrain(
         }
 
         state.State.Incidents[summary.Id] = summary;
-        await state.WriteStateAsync();
+        if (existing is null || existing.Status != summary.Status || existing.Priority != summary.Priority)
+        {
+            await Checkpoints.WriteNow();
+        }
+        else
+        {
+            Checkpoints.MarkDirty();
+        }
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        await Checkpoints.OnDeactivate(cancellationToken);
+        await base.OnDeactivateAsync(reason, cancellationToken);
     }
 
     public Task<ImmutableArray<IncidentSummary>> Query(IncidentQuery query) =>

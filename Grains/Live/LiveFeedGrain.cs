@@ -30,10 +30,15 @@ public sealed class LiveFeedGrain : Grain, ILiveFeedGrain
         await provider.GetStream<IncidentEvent>(StreamId.Create(StreamNames.IncidentEvents, district))
             .SubscribeAsync((e, _) => Enqueue(new LiveUpdate(district, e.Incident, null, e.At)));
         await provider.GetStream<DeviceEvent>(StreamId.Create(StreamNames.DeviceEvents, district))
-            .SubscribeAsync((e, _) =>
+            .SubscribeAsync(async (e, _) =>
             {
-                Track(e);
-                return Enqueue(new LiveUpdate(district, null, e, e.At));
+                // The board is read once per activation, so every update can carry the device's status after it.
+                if (_board is null)
+                {
+                    await Board();
+                }
+
+                await Enqueue(new LiveUpdate(district, null, e, e.At, Track(e)));
             });
         await base.OnActivateAsync(cancellationToken);
     }
@@ -54,25 +59,20 @@ public sealed class LiveFeedGrain : Grain, ILiveFeedGrain
         return [.. _board.Values.OrderBy(s => s.Id, StringComparer.Ordinal)];
     }
 
-    private void Track(DeviceEvent e)
+    /// <summary>The device's status after its event (null once it is decommissioned and off the board).</summary>
+    private DeviceStatus? Track(DeviceEvent e)
     {
-        if (_board is null)
-        {
-            return;
-        }
-
         if (e.Status == LifecycleStatus.Decommissioned)
         {
-            _board.Remove(e.DeviceId);
+            _board!.Remove(e.DeviceId);
+            return null;
         }
-        else if (_board.TryGetValue(e.DeviceId, out var known))
-        {
-            _board[e.DeviceId] = known.After(e);
-        }
-        else if (e.Live is { } live)
-        {
-            _board[e.DeviceId] = new DeviceStatus(e.DeviceId, live, e.Connectivity ?? Connectivity.Unknown, [], null).After(e);
-        }
+
+        var next = _board!.TryGetValue(e.DeviceId, out var known)
+            ? known.After(e)
+            : new DeviceStatus(e.DeviceId, e.Live ?? new LiveState(), e.Connectivity ?? Connectivity.Unknown, [], null).After(e);
+        _board[e.DeviceId] = next;
+        return next;
     }
 
     private Task Enqueue(LiveUpdate update)

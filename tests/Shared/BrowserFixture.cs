@@ -47,6 +47,16 @@ public sealed class BrowserFixture : IAsyncLifetime
         await page.FillAsync("#password", user.Password);
         await page.ClickAsync("button[type=submit]");
         await Assertions.Expect(page).ToHaveURLAsync(new Regex(Regex.Escape(path) + "$"));
+        // Every signed-in page draws the shared header; a script that failed to load leaves it empty.
+        try
+        {
+            await Assertions.Expect(page.Locator("#who")).Not.ToBeEmptyAsync(new() { Timeout = 10_000 });
+        }
+        catch (PlaywrightException ex)
+        {
+            throw new InvalidOperationException($"{path} did not draw its header: {string.Join(" | ", errors)}", ex);
+        }
+
         if (await page.Locator("#connection").CountAsync() > 0)
         {
             try

@@ -1,6 +1,7 @@
 // Device administration: bulk import with a per-row report, adding and editing one device, the device table, credential
 // rotation, decommissioning.
-'use strict';
+import { t } from './core/i18n.js';
+import { startPage } from './core/layout.js';
 
 function message(text) {
   const element = document.getElementById('message');
@@ -72,15 +73,15 @@ async function loadDevices() {
   const list = await response.json();
   document.querySelector('#devices tbody').replaceChildren(...list.items.map(device => {
     const rotate = document.createElement('button');
-    rotate.textContent = i18n.t('admin.newCredential', 'New credential');
+    rotate.textContent = t('admin.newCredential', 'New credential');
     rotate.disabled = device.status === 'decommissioned';
     rotate.addEventListener('click', () => rotateCredential(device.id));
     const retire = document.createElement('button');
-    retire.textContent = i18n.t('admin.decommission', 'Decommission');
+    retire.textContent = t('admin.decommission', 'Decommission');
     retire.disabled = device.status === 'decommissioned';
     retire.addEventListener('click', () => decommission(device.id));
     const edit = document.createElement('button');
-    edit.textContent = i18n.t('action.edit', 'Edit');
+    edit.textContent = t('action.edit', 'Edit');
     edit.disabled = device.status === 'decommissioned';
     edit.addEventListener('click', () => editDevice(device.id).catch(e => message(String(e))));
     const buttons = document.createElement('span');
@@ -131,7 +132,7 @@ function resetForm() {
   field('id').disabled = false;
   field('kind').disabled = false;
   field('status').disabled = true;
-  document.getElementById('edit-title').textContent = i18n.t('admin.addTitle', 'Add a device');
+  document.getElementById('edit-title').textContent = t('admin.addTitle', 'Add a device');
   showKind();
 }
 
@@ -157,7 +158,7 @@ async function editDevice(id) {
   field('id').disabled = true;
   field('kind').disabled = true;
   field('status').disabled = false;
-  document.getElementById('edit-title').textContent = `${i18n.t('action.edit', 'Edit')} ${d.id}`;
+  document.getElementById('edit-title').textContent = `${t('action.edit', 'Edit')} ${d.id}`;
   showKind();
   field('name').focus();
 }
@@ -199,11 +200,11 @@ async function saveDevice(event) {
   const shown = document.getElementById('credential');
   if (editing) {
     shown.hidden = false;
-    shown.textContent = `${editing} ${i18n.t('admin.saved', 'saved')}.`;
+    shown.textContent = `${editing} ${t('admin.saved', 'saved')}.`;
   } else {
     const onboarded = await response.json();
     shown.hidden = false;
-    shown.textContent = `${onboarded.device.id} ${i18n.t('admin.onboarded', 'onboarded')}; ${i18n.t('admin.credentialOnce', 'its credential, shown once')}: user ${onboarded.credential.username}, secret ${onboarded.credential.secret}`;
+    shown.textContent = `${onboarded.device.id} ${t('admin.onboarded', 'onboarded')}; ${t('admin.credentialOnce', 'its credential, shown once')}: user ${onboarded.credential.username}, secret ${onboarded.credential.secret}`;
   }
   resetForm();
   await loadDevices();
@@ -217,9 +218,7 @@ document.getElementById('import').addEventListener('click', () => importFile().c
 document.getElementById('refresh').addEventListener('click', () => loadDevices().catch(e => message(String(e))));
 
 (async () => {
-  await i18n.ready;
+  await startPage();
   resetForm();
-  const me = await (await fetch('/api/me')).json();
-  document.getElementById('who').textContent = `${me.displayName} (${me.roles.join(', ')})`;
   await loadDevices();
 })().catch(error => message(String(error)));

@@ -1,8 +1,11 @@
 // A dispatcher's console: the agency's open incidents live (the hub sends a dispatcher only their agency's), and the
 // selected incident's lifecycle actions, procedure and timeline.
-'use strict';
+import { t } from './core/i18n.js';
+import { facts } from './core/api.js';
+import { startPage } from './core/layout.js';
+import { connectLive, showConnection } from './core/live.js';
 
-const terminal = new Set(['closed', 'cancelled', 'falseAlarm']);
+let terminal = new Set();
 const incidents = new Map();
 let selected = null;
 
@@ -92,8 +95,8 @@ async function act(action) {
 document.querySelectorAll('[data-action]').forEach(button => button.addEventListener('click', () => act(button.dataset.action)));
 
 (async () => {
-  const me = await (await fetch('/api/me')).json();
-  document.getElementById('who').textContent = `${me.displayName} (${me.roles.join(', ')})`;
+  const me = await startPage();
+  terminal = new Set((await facts()).terminalStatuses);
   await connectLive({
     onSnapshot: snapshot => { incidents.clear(); snapshot.incidents.forEach(i => incidents.set(i.id, i)); renderList(); },
     onIncident: incident => {

@@ -1,6 +1,6 @@
 // One incident for after-action review and work in progress: procedure (steps can be ticked), alarms with their
 // ISA-18.2 states, evidence, nearest cameras, the audit timeline, and the CAP 1.2 message.
-'use strict';
+import { startPage } from './core/layout.js';
 
 const id = decodeURIComponent(location.pathname.split('/').pop());
 
@@ -117,8 +117,7 @@ function liveView(camera) {
 }
 
 (async () => {
-  const me = await (await fetch('/api/me')).json();
-  text('who', `${me.displayName} (${me.roles.join(', ')})`);
+  await startPage();
   const response = await fetch(`/api/incidents/${encodeURIComponent(id)}`);
   if (!response.ok) {
     const problem = await response.json().catch(() => ({}));

@@ -1,13 +1,17 @@
 // The unified map: district outlines as the offline basemap (a tile server only if configured), devices by layer,
 // open incidents pulsing by priority, all kept live from the control-room hub.
-'use strict';
+import { t } from './core/i18n.js';
+import { facts } from './core/api.js';
+import { startPage } from './core/layout.js';
+import { connectLive, showConnection } from './core/live.js';
+import { deviceLook } from './core/devices.js';
 
 const layerOfKind = { gasSensor: 'safety', floodSensor: 'safety', trafficSignal: 'traffic', camera: 'crime' };
 const layerOfIncident = { chemicalLeak: 'safety', fire: 'safety', flood: 'safety', externalWarning: 'safety',
   trafficSignalFault: 'traffic', roadAccident: 'traffic', stoppedVehicle: 'traffic',
   intrusion: 'crime', loitering: 'crime', crowding: 'crime', cameraTampering: 'crime', equipmentFault: 'crime' };
 const colours = { P1: '#e5484d', P2: '#f5a524', P3: '#3e8ed0', P4: '#7d8a96' };
-const terminal = new Set(['closed', 'cancelled', 'falseAlarm']);
+let terminal = new Set();
 
 const map = L.map('map', { preferCanvas: false, zoomSnap: 0.5 }).setView([37.5, 126.93], 13);
 const devices = new Map();
@@ -60,8 +64,10 @@ function drawViews() {
   });
 }
 
-function onDevice(event) {
-  statuses.set(event.deviceId, applyDeviceEvent(statuses.get(event.deviceId), event));
+function onDevice(event, status) {
+  if (status) {
+    statuses.set(event.deviceId, status);
+  }
   const known = devices.get(event.deviceId);
   if (known) {
     drawDevice({ ...known.device, status: event.status || known.device.status });
@@ -90,8 +96,8 @@ document.getElementById('district').addEventListener('change', event => {
 });
 
 (async () => {
-  const me = await (await fetch('/api/me')).json();
-  document.getElementById('who').textContent = `${me.displayName} (${me.roles.join(', ')})`;
+  await startPage();
+  terminal = new Set((await facts()).terminalStatuses);
   const basemap = await (await fetch('/api/map')).json();
   if (basemap.tileUrl) {
     L.tileLayer(basemap.tileUrl, { attribution: basemap.tileAttribution, maxZoom: 19 }).addTo(map);

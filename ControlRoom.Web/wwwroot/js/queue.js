@@ -1,8 +1,11 @@
 // The alarm and incident queue: a snapshot, then numbered batches from the control-room hub; open incidents sorted by
 // priority and age; acknowledge with a click or the keyboard.
-'use strict';
+import { t } from './core/i18n.js';
+import { facts } from './core/api.js';
+import { startPage } from './core/layout.js';
+import { connectLive, showConnection } from './core/live.js';
 
-const terminal = new Set(['closed', 'cancelled', 'falseAlarm']);
+let terminal = new Set();
 const state = { incidents: new Map(), selected: null, districts: [] };
 const rows = document.querySelector('#queue tbody');
 
@@ -35,8 +38,8 @@ function render() {
       <td>${incident.agencies.join(', ')}</td>
       <td>${incident.alarmCount}</td>
       <td>${new Date(incident.openedAt).toLocaleTimeString()}</td>
-      <td><button type="button" class="ack" ${incident.status === 'new' ? '' : 'disabled'}>${i18n.t('action.acknowledge', 'Acknowledge')}</button>
-        <button type="button" class="shelve">${i18n.t('action.shelve', 'Shelve 15 min')}</button></td>`;
+      <td><button type="button" class="ack" ${incident.status === 'new' ? '' : 'disabled'}>${t('action.acknowledge', 'Acknowledge')}</button>
+        <button type="button" class="shelve">${t('action.shelve', 'Shelve 15 min')}</button></td>`;
     const link = document.createElement('a');
     link.href = `/incidents/${encodeURIComponent(incident.id)}`;
     link.textContent = incident.title;
@@ -91,7 +94,7 @@ async function acknowledge(id) {
 async function shelve(id) {
   const reason = document.getElementById('shelve-reason').value.trim();
   if (!reason) {
-    showMessage(i18n.t('queue.shelveReason', 'Give a reason to shelve (e.g. known maintenance) first.'));
+    showMessage(t('queue.shelveReason', 'Give a reason to shelve (e.g. known maintenance) first.'));
     document.getElementById('shelve-reason').focus();
     return;
   }
@@ -129,7 +132,7 @@ async function refreshRate() {
   const rate = await response.json();
   const mix = Object.entries(rate.byPriority).filter(([, n]) => n > 0).map(([p, n]) => `${p} ${n}`).join(', ');
   const element = document.getElementById('rate');
-  element.textContent = `${i18n.t('queue.rate', 'Alarm rate')}: ${rate.annunciated} / 10 min${mix ? ' (' + mix + ')' : ''}${rate.flood ? ' · FLOOD' : ''}`;
+  element.textContent = `${t('queue.rate', 'Alarm rate')}: ${rate.annunciated} / 10 min${mix ? ' (' + mix + ')' : ''}${rate.flood ? ' · FLOOD' : ''}`;
   element.className = 'rate ' + (rate.flood ? 'flood' : 'ok');
 }
 
@@ -149,9 +152,8 @@ document.addEventListener('keydown', event => {
 });
 
 (async () => {
-  await i18n.ready;
-  const me = await (await fetch('/api/me')).json();
-  document.getElementById('who').textContent = `${me.displayName} (${me.roles.join(', ')})`;
+  await startPage();
+  terminal = new Set((await facts()).terminalStatuses);
   await connectLive({
     onSnapshot: snapshot => {
       state.incidents = new Map(snapshot.incidents.map(i => [i.id, i]));

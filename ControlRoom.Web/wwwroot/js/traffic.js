@@ -1,7 +1,9 @@
 // The traffic view: every signal with its mode and the phase now green, and congestion on each approach from its
 // detectors' occupancy. The list is read once (and again after a dropped connection); from then on modes, phases,
 // occupancy and connectivity arrive on the control-room hub as the signals report them.
-'use strict';
+import { t } from './core/i18n.js';
+import { startPage } from './core/layout.js';
+import { connectLive, showConnection } from './core/live.js';
 
 const signals = new Map();
 const rows = document.querySelector('#signals tbody');
@@ -12,7 +14,7 @@ function approachCell(approach) {
   const level = approach.congestion || 'unknown';
   const occupancy = approach.occupancyPercent == null ? '–' : `${approach.occupancyPercent}%`;
   return `<span class="approach ${level}" title="${approach.approach}: ${level}, occupancy ${occupancy}, ${approach.volume ?? '–'} veh">`
-    + `${approach.approach} ${i18n.t('congestion.' + level, level)} ${occupancy}</span>`;
+    + `${approach.approach} ${t('congestion.' + level, level)} ${occupancy}</span>`;
 }
 
 function render() {
@@ -25,7 +27,7 @@ function render() {
     const offline = signal.connectivity === 'offline';
     const mode = offline ? 'offline' : (signal.mode || 'unknown');
     row.innerHTML = `<td class="name"></td><td>${signal.district}</td>`
-      + `<td><span class="mode ${offline ? 'alarm' : (modeClass[mode] || 'muted')}">${i18n.t('mode.' + mode, mode)}</span></td>`
+      + `<td><span class="mode ${offline ? 'alarm' : (modeClass[mode] || 'muted')}">${t('mode.' + mode, mode)}</span></td>`
       + `<td class="phase">${signal.phase ?? '–'}</td>`
       + `<td class="approaches">${signal.approaches.map(approachCell).join(' ')}</td>`
       + `<td>${signal.lastSeen ? new Date(signal.lastSeen).toLocaleTimeString() : '–'}</td>`;
@@ -35,7 +37,7 @@ function render() {
   const faults = list.filter(s => s.connectivity === 'offline' || (s.mode && s.mode !== 'normal')).length;
   const jammed = list.filter(s => s.worstCongestion === 'heavy' || s.worstCongestion === 'jammed').length;
   document.getElementById('summary').textContent =
-    `${list.length} ${i18n.t('traffic.signals', 'signals')} · ${faults} ${i18n.t('traffic.notNormal', 'not in normal operation')} · ${jammed} ${i18n.t('traffic.congested', 'with a heavy or jammed approach')}`;
+    `${list.length} ${t('traffic.signals', 'signals')} · ${faults} ${t('traffic.notNormal', 'not in normal operation')} · ${jammed} ${t('traffic.congested', 'with a heavy or jammed approach')}`;
 }
 
 // A signal's live traffic load as the server sends it: an object per approach that has reported, and the worst level.
@@ -61,10 +63,8 @@ async function refresh() {
 select.addEventListener('change', render);
 
 (async () => {
-  await i18n.ready;
-  const me = await (await fetch('/api/me')).json();
-  document.getElementById('who').textContent = `${me.displayName} (${me.roles.join(', ')})`;
-  await refresh();
+  await startPage();
+  // The list is read on each snapshot: once when the channel is up, again after a dropped connection.
   await connectLive({
     onSnapshot: () => refresh(),
     onIncident: () => {},

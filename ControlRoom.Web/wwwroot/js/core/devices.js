@@ -1,8 +1,6 @@
 // How a device's live status reads on screen: one colour and the same meaning in words, so nothing depends on colour
-// alone. Shared by the map and the traffic view.
-'use strict';
-
-window.deviceLook = function (device, status) {
+// alone. Used by the map; the statuses themselves come from the server (snapshot, then one with each device event).
+export function deviceLook(device, status) {
   if (device.status === 'maintenance') {
     return { colour: '#7d8a96', text: 'in maintenance', level: 'muted' };
   }
@@ -35,17 +33,4 @@ window.deviceLook = function (device, status) {
     return { colour: '#f5a524', text: 'alarm: ' + status.activeAlarms.join(', '), level: 'warning' };
   }
   return { colour: '#3fb37f', text: 'normal', level: 'normal' };
-};
-
-// Folds a device event into the status the page keeps: the event carries the device's live state and connectivity.
-window.applyDeviceEvent = function (status, event) {
-  const next = { ...(status || { id: event.deviceId, activeAlarms: [] }) };
-  if (event.live) next.live = event.live;
-  if (event.connectivity) next.connectivity = event.connectivity;
-  if (event.alarm) {
-    const alarms = new Set(next.activeAlarms || []);
-    event.alarm.active ? alarms.add(event.alarm.condition) : alarms.delete(event.alarm.condition);
-    next.activeAlarms = [...alarms].sort();
-  }
-  return next;
-};
+}

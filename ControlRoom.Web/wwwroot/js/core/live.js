@@ -1,15 +1,16 @@
 // The control-room live channel: connect, take a snapshot, then apply the numbered batches of each group in order;
 // after a reconnection or a gap, take a snapshot again. Pages give their own handlers.
-'use strict';
+// SignalR's browser client is a classic script (/lib/signalr/signalr.min.js) loaded before the page's modules.
+const { signalR } = window;
 
 // The page's connection badge: 'live' in green, anything else (reconnecting, disconnected: why) in red.
-window.showConnection = function (text) {
+export function showConnection(text) {
   const badge = document.getElementById('connection');
   badge.textContent = text;
   badge.className = 'connection ' + (text === 'live' ? 'live' : 'lost');
-};
+}
 
-window.connectLive = function ({ onSnapshot, onIncident, onDevice, onState = showConnection }) {
+export function connectLive({ onSnapshot, onIncident, onDevice, onState = showConnection }) {
   const state = { last: {}, ready: false, early: [] };
   const connection = new signalR.HubConnectionBuilder()
     .withUrl('/hubs/control-room')
@@ -27,7 +28,9 @@ window.connectLive = function ({ onSnapshot, onIncident, onDevice, onState = sho
     }
     state.last[batch.group] = batch.sequence;
     batch.incidents.forEach(onIncident);
-    (batch.devices || []).forEach(d => onDevice && onDevice(d));
+    // Each device event comes with the device's status after it, worked out by the server.
+    const states = new Map((batch.deviceStates || []).map(s => [s.id, s]));
+    (batch.devices || []).forEach(d => onDevice && onDevice(d, states.get(d.deviceId) ?? null));
   }
 
   async function resync() {
@@ -40,9 +43,29 @@ window.connectLive = function ({ onSnapshot, onIncident, onDevice, onState = sho
     onState('live');
   }
 
+  // SignalR gives up after its retry schedule (about half a minute); an outage can be longer. Start again every few
+  // seconds until the hub answers, and say so on screen.
+  async function restart() {
+    while (connection.state === signalR.HubConnectionState.Disconnected) {
+      try {
+        await connection.start();
+        await resync();
+        return;
+      } catch {
+        onState('disconnected, retrying');
+        await new Promise(resolve => setTimeout(resolve, restartDelay));
+      }
+    }
+  }
+
   connection.on('Updates', batch => state.ready ? apply(batch) : state.early.push(batch));
   connection.onreconnecting(() => onState('reconnecting'));
   connection.onreconnected(() => resync());
-  connection.onclose(() => onState('disconnected'));
+  connection.onclose(() => {
+    onState('disconnected, retrying');
+    setTimeout(restart, restartDelay);
+  });
   return connection.start().then(resync);
-};
+}
+
+const restartDelay = 3000;

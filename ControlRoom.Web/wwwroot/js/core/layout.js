@@ -1,0 +1,45 @@
+// The header every page shares: its title, the navigation with the language switch, who is signed in, the live
+// connection's badge (on live pages) and sign-out. A page declares <header id="top" data-title-key data-title
+// [data-live]> and calls startPage().
+import { ready, t, lang, languages, chooseLanguage } from './i18n.js';
+import { me } from './api.js';
+
+const links = [['/', 'nav.queue', 'Queue'], ['/map', 'nav.map', 'Map'], ['/traffic', 'nav.traffic', 'Traffic'],
+  ['/dispatch', 'nav.dispatch', 'Dispatch'], ['/admin', 'nav.admin', 'Devices']];
+
+function element(tag, props = {}, ...children) {
+  const node = Object.assign(document.createElement(tag), props);
+  node.append(...children);
+  return node;
+}
+
+export async function startPage() {
+  await ready;
+  const header = document.getElementById('top');
+  const title = element('h1', { id: 'title', textContent: t(header.dataset.titleKey, header.dataset.title) });
+  const nav = element('nav', {}, ...links.map(([href, key, text]) => {
+    const link = element('a', { href, textContent: t(key, text) });
+    if (location.pathname === href) {
+      link.setAttribute('aria-current', 'page');
+    }
+    return link;
+  }));
+  const choose = element('select', { id: 'language' });
+  choose.setAttribute('aria-label', t('nav.language', 'Language'));
+  Object.entries(languages).forEach(([code, name]) => choose.append(new Option(name, code, code === lang, code === lang)));
+  choose.addEventListener('change', () => chooseLanguage(choose.value));
+  nav.append(choose);
+  const who = element('span', { id: 'who' });
+  const signOut = element('form', { method: 'post', action: '/logout' },
+    element('button', { type: 'submit', textContent: t('nav.signOut', 'Sign out') }));
+  header.replaceChildren(title, nav, who);
+  if (header.dataset.live !== undefined) {
+    const badge = element('span', { id: 'connection', className: 'connection', textContent: 'connecting' });
+    badge.setAttribute('role', 'status');
+    header.append(badge);
+  }
+  header.append(signOut);
+  const user = await me();
+  who.textContent = `${user.displayName} (${user.roles.join(', ')})`;
+  return user;
+}

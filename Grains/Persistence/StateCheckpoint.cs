@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Core;
+
+namespace CityControl.Grains.Persistence;
+
+/// <summary>
+/// How every CityControl grain saves state that changes often: marked dirty on each change, written once after
+/// <c>delay</c> (or at once when the change matters), and written at deactivation. A final write that fails (storage
+/// unreachable during a shutdown) is logged with what is left unsaved instead of failing the deactivation.
+/// </summary>
+public sealed partial class StateCheckpoint(Grain grain, IStorage storage, TimeSpan delay, ILogger logger, string whatIsLost)
+{
+    private IGrainTimer? _timer;
+
+    public bool Dirty { get; private set; }
+
+    /// <summary>Something changed that may wait for the next checkpoint.</summary>
+    public void MarkDirty()
+    {
+        Dirty = true;
+        _timer ??= grain.RegisterGrainTimer(
+            static (checkpoint, _) => checkpoint.WriteIfDirty(),
+            this,
+            new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan) { Interleave = false });
+    }
+
+    /// <summary>Writes the state now (a change that matters); the pending checkpoint is no longer needed.</summary>
+    public async Task WriteNow(CancellationToken cancellationToken = default)
+    {
+        await storage.WriteStateAsync(cancellationToken);
+        Dirty = false;
+        _timer?.Dispose();
+        _timer = null;
+    }
+
+    /// <summary>Called from the grain's <c>OnDeactivateAsync</c>: the last chance to save what only memory holds.</summary>
+    public async Task OnDeactivate(CancellationToken cancellationToken)
+    {
+        if (!Dirty)
+        {
+            return;
+        }
+
+        try
+        {
+            await WriteNow(cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            LogNotSaved(logger, ex, grain.GetGrainId(), whatIsLost);
+        }
+    }
+
+    private Task WriteIfDirty() => Dirty ? WriteNow() : Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{GrainId} could not save its state while deactivating; unsaved: {WhatIsLost}")]
+    private static partial void LogNotSaved(ILogger logger, Exception ex, GrainId grainId, string whatIsLost);
+}
