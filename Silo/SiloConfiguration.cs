@@ -19,7 +19,7 @@ public static class SiloConfiguration
         var storage = Bind<StorageOptions>(configuration, StorageOptions.Section);
         var siloOptions = Bind<SiloOptions>(configuration, SiloOptions.Section);
 
-        silo.Services.AddCityControlGrainServices(configuration);
+        silo.AddCityControlRuntime(configuration);
         silo.Configure<ClusterOptions>(o =>
         {
             o.ClusterId = siloOptions.ClusterId;
@@ -51,6 +51,17 @@ public static class SiloConfiguration
             });
             silo.UseAzureTableReminderService(o => o.TableServiceClient = tables);
         }
+
+        return silo;
+    }
+
+    /// <summary>
+    /// What every CityControl silo runs whatever its storage: the grains' services and options, and the event streams.
+    /// The in-process test cluster uses this too, with its own storage and clustering.
+    /// </summary>
+    public static ISiloBuilder AddCityControlRuntime(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        silo.Services.AddCityControlGrainServices(configuration);
 
         // Events are few but wanted on screens at once: poll the stream queues every 20 ms rather than the default 100 ms.
         silo.AddMemoryStreams(StreamNames.Provider, streams =>

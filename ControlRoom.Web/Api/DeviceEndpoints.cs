@@ -134,7 +134,7 @@ public static class DeviceEndpoints
 
         return await OnDevice(grains, id, async g =>
         {
-            var snapshot = await g.Update(update, user.Identity?.Name ?? "unknown");
+            var snapshot = await g.Update(update, AuditIdentity.NameOf(user));
             routing.Forget(id);
             return Results.Ok(DeviceResponse.From(snapshot));
         });
@@ -143,7 +143,7 @@ public static class DeviceEndpoints
     private static Task<IResult> Decommission(string id, ClaimsPrincipal user, IGrainFactory grains, DeviceRoutingCache routing) =>
         OnDevice(grains, id, async g =>
         {
-            var snapshot = await g.Decommission(user.Identity?.Name ?? "unknown");
+            var snapshot = await g.Decommission(AuditIdentity.NameOf(user));
             routing.Forget(id);
             return Results.Ok(DeviceResponse.From(snapshot));
         });

@@ -56,10 +56,6 @@ public static class IncidentEndpoints
         return app;
     }
 
-    public static Actor ActorOf(ClaimsPrincipal user) => new(
-        user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.Identity?.Name ?? "unknown",
-        [.. user.FindAll(ClaimTypes.Role).Select(c => c.Value)]);
-
     /// <summary>The agency a dispatcher works for; null for operators and admins, who see every incident.</summary>
     public static Agency? AgencyOf(ClaimsPrincipal user) =>
         user.IsInRole(Roles.Operator) || user.IsInRole(Roles.Admin) ? null
@@ -239,7 +235,7 @@ public static class IncidentEndpoints
             var incident = grains.GetGrain<IIncidentGrain>(id);
             if (kind != IncidentActionKind.ShelveAlarm)
             {
-                return Results.Ok(await incident.Act(command, ActorOf(user)));
+                return Results.Ok(await incident.Act(command, AuditIdentity.ActorOf(user)));
             }
 
             // Shelving changes how the district's alarms are routed: it goes to the correlator, which tells the incident.
@@ -248,7 +244,7 @@ public static class IncidentEndpoints
                 return Problems.Field("id", $"incident '{id}' does not exist", StatusCodes.Status404NotFound);
             }
 
-            return Results.Ok(await grains.GetGrain<IIncidentCorrelatorGrain>(detail.Summary.District).ShelveAlarm(id, command, ActorOf(user)));
+            return Results.Ok(await grains.GetGrain<IIncidentCorrelatorGrain>(detail.Summary.District).ShelveAlarm(id, command, AuditIdentity.ActorOf(user)));
         }
         catch (IncidentRuleException ex)
         {

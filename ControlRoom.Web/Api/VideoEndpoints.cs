@@ -57,7 +57,7 @@ public static class VideoEndpoints
 
         try
         {
-            return Results.Ok(await grains.GetGrain<ICameraGrain>(id).SetAnalytics(body!, IncidentEndpoints.ActorOf(user).Name));
+            return Results.Ok(await grains.GetGrain<ICameraGrain>(id).SetAnalytics(body!, AuditIdentity.NameOf(user)));
         }
         catch (DeviceRuleException ex)
         {

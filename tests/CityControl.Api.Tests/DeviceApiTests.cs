@@ -77,6 +77,7 @@ public sealed class DeviceApiTests(MemoryPlatformFixture fixture)
         using var revive = await Api.SendAsync(HttpMethod.Patch, $"/api/devices/{id}", PlatformApi.Admin, PlatformApi.Json(new { status = "active" }));
         var after = await Api.GetJsonAsync($"/api/devices/{id}");
         var history = await Api.GetJsonAsync($"/api/devices/{id}/readings");
+        var events = await Api.GetJsonAsync($"/api/devices/{id}/events");
 
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         Assert.Equal([id], listed["items"]!.AsArray().Select(d => d!["id"]!.GetValue<string>()));
@@ -89,6 +90,12 @@ public sealed class DeviceApiTests(MemoryPlatformFixture fixture)
         Assert.Equal(HttpStatusCode.Conflict, revive.StatusCode);
         Assert.Equal("decommissioned", after["status"]!.GetValue<string>());
         Assert.Single(history.AsArray());
+
+        // The audit identity is the user name, as on incidents: not the display name ("Demo city admin").
+        var lifecycle = events.AsArray().Select(e => e!["detail"]!.GetValue<string>()).Where(d => d.Contains(" by ", StringComparison.Ordinal)).ToList();
+        Assert.Contains("Active -> Maintenance by admin", lifecycle);
+        Assert.Contains("changed by admin", lifecycle);
+        Assert.Contains("Maintenance -> Decommissioned by admin", lifecycle);
     }
 
     [Fact]

@@ -40,7 +40,7 @@ public sealed class VideoIncidentTests(AzuriteFixture azurite, BrowserFixture br
             Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         }
 
-        var incident = await WaitForMedia(api, district);
+        var incident = await WaitForMedia(platform.BaseAddress, api, district);
         var detail = await api.GetJsonAsync($"/api/incidents/{incident}", PlatformApi.Police);
         Assert.Equal("intrusion", detail["summary"]!["type"]!.GetValue<string>());
         Assert.Equal(["police"], detail["summary"]!["agencies"]!.AsArray().Select(a => a!.GetValue<string>()));
@@ -77,22 +77,19 @@ public sealed class VideoIncidentTests(AzuriteFixture azurite, BrowserFixture br
         Assert.Equal("does not match the evidence as stored", (await PlatformApi.BodyAsync(altered))["errors"]!["sha256"]![0]!.GetValue<string>());
     }
 
-    private static async Task<string> WaitForMedia(PlatformApi api, string district)
+    /// <summary>The district's incident once it holds two evidence items, re-read at each change the live channel brings.</summary>
+    private static async Task<string> WaitForMedia(Uri platform, PlatformApi api, string district)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (true)
+        await using var live = await LiveClient.ConnectAsync(platform, api, PlatformApi.Operator);
+        var within = TimeSpan.FromSeconds(60);
+        var incident = await live.WaitForIncident(i => i.District == district, within);
+        var seen = 0;
+        while ((await api.GetJsonAsync($"/api/incidents/{incident.Id}"))["media"]!.AsArray().Count < 2)
         {
-            var list = await api.GetJsonAsync($"/api/incidents?district={district}");
-            if (list["items"]!.AsArray().FirstOrDefault() is { } incident)
-            {
-                var id = incident["id"]!.GetValue<string>();
-                if ((await api.GetJsonAsync($"/api/incidents/{id}"))["media"]!.AsArray().Count >= 2)
-                {
-                    return id;
-                }
-            }
-
-            await Task.Delay(200, timeout.Token);
+            (_, var index) = await live.WaitForIncidentChange(i => i.Id == incident.Id, seen, within);
+            seen = index + 1;
         }
+
+        return incident.Id;
     }
 }

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using CityControl.Devices;
-using CityControl.Grains.Hosting;
+using CityControl.Silo;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -36,11 +36,11 @@ public sealed class ClusterFixture : IAsyncLifetime
                 ["CityControl:Devices:CheckpointInterval"] = "00:00:01",
                 ["CityControl:Devices:HistoryLength"] = "50",
             }).Build();
+            // The production runtime (grain services, options, streams), with the test's clock and storage.
             silo.Services.AddSingleton(new CityClock(Time));
-            silo.Services.AddCityControlGrainServices(configuration);
+            silo.AddCityControlRuntime(configuration);
             silo.Services.AddGrainStorage(StorageNames.GrainState, (_, _) => Storage);
             silo.AddMemoryGrainStorage(StorageNames.PubSub);
-            silo.AddMemoryStreams(StreamNames.Provider);
             silo.UseInMemoryReminderService();
         });
         builder.ConfigureClient(client => client.AddMemoryStreams(StreamNames.Provider));

@@ -78,12 +78,31 @@ public sealed class LiveClient : IAsyncDisposable
         return client;
     }
 
-    public async Task<IncidentSummary> WaitForIncident(Func<IncidentSummary, bool> match)
+    /// <summary>Every incident summary the batches brought, in order of arrival.</summary>
+    public ConcurrentQueue<IncidentSummary> IncidentChanges { get; } = new();
+
+    public async Task<IncidentSummary> WaitForIncident(Func<IncidentSummary, bool> match, TimeSpan? within = null)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        using var timeout = new CancellationTokenSource(within ?? TimeSpan.FromSeconds(15));
         while (true)
         {
             if (Incidents.Values.FirstOrDefault(match) is { } found)
+            {
+                return found;
+            }
+
+            await _changed.WaitAsync(timeout.Token);
+        }
+    }
+
+    /// <summary>The first change that matches among those arriving after the first <paramref name="skip"/>, with its place.</summary>
+    public async Task<(IncidentSummary Incident, int Index)> WaitForIncidentChange(Func<IncidentSummary, bool> match, int skip, TimeSpan within)
+    {
+        using var timeout = new CancellationTokenSource(within);
+        while (true)
+        {
+            var found = IncidentChanges.Select((incident, index) => (incident, index)).Skip(skip).FirstOrDefault(x => match(x.incident));
+            if (found.incident is not null)
             {
                 return found;
             }
@@ -122,6 +141,7 @@ public sealed class LiveClient : IAsyncDisposable
         foreach (var incident in batch.Incidents)
         {
             Incidents[incident.Id] = incident;
+            IncidentChanges.Enqueue(incident);
         }
 
         foreach (var device in batch.Devices)
