@@ -49,6 +49,7 @@ public sealed partial class CameraPipeline : IAsyncDisposable
     private volatile bool _up;
     private long _framesRead;
     private long _framesAnalysed;
+    private readonly List<(long Count, TaskCompletionSource Done)> _analysedWaiters = [];
     private int _reconnects;
     private volatile string? _lastError;
     private volatile LiveView? _live;
@@ -80,6 +81,37 @@ public sealed partial class CameraPipeline : IAsyncDisposable
     }
 
     public string CameraId { get; }
+
+    /// <summary>Completes once the pipeline has analysed <paramref name="count"/> frames in all (a health probe waits for the first).</summary>
+    public Task WhenAnalysed(long count)
+    {
+        lock (_analysedWaiters)
+        {
+            if (Interlocked.Read(ref _framesAnalysed) >= count)
+            {
+                return Task.CompletedTask;
+            }
+
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _analysedWaiters.Add((count, done));
+            return done.Task;
+        }
+    }
+
+    private void ReleaseWaiters(long analysed)
+    {
+        lock (_analysedWaiters)
+        {
+            for (var i = _analysedWaiters.Count - 1; i >= 0; i--)
+            {
+                if (_analysedWaiters[i].Count <= analysed)
+                {
+                    _analysedWaiters[i].Done.TrySetResult();
+                    _analysedWaiters.RemoveAt(i);
+                }
+            }
+        }
+    }
 
     public PipelineStatus Status => new(CameraId, _up, Interlocked.Read(ref _framesRead), Interlocked.Read(ref _framesAnalysed), _latest.Dropped, _reconnects, _lastError);
 
@@ -208,7 +240,8 @@ public sealed partial class CameraPipeline : IAsyncDisposable
                 }
 
                 var events = analyzer.Analyze(work, time).Select(e => e with { At = _startedAt.AddSeconds(e.Time) }).ToList();
-                Interlocked.Increment(ref _framesAnalysed);
+                var analysed = Interlocked.Increment(ref _framesAnalysed);
+                ReleaseWaiters(analysed);
                 var liveDue = time >= nextLive;
                 if (recorder is null && !liveDue)
                 {

@@ -32,17 +32,19 @@ public sealed class CameraPipelineTests
         pipeline.Start();
 
         await sink.WaitFor(VideoEventType.StreamRestored, 0, Patience);
-        await Until(() => pipeline.Status.FramesAnalysed >= 15);
+        await pipeline.WhenAnalysed(15).WaitAsync(Patience);
         var seen = sink.Events.Count;
         first.Freeze();
         var lost = await sink.WaitFor(VideoEventType.StreamLost, seen, Patience);
         var analysedWhileLost = pipeline.Status.FramesAnalysed;
+
+        // An absence needs a span of time to show in: the reconnection attempts of 1.5 s against the frozen camera.
         await Task.Delay(TimeSpan.FromSeconds(1.5), TestContext.Current.CancellationToken);
         var stillWhileLost = pipeline.Status.FramesAnalysed;
         first.Dispose();
         using var second = MjpegCamera.Start(port);
         var restored = await sink.WaitFor(VideoEventType.StreamRestored, seen, Patience);
-        await Until(() => pipeline.Status.FramesAnalysed >= analysedWhileLost + 15);
+        await pipeline.WhenAnalysed(analysedWhileLost + 15).WaitAsync(Patience);
         var status = pipeline.Status;
 
         // Before the camera's server listens, the first attempts fail: that is a loss too, before the stream is first up.
@@ -70,7 +72,7 @@ public sealed class CameraPipelineTests
         await using (var pipeline = new CameraPipeline("cam-file", RepoPaths.Data("video", "intel_car-detection.mp4"), CameraAnalyticsConfig.Default, sink, null, options, TimeProvider.System, NullLogger.Instance))
         {
             pipeline.Start();
-            await Until(() => pipeline.Status.FramesAnalysed >= 20);
+            await pipeline.WhenAnalysed(20).WaitAsync(Patience);
             var status = pipeline.Status;
             var elapsed = started.Elapsed.TotalSeconds;
             var live = pipeline.Live!;
@@ -84,15 +86,6 @@ public sealed class CameraPipelineTests
         }
 
         Assert.Equal([VideoEventType.StreamRestored], sink.Events.Select(e => e.Type));
-    }
-
-    private static async Task Until(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (!condition())
-        {
-            await Task.Delay(50, timeout.Token);
-        }
     }
 
     /// <summary>An HTTP MJPEG camera: ffmpeg serving a real clip in a loop, in real time, to one client.</summary>
@@ -140,6 +133,7 @@ public sealed class CameraPipelineTests
 public sealed class RecordingSink : IVideoEventSink
 {
     private readonly List<VideoEvent> _events = [];
+    private readonly SemaphoreSlim _arrived = new(0);
     private int _alive;
 
     public IReadOnlyList<VideoEvent> Events
@@ -162,6 +156,7 @@ public sealed class RecordingSink : IVideoEventSink
             _events.Add(videoEvent);
         }
 
+        _arrived.Release();
         return Task.CompletedTask;
     }
 
@@ -182,7 +177,7 @@ public sealed class RecordingSink : IVideoEventSink
                 return found;
             }
 
-            await Task.Delay(50, timeout.Token);
+            await _arrived.WaitAsync(timeout.Token);
         }
     }
 }
