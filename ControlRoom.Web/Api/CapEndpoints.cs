@@ -8,6 +8,7 @@ using CityControl.Web.Cap;
 using CityControl.Web.Security;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using CityControl.Rules.Cap;
 using CityControl.Rules.Incidents;
 
 namespace CityControl.Web.Api;
@@ -73,7 +74,7 @@ public static class CapEndpoints
             index = issued.Count;
         }
 
-        var xml = CapWriter.Write(detail, message, issued.Take(index).ToList(), options.Value.SenderName);
+        var xml = CapXml.Write(CapMapping.ToAlert(detail, message, issued.Take(index).ToList(), options.Value.SenderName));
         return Results.Text(xml.Declaration + "\n" + xml.Root, MediaType, Encoding.UTF8);
     }
 
@@ -96,13 +97,13 @@ public static class CapEndpoints
             return Problems.Field("body", $"is larger than {cap.MaxBytes} bytes", StatusCodes.Status413PayloadTooLarge);
         }
 
-        CapAlert alert;
+        CapAlertMessage alert;
         try
         {
             using var buffer = new MemoryStream();
             await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
             buffer.Position = 0;
-            alert = CapReader.Read(buffer);
+            alert = CapXml.Read(buffer);
         }
         catch (CapRejectedException ex)
         {
@@ -115,8 +116,8 @@ public static class CapEndpoints
 
         var actor = new Actor($"cap:{alert.Sender}", [Roles.Operator]);
         var record = new CapMessageRecord(alert.Identifier, alert.Sender, alert.Sent);
-        var referenced = alert.References.Select(r => IncidentIdOf(r.Sender, r.Identifier)).ToList();
-        foreach (var incidentId in referenced)
+        var headline = alert.Info?.Headline ?? alert.Info?.Event ?? alert.Identifier;
+        foreach (var incidentId in alert.References.Select(r => CapMapping.IncidentIdOf(r.Sender, r.Identifier)))
         {
             var grain = grains.GetGrain<IIncidentGrain>(incidentId);
             if (await grain.GetDetail() is not { } existing)
@@ -128,11 +129,11 @@ public static class CapEndpoints
             {
                 if (alert.MsgType == "Cancel" && !IncidentLifecycle.Terminal.Contains(existing.Summary.Status))
                 {
-                    await grain.Act(new IncidentAction(IncidentActionKind.Cancel, Text: $"CAP cancel {alert.Identifier}: {alert.Headline}"), actor);
+                    await grain.Act(new IncidentAction(IncidentActionKind.Cancel, Text: $"CAP cancel {alert.Identifier}: {headline}"), actor);
                 }
                 else
                 {
-                    await grain.Act(new IncidentAction(IncidentActionKind.AddNote, Text: $"CAP {alert.MsgType} {alert.Identifier}: {alert.Headline}. {alert.Description}".Trim()), actor);
+                    await grain.Act(new IncidentAction(IncidentActionKind.AddNote, Text: $"CAP {alert.MsgType} {alert.Identifier}: {headline}. {alert.Info?.Description}".Trim()), actor);
                 }
             }
             catch (IncidentRuleException ex)
@@ -149,27 +150,10 @@ public static class CapEndpoints
             return Results.Ok(new CapImportResponse(null, "ignored", alert.Identifier, alert.MsgType));
         }
 
-        var id = IncidentIdOf(alert.Sender, alert.Identifier);
-        var title = alert.Status == "Actual" ? alert.Headline : $"[{alert.Status}] {alert.Headline}";
-        var zone = alert.AreaDescription.Length > 100 ? alert.AreaDescription[..100] : alert.AreaDescription;
-        await grains.GetGrain<IIncidentGrain>(id).Open(new IncidentOpening(
-            IncidentType.ExternalWarning, alert.Status == "Actual" ? PriorityOf(alert.Severity) : Priority.P4, title,
-            $"{alert.Event}: {alert.Description}".Trim(), cap.District, zone.Length == 0 ? "unspecified" : zone,
-            alert.Location ?? cap.CityCentre, alert.Sent, actor.Name, record));
+        var id = CapMapping.IncidentIdOf(alert.Sender, alert.Identifier);
+        await grains.GetGrain<IIncidentGrain>(id).Open(CapMapping.OpeningOf(alert, cap.District, cap.CityCentre, actor.Name));
         return Results.Created($"/api/incidents/{id}", new CapImportResponse(id, "opened", alert.Identifier, alert.MsgType));
     }
-
-    /// <summary>The incident of an external alert: the same sender and identifier always give the same incident.</summary>
-    public static string IncidentIdOf(string sender, string identifier) =>
-        "cap-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{sender}\n{identifier}")))[..16];
-
-    private static Priority PriorityOf(string severity) => severity switch
-    {
-        "Extreme" or "Severe" => Priority.P1,
-        "Moderate" => Priority.P2,
-        "Minor" => Priority.P3,
-        _ => Priority.P4,
-    };
 
     private static DateTimeOffset TruncateToSeconds(DateTimeOffset t) => new(t.Ticks - (t.Ticks % TimeSpan.TicksPerSecond), t.Offset);
 }

@@ -92,7 +92,7 @@ public sealed class CapTests(MemoryPlatformFixture fixture)
         var attack = System.Text.Encoding.UTF8.GetBytes(sample.Replace("localhost:8080", $"127.0.0.1:{port}", StringComparison.Ordinal));
         using var response = await Import(attack);
         var problem = await PlatformApi.BodyAsync(response);
-        Assert.Throws<CapRejectedException>(() => CapReader.Read(new MemoryStream(attack)));
+        Assert.Throws<CapRejectedException>(() => CapXml.Read(new MemoryStream(attack)));
 
         // Parsing is done when the answer is: a fetch it made has connected by now (accepted, or waiting in the backlog).
         if (listener.Pending())
@@ -154,7 +154,7 @@ public sealed class CapTests(MemoryPlatformFixture fixture)
         string Message(string identifier, string msgType, string? references) => $"""
             <?xml version="1.0" encoding="UTF-8"?>
             <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
-              <identifier>{identifier}</identifier><sender>kma@weather.example</sender><sent>{CapWriter.Time(sent)}</sent>
+              <identifier>{identifier}</identifier><sender>kma@weather.example</sender><sent>{CapXml.Time(sent)}</sent>
               <status>Actual</status><msgType>{msgType}</msgType><scope>Public</scope>
               {(references is null ? "" : $"<references>{references}</references>")}
               <info><category>Met</category><event>Heavy rain warning</event><urgency>Expected</urgency><severity>Severe</severity><certainty>Likely</certainty>
@@ -163,7 +163,7 @@ public sealed class CapTests(MemoryPlatformFixture fixture)
             </alert>
             """;
         var first = "KMA-" + Guid.NewGuid().ToString("N")[..8];
-        var reference = $"kma@weather.example,{first},{CapWriter.Time(sent)}";
+        var reference = $"kma@weather.example,{first},{CapXml.Time(sent)}";
 
         var opened = await PlatformApi.BodyAsync(await Import(Encoding.UTF8.GetBytes(Message(first, "Alert", null))));
         var updated = await PlatformApi.BodyAsync(await Import(Encoding.UTF8.GetBytes(Message(first + "-2", "Update", reference))));
@@ -177,6 +177,30 @@ public sealed class CapTests(MemoryPlatformFixture fixture)
         Assert.Equal("P1", incident["summary"]!["priority"]!.GetValue<string>());
         Assert.Equal(37.55, incident["summary"]!["location"]!["latitude"]!.GetValue<double>(), 6);
         Assert.Equal(3, incident["capMessages"]!.AsArray().Count);
+    }
+
+    [Theory]
+    [InlineData("<circle>999,126.9 5</circle>", "alert.info.area.circle")]
+    [InlineData("<circle>37.5,126.9 far</circle>", "alert.info.area.circle")]
+    [InlineData("<polygon>37.7,126.8 north,127.2 37.4,127.2 37.7,126.8</polygon>", "alert.info.area.polygon")]
+    [InlineData("<polygon>37.7,126.8 37.7,227.2 37.4,127.2 37.7,126.8</polygon>", "alert.info.area.polygon")]
+    public async Task An_area_whose_coordinates_are_not_numbers_in_range_is_refused_naming_the_field(string shape, string field)
+    {
+        var xml = $"""
+            <?xml version="1.0" encoding="UTF-8"?>
+            <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
+              <identifier>BAD-{Guid.NewGuid():N}</identifier><sender>kma@weather.example</sender><sent>{CapXml.Time(DateTimeOffset.UtcNow)}</sent>
+              <status>Actual</status><msgType>Alert</msgType><scope>Public</scope>
+              <info><category>Met</category><event>Heavy rain warning</event><urgency>Expected</urgency><severity>Severe</severity><certainty>Likely</certainty>
+                <area><areaDesc>Seoul</areaDesc>{shape}</area></info>
+            </alert>
+            """;
+
+        using var response = await Import(Encoding.UTF8.GetBytes(xml));
+        var problem = await PlatformApi.BodyAsync(response);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("latitude", problem["errors"]![field]![0]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     private async Task<string> NewIncident()
