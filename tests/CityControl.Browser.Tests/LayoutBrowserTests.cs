@@ -1,0 +1,47 @@
+using CityControl.Testing;
+using CityControl.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace CityControl.Tests.Browser;
+
+/// <summary>The header every page shares, drawn by one module, on a control-room wall and on a laptop.</summary>
+[Collection(MemoryPlatformCollection.Name)]
+public sealed class LayoutBrowserTests(MemoryPlatformFixture fixture, BrowserFixture browser) : IClassFixture<BrowserFixture>
+{
+    public static TheoryData<int, int> Sizes => new() { { 1920, 1080 }, { 1366, 768 } };
+
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public async Task Every_page_has_the_same_header_with_its_title_navigation_and_who_is_signed_in(int width, int height)
+    {
+        var district = MemoryPlatformFixture.NewId("Layout");
+        await fixture.Api.LeakAsync(district);
+        var incident = await fixture.Api.WaitForIncidentAsync(district);
+        (string Path, string Title, (string, string) User)[] pages =
+        [
+            ("/", "Incident queue", PlatformApi.Operator),
+            ("/map", "City map", PlatformApi.Operator),
+            ("/traffic", "Traffic signals", PlatformApi.Operator),
+            ("/dispatch", "Dispatch console", PlatformApi.Operator),
+            ("/admin", "Devices", PlatformApi.Admin),
+            ($"/incidents/{incident}", "Chemical leak", PlatformApi.Operator),
+        ];
+
+        foreach (var (path, title, user) in pages)
+        {
+            var page = await browser.SignInAsync(fixture.Platform.BaseAddress, user, path);
+            await page.SetViewportSizeAsync(width, height);
+            var header = page.Locator("header#top");
+
+            await Assertions.Expect(header.Locator("h1")).ToContainTextAsync(title);
+            await Assertions.Expect(header.Locator("nav a")).ToHaveCountAsync(5);
+            await Assertions.Expect(header.Locator("nav a[aria-current=page]")).ToHaveCountAsync(path.StartsWith("/incidents/", StringComparison.Ordinal) ? 0 : 1);
+            await Assertions.Expect(header.Locator("#language")).ToBeVisibleAsync();
+            await Assertions.Expect(header.Locator("#who")).ToContainTextAsync($"({(user == PlatformApi.Admin ? "Admin" : "Operator")})");
+            await Assertions.Expect(header.Locator("form[action='/logout'] button")).ToHaveTextAsync("Sign out");
+            var name = path == "/" ? "queue" : path.Split('/')[1];
+            await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, $"layout-{name}-{width}x{height}.png") });
+            await page.Context.CloseAsync();
+        }
+    }
+}
