@@ -55,6 +55,10 @@ public static class ServiceDefaultsExtensions
                 .AddOtlpExporter());
         }
 
+        // A stop is bounded: what cannot be saved in this time is logged and left to the journal's replay.
+        var shutdown = builder.Configuration.GetValue("CityControl:ShutdownTimeout", TimeSpan.FromSeconds(20));
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdown);
+
         builder.Services.AddProblemDetails();
         builder.Services.AddHealthChecks();
         builder.AddPlatformStorage();
