@@ -81,43 +81,31 @@ public sealed class LiveClient : IAsyncDisposable
     /// <summary>Every incident summary the batches brought, in order of arrival.</summary>
     public ConcurrentQueue<IncidentSummary> IncidentChanges { get; } = new();
 
-    public async Task<IncidentSummary> WaitForIncident(Func<IncidentSummary, bool> match, TimeSpan? within = null)
-    {
-        using var timeout = new CancellationTokenSource(within ?? TimeSpan.FromSeconds(15));
-        while (true)
-        {
-            if (Incidents.Values.FirstOrDefault(match) is { } found)
-            {
-                return found;
-            }
-
-            await _changed.WaitAsync(timeout.Token);
-        }
-    }
+    /// <summary>The first incident, already known (snapshot or batch) or still to come, that matches.</summary>
+    public Task<IncidentSummary> WaitForIncident(Func<IncidentSummary, bool> match, TimeSpan? within = null) =>
+        Until(() => Incidents.Values.FirstOrDefault(match), within ?? TimeSpan.FromSeconds(15));
 
     /// <summary>The first change that matches among those arriving after the first <paramref name="skip"/>, with its place.</summary>
     public async Task<(IncidentSummary Incident, int Index)> WaitForIncidentChange(Func<IncidentSummary, bool> match, int skip, TimeSpan within)
     {
-        using var timeout = new CancellationTokenSource(within);
-        while (true)
-        {
-            var found = IncidentChanges.Select((incident, index) => (incident, index)).Skip(skip).FirstOrDefault(x => match(x.incident));
-            if (found.incident is not null)
-            {
-                return found;
-            }
-
-            await _changed.WaitAsync(timeout.Token);
-        }
+        var found = await Until(() => IncidentChanges.Select((incident, index) => new Change(incident, index)).Skip(skip).FirstOrDefault(c => match(c.Incident)), within);
+        return (found.Incident, found.Index);
     }
 
     /// <summary>The first device event, already received or still to come, that matches.</summary>
-    public async Task<CityControl.Devices.DeviceEvent> WaitForDeviceEvent(Func<CityControl.Devices.DeviceEvent, bool> match)
+    public Task<CityControl.Devices.DeviceEvent> WaitForDeviceEvent(Func<CityControl.Devices.DeviceEvent, bool> match) =>
+        Until(() => DeviceEvents.FirstOrDefault(match), TimeSpan.FromSeconds(15));
+
+    public async ValueTask DisposeAsync() => await _connection.DisposeAsync();
+
+    /// <summary>Checks again after each batch until <paramref name="find"/> finds something.</summary>
+    private async Task<T> Until<T>(Func<T?> find, TimeSpan within)
+        where T : class
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        using var timeout = new CancellationTokenSource(within);
         while (true)
         {
-            if (DeviceEvents.FirstOrDefault(match) is { } found)
+            if (find() is { } found)
             {
                 return found;
             }
@@ -125,8 +113,6 @@ public sealed class LiveClient : IAsyncDisposable
             await _changed.WaitAsync(timeout.Token);
         }
     }
-
-    public async ValueTask DisposeAsync() => await _connection.DisposeAsync();
 
     private void Apply(LiveBatch batch)
     {
@@ -151,4 +137,6 @@ public sealed class LiveClient : IAsyncDisposable
 
         _changed.Release();
     }
+
+    private sealed record Change(IncidentSummary Incident, int Index);
 }
