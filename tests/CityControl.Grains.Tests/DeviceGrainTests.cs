@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Collections.Immutable;
 using CityControl.Devices;
 using CityControl.Testing;
@@ -100,6 +101,28 @@ public sealed class DeviceGrainTests(ClusterFixture fixture)
         Assert.Equal(30, snapshot!.LatestReadings[MetricCatalog.Concentration].Value, 9);
         Assert.Equal("ppm", snapshot.LatestReadings[MetricCatalog.Concentration].Unit);
         Assert.Equal(GasLevel.Low, snapshot.Live.GasLevel);
+    }
+
+    [Fact]
+    public async Task The_watchdog_is_a_reminder_at_the_heartbeat_period_whose_tick_takes_a_silent_device_offline_and_goes_with_decommissioning()
+    {
+        var (grain, id) = await OnboardGas("Reminder-" + Guid.NewGuid().ToString("N")[..6]);
+        var grainId = grain.GetGrainId();
+        var reminders = fixture.Cluster.GetSiloServiceProvider(fixture.Cluster.Silos[0].SiloAddress).GetRequiredService<IReminderTable>();
+        await grain.ReportReadings(Batch(fixture.Time.GetUtcNow(), 5));
+
+        var registered = Assert.Single((await reminders.ReadRows(grainId)).Reminders);
+        Assert.Equal(("heartbeat", Heartbeat), (registered.ReminderName, registered.Period));
+
+        // A tick as the reminder service delivers it, once the device has been silent for longer than its interval.
+        fixture.Time.Advance(Heartbeat + TimeSpan.FromSeconds(1));
+        await fixture.Grains.GetGrain<IRemindable>(grainId).ReceiveReminder("heartbeat", new TickStatus(DateTime.UtcNow, Heartbeat, DateTime.UtcNow));
+        var snapshot = (await grain.GetSnapshot())!;
+
+        Assert.Equal(Connectivity.Offline, snapshot.Connectivity);
+        Assert.Contains(await grain.GetRecentEvents(10), e => e.Type == DeviceEventType.WentOffline && e.DeviceId == id);
+        await grain.Decommission("admin");
+        Assert.Empty((await reminders.ReadRows(grainId)).Reminders);
     }
 
     [Fact]
