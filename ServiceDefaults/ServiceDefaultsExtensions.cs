@@ -14,8 +14,8 @@ namespace CityControl.ServiceDefaults;
 
 /// <summary>
 /// What every CityControl host (silo, web front end, video worker) adds in the same way, in the manner of eShop's
-/// ServiceDefaults: console logging, OpenTelemetry metrics and traces, health checks, problem details, and the storage
-/// account when the deployment has one.
+/// ServiceDefaults: console logging, OpenTelemetry metrics and traces, health checks, problem details, a bounded
+/// shutdown; and, for the hosts that talk to it themselves, the storage account.
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
@@ -61,7 +61,6 @@ public static class ServiceDefaultsExtensions
 
         builder.Services.AddProblemDetails();
         builder.Services.AddHealthChecks();
-        builder.AddPlatformStorage();
         return builder;
     }
 
@@ -71,7 +70,7 @@ public static class ServiceDefaultsExtensions
         var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
         builder.Services.AddOptions<StorageOptions>().Bind(builder.Configuration.GetSection(StorageOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
-        if (storage.Mode == StorageMode.AzureStorage && !builder.Services.Any(s => s.ServiceType == typeof(BlobServiceClient)))
+        if (storage.Mode == StorageMode.AzureStorage)
         {
             builder.Services.AddSingleton(sp => new BlobServiceClient(sp.GetRequiredService<IOptions<StorageOptions>>().Value.ConnectionString));
             builder.Services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");

@@ -23,7 +23,7 @@ public static class FactsEndpoints
 
     private static readonly object Facts = new
     {
-        incidentStatuses = Names<IncidentStatus>(Enum.GetValues<IncidentStatus>()),
+        incidentStatuses = Names(Enum.GetValues<IncidentStatus>()),
         terminalStatuses = Names(IncidentLifecycle.Terminal.Order()),
         priorities = Names(Enum.GetValues<Priority>()),
         agencies = Names(Enum.GetValues<Agency>()),

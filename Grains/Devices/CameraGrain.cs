@@ -70,13 +70,7 @@ public sealed partial class CameraGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         await base.OnActivateAsync(cancellationToken);
-        if (S.Definition is not null && S.SettingsRevision == 0)
-        {
-            // Stored before settings were counted.
-            S.SettingsRevision = 1;
-        }
-
-        if (S.Definition is not null && S.VideoPartitionVersion != (Stream()?.Version ?? -1) && !(S.VideoPartitionVersion == 0 && Stream() is null))
+        if (S.Definition is not null && Stream()?.Version != S.VideoPartitionRevision)
         {
             await OnSettingsChanged();
             MarkDirty();
@@ -90,12 +84,12 @@ public sealed partial class CameraGrain(
         if (Stream() is { } stream)
         {
             await partition.Upsert(stream);
-            S.VideoPartitionVersion = stream.Version;
+            S.VideoPartitionRevision = stream.Version;
         }
-        else if (S.VideoPartitionVersion != 0)
+        else if (S.VideoPartitionRevision is not null)
         {
             await partition.Remove(Id);
-            S.VideoPartitionVersion = -1;
+            S.VideoPartitionRevision = null;
         }
     }
 

@@ -28,8 +28,8 @@ public sealed class DeviceState
     /// <summary>A camera's recent video events, newest last.</summary>
     [Id(14)] public List<VideoEvent> VideoEvents { get; set; } = [];
 
-    /// <summary>A camera's stream version its video partition was last told of (-1: told it has none; 0: never told).</summary>
-    [Id(15)] public long VideoPartitionVersion { get; set; }
+    /// <summary>The revision of a camera's stream that its video partition holds; null while the partition holds none.</summary>
+    [Id(17)] public long? VideoPartitionRevision { get; set; }
 
     /// <summary>Counts changes to the definition and settings: what others run from them compare it, not times.</summary>
     [Id(16)] public long SettingsRevision { get; set; }

@@ -141,7 +141,7 @@ public sealed class IncidentCorrelatorGrain(
         var detail = await GrainFactory.GetGrain<IIncidentGrain>(incidentId).ShelveAlarm(action, actor);
         var shelved = detail.Alarms.First(a => a.DeviceId == action.DeviceId && a.Condition == action.Condition);
         S.Shelved[AlarmKey.Of(shelved.DeviceId, shelved.Condition)] =
-            new ShelvedAlarm(shelved.ShelvedUntil ?? clock.UtcNow + (action.ShelveFor ?? TimeSpan.Zero), action.Text ?? "", actor.Name, 0);
+            new ShelvedAlarm(shelved.ShelvedUntil!.Value, action.Text!, actor.Name, 0);
         await Checkpoints.WriteNow();
         return detail;
     }

@@ -57,7 +57,8 @@ public sealed partial class VideoCameraPartitionGrain(
             PushChangedShares();
         }
 
-        return Task.FromResult(SetOf(workerId).Version);
+        // Every change pushes every worker its share, so the version last sent is the one it should run.
+        return Task.FromResult(_sent[workerId]);
     }
 
     public Task Unregister(string workerId)
@@ -76,7 +77,8 @@ public sealed partial class VideoCameraPartitionGrain(
 
     public async Task Upsert(CameraStream camera)
     {
-        if (state.State.Cameras.TryGetValue(camera.CameraId, out var known) && known == camera)
+        // Revisions only grow: an older or repeated push changes nothing.
+        if (state.State.Cameras.TryGetValue(camera.CameraId, out var known) && known.Version >= camera.Version)
         {
             return;
         }

@@ -50,6 +50,7 @@ public sealed partial class CameraPipeline : IAsyncDisposable
     private long _framesRead;
     private long _framesAnalysed;
     private readonly List<(long Count, TaskCompletionSource Done)> _analysedWaiters = [];
+    private int _waiting;
     private int _reconnects;
     private volatile string? _lastError;
     private volatile LiveView? _live;
@@ -82,7 +83,7 @@ public sealed partial class CameraPipeline : IAsyncDisposable
 
     public string CameraId { get; }
 
-    /// <summary>Completes once the pipeline has analysed <paramref name="count"/> frames in all (a health probe waits for the first).</summary>
+    /// <summary>Completes once the pipeline has analysed <paramref name="count"/> frames in all.</summary>
     public Task WhenAnalysed(long count)
     {
         lock (_analysedWaiters)
@@ -94,12 +95,19 @@ public sealed partial class CameraPipeline : IAsyncDisposable
 
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _analysedWaiters.Add((count, done));
+            Volatile.Write(ref _waiting, _analysedWaiters.Count);
             return done.Task;
         }
     }
 
+    /// <summary>Per analysed frame: nothing but a read unless someone waits.</summary>
     private void ReleaseWaiters(long analysed)
     {
+        if (Volatile.Read(ref _waiting) == 0)
+        {
+            return;
+        }
+
         lock (_analysedWaiters)
         {
             for (var i = _analysedWaiters.Count - 1; i >= 0; i--)
@@ -110,6 +118,8 @@ public sealed partial class CameraPipeline : IAsyncDisposable
                     _analysedWaiters.RemoveAt(i);
                 }
             }
+
+            Volatile.Write(ref _waiting, _analysedWaiters.Count);
         }
     }
 

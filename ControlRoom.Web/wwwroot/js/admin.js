@@ -2,6 +2,7 @@
 // rotation, decommissioning.
 import { t } from './core/i18n.js';
 import { startPage } from './core/layout.js';
+import { problemText } from './core/api.js';
 
 function message(text) {
   const element = document.getElementById('message');
@@ -23,9 +24,7 @@ function cells(row, values) {
 }
 
 async function problem(response) {
-  const body = await response.json().catch(() => ({}));
-  const fields = body.errors ? Object.entries(body.errors).map(([k, v]) => `${k}: ${v.join(', ')}`).join('; ') : '';
-  return (body.title || `HTTP ${response.status}`) + (fields ? ` (${fields})` : '');
+  return problemText(await response.json().catch(() => null), response.status);
 }
 
 async function importFile() {

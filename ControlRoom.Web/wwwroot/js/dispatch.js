@@ -1,7 +1,7 @@
 // A dispatcher's console: the agency's open incidents live (the hub sends a dispatcher only their agency's), and the
 // selected incident's lifecycle actions, procedure and timeline.
 import { t } from './core/i18n.js';
-import { facts } from './core/api.js';
+import { facts, problemText } from './core/api.js';
 import { startPage } from './core/layout.js';
 import { connectLive, showConnection } from './core/live.js';
 
@@ -79,8 +79,7 @@ async function act(action) {
   });
   const result = await response.json().catch(() => ({}));
   if (!response.ok) {
-    const field = result.errors ? Object.entries(result.errors).map(([k, v]) => `${k}: ${v.join(', ')}`).join('; ') : '';
-    message(result.title + (field ? ` (${field})` : ''));
+    message(problemText(result, response.status));
     return;
   }
   message('');

@@ -1,6 +1,7 @@
 // One incident for after-action review and work in progress: procedure (steps can be ticked), alarms with their
 // ISA-18.2 states, evidence, nearest cameras, the audit timeline, and the CAP 1.2 message.
 import { startPage } from './core/layout.js';
+import { problemText } from './core/api.js';
 
 const id = decodeURIComponent(location.pathname.split('/').pop());
 
@@ -21,7 +22,7 @@ async function completeStep(step) {
   const result = await response.json().catch(() => ({}));
   if (!response.ok) {
     const message = document.getElementById('message');
-    message.textContent = result.title || `HTTP ${response.status}`;
+    message.textContent = problemText(result, response.status);
     message.hidden = false;
     return;
   }

@@ -65,9 +65,7 @@ function drawViews() {
 }
 
 function onDevice(event, status) {
-  if (status) {
-    statuses.set(event.deviceId, status);
-  }
+  status ? statuses.set(event.deviceId, status) : statuses.delete(event.deviceId);
   const known = devices.get(event.deviceId);
   if (known) {
     drawDevice({ ...known.device, status: event.status || known.device.status });

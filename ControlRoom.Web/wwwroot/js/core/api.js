@@ -5,35 +5,18 @@ export async function getJson(url) {
   const response = await fetch(url);
   const body = await response.json().catch(() => null);
   if (!response.ok) {
-    throw new Error(problemText(body) || `HTTP ${response.status}`);
+    throw new Error(problemText(body, response.status));
   }
   return body;
 }
 
-// A request with a JSON body (or none); the answer as { ok, status, body }, never thrown for a 4xx.
-export async function send(method, url, body) {
-  const response = await fetch(url, {
-    method,
-    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  let parsed = null;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    parsed = text;
-  }
-  return { ok: response.ok, status: response.status, body: parsed };
-}
-
-// A problem details body in one line: its title, then each field's errors ("field: message").
-export function problemText(problem) {
+// A problem details body in one line: its title, then each field's rule in brackets ("title (field: rule; ...)").
+export function problemText(problem, status) {
   if (!problem || typeof problem !== 'object') {
-    return problem ? String(problem) : '';
+    return problem ? String(problem) : `HTTP ${status}`;
   }
-  const errors = Object.entries(problem.errors || {}).flatMap(([field, messages]) => messages.map(m => `${field}: ${m}`));
-  return errors.length > 0 ? errors.join('; ') : (problem.detail || problem.title || '');
+  const fields = Object.entries(problem.errors || {}).map(([field, messages]) => `${field}: ${messages.join(', ')}`).join('; ');
+  return (problem.title || `HTTP ${status}`) + (fields ? ` (${fields})` : '');
 }
 
 let whoAmI;
