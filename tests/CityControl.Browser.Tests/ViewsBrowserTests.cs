@@ -129,6 +129,9 @@ public sealed class ViewsBrowserTests(MemoryPlatformFixture fixture, BrowserFixt
     [Fact]
     public async Task A_user_switches_the_pages_to_Korean_and_they_stay_Korean()
     {
+        var district = MemoryPlatformFixture.NewId("Ko");
+        var signal = "sig-" + district;
+        await Send(await fixture.Api.OnboardAsync(TestDevices.Signal(signal, district)), ("phase", 2, "phase"), ("mode", 0, "code"), ("occupancy.EB", 12, "%"));
         var page = await browser.SignInAsync(fixture.Platform.BaseAddress, PlatformApi.Operator);
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Incident queue");
 
@@ -139,6 +142,9 @@ public sealed class ViewsBrowserTests(MemoryPlatformFixture fixture, BrowserFixt
         await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "ko");
         await page.GotoAsync("/traffic");
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("교통 신호");
+        var row = page.Locator("#signals tbody tr", new() { HasText = $"Signal {signal}" });
+        await Assertions.Expect(row.Locator(".mode")).ToHaveTextAsync("정상");
+        await Assertions.Expect(row.Locator(".approach")).ToHaveTextAsync("EB 원활 12%");
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "traffic-ko.png"), FullPage = true });
     }
 
