@@ -86,6 +86,7 @@ public static class TelemetryEndpoints
             }
             catch (JournalUnavailableException ex)
             {
+                context.Response.Headers.RetryAfter = ((int)Math.Ceiling(ex.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
                 return Results.Problem(title: ex.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
             }
 

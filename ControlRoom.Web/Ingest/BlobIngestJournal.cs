@@ -4,6 +4,7 @@ using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
+using CityControl.ServiceDefaults;
 using Microsoft.Extensions.Options;
 
 namespace CityControl.Web.Ingest;
@@ -12,6 +13,9 @@ namespace CityControl.Web.Ingest;
 /// The ingest journal on Azure append blobs. Concurrent requests are group-committed: one writer takes every batch
 /// waiting, appends them as one block, and only then releases their 202s. A segment is rolled over every five
 /// minutes, at 64 MiB, and before it nears the append blob's block limit, so that replaying the tail reads little.
+/// When storage cannot be reached the journal fails within seconds (few, short retries), and for
+/// <see cref="IngestOptions.OutageRetryAfter"/> after a failure it refuses at once: the client is told when to retry
+/// instead of holding a connection open against storage that is down.
 /// </summary>
 public sealed partial class BlobIngestJournal : IIngestJournal, IAsyncDisposable
 {
@@ -24,6 +28,7 @@ public sealed partial class BlobIngestJournal : IIngestJournal, IAsyncDisposable
     private readonly BlobContainerClient _container;
     private readonly string _prefix;
     private readonly TimeProvider _time;
+    private readonly TimeSpan _retryAfter;
     private readonly ILogger<BlobIngestJournal> _logger;
     private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(10_000) { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
@@ -32,11 +37,17 @@ public sealed partial class BlobIngestJournal : IIngestJournal, IAsyncDisposable
     private DateTimeOffset _segmentStarted;
     private int _segmentBlocks;
     private long _segmentBytes;
+    private long _refuseUntilTicks;
 
-    public BlobIngestJournal(BlobServiceClient blobs, IOptions<IngestOptions> options, TimeProvider time, ILogger<BlobIngestJournal> logger)
+    public BlobIngestJournal(IOptions<StorageOptions> storage, IOptions<IngestOptions> options, TimeProvider time, ILogger<BlobIngestJournal> logger)
     {
-        _container = blobs.GetBlobContainerClient(ContainerName);
+        var clientOptions = new BlobClientOptions();
+        clientOptions.Retry.MaxRetries = 2;
+        clientOptions.Retry.Delay = TimeSpan.FromMilliseconds(200);
+        clientOptions.Retry.NetworkTimeout = options.Value.JournalWriteTimeout;
+        _container = new BlobServiceClient(storage.Value.ConnectionString, clientOptions).GetBlobContainerClient(ContainerName);
         _prefix = options.Value.JournalName + "/";
+        _retryAfter = options.Value.OutageRetryAfter;
         _time = time;
         _logger = logger;
         _writer = Task.Run(WriteLoop);
@@ -46,6 +57,11 @@ public sealed partial class BlobIngestJournal : IIngestJournal, IAsyncDisposable
 
     public async Task AppendAsync(JournalEntry entry, CancellationToken cancellationToken)
     {
+        if (_time.GetUtcNow().UtcTicks < Interlocked.Read(ref _refuseUntilTicks))
+        {
+            throw new JournalUnavailableException("The ingest journal's storage is unreachable; nothing was accepted.", _retryAfter);
+        }
+
         var pending = new Pending(JournalFormat.ToLine(entry));
         await _queue.Writer.WriteAsync(pending, cancellationToken);
         await pending.Done.Task.WaitAsync(cancellationToken);
@@ -133,9 +149,10 @@ public sealed partial class BlobIngestJournal : IIngestJournal, IAsyncDisposable
             {
                 LogAppendFailed(ex, group.Count);
                 _segment = null;
+                Interlocked.Exchange(ref _refuseUntilTicks, (_time.GetUtcNow() + _retryAfter).UtcTicks);
                 foreach (var p in group)
                 {
-                    p.Done.TrySetException(new JournalUnavailableException("The ingest journal could not store the batch; nothing was accepted.", ex));
+                    p.Done.TrySetException(new JournalUnavailableException("The ingest journal could not store the batch; nothing was accepted.", _retryAfter, ex));
                 }
             }
         }
@@ -189,6 +206,7 @@ public sealed partial class BlobIngestJournal : IIngestJournal, IAsyncDisposable
     }
 }
 
+/// <summary>The journal could not make a batch durable; nothing of it was accepted. The client may retry after <see cref="RetryAfter"/>.</summary>
 public sealed class JournalUnavailableException : Exception
 {
     public JournalUnavailableException()
@@ -204,4 +222,12 @@ public sealed class JournalUnavailableException : Exception
         : base(message, innerException)
     {
     }
+
+    public JournalUnavailableException(string message, TimeSpan retryAfter, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        RetryAfter = retryAfter;
+    }
+
+    public TimeSpan RetryAfter { get; } = TimeSpan.FromSeconds(5);
 }

@@ -35,6 +35,12 @@ public sealed class IngestOptions
     /// </summary>
     public TimeSpan ReplayWindow { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How long one append to the journal may take before the batch is refused (503): bounds a request while storage hangs.</summary>
+    public TimeSpan JournalWriteTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>After a failed append, how long ingest refuses at once with 503 and this Retry-After, before trying storage again.</summary>
+    public TimeSpan OutageRetryAfter { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long device kind and district are cached for routing readings.</summary>
     public TimeSpan RoutingCacheDuration { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -26,6 +26,7 @@ public static class GrainServiceCollectionExtensions
             .Validate(o => o.RadiusMeters is > 0 and <= 50_000, $"{CorrelationOptions.Section}:RadiusMeters must be more than 0 and at most 50000")
             .Validate(o => o.Window > TimeSpan.Zero, $"{CorrelationOptions.Section}:Window must be positive")
             .Validate(o => o.SensorsToConfirmLeak is >= 1 and <= 10, $"{CorrelationOptions.Section}:SensorsToConfirmLeak must be between 1 and 10")
+            .Validate(o => o.EscalationStep >= TimeSpan.FromSeconds(1), $"{CorrelationOptions.Section}:EscalationStep must be at least one second")
             .ValidateOnStart();
         return services;
     }

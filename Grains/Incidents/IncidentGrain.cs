@@ -20,11 +20,13 @@ public sealed partial class IncidentGrain(
     [PersistentState("incident", StorageNames.GrainState)] IPersistentState<IncidentState> state,
     CityClock clock,
     IOptions<CorrelationOptions> options,
-    ILogger<IncidentGrain> logger) : Grain, IIncidentGrain
+    ILogger<IncidentGrain> logger) : Grain, IIncidentGrain, IRemindable
 {
+    /// <summary>The reminder that raises a waiting incident's priority; it exists only while the incident is new and below P1.</summary>
+    public const string EscalationReminder = "escalation";
 
-    /// <summary>An incident nobody acknowledges goes up one priority every this long.</summary>
-    public static readonly TimeSpan EscalationStep = TimeSpan.FromMinutes(10);
+    /// <summary>Orleans' shortest reminder period; a shorter escalation step (tests, drills) still ticks first after one step.</summary>
+    private static readonly TimeSpan MinimumReminderPeriod = TimeSpan.FromMinutes(1);
 
     /// <summary>
     /// In a storm (a network outage takes a whole district offline) one incident may gather thousands of alarms: past
@@ -64,6 +66,7 @@ public sealed partial class IncidentGrain(
 
         Append(opening.OpenedBy, "opened", null, IncidentStatus.New, $"{opening.Title} (priority {opening.Priority}, for {string.Join(", ", S.Agencies)})", opening.At);
         await SaveAndPublish("opened");
+        await KeepEscalationReminder();
         LogOpened(Id, opening.Type, opening.District);
         return Summary();
     }
@@ -144,6 +147,11 @@ public sealed partial class IncidentGrain(
             meaningful = true;
         }
 
+        if (meaningful && S.Priority == Priority.P1)
+        {
+            await KeepEscalationReminder();
+        }
+
         S.UpdatedAt = t.At > S.UpdatedAt ? t.At : S.UpdatedAt;
         if (meaningful)
         {
@@ -199,12 +207,14 @@ public sealed partial class IncidentGrain(
         {
             // Escalation earned while waiting stays with the incident once someone takes it.
             S.Priority = EffectivePriority();
+            S.EscalationSteps = StepsWaited();
             S.Status = next;
         }
 
         S.UpdatedAt = now;
         Append(actor.Name, Verb(action.Kind), to is null ? null : from, to, detail, now);
         await SaveAndPublish(Verb(action.Kind));
+        await KeepEscalationReminder();
 
         return Detail();
     }
@@ -221,6 +231,41 @@ public sealed partial class IncidentGrain(
         S.CapMessages.Add(message);
         Append("system", IncidentGrains.CapMessageAction, null, null, $"{message.Identifier} sent {message.Sent:O}", message.Sent);
         await Checkpoints.WriteNow();
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) =>
+        reminderName == EscalationReminder ? Escalate() : Task.CompletedTask;
+
+    /// <summary>Raises a waiting incident's priority for the steps it has waited since the last rise, and says so everywhere it is shown.</summary>
+    private async Task Escalate()
+    {
+        if (S.Opening is not null && S.Status == IncidentStatus.New && EffectivePriority() is var raised && raised != S.Priority)
+        {
+            var now = clock.UtcNow;
+            Append("system", "priority raised", null, null, IncidentEscalation.Describe(S.Priority, raised, now - S.Opening.At), now);
+            S.Priority = raised;
+            S.EscalationSteps = StepsWaited();
+            S.UpdatedAt = now;
+            await SaveAndPublish("escalated");
+        }
+
+        await KeepEscalationReminder();
+    }
+
+    /// <summary>The escalation reminder exists exactly while the incident is new and can still rise.</summary>
+    private async Task KeepEscalationReminder()
+    {
+        var needed = S.Opening is not null && S.Status == IncidentStatus.New && S.Priority != Priority.P1;
+        var reminder = await this.GetReminder(EscalationReminder);
+        if (needed && reminder is null)
+        {
+            var step = options.Value.EscalationStep;
+            await this.RegisterOrUpdateReminder(EscalationReminder, step, step > MinimumReminderPeriod ? step : MinimumReminderPeriod);
+        }
+        else if (!needed && reminder is not null)
+        {
+            await this.UnregisterReminder(reminder);
+        }
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -311,17 +356,11 @@ public sealed partial class IncidentGrain(
     private bool IsConfirmed() =>
         S.Opening!.Type != IncidentType.ChemicalLeak || IncidentCatalog.IsConfirmedLeak(S.Alarms.Values, options.Value.SensorsToConfirmLeak);
 
-    /// <summary>An unacknowledged new incident goes up one priority for every escalation step it waits.</summary>
-    private Priority EffectivePriority()
-    {
-        if (S.Status != IncidentStatus.New)
-        {
-            return S.Priority;
-        }
+    /// <summary>An unacknowledged new incident goes up one priority for every escalation step it waits (steps already applied are in the stored priority).</summary>
+    private Priority EffectivePriority() =>
+        S.Status != IncidentStatus.New ? S.Priority : IncidentEscalation.Raise(S.Priority, StepsWaited() - S.EscalationSteps);
 
-        var steps = (int)((clock.UtcNow - S.Opening!.At) / EscalationStep);
-        return (Priority)Math.Max((int)Priority.P1, (int)S.Priority - Math.Max(0, steps));
-    }
+    private int StepsWaited() => IncidentEscalation.StepsWaited(S.Opening!.At, clock.UtcNow, options.Value.EscalationStep);
 
     private IncidentSummary Summary()
     {

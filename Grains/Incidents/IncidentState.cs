@@ -20,6 +20,9 @@ public sealed class IncidentState
     [Id(11)] public List<string> Devices { get; set; } = [];
     [Id(12)] public Dictionary<string, GeoPoint> DeviceLocations { get; set; } = new(StringComparer.Ordinal);
     [Id(13)] public List<IncidentMedia> Media { get; set; } = [];
+
+    /// <summary>Escalation steps already applied to <see cref="Priority"/> (and published) while the incident waited.</summary>
+    [Id(14)] public int EscalationSteps { get; set; }
 }
 
 [GenerateSerializer, Alias("citycontrol.correlator-state.v1")]

@@ -17,6 +17,9 @@ public sealed class CorrelationOptions
 
     /// <summary>Distinct gas sensors in alarm that confirm a leak (one at High always does).</summary>
     public int SensorsToConfirmLeak { get; set; } = 2;
+
+    /// <summary>An incident nobody acknowledges rises one priority every this long (see <see cref="IncidentEscalation"/>).</summary>
+    public TimeSpan EscalationStep { get; set; } = TimeSpan.FromMinutes(10);
 }
 
 /// <summary>Decides whether an alarm belongs to an incident already open.</summary>

@@ -1,4 +1,6 @@
 using CityControl.Devices;
+using CityControl.Grains.Incidents;
+using Microsoft.Extensions.DependencyInjection;
 using CityControl.Incidents;
 using CityControl.Security;
 using CityControl.Tests.Infrastructure;
@@ -26,6 +28,57 @@ public sealed class IncidentGrainTests(ClusterFixture fixture)
         var acknowledged = (await incident.GetDetail())!.Summary.Priority;
 
         Assert.Equal([Priority.P4, Priority.P3, Priority.P2, Priority.P2], [start, after10, after20, acknowledged]);
+    }
+
+    [Fact]
+    public async Task Escalation_through_its_reminder_is_published_listed_and_on_the_timeline_and_the_reminder_ends_at_P1()
+    {
+        var district = "Rise-" + Guid.NewGuid().ToString("N")[..6];
+        await using var events = await StreamProbe.SubscribeAsync<IncidentEvent>(fixture.Cluster.Client, StreamNames.IncidentEvents, district);
+        var incident = await Open(Priority.P3, district);
+        var grainId = incident.GetGrainId();
+        var openedAt = (await incident.GetDetail())!.Summary.OpenedAt;
+        var reminders = fixture.Cluster.GetSiloServiceProvider(fixture.Cluster.Silos[0].SiloAddress).GetRequiredService<IReminderTable>();
+        var registered = Assert.Single((await reminders.ReadRows(grainId)).Reminders);
+        Assert.Equal((IncidentGrain.EscalationReminder, TimeSpan.FromMinutes(10)), (registered.ReminderName, registered.Period));
+
+        var seen = new List<(Priority Published, Priority Listed, string Line)>();
+        foreach (var expected in new[] { Priority.P2, Priority.P1 })
+        {
+            // A tick as the reminder service delivers it, once another escalation step has passed.
+            fixture.Time.Advance(TimeSpan.FromMinutes(10));
+            await fixture.Grains.GetGrain<IRemindable>(grainId).ReceiveReminder(IncidentGrain.EscalationReminder, new TickStatus(DateTime.UtcNow, registered.Period, DateTime.UtcNow));
+            var published = await events.WaitFor(e => e.Change == "escalated" && e.Incident.Priority == expected);
+            var listed = Assert.Single(await fixture.Grains.QueryIncidents([openedAt], new IncidentQuery(District: district)));
+            var line = (await incident.GetDetail())!.Timeline[^1];
+            seen.Add((published.Incident.Priority, listed.Priority, $"{line.Action}: {line.Detail}"));
+        }
+
+        Assert.Equal(
+            [(Priority.P2, Priority.P2, "priority raised: P3 -> P2: not acknowledged for 10 min"), (Priority.P1, Priority.P1, "priority raised: P2 -> P1: not acknowledged for 20 min")],
+            seen);
+        Assert.Empty((await reminders.ReadRows(grainId)).Reminders);
+
+        // At P1 a late tick raises nothing: only the sentinel note follows the two escalations.
+        await fixture.Grains.GetGrain<IRemindable>(grainId).ReceiveReminder(IncidentGrain.EscalationReminder, new TickStatus(DateTime.UtcNow, registered.Period, DateTime.UtcNow));
+        await incident.Act(new IncidentAction(IncidentActionKind.AddNote, Text: "sentinel"), Operator);
+        await events.WaitFor(e => e.Change == "note");
+        Assert.Equal(["opened", "escalated", "escalated", "note"], events.Received.Select(e => e.Change));
+    }
+
+    [Fact]
+    public async Task Acknowledging_keeps_the_priority_reached_and_removes_the_escalation_reminder()
+    {
+        var incident = await Open(Priority.P4);
+        var grainId = incident.GetGrainId();
+        var reminders = fixture.Cluster.GetSiloServiceProvider(fixture.Cluster.Silos[0].SiloAddress).GetRequiredService<IReminderTable>();
+        fixture.Time.Advance(TimeSpan.FromMinutes(10));
+        await fixture.Grains.GetGrain<IRemindable>(grainId).ReceiveReminder(IncidentGrain.EscalationReminder, new TickStatus(DateTime.UtcNow, TimeSpan.FromMinutes(10), DateTime.UtcNow));
+        fixture.Time.Advance(TimeSpan.FromMinutes(10));
+        await incident.Act(new IncidentAction(IncidentActionKind.Acknowledge), Operator);
+
+        Assert.Equal(Priority.P2, (await incident.GetDetail())!.Summary.Priority);
+        Assert.Empty((await reminders.ReadRows(grainId)).Reminders);
     }
 
     [Fact]

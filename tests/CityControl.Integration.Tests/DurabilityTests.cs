@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text;
+using System.Text.RegularExpressions;
 using System.Text.Json.Nodes;
 using CityControl.Testing;
 using CityControl.Tests.Infrastructure;
@@ -163,6 +165,56 @@ public sealed class DurabilityTests(AzuriteFixture azurite)
             var listed = await platform.Api.GetJsonAsync($"/api/incidents?district={district}");
             Assert.Equal([incidentId], listed["items"]!.AsArray().Select(i => i!["id"]!.GetValue<string>()));
         }
+    }
+
+    [Fact]
+    public async Task While_the_journals_storage_is_unreachable_ingest_answers_503_with_Retry_After_and_keeps_nothing()
+    {
+        // Blob storage (journal and grain state) reached through a cable the test can cut.
+        var blobEndpoint = Regex.Match(azurite.ConnectionString, "BlobEndpoint=(http://[^/]+)/").Groups[1].Value;
+        await using var cable = new CuttableProxy(new Uri(blobEndpoint));
+        var settings = PlatformSettings.Azure(azurite.ConnectionString.Replace(blobEndpoint, cable.Address.ToString().TrimEnd('/'), StringComparison.Ordinal));
+        var gas = "gas-" + Guid.NewGuid().ToString("N")[..8];
+        var now = DateTimeOffset.UtcNow;
+
+        await using var platform = await InProcessPlatform.StartAsync(settings);
+        var api = platform.Api;
+        var credential = await api.OnboardAsync(TestDevices.Gas(gas));
+        using (var before = await api.PostTelemetryAsync(credential, new { readings = new[] { TestDevices.Reading(gas, now.AddSeconds(-20), "concentration", 4, "ppm") } }))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, before.StatusCode);
+        }
+
+        cable.Cut();
+        var refused = new List<(HttpStatusCode Status, TimeSpan? RetryAfter, TimeSpan Took)>();
+        for (var i = 0; i < 3; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            using var during = await api.PostTelemetryAsync(credential, new { readings = new[] { TestDevices.Reading(gas, now.AddSeconds(-10 + i), "concentration", 77 + i, "ppm") } });
+            refused.Add((during.StatusCode, during.Headers.RetryAfter?.Delta, Stopwatch.GetElapsedTime(started)));
+        }
+
+        Assert.All(refused, r => Assert.Equal(HttpStatusCode.ServiceUnavailable, r.Status));
+        Assert.All(refused, r => Assert.InRange(r.RetryAfter ?? TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60)));
+
+        // Bounded, not a hang: the first refusal waits out a few short retries, the ones after it are refused at once.
+        Assert.True(refused[0].Took < TimeSpan.FromSeconds(15), $"first refusal took {refused[0].Took}");
+        Assert.True(refused[2].Took < TimeSpan.FromSeconds(2), $"refusal during the outage took {refused[2].Took}");
+
+        cable.Restore();
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
+        HttpStatusCode after;
+        do
+        {
+            await Task.Delay(refused[^1].RetryAfter!.Value);
+            using var response = await api.PostTelemetryAsync(credential, new { readings = new[] { TestDevices.Reading(gas, now.AddSeconds(-1), "concentration", 5, "ppm") } });
+            after = response.StatusCode;
+        }
+        while (after != HttpStatusCode.Accepted && DateTimeOffset.UtcNow < deadline);
+
+        Assert.Equal(HttpStatusCode.Accepted, after);
+        var history = await api.GetJsonAsync($"/api/devices/{gas}/readings?max=100");
+        Assert.Equal([4.0, 5.0], history.AsArray().Select(r => r!["value"]!.GetValue<double>()));
     }
 
     private static JsonObject Feature(string id, double lon, double lat, JsonObject levels)
