@@ -125,6 +125,11 @@ public static class CapEndpoints
                 continue;
             }
 
+            if (existing.CapMessages.Any(m => m.Identifier == alert.Identifier && m.Sender == alert.Sender))
+            {
+                return Results.Ok(new CapImportResponse(incidentId, "duplicate", alert.Identifier, alert.MsgType));
+            }
+
             try
             {
                 if (alert.MsgType == "Cancel" && !IncidentLifecycle.Terminal.Contains(existing.Summary.Status))
@@ -150,7 +155,13 @@ public static class CapEndpoints
             return Results.Ok(new CapImportResponse(null, "ignored", alert.Identifier, alert.MsgType));
         }
 
+        // An alert is identified by sender and identifier (CAP 1.2, 3.2.1): the same alert again changes nothing.
         var id = CapMapping.IncidentIdOf(alert.Sender, alert.Identifier);
+        if (await grains.GetGrain<IIncidentGrain>(id).GetDetail() is not null)
+        {
+            return Results.Ok(new CapImportResponse(id, "duplicate", alert.Identifier, alert.MsgType));
+        }
+
         await grains.GetGrain<IIncidentGrain>(id).Open(CapMapping.OpeningOf(alert, cap.District, cap.CityCentre, actor.Name));
         return Results.Created($"/api/incidents/{id}", new CapImportResponse(id, "opened", alert.Identifier, alert.MsgType));
     }

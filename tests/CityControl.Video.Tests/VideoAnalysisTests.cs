@@ -39,11 +39,14 @@ public sealed class VideoAnalysisTests
     [Fact]
     public void Each_visit_to_the_table_is_one_presence_episode_with_a_plausible_dwell_and_the_long_ones_are_loitering()
     {
-        // Watched: six people come to the table one at a time and stand or sit there, at about 2-19, 22-43, 47-68,
-        // 72-83, 89-118 and 122-135 s. People who stand still fade into a traffic camera's background within seconds,
-        // so this camera's settings keep still objects in the foreground longer (backgroundRatio 0.65) and use the
-        // HOG people detector.
-        (double From, double To)[] visits = [(2, 19), (22, 43), (47, 68), (72, 83), (89, 118), (122, 135)];
+        // Watched at one frame a second (ffmpeg contact sheets of the whole clip): six people come to the table one at
+        // a time. Each visit runs from the first frame with the person inside the table zone (walking in from the
+        // bottom) to the first frame with them gone from it: 6-19, 23-44, 50-69, 75-86, 92-119 and 123-135 s. Two
+        // visits last 20 s or more (the second, 21 s, and the fifth, 27 s); the third lasts 19 s. People who stand still
+        // fade into a traffic camera's background within seconds, so this camera's settings keep still objects in the
+        // foreground longer (backgroundRatio 0.65) and use the HOG people detector.
+        (double From, double To)[] visits = [(6, 19), (23, 44), (50, 69), (75, 86), (92, 119), (123, 135)];
+        const double loiteringSeconds = 20;
         var events = new List<VideoEvent>();
         AnalyzeCommand.Analyze(Clip("intel_one-by-one-person-detection.mp4"), Config("table-visits.json"), events.Add);
 
@@ -53,17 +56,20 @@ public sealed class VideoAnalysisTests
         {
             var ((from, to), episode) = pair;
             var end = episode.Time + episode.DwellSeconds!.Value;
-            Assert.InRange(episode.Time, from - 1, to);
-            // An episode ends once the zone has been empty for 2.5 s; the visits by eye are good to about a second.
-            Assert.InRange(end, from, to + 4);
-            Assert.InRange(episode.DwellSeconds.Value, (to - from) / 2, to - from + 5);
+
+            // The visits by eye are good to a second; detection needs a few frames of a newcomer.
+            Assert.InRange(episode.Time, from - 1, from + 2);
+
+            // An episode ends once the zone has been empty for 2.5 s.
+            Assert.InRange(end, to - 1, to + 3.5);
             Assert.Equal("table", episode.Zone);
         });
 
-        // Loitering (20 s at the table) is raised once for each episode that lasted that long, when it reached 20 s.
-        var loitering = events.Where(e => e.Type == VideoEventType.Loitering).Select(e => Math.Round(e.Time, 1)).ToList();
-        Assert.Equal(episodes.Where(e => e.DwellSeconds >= 20).Select(e => Math.Round(e.Time + 20, 1)), loitering);
-        Assert.Equal(2, loitering.Count);
+        // Loitering is raised once for each visit of 20 s or more, when the person has been there 20 s.
+        var loitering = events.Where(e => e.Type == VideoEventType.Loitering).Select(e => e.Time).ToList();
+        var longVisits = visits.Where(v => v.To - v.From >= loiteringSeconds).ToList();
+        Assert.Equal(longVisits.Count, loitering.Count);
+        Assert.All(longVisits.Zip(loitering), pair => Assert.InRange(pair.Second, pair.First.From + loiteringSeconds - 1, pair.First.From + loiteringSeconds + 2));
     }
 
     /// <summary>

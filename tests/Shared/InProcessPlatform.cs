@@ -1,4 +1,7 @@
+using CityControl.Devices;
+using CityControl.Video;
 using CityControl.Web.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Builder;
 
 using CityControl.Testing;
@@ -28,6 +31,18 @@ public sealed class InProcessPlatform : IAsyncDisposable
         var app = PlatformApp.Build(PlatformSettings.ToArgs(settings));
         await app.StartAsync();
         return new InProcessPlatform(app, new Uri(settings["urls"]));
+    }
+
+    /// <summary>
+    /// A police incident in <paramref name="district"/>: a person in a new camera's restricted zone, reported to the
+    /// camera's grain as a video worker reports it. Tests use it as a sentinel that a police client must see.
+    /// </summary>
+    public async Task RaiseIntrusionAsync(string district)
+    {
+        var camera = "cam-" + Guid.NewGuid().ToString("N")[..10];
+        await Api.OnboardAsync(TestDevices.Camera(camera, district, 37.5105, 126.9005, 90, 60, 100));
+        await Services.GetRequiredService<IGrainFactory>().GetGrain<ICameraGrain>(camera).ReportVideoEvent(
+            new VideoEvent(VideoEventType.Intrusion, 1, "gate", 1, [10, 10, 5, 12], 0.8, ObjectClass: ObjectClass.Person, At: DateTimeOffset.UtcNow));
     }
 
     /// <summary>A graceful stop: grains deactivate and write what they hold.</summary>
