@@ -95,8 +95,12 @@ public sealed class CameraVideoGrainTests(ClusterFixture fixture)
         var writes = fixture.Storage.WritesOf(camera.GetGrainId());
         await camera.SetAnalytics(new CameraAnalyticsConfig([new AnalyticsZone("shoulder", AnalyticsZoneKind.Intrusion, shoulder, ActiveFromHour: 22, ActiveToHour: 6)], [], MinObjectArea: 30), "admin");
         Assert.Equal(writes + 1, fixture.Storage.WritesOf(camera.GetGrainId()));
+        var reads = fixture.Storage.ReadsOf(camera.GetGrainId());
         await fixture.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
         var kept = await camera.GetAnalytics();
+
+        // A new activation read the stored copy: what follows comes from storage, not from the old object.
+        Assert.Equal(reads + 1, fixture.Storage.ReadsOf(camera.GetGrainId()));
 
         var zone = Assert.Single(kept.Zones);
         Assert.Equal(("shoulder", 22, 6, 30.0), (zone.Name, zone.ActiveFromHour, zone.ActiveToHour, kept.MinObjectArea));

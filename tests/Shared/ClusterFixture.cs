@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.Runtime.Hosting;
+using Orleans.Serialization;
 using Orleans.Storage;
 using Orleans.TestingHost;
 
@@ -39,7 +40,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             // The production runtime (grain services, options, streams), with the test's clock and storage.
             silo.Services.AddSingleton(new CityClock(Time));
             silo.AddCityControlRuntime(configuration);
-            silo.Services.AddGrainStorage(StorageNames.GrainState, (_, _) => Storage);
+            silo.Services.AddGrainStorage(StorageNames.GrainState, (services, _) => Storage.SerializingWith(services.GetRequiredService<Serializer>()));
             silo.AddMemoryGrainStorage(StorageNames.PubSub);
             silo.UseInMemoryReminderService();
         });
@@ -57,14 +58,29 @@ public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
     public const string Name = "cluster";
 }
 
-/// <summary>Grain storage in memory that counts writes per grain, to check that devices persist only on meaningful change.</summary>
+/// <summary>
+/// Grain storage in memory that counts reads and writes per grain, to check that devices persist only on meaningful
+/// change. Like real storage it keeps serialized bytes: a grain never gets back the object it wrote, so state that
+/// does not survive serialization, or a change made after the write, shows in a test.
+/// </summary>
 public sealed class CountingGrainStorage : IGrainStorage
 {
-    private readonly ConcurrentDictionary<(string, GrainId), object> _states = new();
+    private readonly ConcurrentDictionary<(string, GrainId), byte[]> _states = new();
     private readonly ConcurrentDictionary<GrainId, int> _writes = new();
+    private readonly ConcurrentDictionary<GrainId, int> _reads = new();
     private readonly List<(GrainId Grain, int Count, TaskCompletionSource Done)> _waiters = [];
+    private Serializer? _serializer;
 
     public int WritesOf(GrainId grain) => _writes.GetValueOrDefault(grain);
+
+    /// <summary>State reads of the grain: one per activation.</summary>
+    public int ReadsOf(GrainId grain) => _reads.GetValueOrDefault(grain);
+
+    public CountingGrainStorage SerializingWith(Serializer serializer)
+    {
+        _serializer = serializer;
+        return this;
+    }
 
     /// <summary>Completes when the grain's state has been written <paramref name="count"/> times in all.</summary>
     public Task WaitForWrites(GrainId grain, int count, TimeSpan timeout)
@@ -84,9 +100,10 @@ public sealed class CountingGrainStorage : IGrainStorage
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        if (_states.TryGetValue((stateName, grainId), out var state))
+        _reads.AddOrUpdate(grainId, 1, (_, n) => n + 1);
+        if (_states.TryGetValue((stateName, grainId), out var bytes))
         {
-            grainState.State = (T)state;
+            grainState.State = Serializer.Deserialize<T>(bytes);
             grainState.RecordExists = true;
             grainState.ETag = "1";
         }
@@ -96,7 +113,7 @@ public sealed class CountingGrainStorage : IGrainStorage
 
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        _states[(stateName, grainId)] = grainState.State!;
+        _states[(stateName, grainId)] = Serializer.SerializeToArray(grainState.State);
         var writes = _writes.AddOrUpdate(grainId, 1, (_, n) => n + 1);
         lock (_waiters)
         {
@@ -118,4 +135,6 @@ public sealed class CountingGrainStorage : IGrainStorage
         grainState.RecordExists = false;
         return Task.CompletedTask;
     }
+
+    private Serializer Serializer => _serializer ?? throw new InvalidOperationException("The storage is used before the silo gave it its serializer");
 }
