@@ -79,8 +79,8 @@ public static class AnalyzeCommand
     }
 
     /// <summary>Analyses a whole file; every event goes to <paramref name="onEvent"/> as it is found, with its annotated frame to <paramref name="snapshots"/> when set.</summary>
-    public static AnalysisSummary Analyze(string path, CameraAnalyticsConfig config, Action<VideoEvent> onEvent, string? snapshots = null) =>
-        Analyze(path, config, (analyzer, frame, time, events) =>
+    public static AnalysisSummary Analyze(string path, CameraAnalyticsConfig config, Action<VideoEvent> onEvent, string? snapshots = null, TimeProvider? clock = null) =>
+        Analyze(path, config, clock, (analyzer, frame, time, events) =>
         {
             events.ForEach(onEvent);
             if (snapshots is not null && events.Count > 0 && !frame.Empty())
@@ -94,10 +94,14 @@ public static class AnalyzeCommand
     /// Analyses a whole file, sampling frames at the configured rate: <paramref name="onAnalysed"/> sees each analysed frame
     /// with its time and events (return from it to go on; the frame is reused afterwards). Open events are flushed at the end.
     /// </summary>
-    public static AnalysisSummary Analyze(string path, CameraAnalyticsConfig config, Action<FrameAnalyzer, Mat, double, List<VideoEvent>> onAnalysed)
+    public static AnalysisSummary Analyze(string path, CameraAnalyticsConfig config, Action<FrameAnalyzer, Mat, double, List<VideoEvent>> onAnalysed) =>
+        Analyze(path, config, null, onAnalysed);
+
+    /// <summary>As above, with the wall clock that zone active hours are read from (the system clock when null).</summary>
+    public static AnalysisSummary Analyze(string path, CameraAnalyticsConfig config, TimeProvider? clock, Action<FrameAnalyzer, Mat, double, List<VideoEvent>> onAnalysed)
     {
         using var video = new VideoFile(path);
-        using var analyzer = new FrameAnalyzer(config);
+        using var analyzer = new FrameAnalyzer(config, clock);
         using var frame = new Mat();
         var interval = 1 / config.AnalysisFps;
         var next = 0.0;

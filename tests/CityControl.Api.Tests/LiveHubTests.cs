@@ -49,20 +49,34 @@ public sealed class LiveHubTests(MemoryPlatformFixture fixture)
     [Fact]
     public async Task A_client_that_was_away_catches_up_from_the_snapshot_when_it_reconnects()
     {
+        // Connected: the first leak arrives live.
+        var before = MemoryPlatformFixture.NewId("before");
         var client = await LiveClient.ConnectAsync(fixture.Platform.BaseAddress, fixture.Api, PlatformApi.Operator);
+        var (firstGas, _) = await Api.LeakAsync(before);
+        var first = await client.WaitForIncident(i => i.District == before && i.AlarmCount >= 2);
+        Assert.Equal(IncidentStatus.New, first.Status);
         await client.DisposeAsync();
-        var district = MemoryPlatformFixture.NewId("away");
-        await Api.LeakAsync(district);
-        await Api.WaitForIncidentAsync(district);
+
+        // Away: the first incident is acknowledged and a second leak opens elsewhere.
+        using (var ack = await Api.SendAsync(HttpMethod.Post, $"/api/incidents/{first.Id}/actions/acknowledge", PlatformApi.Operator))
+        {
+            Assert.Equal(HttpStatusCode.OK, ack.StatusCode);
+        }
+
+        var away = MemoryPlatformFixture.NewId("away");
+        await Api.LeakAsync(away);
+        await Api.WaitForIncidentAsync(away);
 
         await using var back = await LiveClient.ConnectAsync(fixture.Platform.BaseAddress, fixture.Api, PlatformApi.Operator);
 
-        Assert.Contains(back.Incidents.Values, i => i.District == district);
-        var gas = Assert.Single(back.Devices, d => d.District == district);
+        Assert.Equal(IncidentStatus.Acknowledged, back.Incidents[first.Id].Status);
+        Assert.Contains(back.Incidents.Values, i => i.District == away);
+        var gas = Assert.Single(back.Devices, d => d.District == away);
         var status = Assert.Single(back.DeviceStates, s => s.Id == gas.Id);
         Assert.Equal(CityControl.Devices.GasLevel.High, status.Live.GasLevel);
         Assert.Equal(CityControl.Devices.Connectivity.Online, status.Connectivity);
         Assert.Contains(CityControl.Devices.AlarmCondition.GasHigh, status.ActiveAlarms);
+        Assert.Contains(back.DeviceStates, s => s.Id == firstGas);
     }
 
     [Fact]

@@ -44,6 +44,31 @@ public sealed class CameraVideoGrainTests(ClusterFixture fixture)
         Assert.Equal([VideoEventType.Intrusion, VideoEventType.Intrusion], (await camera.GetRecentVideoEvents(10)).Select(e => e.Type));
     }
 
+    /// <summary>What the control room's procedures say each analytic is: the alarm, the incident, who takes it and how urgent.</summary>
+    [Theory]
+    [InlineData(VideoEventType.Tampering, AlarmCondition.CameraTampering, IncidentType.CameraTampering, new[] { Agency.Police }, Priority.P3)]
+    [InlineData(VideoEventType.Crowding, AlarmCondition.VideoCrowding, IncidentType.Crowding, new[] { Agency.Police }, Priority.P2)]
+    [InlineData(VideoEventType.StoppedVehicle, AlarmCondition.VideoStoppedVehicle, IncidentType.StoppedVehicle, new[] { Agency.Traffic, Agency.Police }, Priority.P2)]
+    [InlineData(VideoEventType.Loitering, AlarmCondition.VideoLoitering, IncidentType.Loitering, new[] { Agency.Police }, Priority.P3)]
+    public async Task Each_analytic_raises_its_own_alarm_and_opens_the_incident_its_procedure_names(
+        VideoEventType type, AlarmCondition condition, IncidentType incidentType, Agency[] agencies, Priority priority)
+    {
+        var (camera, district) = await Onboard();
+        await using var incidents = await StreamProbe.SubscribeAsync<IncidentEvent>(fixture.Cluster.Client, StreamNames.IncidentEvents, district);
+        var t = fixture.Time.GetUtcNow();
+
+        await camera.ReportVideoEvent(new VideoEvent(type, 12.0, type == VideoEventType.Tampering ? null : "zone-a", 3, [10, 10, 40, 30], 0.7,
+            Count: type == VideoEventType.Crowding ? 6 : null, DwellSeconds: type is VideoEventType.Loitering or VideoEventType.StoppedVehicle ? 25 : null,
+            ObjectClass: type == VideoEventType.StoppedVehicle ? ObjectClass.Vehicle : ObjectClass.Person, Detail: type == VideoEventType.Tampering ? "view covered" : null, At: t));
+        var incident = await WaitForIncident(incidents, _ => true);
+
+        var alarm = Assert.Single(incident.Alarms);
+        Assert.Equal((condition, 1, camera.GetPrimaryKeyString()), (alarm.Condition, alarm.Triggers, alarm.DeviceId));
+        Assert.Equal((incidentType, priority), (incident.Summary.Type, incident.Summary.Priority));
+        Assert.Equal(agencies.Order(), incident.Summary.Agencies.Order());
+        Assert.Equal([type], (await camera.GetRecentVideoEvents(10)).Select(e => e.Type));
+    }
+
     [Fact]
     public async Task Stream_loss_and_recovery_from_the_pipeline_are_the_cameras_health()
     {

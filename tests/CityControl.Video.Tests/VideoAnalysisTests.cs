@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Text.Json;
 using CityControl.Testing;
 using CityControl.Video;
@@ -34,6 +35,27 @@ public sealed class VideoAnalysisTests
         Assert.InRange(box[1] + box[3], 170, 240);
         Assert.Equal(748, summary.FramesRead);
         Assert.InRange(summary.FramesAnalysed, 149, 151);
+    }
+
+    /// <summary>The hard-shoulder zone watched only at night (22:00 to 06:00, wrapping midnight), or only in office hours.</summary>
+    [Theory]
+    [InlineData(22, 6, 12, 0)]
+    [InlineData(22, 6, 23, 1)]
+    [InlineData(22, 6, 5, 1)]
+    [InlineData(22, 6, 6, 0)]
+    [InlineData(9, 17, 12, 1)]
+    [InlineData(9, 17, 17, 0)]
+    public void A_zone_with_active_hours_raises_intrusions_only_within_them_by_the_cameras_clock(int from, int to, int hour, int intrusions)
+    {
+        var config = Config("highway-hard-shoulder.json");
+        config = config with { Zones = [.. config.Zones.Select(z => z with { ActiveFromHour = from, ActiveToHour = to })] };
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, hour, 30, 0, TimeSpan.Zero));
+        clock.SetLocalTimeZone(TimeZoneInfo.Utc);
+        var events = new List<VideoEvent>();
+
+        AnalyzeCommand.Analyze(Clip("bgslibrary_video02.avi"), config, events.Add, clock: clock);
+
+        Assert.Equal(intrusions, events.Count(e => e.Type == VideoEventType.Intrusion));
     }
 
     [Fact]
