@@ -48,7 +48,15 @@ public static class PageEndpoints
 
         await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
 
-        // Only paths of this site: a sign-in must never send the user elsewhere.
-        return Results.Redirect(returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) ? returnUrl : "/");
+        return Results.Redirect(IsLocalPath(returnUrl) ? returnUrl : "/");
     }
+
+    /// <summary>
+    /// Only paths of this site: a sign-in must never send the user elsewhere. Browsers read "//host" and "/\host" as
+    /// another site, and drop tabs and line breaks inside a URL, so those are refused too.
+    /// </summary>
+    public static bool IsLocalPath(string url) =>
+        url.Length > 0 && url[0] == '/'
+        && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'))
+        && !url.Any(char.IsControl);
 }

@@ -1,0 +1,78 @@
+using System.Net;
+using CityControl.Tests.Infrastructure;
+using CityControl.Web.Cap;
+
+namespace CityControl.Tests.Api;
+
+/// <summary>Who may do what, and where a sign-in may send the browser: refused requests change nothing.</summary>
+[Collection(MemoryPlatformCollection.Name)]
+public sealed class AccessTests(MemoryPlatformFixture fixture)
+{
+    private static readonly (string, string) Fire = ("fire", "fire-demo");
+    private PlatformApi Api => fixture.Api;
+
+    [Fact]
+    public async Task Only_operators_and_admins_import_CAP_alerts_and_a_refused_import_opens_nothing()
+    {
+        var identifier = "KMA-" + Guid.NewGuid().ToString("N")[..8];
+        var xml = $"""
+            <?xml version="1.0" encoding="UTF-8"?>
+            <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
+              <identifier>{identifier}</identifier><sender>kma@weather.example</sender><sent>{CapXml.Time(DateTimeOffset.UtcNow)}</sent>
+              <status>Actual</status><msgType>Alert</msgType><scope>Public</scope>
+              <info><category>Met</category><event>Heavy rain warning</event><urgency>Expected</urgency><severity>Severe</severity><certainty>Likely</certainty>
+                <area><areaDesc>Seoul</areaDesc></area></info>
+            </alert>
+            """;
+
+        var statuses = new List<HttpStatusCode>();
+        foreach (var user in new[] { PlatformApi.Police, Fire, PlatformApi.Operator })
+        {
+            using var response = await Api.SendAsync(HttpMethod.Post, "/api/cap", user, Xml(xml));
+            statuses.Add(response.StatusCode);
+        }
+
+        // The operator's import is the first the platform took: it opens the incident.
+        Assert.Equal([HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.Created], statuses);
+    }
+
+    [Fact]
+    public async Task Only_admins_register_gateways_and_a_refused_registration_creates_nothing()
+    {
+        var id = MemoryPlatformFixture.NewId("gw");
+        var body = new { id, name = "Riverside gateway", districts = new[] { "Yeouido" } };
+
+        var statuses = new List<HttpStatusCode>();
+        foreach (var user in new[] { PlatformApi.Operator, PlatformApi.Police, Fire, PlatformApi.Admin })
+        {
+            using var response = await Api.PostJsonAsync("/api/gateways", body, user);
+            statuses.Add(response.StatusCode);
+        }
+
+        // The admin's registration is the first the platform took: created, not a conflict with a refused one.
+        Assert.Equal([HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.Created], statuses);
+    }
+
+    [Theory]
+    [InlineData("/incidents/inc-1?tab=timeline", "/incidents/inc-1?tab=timeline")]
+    [InlineData("/", "/")]
+    [InlineData("", "/")]
+    [InlineData("https://evil.example/", "/")]
+    [InlineData("//evil.example/", "/")]
+    [InlineData("/\\evil.example/", "/")]
+    [InlineData("/\t/evil.example/", "/")]
+    [InlineData("javascript:alert(1)", "/")]
+    public async Task A_sign_in_sends_the_browser_back_only_to_a_path_of_this_site(string returnUrl, string expected)
+    {
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = fixture.Platform.BaseAddress };
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = "operator", ["password"] = PlatformApi.Operator.Password, ["returnUrl"] = returnUrl });
+
+        using var response = await client.PostAsync("/login", form);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(expected, response.Headers.Location!.OriginalString);
+        Assert.Contains(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith("citycontrol=", StringComparison.Ordinal));
+    }
+
+    private static StringContent Xml(string xml) => new(xml, System.Text.Encoding.UTF8, "application/xml");
+}
