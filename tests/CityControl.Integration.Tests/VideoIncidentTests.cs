@@ -66,15 +66,26 @@ public sealed class VideoIncidentTests(AzuriteFixture azurite, BrowserFixture br
         await page.WaitForFunctionAsync("() => { const i = document.querySelector('img.live'); return i && i.complete && i.naturalWidth === 320; }");
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "incident-video.png"), FullPage = true });
 
-        // Someone with access to the storage account swaps the snapshot: the platform no longer serves it as evidence.
+        using var clip = await api.SendAsync(HttpMethod.Get, $"/api/incidents/{incident}/media/1", PlatformApi.Police);
+        var clipBytes = await clip.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, clip.StatusCode);
+        Assert.Equal("video/x-msvideo", clip.Content.Headers.ContentType!.MediaType);
+        Assert.Equal(media[1]!["item"]!["sha256"]!.GetValue<string>(), Convert.ToHexStringLower(SHA256.HashData(clipBytes)));
+
+        // Someone with access to the storage account alters the snapshot and the clip: the platform no longer serves
+        // either as evidence.
         var container = new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient("evidence");
-        var uri = media[0]!["item"]!["uri"]!.GetValue<string>();
-        var name = Uri.UnescapeDataString(uri[(container.Uri.ToString().TrimEnd('/').Length + 1)..]);
-        bytes[^20] ^= 0xFF;
-        await container.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(bytes), overwrite: true, TestContext.Current.CancellationToken);
-        using var altered = await api.SendAsync(HttpMethod.Get, $"/api/incidents/{incident}/media/0", PlatformApi.Police);
-        Assert.Equal(HttpStatusCode.Conflict, altered.StatusCode);
-        Assert.Equal("does not match the evidence as stored", (await PlatformApi.BodyAsync(altered))["errors"]!["sha256"]![0]!.GetValue<string>());
+        foreach (var (index, original) in new[] { (0, bytes), (1, clipBytes) })
+        {
+            var uri = media[index]!["item"]!["uri"]!.GetValue<string>();
+            var name = Uri.UnescapeDataString(uri[(container.Uri.ToString().TrimEnd('/').Length + 1)..]);
+            var changed = original.ToArray();
+            changed[^20] ^= 0xFF;
+            await container.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(changed), overwrite: true, TestContext.Current.CancellationToken);
+            using var altered = await api.SendAsync(HttpMethod.Get, $"/api/incidents/{incident}/media/{index}", PlatformApi.Police);
+            Assert.Equal(HttpStatusCode.Conflict, altered.StatusCode);
+            Assert.Equal("does not match the evidence as stored", (await PlatformApi.BodyAsync(altered))["errors"]!["sha256"]![0]!.GetValue<string>());
+        }
     }
 
     /// <summary>The district's incident once it holds two evidence items, re-read at each change the live channel brings.</summary>
