@@ -58,6 +58,7 @@ public static class ServiceDefaultsExtensions
         // A stop is bounded: what cannot be saved in this time is logged and left to the journal's replay.
         var shutdown = builder.Configuration.GetValue("CityControl:ShutdownTimeout", TimeSpan.FromSeconds(20));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdown);
+        builder.Services.AddHostedService<ShutdownDeadline>();
 
         builder.Services.AddProblemDetails();
         builder.Services.AddHealthChecks();

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Azure;
@@ -27,6 +28,7 @@ public sealed partial class BlobIngestJournal : IIngestJournal, IAsyncDisposable
 
     private readonly BlobContainerClient _container;
     private readonly string _prefix;
+    private readonly string _cleanStopName;
     private readonly TimeProvider _time;
     private readonly TimeSpan _retryAfter;
     private readonly ILogger<BlobIngestJournal> _logger;
@@ -47,6 +49,7 @@ public sealed partial class BlobIngestJournal : IIngestJournal, IAsyncDisposable
         clientOptions.Retry.NetworkTimeout = options.Value.JournalWriteTimeout;
         _container = new BlobServiceClient(storage.Value.ConnectionString, clientOptions).GetBlobContainerClient(ContainerName);
         _prefix = options.Value.JournalName + "/";
+        _cleanStopName = options.Value.JournalName + ".clean-stop";
         _retryAfter = options.Value.OutageRetryAfter;
         _time = time;
         _logger = logger;
@@ -104,6 +107,25 @@ public sealed partial class BlobIngestJournal : IIngestJournal, IAsyncDisposable
             {
                 yield return entry;
             }
+        }
+    }
+
+    public async Task MarkCleanStopAsync(DateTimeOffset through, CancellationToken cancellationToken)
+    {
+        await _container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        await _container.GetBlobClient(_cleanStopName).UploadAsync(BinaryData.FromString(through.ToString("O", CultureInfo.InvariantCulture)), overwrite: true, cancellationToken);
+    }
+
+    public async Task<DateTimeOffset?> ReadCleanStopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var content = await _container.GetBlobClient(_cleanStopName).DownloadContentAsync(cancellationToken);
+            return DateTimeOffset.Parse(content.Value.Content.ToString(), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null;
         }
     }
 

@@ -10,6 +10,15 @@ public interface IIngestJournal
 
     /// <summary>Entries received at or after <paramref name="from"/>, and no earlier than the window before the newest entry, in journal order.</summary>
     IAsyncEnumerable<JournalEntry> ReadTailAsync(TimeSpan window, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records a clean stop: every entry received up to <paramref name="through"/> reached its device and is in the
+    /// device's saved state, so the next start need not replay it.
+    /// </summary>
+    Task MarkCleanStopAsync(DateTimeOffset through, CancellationToken cancellationToken);
+
+    /// <summary>The time of the last clean stop of this journal's writer, if it ever stopped cleanly.</summary>
+    Task<DateTimeOffset?> ReadCleanStopAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>The journal of a memory-only run: nothing is durable, nothing is replayed.</summary>
@@ -21,4 +30,8 @@ public sealed class NoIngestJournal : IIngestJournal
 
     public IAsyncEnumerable<JournalEntry> ReadTailAsync(TimeSpan window, CancellationToken cancellationToken) =>
         AsyncEnumerable.Empty<JournalEntry>();
+
+    public Task MarkCleanStopAsync(DateTimeOffset through, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task<DateTimeOffset?> ReadCleanStopAsync(CancellationToken cancellationToken) => Task.FromResult<DateTimeOffset?>(null);
 }

@@ -35,20 +35,31 @@ public sealed partial class IngestService(
         return new IngestResult(acceptedCount, rejected.Count, rejected);
     }
 
-    /// <summary>Hands readings to their device grains. Past the journal the batch is durable, so a failed delivery is logged, not returned: the next start replays it.</summary>
-    public async Task DeliverAsync(IReadOnlyList<DeviceReadings> devices, DateTimeOffset receivedAt)
+    private int _deliveryFailures;
+
+    /// <summary>Journaled readings that did not reach their device since this host started: only a replay brings them.</summary>
+    public int DeliveryFailures => Volatile.Read(ref _deliveryFailures);
+
+    /// <summary>
+    /// Hands readings to their device grains. Past the journal the batch is durable, so a failed delivery is logged,
+    /// not returned: the next start replays it. Returns what the devices made of them.
+    /// </summary>
+    public async Task<ReadingBatchResult> DeliverAsync(IReadOnlyList<DeviceReadings> devices, DateTimeOffset receivedAt)
     {
-        await Task.WhenAll(devices.Select(async d =>
+        var results = await Task.WhenAll(devices.Select(async d =>
         {
             try
             {
-                await grains.GetDevice(d.Kind, d.DeviceId).ReportReadings(new ReadingBatch(d.Readings, receivedAt));
+                return await grains.GetDevice(d.Kind, d.DeviceId).ReportReadings(new ReadingBatch(d.Readings, receivedAt));
             }
             catch (Exception ex)
             {
+                Interlocked.Increment(ref _deliveryFailures);
                 LogDeliveryFailed(ex, d.DeviceId, d.Readings.Length);
+                return new ReadingBatchResult(0, 0, d.Readings.Length);
             }
         }));
+        return new ReadingBatchResult(results.Sum(r => r.Applied), results.Sum(r => r.Duplicates), results.Sum(r => r.Ignored));
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Delivering {Count} journaled readings to device {DeviceId} failed; they will be replayed at the next start")]

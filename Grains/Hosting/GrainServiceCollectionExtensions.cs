@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using CityControl.Rules.Incidents;
 using CityControl.Rules;
 using CityControl.Grains.Devices;
+using CityControl.Grains.Persistence;
 
 namespace CityControl.Grains.Hosting;
 
@@ -15,6 +16,7 @@ public static class GrainServiceCollectionExtensions
     public static IServiceCollection AddCityControlGrainServices(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(new CityClock(TimeProvider.System));
+        services.TryAddSingleton<CheckpointLedger>();
         services.AddOptions<DeviceGrainOptions>()
             .Bind(configuration.GetSection(DeviceGrainOptions.Section))
             .Validate(o => o.CheckpointInterval >= TimeSpan.FromSeconds(1), $"{DeviceGrainOptions.Section}:CheckpointInterval must be at least 00:00:01")

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Core;
 
@@ -10,6 +11,7 @@ namespace CityControl.Grains.Persistence;
 /// </summary>
 public sealed partial class StateCheckpoint(Grain grain, IStorage storage, TimeSpan delay, ILogger logger, string whatIsLost)
 {
+    private readonly CheckpointLedger? _ledger = ((IGrainBase)grain).GrainContext.ActivationServices.GetService<CheckpointLedger>();
     private IGrainTimer? _timer;
 
     public bool Dirty { get; private set; }
@@ -17,6 +19,11 @@ public sealed partial class StateCheckpoint(Grain grain, IStorage storage, TimeS
     /// <summary>Something changed that may wait for the next checkpoint.</summary>
     public void MarkDirty()
     {
+        if (!Dirty)
+        {
+            _ledger?.BecameDirty();
+        }
+
         Dirty = true;
         _timer ??= grain.RegisterGrainTimer(
             static (checkpoint, _) => checkpoint.WriteIfDirty(),
@@ -28,6 +35,11 @@ public sealed partial class StateCheckpoint(Grain grain, IStorage storage, TimeS
     public async Task WriteNow(CancellationToken cancellationToken = default)
     {
         await storage.WriteStateAsync(cancellationToken);
+        if (Dirty)
+        {
+            _ledger?.Saved();
+        }
+
         Dirty = false;
         _timer?.Dispose();
         _timer = null;
@@ -48,6 +60,8 @@ public sealed partial class StateCheckpoint(Grain grain, IStorage storage, TimeS
         catch (Exception ex)
         {
             LogNotSaved(logger, ex, grain.GetGrainId(), whatIsLost);
+            _ledger?.LostAtDeactivation();
+            Dirty = false;
         }
     }
 

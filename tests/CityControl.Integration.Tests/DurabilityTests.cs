@@ -118,6 +118,46 @@ public sealed class DurabilityTests(AzuriteFixture azurite)
             Assert.Equal([4.0, .. values], history.AsArray().Select(r => r!["value"]!.GetValue<double>()));
             Assert.Equal(values[^1], device["latestReadings"]!["concentration"]!["value"]!.GetValue<double>());
             Assert.Equal("active", device["status"]!.GetValue<string>());
+
+            // An unclean stop: the tail is replayed; the first reading was saved when it activated the device, the 50 after it only in the journal.
+            var replay = await JournalReplay(api);
+            Assert.Equal((51, 50, 1, 0), (Int(replay, "replayedReadings"), Int(replay, "newToDevices"), Int(replay, "alreadyHeld"), Int(replay, "skippedAfterCleanStop")));
+        }
+    }
+
+    [Fact]
+    public async Task After_a_clean_stop_a_restart_with_the_same_journal_replays_nothing_and_every_reading_is_there_once()
+    {
+        var settings = PlatformSettings.Azure(azurite.ConnectionString);
+
+        // Checkpoints far away: only the stop's own writes can have saved the readings.
+        settings["CityControl:Devices:CheckpointInterval"] = "01:00:00";
+        var gas = "gas-" + Guid.NewGuid().ToString("N")[..8];
+        var now = DateTimeOffset.UtcNow;
+        var values = Enumerable.Range(0, 30).Select(i => Math.Round(3 + i * 0.5, 2)).ToArray();
+        string before;
+
+        await using (var platform = await InProcessPlatform.StartAsync(settings))
+        {
+            var credential = await platform.Api.OnboardAsync(TestDevices.Gas(gas));
+            foreach (var chunk in values.Select((v, i) => TestDevices.Reading(gas, now.AddSeconds(-60 + i), "concentration", v, "ppm")).Chunk(10))
+            {
+                using var response = await platform.Api.PostTelemetryAsync(credential, new { readings = chunk });
+                Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            }
+
+            before = Comparable(await platform.Api.GetJsonAsync($"/api/devices/{gas}"));
+        }
+
+        await using (var platform = await InProcessPlatform.StartAsync(settings))
+        {
+            var replay = await JournalReplay(platform.Api);
+            var history = await platform.Api.GetJsonAsync($"/api/devices/{gas}/readings?max=100");
+
+            Assert.Equal((0, 0, 3), (Int(replay, "replayedReadings"), Int(replay, "replayedBatches"), Int(replay, "skippedAfterCleanStop")));
+            Assert.NotNull(replay["cleanStop"]);
+            Assert.Equal(values, history.AsArray().Select(r => r!["value"]!.GetValue<double>()));
+            Assert.Equal(before, Comparable(await platform.Api.GetJsonAsync($"/api/devices/{gas}")));
         }
     }
 
@@ -216,6 +256,58 @@ public sealed class DurabilityTests(AzuriteFixture azurite)
         var history = await api.GetJsonAsync($"/api/devices/{gas}/readings?max=100");
         Assert.Equal([4.0, 5.0], history.AsArray().Select(r => r!["value"]!.GetValue<double>()));
     }
+
+    [Fact]
+    public async Task With_storage_stopped_first_the_platform_stops_within_its_bound_says_what_it_could_not_save_and_loses_nothing_acknowledged()
+    {
+        // Storage of this test's own, since it is stopped.
+        await using var storage = await AzuriteServer.StartAsync();
+        var settings = PlatformSettings.Azure(storage.ConnectionString);
+        settings["CityControl:Devices:CheckpointInterval"] = "01:00:00";
+        var gas = "gas-" + Guid.NewGuid().ToString("N")[..8];
+        var now = DateTimeOffset.UtcNow;
+        var values = Enumerable.Range(0, 20).Select(i => Math.Round(6 + i * 0.25, 2)).ToArray();
+
+        await using (var platform = await PlatformProcess.StartAsync(settings))
+        using (var api = new PlatformApi(platform.BaseAddress))
+        {
+            var credential = await api.OnboardAsync(TestDevices.Gas(gas));
+            using (var first = await api.PostTelemetryAsync(credential, new { readings = new[] { TestDevices.Reading(gas, now.AddSeconds(-40), "concentration", 5, "ppm") } }))
+            {
+                Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+            }
+
+            using (var batch = await api.PostTelemetryAsync(credential, new { readings = values.Select((v, i) => TestDevices.Reading(gas, now.AddSeconds(-30 + i), "concentration", v, "ppm")).ToArray() }))
+            {
+                Assert.Equal(HttpStatusCode.Accepted, batch.StatusCode);
+            }
+
+            await storage.StopAsync();
+            var took = await platform.StopAsync(TimeSpan.FromSeconds(40));
+
+            // The host's shutdown is bounded by CityControl:ShutdownTimeout (20 s).
+            Assert.True(took < TimeSpan.FromSeconds(30), $"stopping took {took}");
+            // It says that it did not stop cleanly and what takes the place of what it could not save.
+            Assert.Matches(@"Not a clean stop .*: [1-9]\d* grains could not save their last changes|Not saved: [1-9]\d* grains with changes not yet written, \d+ that could not write them at deactivation; it is replayed from the ingest journal", platform.Output);
+        }
+
+        await storage.StartAgainAsync();
+        await using (var platform = await PlatformProcess.StartAsync(settings))
+        using (var api = new PlatformApi(platform.BaseAddress))
+        {
+            var history = await api.GetJsonAsync($"/api/devices/{gas}/readings?max=100");
+            var replay = await JournalReplay(api);
+
+            Assert.Equal([5.0, .. values], history.AsArray().Select(r => r!["value"]!.GetValue<double>()));
+            Assert.Equal((21, 20, 1, 0), (Int(replay, "replayedReadings"), Int(replay, "newToDevices"), Int(replay, "alreadyHeld"), Int(replay, "skippedAfterCleanStop")));
+        }
+    }
+
+    /// <summary>The journal replay's counts, as <c>/healthz</c> reports them.</summary>
+    private static async Task<JsonNode> JournalReplay(PlatformApi api) =>
+        (await api.GetJsonAsync("/healthz"))["checks"]!["ingest-journal"]!["data"]!;
+
+    private static int Int(JsonNode node, string name) => node[name]!.GetValue<int>();
 
     private static JsonObject Feature(string id, double lon, double lat, JsonObject levels)
     {

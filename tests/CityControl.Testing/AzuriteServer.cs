@@ -8,13 +8,18 @@ public sealed class AzuriteServer : IAsyncDisposable
 {
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     private static readonly SemaphoreSlim InstallLock = new(1, 1);
-    private readonly Process _process;
     private readonly string _location;
+    private readonly string _executable;
+    private readonly int _blobPort;
+    private readonly int _queuePort;
+    private readonly int _tablePort;
+    private Process _process = null!;
 
-    private AzuriteServer(Process process, string location, int blobPort, int queuePort, int tablePort)
+    private AzuriteServer(string executable, string location, int blobPort, int queuePort, int tablePort)
     {
-        _process = process;
+        _executable = executable;
         _location = location;
+        (_blobPort, _queuePort, _tablePort) = (blobPort, queuePort, tablePort);
         ConnectionString =
             $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};" +
             $"BlobEndpoint=http://127.0.0.1:{blobPort}/devstoreaccount1;" +
@@ -28,8 +33,15 @@ public sealed class AzuriteServer : IAsyncDisposable
     {
         var executable = await EnsureInstalledAsync();
         var location = Directory.CreateTempSubdirectory("citycontrol-azurite-").FullName;
-        var (blob, queue, table) = (FreePorts.Next(), FreePorts.Next(), FreePorts.Next());
-        var start = new ProcessStartInfo(executable)
+        var server = new AzuriteServer(executable, location, FreePorts.Next(), FreePorts.Next(), FreePorts.Next());
+        await server.StartAgainAsync();
+        return server;
+    }
+
+    /// <summary>Starts Azurite (again) on the same ports and data folder: what was stored before a stop is there.</summary>
+    public async Task StartAgainAsync()
+    {
+        var start = new ProcessStartInfo(_executable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -38,10 +50,10 @@ public sealed class AzuriteServer : IAsyncDisposable
         foreach (var arg in new[]
         {
             "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--loose",
-            "--blobHost", "127.0.0.1", "--blobPort", blob.ToString(),
-            "--queueHost", "127.0.0.1", "--queuePort", queue.ToString(),
-            "--tableHost", "127.0.0.1", "--tablePort", table.ToString(),
-            "--location", location,
+            "--blobHost", "127.0.0.1", "--blobPort", _blobPort.ToString(),
+            "--queueHost", "127.0.0.1", "--queuePort", _queuePort.ToString(),
+            "--tableHost", "127.0.0.1", "--tablePort", _tablePort.ToString(),
+            "--location", _location,
         })
         {
             start.ArgumentList.Add(arg);
@@ -52,31 +64,37 @@ public sealed class AzuriteServer : IAsyncDisposable
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new AzuriteServer(process, location, blob, queue, table);
-        await WaitForPorts(process, blob, queue, table);
-        return server;
+        _process = process;
+        await WaitForPorts(process, _blobPort, _queuePort, _tablePort);
+    }
+
+    /// <summary>Stops Azurite with SIGTERM (SIGKILL after 10 s), keeping its data folder.</summary>
+    public async Task StopAsync()
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString()]))
+        {
+            await term!.WaitForExitAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString()]))
-            {
-                await term!.WaitForExitAsync();
-            }
-
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            try
-            {
-                await _process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-        }
-
+        await StopAsync();
         _process.Dispose();
         try
         {

@@ -67,6 +67,28 @@ public sealed class PlatformProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
+    /// <summary>SIGTERM, as a service manager or Ctrl+C stops it; returns how long the process took to exit, or throws past <paramref name="bound"/>.</summary>
+    public async Task<TimeSpan> StopAsync(TimeSpan bound)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString()]))
+        {
+            await term!.WaitForExitAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(bound);
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"the platform was still running {bound.TotalSeconds:0} s after SIGTERM:\n{Output}");
+        }
+
+        return Stopwatch.GetElapsedTime(started);
+    }
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();

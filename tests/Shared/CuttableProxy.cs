@@ -28,9 +28,9 @@ public sealed class CuttableProxy : IAsyncDisposable
     /// <summary>Drops every open connection and refuses new ones until <see cref="Restore"/>.</summary>
     public void Cut()
     {
-        _cut = true;
         lock (_open)
         {
+            _cut = true;
             foreach (var client in _open)
             {
                 Reset(client);
@@ -73,6 +73,14 @@ public sealed class CuttableProxy : IAsyncDisposable
             await outbound.ConnectAsync(_target, _stop.Token);
             lock (_open)
             {
+                // A cut that came while this connection was being made drops it too: none survives a cut.
+                if (_cut)
+                {
+                    Reset(inbound);
+                    Reset(outbound);
+                    continue;
+                }
+
                 _open.Add(inbound);
                 _open.Add(outbound);
             }

@@ -1,3 +1,4 @@
+using CityControl.Grains.Persistence;
 using CityControl.ServiceDefaults;
 using CityControl.Silo;
 using CityControl.Web.Api;
@@ -22,6 +23,15 @@ public static class PlatformComposition
     {
         builder.AddServiceDefaults("citycontrol-web");
         var storage = builder.AddPlatformStorage();
+
+        // Registered before the silo, so it stops after it: a clean stop is recorded once the grains have saved their state.
+        builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<JournalCleanStopService>(
+            sp, (Func<IServiceProvider, int>)(s => s.GetRequiredService<CheckpointLedger>().Lost)));
+        builder.Services.AddSingleton(sp => new UnsavedStateProbe(() =>
+        {
+            var ledger = sp.GetRequiredService<CheckpointLedger>();
+            return $"{ledger.Dirty} grains with changes not yet written, {ledger.Unsaved} that could not write them at deactivation";
+        }));
         builder.UseOrleans(silo => silo.ConfigureCityControl(builder.Configuration));
         builder.Services.AddHealthChecks().AddCheck<OrleansHealthCheck>("orleans");
         builder.Services.ConfigureHttpJsonOptions(o => JsonDefaults.Configure(o.SerializerOptions));

@@ -1,0 +1,62 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CityControl.ServiceDefaults;
+
+/// <summary>
+/// The hard end of a graceful stop. Hosted services get <see cref="HostOptions.ShutdownTimeout"/> to stop; a part
+/// that keeps retrying against storage that is gone (cluster membership, stream registrations) could still hold the
+/// process open. Once the stop has run this long past its bound, the process says so and exits: whatever was not saved
+/// by then is left to the ingest journal's replay, which a stop that was not clean always triggers.
+/// </summary>
+public sealed partial class ShutdownDeadline(
+    IHostApplicationLifetime lifetime,
+    IOptions<HostOptions> host,
+    IEnumerable<UnsavedStateProbe> probes,
+    ILogger<ShutdownDeadline> logger) : IHostedService, IDisposable
+{
+    /// <summary>Time beyond the shutdown timeout for disposing what the stop left.</summary>
+    public static readonly TimeSpan Grace = TimeSpan.FromSeconds(5);
+
+    private readonly CancellationTokenSource _disposed = new();
+    private CancellationTokenRegistration _registration;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _registration = lifetime.ApplicationStopping.Register(() => _ = ExitPastTheBound(host.Value.ShutdownTimeout + Grace));
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>The host is disposed once everything stopped: the stop kept its bound and the deadline is off.</summary>
+    public void Dispose()
+    {
+        _registration.Dispose();
+        _disposed.Cancel();
+        _disposed.Dispose();
+    }
+
+    private async Task ExitPastTheBound(TimeSpan bound)
+    {
+        try
+        {
+            await Task.Delay(bound, _disposed.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        var unsaved = string.Join("; ", probes.Select(p => p.Describe()));
+        LogExceeded(bound, unsaved.Length > 0 ? unsaved : "unknown");
+        Environment.Exit(3);
+    }
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Still stopping {Bound} after the stop began: exiting now. Not saved: {Unsaved}; it is replayed from the ingest journal at the next start")]
+    private partial void LogExceeded(TimeSpan bound, string unsaved);
+}
+
+/// <summary>Says what a part of the host holds only in memory, for the log line of a stop that runs out of time.</summary>
+public sealed record UnsavedStateProbe(Func<string> Describe);
