@@ -23,7 +23,7 @@ public sealed partial class ConsoleBrowserTests(MemoryPlatformFixture fixture, B
         await fixture.Api.LeakAsync(district);
 
         var row = fire.Locator("#incidents tbody tr", new() { HasText = district });
-        await Assertions.Expect(row).ToHaveCountAsync(1, new() { Timeout = 5 * Seconds });
+        await Live.Arrives("the leak on the fire console", TimeSpan.FromSeconds(3), t => Assertions.Expect(row).ToHaveCountAsync(1, new() { Timeout = t }));
         await row.ClickAsync();
         await fire.ClickAsync("[data-action=acknowledge]");
         await Assertions.Expect(fire.Locator("#status")).ToHaveTextAsync("acknowledged");

@@ -32,9 +32,9 @@ public sealed class ViewsBrowserTests(MemoryPlatformFixture fixture, BrowserFixt
         });
         await Send(credential, ("phase", 4, "phase"), ("mode", 1, "code"), ("occupancy.EB", 64, "%"));
 
-        await Assertions.Expect(row.Locator(".mode")).ToHaveTextAsync("flashing", new() { Timeout = 3 * Seconds });
+        await Live.Arrives("the signal's flashing mode", TimeSpan.FromSeconds(3), t => Assertions.Expect(row.Locator(".mode")).ToHaveTextAsync("flashing", new() { Timeout = t }));
         await Assertions.Expect(row.Locator(".mode")).ToHaveClassAsync("mode warning");
-        await Assertions.Expect(row.Locator(".approach")).ToHaveTextAsync("EB jammed 64%", new() { Timeout = 3 * Seconds });
+        await Live.Arrives("the jammed approach", TimeSpan.FromSeconds(3), t => Assertions.Expect(row.Locator(".approach")).ToHaveTextAsync("EB jammed 64%", new() { Timeout = t }));
         await Assertions.Expect(row.Locator(".phase")).ToHaveTextAsync("4");
         Assert.Equal(0, listReads);
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "traffic.png"), FullPage = true });
@@ -53,7 +53,7 @@ public sealed class ViewsBrowserTests(MemoryPlatformFixture fixture, BrowserFixt
 
         await platform.Api.LeakAsync(district);
 
-        await Assertions.Expect(page.Locator("path.device.gasSensor.alarm")).ToHaveCountAsync(1, new() { Timeout = 3 * Seconds });
+        await Live.Arrives("the detector turning red on the map", TimeSpan.FromSeconds(3), t => Assertions.Expect(page.Locator("path.device.gasSensor.alarm")).ToHaveCountAsync(1, new() { Timeout = t }));
         await page.Locator("label", new() { HasText = "Crime prevention" }).Locator("input").UncheckAsync();
         await Assertions.Expect(page.Locator("path.camera-view")).ToHaveCountAsync(0);
         await page.Locator("label", new() { HasText = "Crime prevention" }).Locator("input").CheckAsync();

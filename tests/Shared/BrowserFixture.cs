@@ -83,3 +83,23 @@ public sealed class BrowserFixture : IAsyncLifetime
         _playwright?.Dispose();
     }
 }
+
+/// <summary>Live changes as a user would judge them.</summary>
+public static class Live
+{
+    /// <summary>How long any wait may run: long enough for a loaded 2-core machine, never the bound that is tested.</summary>
+    public const float Patience = 30_000;
+
+    /// <summary>
+    /// Waits patiently for a change to show, then holds how long it took to <paramref name="bound"/>: a slow delivery
+    /// fails as slow ("arrived after 7.2 s"), a missing one as missing, and neither hides behind a long timeout.
+    /// </summary>
+    public static async Task Arrives(string what, TimeSpan bound, Func<float, Task> expect)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        await expect(Patience);
+        var took = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        Assert.True(took <= bound, $"{what} arrived after {took.TotalSeconds:0.0} s; the bound is {bound.TotalSeconds:0.0} s");
+    }
+}
+

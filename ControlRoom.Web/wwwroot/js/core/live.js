@@ -14,7 +14,8 @@ export function connectLive({ onSnapshot, onIncident, onDevice, onState = showCo
   const state = { last: {}, ready: false, early: [] };
   const connection = new signalR.HubConnectionBuilder()
     .withUrl('/hubs/control-room')
-    .withAutomaticReconnect([0, 1000, 2000, 5000, 10000, 10000])
+    // SignalR's own retries cover a short drop (about 8 s); past them the page restarts the connection itself (below).
+    .withAutomaticReconnect([0, 1000, 2000, 5000])
     .build();
 
   function apply(batch) {
@@ -43,8 +44,8 @@ export function connectLive({ onSnapshot, onIncident, onDevice, onState = showCo
     onState('live');
   }
 
-  // SignalR gives up after its retry schedule (about half a minute); an outage can be longer. Start again every few
-  // seconds until the hub answers, and say so on screen.
+  // SignalR gives up after its retry schedule; an outage can be longer. Start again every few seconds until the hub
+  // answers, and say so on screen.
   async function restart() {
     while (connection.state === signalR.HubConnectionState.Disconnected) {
       try {
