@@ -36,6 +36,30 @@ public sealed partial class QueueBrowserTests(MemoryPlatformFixture fixture, Bro
     }
 
     [Fact]
+    public async Task An_incident_nobody_takes_rises_in_the_queue_row_on_its_own()
+    {
+        // A platform whose escalation step is seconds, so that its reminder fires during the test.
+        var settings = PlatformSettings.Memory();
+        settings["CityControl:Incidents:EscalationStep"] = "00:00:03";
+        await using var platform = await InProcessPlatform.StartAsync(settings);
+        var page = await SignIn(PlatformApi.Operator, platform.BaseAddress);
+        var district = MemoryPlatformFixture.NewId("Rise");
+        var gas = MemoryPlatformFixture.NewId("gas");
+        var credential = await platform.Api.OnboardAsync(TestDevices.Gas(gas, district));
+
+        // One sensor above Low only: a P2 leak, not confirmed.
+        using (var low = await platform.Api.PostTelemetryAsync(credential, new { readings = new[] { TestDevices.Reading(gas, DateTimeOffset.UtcNow, "concentration", 30, "ppm") } }))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, low.StatusCode);
+        }
+
+        var row = page.Locator("#queue tbody tr", new() { HasText = district });
+        await Live.Arrives("the P2 leak in the queue", TimeSpan.FromSeconds(3), t => Assertions.Expect(row.Locator(".priority")).ToHaveTextAsync("P2", new() { Timeout = t }));
+        await Live.Arrives("the escalation to P1 in the same row", TimeSpan.FromSeconds(10), t => Assertions.Expect(row.Locator(".priority")).ToHaveTextAsync("P1", new() { Timeout = t }));
+        await Assertions.Expect(row).ToHaveCountAsync(1);
+    }
+
+    [Fact]
     public async Task A_new_leak_appears_on_the_map_over_its_district_outline_without_a_reload()
     {
         await using var platform = await InProcessPlatform.StartAsync(PlatformSettings.Memory());
