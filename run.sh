@@ -3,10 +3,15 @@
 # ControlRoom.Web in one process, and the demo city with its simulator. Extra arguments go to the platform,
 # e.g. ./run.sh --CityControl:Demo:Seed=false
 # Ctrl+C (or SIGTERM) stops the platform first, so it can save what it holds, and storage last.
+# CITYCONTROL_PORT (5080), CITYCONTROL_DATA (.data) and CITYCONTROL_AZURITE_PORT (10000; queue and table on the next
+# two ports) move it, e.g. to run a second copy beside the first.
 set -euo pipefail
 root=$(cd "$(dirname "$0")" && pwd)
 port=${CITYCONTROL_PORT:-5080}
-data="$root/.data"
+data=${CITYCONTROL_DATA:-"$root/.data"}
+blob_port=${CITYCONTROL_AZURITE_PORT:-10000}
+queue_port=$((blob_port + 1))
+table_port=$((blob_port + 2))
 
 "$root/tools/azurite/install.sh"
 "$root/tools/web-assets.sh"
@@ -32,18 +37,24 @@ stop() {
 }
 trap 'stop; exit 130' INT TERM
 
-if (exec 3<>/dev/tcp/127.0.0.1/10000) 2>/dev/null; then
-  echo "Azurite (or something) already listens on 127.0.0.1:10000; using it."
+if (exec 3<>/dev/tcp/127.0.0.1/$blob_port) 2>/dev/null; then
+  echo "Azurite (or something) already listens on 127.0.0.1:$blob_port; using it."
 else
   # A session of its own: the terminal's Ctrl+C reaches the platform, and storage is stopped by us, after it.
   setsid "$root/tools/azurite/node_modules/.bin/azurite" --silent --disableTelemetry --skipApiVersionCheck --loose \
-    --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 \
+    --blobHost 127.0.0.1 --blobPort "$blob_port" --queueHost 127.0.0.1 --queuePort "$queue_port" \
+    --tableHost 127.0.0.1 --tablePort "$table_port" \
     --location "$data/azurite" >"$data/azurite/azurite.out" 2>&1 &
   azurite_pid=$!
   for _ in $(seq 1 100); do
-    (exec 3<>/dev/tcp/127.0.0.1/10002) 2>/dev/null && break
+    (exec 3<>/dev/tcp/127.0.0.1/$table_port) 2>/dev/null && break
     sleep 0.2
   done
+fi
+storage=()
+if [ "$blob_port" != 10000 ]; then
+  key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+  storage=(--CityControl:Storage:ConnectionString="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=http://127.0.0.1:$blob_port/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$queue_port/devstoreaccount1;TableEndpoint=http://127.0.0.1:$table_port/devstoreaccount1;")
 fi
 
 cat <<MSG
@@ -60,7 +71,7 @@ if [ -d "$root/../shared/data/video" ]; then
   video=(--CityControl:Demo:VideoFolder="$(cd "$root/../shared/data/video" && pwd)")
 fi
 dotnet "$root/ControlRoom.Web/bin/Release/net10.0/CityControl.ControlRoom.Web.dll" \
-  --urls "http://127.0.0.1:$port" --CityControl:DataDirectory="$data" "${video[@]}" "$@" &
+  --urls "http://127.0.0.1:$port" --CityControl:DataDirectory="$data" "${storage[@]}" "${video[@]}" "$@" &
 platform_pid=$!
 status=0
 wait "$platform_pid" || status=$?
