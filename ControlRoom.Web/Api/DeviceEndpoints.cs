@@ -61,6 +61,11 @@ public static class DeviceEndpoints
         {
             return Problems.Conflict(ex.Message);
         }
+        catch (DeviceRuleException ex)
+        {
+            // Rules only the grain can check (a camera's stream source against this deployment's policy).
+            return Problems.From(ex);
+        }
     }
 
     private static async Task<IResult> Get(string id, IGrainFactory grains)

@@ -1,3 +1,4 @@
+using CityControl.Rules.Video;
 using Azure.Storage.Blobs;
 using CityControl.ServiceDefaults;
 using CityControl.Video.Evidence;
@@ -16,6 +17,7 @@ public static class VideoFeature
     {
         var services = builder.Services;
         services.AddOptions<PipelineOptions>().Bind(builder.Configuration.GetSection(PipelineOptions.Section))
+            .Configure<IOptions<CameraSourceOptions>>((o, sources) => o.Sources = sources.Value)
             .Validate(o => o.InitialBackoff > TimeSpan.Zero && o.MaxBackoff >= o.InitialBackoff, "CityControl:Video:InitialBackoff must be positive and MaxBackoff at least as long")
             .Validate(o => o.PreRollSeconds is >= 0 and <= 30 && o.PostRollSeconds is >= 0 and <= 30, "CityControl:Video:PreRollSeconds and PostRollSeconds must be between 0 and 30")
             .Validate(o => o.Ffmpeg.StallTimeout >= TimeSpan.FromSeconds(1), "CityControl:Video:Ffmpeg:StallTimeout must be at least 1 second")

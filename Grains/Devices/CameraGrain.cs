@@ -19,8 +19,20 @@ public sealed partial class CameraGrain(
     [PersistentState(DeviceGrain.StateName, StorageNames.GrainState)] IPersistentState<DeviceState> state,
     CityClock clock,
     IOptions<DeviceGrainOptions> options,
+    IOptions<CameraSourceOptions> sources,
     ILogger<CameraGrain> logger) : DeviceGrain(state, clock, options, logger), ICameraGrain
 {
+    protected override IEnumerable<RuleViolation> Validate(DeviceDefinition definition)
+    {
+        var errors = base.Validate(definition).ToList();
+        if (errors.All(e => e.Field != CameraSourcePolicy.Field) && CameraSourcePolicy.Check(definition.Camera?.StreamUrl, sources.Value) is { } refused)
+        {
+            errors.Add(refused);
+        }
+
+        return errors;
+    }
+
     private readonly int _videoEventHistory = options.Value.EventHistoryLength;
 
     protected override DeviceKind Kind => DeviceKind.Camera;

@@ -49,7 +49,7 @@ public abstract partial class DeviceGrain(
             throw new DeviceRuleException("id", $"Definition for {definition.Kind} '{definition.Id}' sent to {Kind} grain '{Id}'.");
         }
 
-        ThrowIfInvalid(DeviceRules.Validate(definition));
+        ThrowIfInvalid(Validate(definition).ToList());
         var now = clock.UtcNow;
         S.Definition = definition;
         S.Status = LifecycleStatus.Provisioned;
@@ -78,7 +78,7 @@ public abstract partial class DeviceGrain(
     {
         var current = RequireDefinition();
         var next = DeviceRules.Apply(current, update);
-        var errors = DeviceRules.Validate(next).ToList();
+        var errors = Validate(next).ToList();
         if (update.Status is { } status && DeviceRules.CheckTransition(S.Status, status) is { } transitionError)
         {
             errors.Add(new("status", transitionError));
@@ -268,6 +268,9 @@ public abstract partial class DeviceGrain(
 
     protected DeviceDefinition RequireDefinition() =>
         S.Definition ?? throw new DeviceNotFoundException($"Device '{Id}' does not exist.");
+
+    /// <summary>The definition's rules; a kind adds its own (a camera: where its stream may come from).</summary>
+    protected virtual IEnumerable<RuleViolation> Validate(DeviceDefinition definition) => DeviceRules.Validate(definition);
 
     protected static void ThrowIfInvalid(IReadOnlyCollection<RuleViolation> errors)
     {

@@ -7,6 +7,7 @@ using CityControl.Rules.Incidents;
 using CityControl.Rules;
 using CityControl.Grains.Devices;
 using CityControl.Grains.Persistence;
+using CityControl.Rules.Video;
 
 namespace CityControl.Grains.Hosting;
 
@@ -17,6 +18,11 @@ public static class GrainServiceCollectionExtensions
     {
         services.TryAddSingleton(new CityClock(TimeProvider.System));
         services.TryAddSingleton<CheckpointLedger>();
+        services.AddOptions<CameraSourceOptions>()
+            .Bind(configuration.GetSection(CameraSourceOptions.Section))
+            .Validate(o => o.AllowedNetworks.Concat(o.BlockedNetworks).All(n => System.Net.IPNetwork.TryParse(n.Contains('/') ? n : n + (n.Contains(':') ? "/128" : "/32"), out _)),
+                $"{CameraSourceOptions.Section}:AllowedNetworks and BlockedNetworks must be IP networks in CIDR notation (10.20.0.0/16)")
+            .ValidateOnStart();
         services.AddOptions<DeviceGrainOptions>()
             .Bind(configuration.GetSection(DeviceGrainOptions.Section))
             .Validate(o => o.CheckpointInterval >= TimeSpan.FromSeconds(1), $"{DeviceGrainOptions.Section}:CheckpointInterval must be at least 00:00:01")

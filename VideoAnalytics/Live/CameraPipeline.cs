@@ -74,7 +74,7 @@ public sealed partial class CameraPipeline : IAsyncDisposable
         _options = options;
         _time = time;
         _logger = logger;
-        _open = open ?? (a => FrameSources.Open(a, options.Ffmpeg, time));
+        _open = open ?? (a => FrameSources.Open(a, options.Ffmpeg, options.Sources, time));
         _startedAt = time.GetUtcNow();
         _started = time.GetTimestamp();
         _reader = new Thread(ReadLoop) { IsBackground = true, Name = $"video-read {cameraId}" };
@@ -189,7 +189,8 @@ public sealed partial class CameraPipeline : IAsyncDisposable
 
                     error = "the stream ended or went silent";
                 }
-                catch (Exception ex) when (ex is InvalidDataException or FileNotFoundException or IOException or InvalidOperationException or System.ComponentModel.Win32Exception)
+                catch (Exception ex) when (ex is InvalidDataException or FileNotFoundException or IOException or InvalidOperationException
+                    or System.ComponentModel.Win32Exception or SourceRefusedException or System.Net.Sockets.SocketException)
                 {
                     error = ex.Message;
                 }

@@ -1,3 +1,4 @@
+using CityControl.Rules.Video;
 using CityControl.Video.Sources;
 
 namespace CityControl.Video.Live;
@@ -9,6 +10,9 @@ public sealed class PipelineOptions
 
     /// <summary>Whether this host runs camera pipelines at all (a cluster runs them on the workers it chooses).</summary>
     public bool Enabled { get; set; } = true;
+
+    /// <summary>Where streams may come from (<c>CityControl:CameraSources</c>, shared with the camera grains), checked again at each connection.</summary>
+    public CameraSourceOptions Sources { get; set; } = new();
 
     /// <summary>
     /// How often this worker tells the video partitions it is alive. The partitions push it the cameras it is to run;

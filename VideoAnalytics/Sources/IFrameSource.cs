@@ -1,3 +1,4 @@
+using CityControl.Rules.Video;
 using OpenCvSharp;
 
 namespace CityControl.Video.Sources;
@@ -32,10 +33,26 @@ public static class FrameSources
         return IsNetwork(address) ? null : address;
     }
 
-    public static IFrameSource Open(string address, FfmpegOptions ffmpeg, TimeProvider time)
+    /// <summary>
+    /// Opens the stream after checking it against the source policy once more, now with every address its host name
+    /// resolves to: a name that points at loopback or a metadata service is refused before anything connects.
+    /// </summary>
+    public static IFrameSource Open(string address, FfmpegOptions ffmpeg, CameraSourceOptions sources, TimeProvider time, Func<string, System.Net.IPAddress[]>? resolve = null)
     {
+        if (CameraSourcePolicy.Check(address, sources) is { } refused)
+        {
+            throw new SourceRefusedException(refused.Message);
+        }
+
         if (IsNetwork(address))
         {
+            var uri = new Uri(address);
+            var resolved = uri.HostNameType is UriHostNameType.Dns ? (resolve ?? System.Net.Dns.GetHostAddresses)(uri.IdnHost) : [];
+            if (CameraSourcePolicy.CheckAddresses(resolved, sources) is { } refusedAddress)
+            {
+                throw new SourceRefusedException($"{uri.IdnHost}: {refusedAddress.Message}");
+            }
+
             return FfmpegSource.Start(address, ffmpeg);
         }
 
@@ -43,3 +60,6 @@ public static class FrameSources
         return new LoopingFileSource(path, time);
     }
 }
+
+/// <summary>A stream address the source policy refuses: nothing was contacted.</summary>
+public sealed class SourceRefusedException(string message) : Exception(message);

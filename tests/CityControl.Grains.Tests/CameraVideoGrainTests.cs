@@ -139,7 +139,7 @@ public sealed class CameraVideoGrainTests(ClusterFixture fixture)
         var id = "cam-" + Guid.NewGuid().ToString("N")[..8];
         var camera = fixture.Grains.GetGrain<ICameraGrain>(id);
         await camera.Onboard(new DeviceDefinition(id, DeviceKind.Camera, "Gate camera", Gate, district, "complex-gate", TimeSpan.FromMinutes(5),
-            Camera: new CameraSettings("rtsp://127.0.0.1/gate", 90, 70, 120)), "h");
+            Camera: new CameraSettings("rtsp://10.20.0.6/gate", 90, 70, 120)), "h");
         return (camera, district);
     }
 

@@ -23,7 +23,7 @@ public sealed class VideoPartitionTests(ClusterFixture fixture)
         var cameras = new List<string>();
         for (var i = 0; i < 12; i++)
         {
-            cameras.Add(await Onboard($"{prefix}-cam-{i}", $"rtsp://127.0.0.1:8554/{i}"));
+            cameras.Add(await Onboard($"{prefix}-cam-{i}", $"rtsp://10.20.0.5:8554/{i}"));
         }
 
         var partitions = cameras.Select(VideoPartitions.Of).Distinct().ToList();
@@ -44,7 +44,7 @@ public sealed class VideoPartitionTests(ClusterFixture fixture)
 
         // A new stream address reaches the worker that runs the camera, pushed.
         var moved = ownedByA[0];
-        await fixture.Grains.GetGrain<ICameraGrain>(moved).Update(new DeviceUpdate(Camera: new CameraSettings("rtsp://127.0.0.1:8554/new", 90, 70, 120)), "admin");
+        await fixture.Grains.GetGrain<ICameraGrain>(moved).Update(new DeviceUpdate(Camera: new CameraSettings("rtsp://10.20.0.5:8554/new", 90, 70, 120)), "admin");
         await a.WaitFor(moved, s => s.Address.EndsWith("/new", StringComparison.Ordinal));
 
         // Worker a falls silent: once b registers after the expiry, a's cameras are b's, and a is told nothing more.

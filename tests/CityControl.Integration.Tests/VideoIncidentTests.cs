@@ -20,6 +20,7 @@ public sealed class VideoIncidentTests(AzuriteFixture azurite, BrowserFixture br
     public async Task The_cyclist_on_the_hard_shoulder_becomes_a_police_incident_with_verified_evidence_and_a_live_view()
     {
         var settings = PlatformSettings.Azure(azurite.ConnectionString);
+        settings["CityControl:CameraSources:FileFolders:0"] = RepoPaths.Data("video");
         var district = "Video-" + Guid.NewGuid().ToString("N")[..6];
         var camera = "cam-" + district.ToLowerInvariant();
         await using var platform = await InProcessPlatform.StartAsync(settings);

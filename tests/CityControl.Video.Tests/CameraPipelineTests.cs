@@ -2,6 +2,7 @@ using System.Diagnostics;
 using CityControl.Testing;
 using CityControl.Video;
 using CityControl.Video.Live;
+using CityControl.Video.Sources;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CityControl.Tests.Video;
@@ -26,6 +27,9 @@ public sealed class CameraPipelineTests
             MaxBackoff = TimeSpan.FromSeconds(1),
             AliveInterval = TimeSpan.FromSeconds(1),
             Ffmpeg = { StallTimeout = TimeSpan.FromSeconds(3), DeliverFps = 0 },
+
+            // The test's camera is ffmpeg on loopback, which the source policy refuses unless allowed.
+            Sources = { AllowedNetworks = ["127.0.0.1/32"] },
         };
         var first = MjpegCamera.Start(port);
         await using var pipeline = new CameraPipeline("cam-net", address, CameraAnalyticsConfig.Default, sink, null, options, TimeProvider.System, NullLogger.Instance);
@@ -64,10 +68,29 @@ public sealed class CameraPipelineTests
     }
 
     [Fact]
+    public async Task A_camera_whose_host_name_resolves_to_loopback_is_refused_at_connection_and_nothing_is_contacted()
+    {
+        // A name that passes the check of the address as typed, but resolves (here, by the resolver given) to loopback.
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        var sink = new RecordingSink();
+        var options = new PipelineOptions { InitialBackoff = TimeSpan.FromMilliseconds(250), MaxBackoff = TimeSpan.FromSeconds(1) };
+        await using var pipeline = new CameraPipeline("cam-rebind", $"http://camera-7.example:{port}/camera.mjpg", CameraAnalyticsConfig.Default, sink, null, options,
+            TimeProvider.System, NullLogger.Instance, a => FrameSources.Open(a, options.Ffmpeg, options.Sources, TimeProvider.System, _ => [System.Net.IPAddress.Loopback]));
+        pipeline.Start();
+
+        var lost = await sink.WaitFor(VideoEventType.StreamLost, 0, Patience);
+
+        Assert.StartsWith("camera-7.example: must not point at 127.0.0.1 (loopback)", lost.Detail!, StringComparison.Ordinal);
+        Assert.False(listener.Pending(), "the camera's address was contacted");
+    }
+
+    [Fact]
     public async Task A_looped_file_is_analysed_at_five_frames_a_second_whatever_its_own_rate_with_the_newest_frame_as_live_view()
     {
         var sink = new RecordingSink();
-        var options = new PipelineOptions { LiveViewFps = 5 };
+        var options = new PipelineOptions { LiveViewFps = 5, Sources = { FileFolders = [RepoPaths.Data("video")] } };
         var started = Stopwatch.StartNew();
         await using (var pipeline = new CameraPipeline("cam-file", RepoPaths.Data("video", "intel_car-detection.mp4"), CameraAnalyticsConfig.Default, sink, null, options, TimeProvider.System, NullLogger.Instance))
         {
