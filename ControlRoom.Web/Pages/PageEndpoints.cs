@@ -36,15 +36,27 @@ public static class PageEndpoints
     private static IResult Page(string name) =>
         Results.File(Path.Combine(AppContext.BaseDirectory, "Pages", name), "text/html; charset=utf-8");
 
-    private static async Task<IResult> SignIn(HttpContext context, UserDirectory users)
+    private static async Task<IResult> SignIn(HttpContext context, UserDirectory users, SignInThrottle throttle)
     {
         var form = await context.Request.ReadFormAsync();
         var returnUrl = form["returnUrl"].ToString();
-        var principal = users.SignIn(form["username"].ToString(), form["password"].ToString(), CookieAuthenticationDefaults.AuthenticationScheme);
+        var username = form["username"].ToString();
+        var back = returnUrl.Length > 0 ? "&returnUrl=" + Uri.EscapeDataString(returnUrl) : "";
+        var client = context.Connection.RemoteIpAddress;
+        if (throttle.WaitFor(username, client) is { } wait)
+        {
+            context.Response.Headers.RetryAfter = Math.Ceiling(wait.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Results.Redirect("/login?error=wait" + back);
+        }
+
+        var principal = users.SignIn(username, form["password"].ToString(), CookieAuthenticationDefaults.AuthenticationScheme);
         if (principal is null)
         {
-            return Results.Redirect("/login?error=1" + (returnUrl.Length > 0 ? "&returnUrl=" + Uri.EscapeDataString(returnUrl) : ""));
+            throttle.Failed(username, client);
+            return Results.Redirect("/login?error=1" + back);
         }
+
+        throttle.Succeeded(username);
 
         await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
 

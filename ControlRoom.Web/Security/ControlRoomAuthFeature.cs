@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using CityControl.Security;
 using CityControl.Web.Api;
 using CityControl.Web.Hosting;
@@ -22,6 +23,12 @@ public static class ControlRoomAuthFeature
             .Validate(o => !UserDirectory.Validate(o).Any(), "CityControl:Users is invalid: an unknown role or a user without PasswordHash")
             .ValidateOnStart();
         services.AddSingleton<UserDirectory>();
+        services.AddOptions<SignInThrottleOptions>().Bind(builder.Configuration.GetSection(SignInThrottleOptions.Section))
+            .Validate(o => o.FreeFailures >= 1 && o.FreeFailuresPerAddress >= o.FreeFailures && o.Window > TimeSpan.Zero && o.FirstDelay > TimeSpan.Zero && o.MaxDelay >= o.FirstDelay,
+                "CityControl:SignIn: FreeFailures must be at least 1 and FreeFailuresPerAddress at least as many, Window and FirstDelay positive, MaxDelay at least FirstDelay")
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<SignInThrottle>();
 
         var dataDirectory = builder.Configuration.GetSection(PlatformOptions.Section).Get<PlatformOptions>()?.DataDirectory ?? ".data";
         services.AddDataProtection()
@@ -56,6 +63,12 @@ public static class ControlRoomAuthFeature
                     {
                         context.Token = token;
                     }
+                    else if (context.Request.Headers.Authorization.ToString() is { Length: > 7 } header
+                        && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+                    {
+                        // The scheme's name is case-insensitive (RFC 9110, 11.1): "bearer" is as good as "Bearer".
+                        context.Token = header[7..].Trim();
+                    }
 
                     return Task.CompletedTask;
                 };
@@ -71,6 +84,23 @@ public static class ControlRoomAuthFeature
     }
 
     public static IEndpointRouteBuilder MapControlRoomAuth(this IEndpointRouteBuilder app) => app.MapAuthEndpoints();
+
+    /// <summary>Every 401 says how to authenticate (RFC 9110, 11.6.1): Basic for ingest, Bearer for the API and the hub.</summary>
+    public static IApplicationBuilder UseChallengeHeaders(this IApplicationBuilder app) => app.Use((context, next) =>
+    {
+        context.Response.OnStarting(() =>
+        {
+            if (context.Response.StatusCode == StatusCodes.Status401Unauthorized && !context.Response.Headers.ContainsKey(Microsoft.Net.Http.Headers.HeaderNames.WWWAuthenticate))
+            {
+                context.Response.Headers.WWWAuthenticate = context.Request.Path.StartsWithSegments("/api/telemetry")
+                    ? "Basic realm=\"citycontrol-ingest\", charset=\"UTF-8\""
+                    : "Bearer realm=\"citycontrol\"";
+            }
+
+            return Task.CompletedTask;
+        });
+        return next();
+    });
 
     private static string SelectScheme(HttpContext context) =>
         context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)

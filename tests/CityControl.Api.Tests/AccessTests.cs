@@ -74,5 +74,56 @@ public sealed class AccessTests(MemoryPlatformFixture fixture)
         Assert.Contains(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith("citycontrol=", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Every_401_says_how_to_authenticate_and_the_bearer_scheme_is_case_insensitive()
+    {
+        using var anonymousApi = await Api.SendAsync(HttpMethod.Get, "/api/devices");
+        using var anonymousIngest = await Api.PostTelemetryAsync(null, new { readings = new[] { new { deviceId = "x" } } });
+        var token = await Api.TokenAsync(PlatformApi.Operator.User, PlatformApi.Operator.Password);
+        using var http = new HttpClient { BaseAddress = fixture.Platform.BaseAddress };
+        using var lowerCase = new HttpRequestMessage(HttpMethod.Get, "/api/devices?limit=1") { Headers = { { "Authorization", "bearer " + token } } };
+        using var lower = await http.SendAsync(lowerCase);
+
+        Assert.Equal((HttpStatusCode.Unauthorized, "Bearer"), (anonymousApi.StatusCode, anonymousApi.Headers.WwwAuthenticate.Single().Scheme));
+        Assert.Equal((HttpStatusCode.Unauthorized, "Basic"), (anonymousIngest.StatusCode, anonymousIngest.Headers.WwwAuthenticate.Single().Scheme));
+        Assert.Equal(HttpStatusCode.OK, lower.StatusCode);
+    }
+
+    [Fact]
+    public async Task Wrong_passwords_make_the_next_sign_in_wait_a_doubling_delay_refused_unchecked_until_it_is_over()
+    {
+        var settings = CityControl.Testing.PlatformSettings.Memory();
+        settings["CityControl:SignIn:FreeFailures"] = "3";
+        settings["CityControl:SignIn:FirstDelay"] = "00:00:02";
+        await using var platform = await InProcessPlatform.StartAsync(settings);
+        using var http = new HttpClient { BaseAddress = platform.BaseAddress };
+        async Task<HttpResponseMessage> SignIn(string password) =>
+            await http.PostAsync("/api/auth/token", PlatformApi.Json(new { username = "admin", password }));
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 3; i++)
+        {
+            using var wrong = await SignIn("guess-" + i);
+            statuses.Add(wrong.StatusCode);
+        }
+
+        // The right password during the wait is refused too: the password is not even checked.
+        using var waiting = await SignIn(PlatformApi.Admin.Password);
+        var retryAfter = waiting.Headers.RetryAfter?.Delta;
+        var problem = await PlatformApi.BodyAsync(waiting);
+        await Task.Delay(retryAfter ?? TimeSpan.Zero, TestContext.Current.CancellationToken);
+        using var after = await SignIn(PlatformApi.Admin.Password);
+
+        Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized], statuses);
+        Assert.Equal(HttpStatusCode.TooManyRequests, waiting.StatusCode);
+        Assert.InRange(retryAfter ?? TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
+        Assert.Contains("Too many wrong passwords", problem["title"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+
+        // Other users from the same address are not locked out by one user's guesser.
+        using var operatorSignIn = await http.PostAsync("/api/auth/token", PlatformApi.Json(new { username = "operator", password = PlatformApi.Operator.Password }));
+        Assert.Equal(HttpStatusCode.OK, operatorSignIn.StatusCode);
+    }
+
     private static StringContent Xml(string xml) => new(xml, System.Text.Encoding.UTF8, "application/xml");
 }

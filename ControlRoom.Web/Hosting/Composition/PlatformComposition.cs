@@ -53,6 +53,7 @@ public static class PlatformComposition
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseChallengeHeaders();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapDefaultEndpoints();
