@@ -164,6 +164,34 @@ public sealed partial class QueueBrowserTests(MemoryPlatformFixture fixture, Bro
         await Assertions.Expect(page).ToHaveURLAsync(LoginUrl());
     }
 
+    [Theory]
+    [MemberData(nameof(LayoutBrowserTests.Sizes), MemberType = typeof(LayoutBrowserTests))]
+    public async Task After_too_many_wrong_passwords_the_sign_in_page_says_to_wait_and_lets_nobody_in_meanwhile(int width, int height)
+    {
+        var settings = PlatformSettings.Memory();
+        settings["CityControl:SignIn:FreeFailures"] = "2";
+        settings["CityControl:SignIn:FirstDelay"] = "00:01:00";
+        await using var platform = await InProcessPlatform.StartAsync(settings);
+        var context = await browser.Browser.NewContextAsync(new() { BaseURL = platform.BaseAddress.ToString(), ViewportSize = new() { Width = width, Height = height } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/login");
+
+        foreach (var password in new[] { "wrong-1", "wrong-2", PlatformApi.Operator.Password })
+        {
+            await page.FillAsync("#username", "operator");
+            await page.FillAsync("#password", password);
+            await page.ClickAsync("button[type=submit]");
+            await page.WaitForLoadStateAsync();
+        }
+
+        // The right password came during the wait: still on the sign-in page, told to wait, not signed in.
+        await Assertions.Expect(page.Locator("#wait")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#error")).ToBeHiddenAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(LoginUrl());
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, $"login-wait-{width}x{height}.png") });
+        await context.CloseAsync();
+    }
+
     private Task<IPage> SignIn((string User, string Password) user, Uri? baseAddress = null) =>
         browser.SignInAsync(baseAddress ?? fixture.Platform.BaseAddress, user);
 
