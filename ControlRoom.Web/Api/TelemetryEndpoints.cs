@@ -19,6 +19,7 @@ public static class TelemetryEndpoints
     {
         app.MapPost("/api/telemetry", Ingest)
             .RequireAuthorization(Policies.Ingest)
+            .RequireRateLimiting(IngestFeature.IngestRateLimit)
             .WithTags("Telemetry")
             .Accepts<string>("application/json")
             .Produces<TelemetryResponse>(StatusCodes.Status202Accepted)

@@ -1,3 +1,5 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
 using CityControl.ServiceDefaults;
 using CityControl.Web.Api;
 using Microsoft.Extensions.Options;
@@ -13,6 +15,7 @@ public static class IngestFeature
         services.AddOptions<IngestOptions>().Bind(builder.Configuration.GetSection(IngestOptions.Section))
             .Validate(o => o.MaxReadingsPerBatch is >= 1 and <= 20_000, "CityControl:Ingest:MaxReadingsPerBatch must be between 1 and 20000 (a batch is one journal block of at most 4 MiB)")
             .Validate(o => o.ReplayWindow > TimeSpan.Zero, "CityControl:Ingest:ReplayWindow must be positive")
+            .Validate(o => o.RequestsPerSecondPerCredential >= 0 && o.BurstPerCredential >= o.RequestsPerSecondPerCredential, "CityControl:Ingest:RequestsPerSecondPerCredential must not be negative and BurstPerCredential at least as many")
             .Validate(o => o.JournalWriteTimeout > TimeSpan.Zero && o.OutageRetryAfter >= TimeSpan.FromSeconds(1), "CityControl:Ingest:JournalWriteTimeout must be positive and OutageRetryAfter at least one second")
             .Validate(o => !string.IsNullOrWhiteSpace(o.JournalName) && !o.JournalName.Contains('/', StringComparison.Ordinal), "CityControl:Ingest:JournalName must be a non-empty name without '/'")
             .ValidateOnStart();
@@ -33,6 +36,33 @@ public static class IngestFeature
             services.AddSingleton<IIngestJournal, NoIngestJournal>();
         }
 
+        services.AddRateLimiter(limits =>
+        {
+            limits.AddPolicy(IngestRateLimit, context =>
+            {
+                var o = context.RequestServices.GetRequiredService<IOptions<IngestOptions>>().Value;
+                var credential = context.User.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value ?? "anonymous";
+                return o.RequestsPerSecondPerCredential == 0
+                    ? RateLimitPartition.GetNoLimiter(credential)
+                    : RateLimitPartition.GetTokenBucketLimiter(credential, _ => new TokenBucketRateLimiterOptions
+                    {
+                        TokenLimit = o.BurstPerCredential,
+                        TokensPerPeriod = o.RequestsPerSecondPerCredential,
+                        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                        QueueLimit = 0,
+                        AutoReplenishment = true,
+                    });
+            });
+            limits.OnRejected = async (rejected, ct) =>
+            {
+                var seconds = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 1;
+                var response = rejected.HttpContext.Response;
+                response.StatusCode = StatusCodes.Status429TooManyRequests;
+                response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await Results.Problem(title: $"This credential sends more requests than its share; nothing of this batch was accepted; try again in {seconds} s.", statusCode: StatusCodes.Status429TooManyRequests)
+                    .ExecuteAsync(rejected.HttpContext);
+            };
+        });
         services.AddSingleton<DeviceRoutingCache>();
         services.AddSingleton<IngestService>();
 
@@ -42,6 +72,9 @@ public static class IngestFeature
         services.AddHealthChecks().AddCheck<JournalReplayHealthCheck>("ingest-journal");
         return builder;
     }
+
+    /// <summary>The rate-limit policy of ingest endpoints: a token bucket per credential.</summary>
+    public const string IngestRateLimit = "ingest";
 
     public static IEndpointRouteBuilder MapIngest(this IEndpointRouteBuilder app)
     {

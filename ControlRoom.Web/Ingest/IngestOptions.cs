@@ -41,6 +41,14 @@ public sealed class IngestOptions
     /// <summary>After a failed append, how long ingest refuses at once with 503 and this Retry-After, before trying storage again.</summary>
     public TimeSpan OutageRetryAfter { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Requests per second each ingest credential (a device or a gateway) may send on average, and how many at once
+    /// above that (a burst after a gateway's outage); more are refused with 429 and Retry-After. 0 turns the limit off.
+    /// </summary>
+    public int RequestsPerSecondPerCredential { get; set; } = 2000;
+
+    public int BurstPerCredential { get; set; } = 4000;
+
     /// <summary>How long device kind and district are cached for routing readings.</summary>
     public TimeSpan RoutingCacheDuration { get; set; } = TimeSpan.FromSeconds(30);
 }

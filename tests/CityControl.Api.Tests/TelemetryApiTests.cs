@@ -12,6 +12,35 @@ public sealed class TelemetryApiTests(MemoryPlatformFixture fixture)
     private PlatformApi Api => fixture.Api;
 
     [Fact]
+    public async Task A_credential_past_its_share_gets_429_with_Retry_After_and_keeps_nothing_of_those_batches_while_others_go_on()
+    {
+        var settings = PlatformSettings.Memory();
+        settings["CityControl:Ingest:RequestsPerSecondPerCredential"] = "2";
+        settings["CityControl:Ingest:BurstPerCredential"] = "4";
+        await using var platform = await InProcessPlatform.StartAsync(settings);
+        var (noisy, quiet) = (MemoryPlatformFixture.NewId("gas"), MemoryPlatformFixture.NewId("gas"));
+        var noisyCredential = await platform.Api.OnboardAsync(TestDevices.Gas(noisy));
+        var quietCredential = await platform.Api.OnboardAsync(TestDevices.Gas(quiet));
+        var now = DateTimeOffset.UtcNow;
+
+        // Ten batches at once from one device: its burst of four is taken, the rest refused.
+        var answers = await Task.WhenAll(Enumerable.Range(0, 10).Select(async i =>
+        {
+            using var response = await platform.Api.PostTelemetryAsync(noisyCredential, new { readings = new[] { TestDevices.Reading(noisy, now.AddSeconds(i - 30), "concentration", 1 + i, "ppm") } });
+            return (response.StatusCode, response.Headers.RetryAfter?.Delta);
+        }));
+        using var other = await platform.Api.PostTelemetryAsync(quietCredential, new { readings = new[] { TestDevices.Reading(quiet, now.AddSeconds(-5), "concentration", 3, "ppm") } });
+        var history = await platform.Api.GetJsonAsync($"/api/devices/{noisy}/readings?max=100");
+
+        var accepted = answers.Count(a => a.StatusCode == HttpStatusCode.Accepted);
+        Assert.InRange(accepted, 4, 5); // the burst, and one more if a token came back while they ran
+        Assert.All(answers.Where(a => a.StatusCode != HttpStatusCode.Accepted), a => Assert.Equal(HttpStatusCode.TooManyRequests, a.StatusCode));
+        Assert.All(answers.Where(a => a.StatusCode == HttpStatusCode.TooManyRequests), a => Assert.InRange(a.Delta ?? TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)));
+        Assert.Equal(accepted, history.AsArray().Count);
+        Assert.Equal(HttpStatusCode.Accepted, other.StatusCode);
+    }
+
+    [Fact]
     public async Task A_mixed_batch_keeps_the_good_readings_and_names_the_field_and_rule_of_each_bad_one()
     {
         var gas = MemoryPlatformFixture.NewId("gas");

@@ -56,6 +56,9 @@ public static class PlatformComposition
         app.UseChallengeHeaders();
         app.UseAuthentication();
         app.UseAuthorization();
+
+        // After authorization, which has authenticated ingest credentials: limits are per credential.
+        app.UseRateLimiter();
         app.MapDefaultEndpoints();
         app.MapControlRoomAuth();
         app.MapControlRoomApi();
