@@ -39,7 +39,7 @@ public static class CapEndpoints
 
     public static IEndpointRouteBuilder MapCapEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/incidents/{id}/cap", Export).RequireAuthorization(Policies.Staff).WithTags("CAP")
+        app.MapGet("/api/incidents/{id}/cap", Export).RequireAuthorization(Policies.Staff).WithTags("CAP").RequireValidId()
             .Produces(StatusCodes.Status200OK, contentType: MediaType)
             .WithSummary("The incident as a CAP 1.2 alert: Alert first, then Update (or Cancel) referencing every earlier message. The same incident state gives the same message.");
         app.MapPost("/api/cap", Import).RequireAuthorization(Policies.CapImport).WithTags("CAP")

@@ -12,26 +12,32 @@ namespace CityControl.Web.Api;
 
 public static class DeviceEndpoints
 {
+    /// <summary>A device definition (onboarding or change) is small: anything bigger is a 413.</summary>
+    public const long MaxDeviceBytes = 1024 * 1024;
+
+    /// <summary>A CSV or GeoJSON import of up to 10,000 devices.</summary>
+    public const long MaxImportBytes = 16 * 1024 * 1024;
+
     private const int DefaultPageSize = 500;
     private const int MaxPageSize = 5000;
 
     public static IEndpointRouteBuilder MapDeviceEndpoints(this IEndpointRouteBuilder app)
     {
-        var devices = app.MapGroup("/api/devices").WithTags("Devices");
+        var devices = app.MapGroup("/api/devices").WithTags("Devices").RequireValidId();
 
-        devices.MapPost("/", Onboard).RequireAuthorization(Policies.Admin)
+        devices.MapPost("/", Onboard).RequireAuthorization(Policies.Admin).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxDeviceBytes))
             .WithSummary("Onboard one device; the answer holds its ingest secret, shown only this once.");
         devices.MapGet("/{id}", Get).RequireAuthorization(Policies.Staff);
         devices.MapGet("/", List).RequireAuthorization(Policies.Staff)
             .WithSummary("Devices by kind, district and status, ordered by id; pass 'next' back as 'after' for the next page.");
-        devices.MapPatch("/{id}", Patch).RequireAuthorization(Policies.Admin);
+        devices.MapPatch("/{id}", Patch).RequireAuthorization(Policies.Admin).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxDeviceBytes));
         devices.MapDelete("/{id}", Decommission).RequireAuthorization(Policies.Admin)
             .WithSummary("Decommission: the device stops taking readings; its history is kept.");
         devices.MapPost("/{id}/credential", Rotate).RequireAuthorization(Policies.Admin)
             .WithSummary("Issue a new ingest secret; the old one stops working at once.");
         devices.MapGet("/{id}/readings", Readings).RequireAuthorization(Policies.Staff);
         devices.MapGet("/{id}/events", Events).RequireAuthorization(Policies.Staff);
-        devices.MapPost("/import", Import).RequireAuthorization(Policies.Admin)
+        devices.MapPost("/import", Import).RequireAuthorization(Policies.Admin).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxImportBytes))
             .Accepts<string>("text/csv", "application/geo+json")
             .WithSummary("Bulk onboarding from CSV or GeoJSON: each row validated; ?dryRun=true writes nothing; ?atomic=true writes nothing unless every row is good.");
         return app;

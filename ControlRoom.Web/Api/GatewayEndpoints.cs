@@ -13,7 +13,7 @@ public static class GatewayEndpoints
 {
     public static IEndpointRouteBuilder MapGatewayEndpoints(this IEndpointRouteBuilder app)
     {
-        var gateways = app.MapGroup("/api/gateways").WithTags("Gateways").RequireAuthorization(Policies.Admin);
+        var gateways = app.MapGroup("/api/gateways").WithTags("Gateways").RequireAuthorization(Policies.Admin).RequireValidId();
         gateways.MapPost("/", Register).WithSummary("Register a field gateway that may send readings for its districts' devices; the secret is shown once.");
         gateways.MapGet("/{id}", Get);
         gateways.MapPost("/{id}/credential", Rotate);

@@ -43,7 +43,7 @@ public static class IncidentEndpoints
 
     public static IEndpointRouteBuilder MapIncidentEndpoints(this IEndpointRouteBuilder app)
     {
-        var incidents = app.MapGroup("/api/incidents").WithTags("Incidents").RequireAuthorization(Policies.Staff);
+        var incidents = app.MapGroup("/api/incidents").WithTags("Incidents").RequireAuthorization(Policies.Staff).RequireValidId();
         incidents.MapGet("/", List)
             .WithSummary("Incidents by status, type, agency, district and opening time, newest first; dispatchers see their agency's only.");
         incidents.MapGet("/{id}", Get).WithSummary("One incident with its alarms, devices, procedure and audit timeline.");
@@ -63,6 +63,9 @@ public static class IncidentEndpoints
         : user.IsInRole(Roles.FireDispatcher) ? Agency.Fire
         : null;
 
+    private static readonly DateTimeOffset EarliestQueryTime = new(1970, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset LatestQueryTime = new(9000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     private static async Task<IResult> List(
         ClaimsPrincipal user, IGrainFactory grains, CityClock clock,
         string? status, string? type, string? agency, string? district, DateTimeOffset? from, DateTimeOffset? to, string? after, int? limit)
@@ -71,6 +74,19 @@ public static class IncidentEndpoints
         var statusFilter = ParseEnum<IncidentStatus>(status, "status", errors);
         var typeFilter = ParseEnum<IncidentType>(type, "type", errors);
         var agencyFilter = ParseEnum<Agency>(agency, "agency", errors);
+        foreach (var (name, value) in new[] { ("from", from), ("to", to) })
+        {
+            if (value is { } t && (t < EarliestQueryTime || t > LatestQueryTime))
+            {
+                errors.Add(new(name, $"must be between {EarliestQueryTime:yyyy-MM-dd} and {LatestQueryTime:yyyy-MM-dd}"));
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
         var until = to ?? clock.UtcNow.AddDays(1);
         var since = from ?? until.AddDays(-92);
         if (since >= until)

@@ -131,7 +131,16 @@ public static class TelemetryEndpoints
                 return null;
             }
 
-            return p.GetString();
+            try
+            {
+                return p.GetString();
+            }
+            catch (InvalidOperationException)
+            {
+                // The parser checks structure only; a string's bytes are decoded here.
+                error = new RuleViolation(name, "is not valid UTF-8 (or holds a lone surrogate)");
+                return null;
+            }
         }
 
         var deviceId = Str("deviceId", out var idError);
@@ -161,7 +170,7 @@ public static class TelemetryEndpoints
             {
                 value = number;
             }
-            else if (v.ValueKind == JsonValueKind.Number || (v.ValueKind == JsonValueKind.String && v.GetString() is "NaN" or "Infinity" or "-Infinity"))
+            else if (v.ValueKind == JsonValueKind.Number || (v.ValueKind == JsonValueKind.String && (v.ValueEquals("NaN") || v.ValueEquals("Infinity") || v.ValueEquals("-Infinity"))))
             {
                 error ??= new RuleViolation("value", "must be a finite number (NaN and Infinity are refused)");
             }

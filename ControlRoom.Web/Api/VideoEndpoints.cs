@@ -17,7 +17,7 @@ public static class VideoEndpoints
 {
     public static IEndpointRouteBuilder MapVideoEndpoints(this IEndpointRouteBuilder app)
     {
-        var cameras = app.MapGroup("/api/cameras").WithTags("Video");
+        var cameras = app.MapGroup("/api/cameras").WithTags("Video").RequireValidId();
         cameras.MapGet("/{id}/analytics", GetAnalytics).RequireAuthorization(Policies.Staff)
             .WithSummary("The camera's analytics settings: zones and motion masks in image pixels, analysis rate and detection width.");
         cameras.MapPut("/{id}/analytics", PutAnalytics).RequireAuthorization(Policies.Admin)

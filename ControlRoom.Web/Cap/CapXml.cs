@@ -58,8 +58,45 @@ public static class CapXml
     public static string Time(DateTimeOffset t) =>
         t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'+00:00'", CultureInfo.InvariantCulture);
 
+    /// <summary>CAP nests a handful of levels (alert, info, area, geocode, value; a signature a few more).</summary>
+    public const int MaxDepth = 32;
+
+    private static void CheckDepth(Stream xml)
+    {
+        var start = xml.Position;
+        var settings = new XmlReaderSettings
+        {
+            DtdProcessing = DtdProcessing.Prohibit,
+            XmlResolver = null,
+            IgnoreComments = true,
+            IgnoreWhitespace = true,
+            MaxCharactersInDocument = 4_000_000,
+            CloseInput = false,
+        };
+        using (var scan = XmlReader.Create(xml, settings))
+        {
+            while (scan.Read())
+            {
+                if (scan.Depth > MaxDepth)
+                {
+                    throw new CapRejectedException("alert", $"nests elements deeper than {MaxDepth} levels (line {((IXmlLineInfo)scan).LineNumber}); CAP needs a handful");
+                }
+            }
+        }
+
+        xml.Position = start;
+    }
+
     public static CapAlertMessage Read(Stream xml)
     {
+        if (!xml.CanSeek)
+        {
+            var buffer = new MemoryStream();
+            xml.CopyTo(buffer);
+            buffer.Position = 0;
+            xml = buffer;
+        }
+
         var errors = new List<string>();
         var settings = new XmlReaderSettings
         {
@@ -82,6 +119,8 @@ public static class CapXml
         XDocument doc;
         try
         {
+            // Depth first, without the schema: refusing a deeply nested document then takes time in proportion to its size.
+            CheckDepth(xml);
             using var reader = XmlReader.Create(xml, settings);
             doc = XDocument.Load(reader, LoadOptions.SetLineInfo);
         }

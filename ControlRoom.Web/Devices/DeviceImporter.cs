@@ -117,7 +117,7 @@ public sealed class DeviceImporter(IGrainFactory grains)
         using (doc)
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Object
-                || !doc.RootElement.TryGetProperty("type", out var type) || type.GetString() != "FeatureCollection"
+                || !doc.RootElement.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String || !type.ValueEquals("FeatureCollection")
                 || !doc.RootElement.TryGetProperty("features", out var features) || features.ValueKind != JsonValueKind.Array)
             {
                 return new([], new("type", "must be a GeoJSON FeatureCollection with a 'features' array"));
@@ -226,7 +226,7 @@ public sealed class DeviceImporter(IGrainFactory grains)
 
                 fields[column] = property.Value.ValueKind switch
                 {
-                    JsonValueKind.String => property.Value.GetString(),
+                    JsonValueKind.String => TextOf(property.Value, column, errors),
                     JsonValueKind.Number => property.Value.GetRawText(),
                     JsonValueKind.True or JsonValueKind.False => property.Value.GetRawText(),
                     _ => null,
@@ -235,12 +235,14 @@ public sealed class DeviceImporter(IGrainFactory grains)
         }
         else
         {
-            errors.Add(new("properties", "each feature needs a properties object"));
+            errors.Add(feature.ValueKind == JsonValueKind.Object
+                ? new("properties", "each feature needs a properties object")
+                : new("features", $"item {number} must be a GeoJSON Feature object"));
         }
 
         if (feature.ValueKind == JsonValueKind.Object
             && feature.TryGetProperty("geometry", out var geometry) && geometry.ValueKind == JsonValueKind.Object
-            && geometry.TryGetProperty("type", out var geometryType) && geometryType.GetString() == "Point"
+            && geometry.TryGetProperty("type", out var geometryType) && geometryType.ValueKind == JsonValueKind.String && geometryType.ValueEquals("Point")
             && geometry.TryGetProperty("coordinates", out var coordinates) && coordinates.ValueKind == JsonValueKind.Array
             && coordinates.GetArrayLength() >= 2
             && coordinates[0].ValueKind == JsonValueKind.Number && coordinates[1].ValueKind == JsonValueKind.Number)
@@ -254,6 +256,20 @@ public sealed class DeviceImporter(IGrainFactory grains)
         }
 
         return FromFields(number, fields, errors.FirstOrDefault());
+    }
+
+    /// <summary>A string property's text; bytes that are not UTF-8 are the row's error, not an exception.</summary>
+    private static string? TextOf(JsonElement value, string column, List<RuleViolation> errors)
+    {
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            errors.Add(new(column, "is not valid UTF-8 (or holds a lone surrogate)"));
+            return null;
+        }
     }
 
     /// <summary>Maps one row's cells to a device request and validates it like a JSON onboarding.</summary>

@@ -166,6 +166,13 @@ public static partial class DeviceRules
         {
             var p = phases[i];
             var at = $"trafficSignal.phases[{i}]";
+            if (p is null)
+            {
+                // JSON allows null in a list of objects; a phase must be one.
+                errors.Add(new(at, "must be a phase object, not null"));
+                continue;
+            }
+
             if (p.Phase is < 1 or > 40 || !seen.Add(p.Phase))
             {
                 errors.Add(new($"{at}.phase", "must be a distinct phase number from 1 to 40"));
@@ -187,7 +194,7 @@ public static partial class DeviceRules
             }
         }
 
-        var minCycle = phases.Sum(p => p.MinGreenSeconds + p.YellowSeconds + p.RedClearanceSeconds);
+        var minCycle = phases.Where(p => p is not null).Sum(p => p.MinGreenSeconds + p.YellowSeconds + p.RedClearanceSeconds);
         if (phases.Length > 0 && minCycle > s.CycleSeconds)
         {
             errors.Add(new("trafficSignal.cycleSeconds", $"is shorter than the phases' minimum greens and clearances ({minCycle:0.#} s)"));

@@ -51,7 +51,11 @@ public static class PlatformComposition
 
     public static WebApplication MapCityControlPlatform(this WebApplication app)
     {
-        app.UseExceptionHandler();
+        // A body over an endpoint's limit, or one the client broke off, is the client's error (413, 400), never a 500.
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
         app.UseStatusCodePages();
         app.UseChallengeHeaders();
         app.UseAuthentication();
