@@ -82,13 +82,9 @@ public static class IncidentEndpoints
             }
         }
 
-        if (errors.Count > 0)
-        {
-            return Problems.Validation(errors);
-        }
-
-        var until = to ?? clock.UtcNow.AddDays(1);
-        var since = from ?? until.AddDays(-92);
+        // Out-of-range times are reported above; the range is worked out from in-range ones only.
+        var until = to is { } t1 && t1 >= EarliestQueryTime && t1 <= LatestQueryTime ? t1 : clock.UtcNow.AddDays(1);
+        var since = from is { } t0 && t0 >= EarliestQueryTime && t0 <= LatestQueryTime ? t0 : until.AddDays(-92);
         if (since >= until)
         {
             errors.Add(new("from", "must be before to"));

@@ -180,8 +180,10 @@ public sealed partial class QueueBrowserTests(MemoryPlatformFixture fixture, Bro
         {
             await page.FillAsync("#username", "operator");
             await page.FillAsync("#password", password);
-            await page.ClickAsync("button[type=submit]");
-            await page.WaitForLoadStateAsync();
+
+            // Each answer is a new page (a redirect back to sign-in): wait for it before typing again.
+            await page.RunAndWaitForResponseAsync(() => page.ClickAsync("button[type=submit]"), r => r.Request.Method == "GET" && r.Url.Contains("/login?", StringComparison.Ordinal));
+            await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
         }
 
         // The right password came during the wait: still on the sign-in page, told to wait, not signed in.
