@@ -102,7 +102,8 @@ public sealed class FuzzTests
 
         using var health = await http.GetAsync("/healthz", TestContext.Current.CancellationToken);
         var report = string.Join("\n", statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}: " + string.Join(", ", s.Value.OrderBy(v => v.Key).Select(v => $"{v.Key}×{v.Value}"))));
-        File.WriteAllText(Path.Combine(RepoPaths.Root, "artifacts", "fuzz-report.txt"),
+        var artifacts = Directory.CreateDirectory(Path.Combine(RepoPaths.Root, "artifacts")).FullName;
+        File.WriteAllText(Path.Combine(artifacts, "fuzz-report.txt"),
             $"seed {Seed}, {Requests} requests, slowest {slowest.Time.TotalMilliseconds:0} ms ({slowest.What})\n{report}\n\nfailures:\n{string.Join("\n", failures)}\n");
 
         Assert.True(failures.Count == 0, $"{failures.Count} answers were 5xx or no answer:\n{string.Join("\n", failures.Take(20))}");
