@@ -11,6 +11,7 @@ namespace CityControl.Tests.Integration;
 /// The README's run command as a user runs it (`./run.sh`, Azurite and the platform with the demo city), stopped as
 /// Ctrl+C stops it: SIGINT to the command's process group.
 /// </summary>
+[Collection(AzuriteCollection.Name)] // one heavy platform at a time with the durability tests
 public sealed class RunCommandTests
 {
     [Fact]
