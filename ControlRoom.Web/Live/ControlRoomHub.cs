@@ -23,6 +23,9 @@ public sealed record LiveSnapshot(IReadOnlyDictionary<string, long> Sequences, I
 public interface IControlRoomClient
 {
     Task Updates(LiveBatch batch);
+
+    /// <summary>This front end is stopping: connect again (elsewhere, or here once it is back).</summary>
+    Task Reconnect(ReconnectHint hint);
 }
 
 /// <summary>

@@ -11,6 +11,7 @@ public static class LiveChannelFeature
         builder.Services.AddSingleton<LiveSequences>();
         builder.Services.AddSingleton<LiveUpdateObserver>();
         builder.Services.AddHostedService<LiveHubRegistration>();
+        builder.Services.AddHostedService<LiveChannelDrain>();
         return builder;
     }
 

@@ -80,6 +80,36 @@ public sealed class LiveHubTests(MemoryPlatformFixture fixture)
     }
 
     [Fact]
+    public async Task A_front_end_that_stops_tells_its_screens_to_reconnect_before_it_closes_their_connections()
+    {
+        var platform = await InProcessPlatform.StartAsync(PlatformSettings.Memory());
+        var token = await platform.Api.TokenAsync(PlatformApi.Operator.User, PlatformApi.Operator.Password);
+        var hint = new TaskCompletionSource<ReconnectHint>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(platform.BaseAddress, ControlRoomHub.Path), o =>
+            {
+                o.Transports = HttpTransportType.WebSockets;
+                o.AccessTokenProvider = () => Task.FromResult<string?>(token);
+            })
+            .AddJsonProtocol(o => JsonDefaults.Configure(o.PayloadSerializerOptions))
+            .Build();
+        connection.On<ReconnectHint>(nameof(IControlRoomClient.Reconnect), h => hint.TrySetResult(h));
+        connection.Closed += _ =>
+        {
+            closed.TrySetResult();
+            return Task.CompletedTask;
+        };
+        await connection.StartAsync(TestContext.Current.CancellationToken);
+
+        await platform.DisposeAsync();
+        var received = await hint.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        await closed.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        Assert.Equal(LiveChannelDrain.Stopping, received);
+    }
+
+    [Fact]
     public async Task The_hub_refuses_a_visitor_without_a_token()
     {
         var connection = new HubConnectionBuilder()

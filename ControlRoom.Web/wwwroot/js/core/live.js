@@ -60,6 +60,8 @@ export function connectLive({ onSnapshot, onIncident, onDevice, onState = showCo
   }
 
   connection.on('Updates', batch => state.ready ? apply(batch) : state.early.push(batch));
+  // The front end is stopping: say so; the connection's end then starts the retries (another front end, or this one back).
+  connection.on('Reconnect', () => onState('server restarting, reconnecting'));
   connection.onreconnecting(() => onState('reconnecting'));
   connection.onreconnected(() => resync());
   connection.onclose(() => {
