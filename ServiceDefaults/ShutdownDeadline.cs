@@ -58,5 +58,8 @@ public sealed partial class ShutdownDeadline(
     private partial void LogExceeded(TimeSpan bound, string unsaved);
 }
 
-/// <summary>Says what a part of the host holds only in memory, for the log line of a stop that runs out of time.</summary>
-public sealed record UnsavedStateProbe(Func<string> Describe);
+/// <summary>
+/// What a part of the host holds only in memory: how many things (a stop with any is not clean) and in words, for the
+/// log line of a stop that runs out of time.
+/// </summary>
+public sealed record UnsavedStateProbe(Func<int> Count, Func<string> Describe);

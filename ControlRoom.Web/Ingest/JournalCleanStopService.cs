@@ -1,4 +1,5 @@
 using CityControl.Rules;
+using CityControl.ServiceDefaults;
 
 namespace CityControl.Web.Ingest;
 
@@ -11,7 +12,6 @@ namespace CityControl.Web.Ingest;
 /// </summary>
 public sealed partial class JournalCleanStopService(
     IServiceProvider services,
-    Func<IServiceProvider, int> grainsNotSaved,
     ILogger<JournalCleanStopService> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -26,7 +26,7 @@ public sealed partial class JournalCleanStopService(
             return;
         }
 
-        var notSaved = grainsNotSaved(services);
+        var notSaved = services.GetServices<UnsavedStateProbe>().Sum(p => p.Count());
         if (cancellationToken.IsCancellationRequested || notSaved > 0 || ingest.DeliveryFailures > 0)
         {
             LogNotClean(cancellationToken.IsCancellationRequested, notSaved, ingest.DeliveryFailures);
@@ -48,7 +48,7 @@ public sealed partial class JournalCleanStopService(
     [LoggerMessage(Level = LogLevel.Information, Message = "Clean stop recorded in the ingest journal at {Through:O}: the next start replays nothing before it")]
     private partial void LogClean(DateTimeOffset through);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Not a clean stop (out of time: {OutOfTime}): {NotSaved} grains could not save their last changes and {Failed} journaled deliveries failed; the next start replays the journal's tail")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Not a clean stop (out of time: {OutOfTime}): {NotSaved} grains hold or lost changes they did not save and {Failed} journaled deliveries failed; the next start replays the journal's tail")]
     private partial void LogNotClean(bool outOfTime, int notSaved, int failed);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The clean stop could not be recorded (storage unreachable?); the next start replays the journal's tail")]

@@ -214,7 +214,11 @@ public sealed partial class IncidentGrain(
         S.UpdatedAt = now;
         Append(actor.Name, Verb(action.Kind), to is null ? null : from, to, detail, now);
         await SaveAndPublish(Verb(action.Kind));
-        await KeepEscalationReminder();
+        if (to is not null)
+        {
+            // Only leaving New ends the reminder's purpose: other actions do not read the reminder table.
+            await KeepEscalationReminder();
+        }
 
         return Detail();
     }

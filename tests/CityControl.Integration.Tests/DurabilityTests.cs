@@ -288,7 +288,7 @@ public sealed class DurabilityTests(AzuriteFixture azurite)
             // The host's shutdown is bounded by CityControl:ShutdownTimeout (20 s).
             Assert.True(took < TimeSpan.FromSeconds(30), $"stopping took {took}");
             // It says that it did not stop cleanly and what takes the place of what it could not save.
-            Assert.Matches(@"Not a clean stop .*: [1-9]\d* grains could not save their last changes|Not saved: [1-9]\d* grains with changes not yet written, \d+ that could not write them at deactivation; it is replayed from the ingest journal", platform.Output);
+            Assert.Matches(@"Not a clean stop .*: [1-9]\d* grains hold or lost changes they did not save|Not saved: [1-9]\d* grains with changes not yet written, \d+ that could not write them at deactivation; it is replayed from the ingest journal", platform.Output);
         }
 
         await storage.StartAgainAsync();

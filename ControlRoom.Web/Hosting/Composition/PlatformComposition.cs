@@ -25,13 +25,14 @@ public static class PlatformComposition
         var storage = builder.AddPlatformStorage();
 
         // Registered before the silo, so it stops after it: a clean stop is recorded once the grains have saved their state.
-        builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<JournalCleanStopService>(
-            sp, (Func<IServiceProvider, int>)(s => s.GetRequiredService<CheckpointLedger>().Lost)));
-        builder.Services.AddSingleton(sp => new UnsavedStateProbe(() =>
+        builder.Services.AddHostedService<JournalCleanStopService>();
+        builder.Services.AddSingleton(sp =>
         {
             var ledger = sp.GetRequiredService<CheckpointLedger>();
-            return $"{ledger.Dirty} grains with changes not yet written, {ledger.Unsaved} that could not write them at deactivation";
-        }));
+            return new UnsavedStateProbe(
+                () => ledger.Lost,
+                () => $"{ledger.Dirty} grains with changes not yet written, {ledger.Unsaved} that could not write them at deactivation");
+        });
         builder.UseOrleans(silo => silo.ConfigureCityControl(builder.Configuration));
         builder.Services.AddHealthChecks().AddCheck<OrleansHealthCheck>("orleans");
         builder.Services.ConfigureHttpJsonOptions(o => JsonDefaults.Configure(o.SerializerOptions));
