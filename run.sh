@@ -1,34 +1,76 @@
 #!/usr/bin/env bash
-# Runs the whole platform on this machine: Azurite on loopback (data under .data/azurite), the silo and
-# ControlRoom.Web in one process, and the demo city with its simulator. Extra arguments go to the platform,
-# e.g. ./run.sh --CityControl:Demo:Seed=false
-# Ctrl+C (or SIGTERM) stops the platform first, so it can save what it holds, and storage last.
-# CITYCONTROL_PORT (5080), CITYCONTROL_DATA (.data) and CITYCONTROL_AZURITE_PORT (10000; queue and table on the next
-# two ports) move it, e.g. to run a second copy beside the first.
+# Runs the whole platform on this machine, each part a process of its own on loopback:
+#   Azurite (data under .data/azurite); the platform (the web front end, which co-hosts the silo here); a video worker
+#   (camera pipelines: OpenCV runs there and nowhere else); and the demo city's simulator, a field gateway that
+#   onboards the demo devices and sends their readings through the public API.
+# ./run.sh --cluster runs three silos, two web front ends (Orleans clients) and two video workers instead, on their
+# own ports, with the same storage, and prints each front end's address.
+# Other arguments go to every platform host, e.g. ./run.sh --CityControl:Video:LiveViewFps=4
+#   --no-simulator   no demo city (nothing onboarded, no readings)
+#   --seed-only      the demo city onboarded, but no readings sent
+#   --no-video       the demo cameras play no clip
+# Ctrl+C (or SIGTERM) stops the simulator, the workers, the front ends, the silos and, last, storage, each with SIGTERM
+# so it can save what it holds.
+# CITYCONTROL_PORT (5080; the next ports serve the other hosts' health and metrics), CITYCONTROL_DATA (.data) and
+# CITYCONTROL_AZURITE_PORT (10000; queue and table on the next two ports) move it, e.g. to run a second copy beside the
+# first. CITYCONTROL_WORKER_PORT sets the (first) video worker's health port.
 set -euo pipefail
 root=$(cd "$(dirname "$0")" && pwd)
 port=${CITYCONTROL_PORT:-5080}
 data=${CITYCONTROL_DATA:-"$root/.data"}
 blob_port=${CITYCONTROL_AZURITE_PORT:-10000}
+worker_port=${CITYCONTROL_WORKER_PORT:-$((port + 5))}
 queue_port=$((blob_port + 1))
 table_port=$((blob_port + 2))
 
+cluster=false
+simulator=true
+simulate=true
+video=true
+platform_args=()
+for arg in "$@"; do
+  case "$arg" in
+    --cluster) cluster=true ;;
+    --no-simulator) simulator=false ;;
+    --seed-only) simulate=false ;;
+    --no-video) video=false ;;
+    *) platform_args+=("$arg") ;;
+  esac
+done
+
 "$root/tools/azurite/install.sh"
 "$root/tools/web-assets.sh"
-mkdir -p "$data/azurite"
-dotnet build "$root/ControlRoom.Web" -c Release -nologo -v quiet
+mkdir -p "$data/azurite" "$data/logs"
+# Built one after another: parallel builds of projects that share references race on those references' outputs.
+for project in ControlRoom.Web VideoAnalytics Simulator Silo; do
+  dotnet build "$root/$project" -c Release -nologo -v quiet
+done
+bin() { echo "$root/$1/bin/Release/net10.0/CityControl.$2.dll"; }
 
 azurite_pid=""
-platform_pid=""
+# Process ids by the order they stop in: simulator, workers, front ends, silos.
+simulator_pids=()
+worker_pids=()
+web_pids=()
+silo_pids=()
+
+stop_all() {
+  local deadline=$((SECONDS + 30)) pid
+  for pid in "$@"; do kill -TERM "$pid" 2>/dev/null || true; done
+  # Each host's own shutdown is bounded (CityControl:ShutdownTimeout, 20 s); past 30 s it is ended.
+  for pid in "$@"; do
+    while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+}
 
 stop() {
   trap - INT TERM
-  if [ -n "$platform_pid" ] && kill -0 "$platform_pid" 2>/dev/null; then
-    kill -TERM "$platform_pid" 2>/dev/null || true
-    # The platform's own shutdown is bounded (CityControl:ShutdownTimeout, 20 s); past 30 s it is ended.
-    for _ in $(seq 1 300); do kill -0 "$platform_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$platform_pid" 2>/dev/null || true
-  fi
+  [ ${#simulator_pids[@]} -gt 0 ] && stop_all "${simulator_pids[@]}"
+  [ ${#worker_pids[@]} -gt 0 ] && stop_all "${worker_pids[@]}"
+  [ ${#web_pids[@]} -gt 0 ] && stop_all "${web_pids[@]}"
+  [ ${#silo_pids[@]} -gt 0 ] && stop_all "${silo_pids[@]}"
   if [ -n "$azurite_pid" ]; then
     # Azurite loses its last writes on SIGKILL: always stop it with SIGTERM, and last.
     kill -TERM "$azurite_pid" 2>/dev/null || true
@@ -51,30 +93,111 @@ else
     sleep 0.2
   done
 fi
-storage=()
+
+common=(--CityControl:DataDirectory="$data")
 if [ "$blob_port" != 10000 ]; then
   key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
-  storage=(--CityControl:Storage:ConnectionString="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=http://127.0.0.1:$blob_port/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$queue_port/devstoreaccount1;TableEndpoint=http://127.0.0.1:$table_port/devstoreaccount1;")
+  common+=(--CityControl:Storage:ConnectionString="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=http://127.0.0.1:$blob_port/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$queue_port/devstoreaccount1;TableEndpoint=http://127.0.0.1:$table_port/devstoreaccount1;")
 fi
 
+# The public CCTV clips beside the project, when present, become four demo cameras' live streams: the folder is one
+# that camera sources may read (the silos check it, the workers check it again).
+video_folder=""
+if [ "$video" = true ] && [ -d "$root/../shared/data/video" ]; then
+  video_folder="$(cd "$root/../shared/data/video" && pwd)"
+  common+=(--CityControl:CameraSources:FileFolders:0="$video_folder")
+fi
+
+# GET /healthz answered 200 (bash's own /dev/tcp: no curl needed).
+healthy() { # url
+  local hostport=${1#http://}
+  ( exec 3<>"/dev/tcp/${hostport%:*}/${hostport#*:}" \
+      && printf 'GET /healthz HTTP/1.0\r\nHost: %s\r\n\r\n' "$hostport" >&3 && head -1 <&3 | grep -q ' 200 ' ) 2>/dev/null
+}
+
+wait_healthy() { # name url pid
+  for _ in $(seq 1 600); do
+    kill -0 "$3" 2>/dev/null || { echo "$1 exited; its log: $data/logs/$1.log" >&2; tail -20 "$data/logs/$1.log" >&2; return 1; }
+    healthy "$2" && return 0
+    sleep 0.2
+  done
+  echo "$1 was not healthy within 2 minutes; its log: $data/logs/$1.log" >&2
+  return 1
+}
+
+# Every host logs to the terminal and to $data/logs/<name>.log. The tee ignores Ctrl+C, so that it keeps what the
+# hosts say while they stop.
+start() { # name dll args...
+  local name=$1 dll=$2
+  shift 2
+  dotnet "$dll" "$@" > >(trap '' INT TERM; exec tee "$data/logs/$name.log") 2>&1 &
+  last_pid=$!
+}
+
+web_urls=()
+if [ "$cluster" = true ]; then
+  for i in 1 2 3; do
+    start "silo-$i" "$(bin Silo Silo)" --urls "http://127.0.0.1:$((port + 9 + i))" "${common[@]}" \
+      --CityControl:Silo:SiloPort=$((11110 + i)) --CityControl:Silo:GatewayPort=$((29999 + i)) "${platform_args[@]}"
+    silo_pids+=("$last_pid")
+  done
+  for i in 1 2 3; do wait_healthy "silo-$i" "http://127.0.0.1:$((port + 9 + i))" "${silo_pids[$((i - 1))]}" || { stop; exit 1; }; done
+  for i in 1 2; do
+    url="http://127.0.0.1:$((port + i - 1))"
+    start "web-$i" "$(bin ControlRoom.Web ControlRoom.Web)" --urls "$url" "${common[@]}" --CityControl:CoHostSilo=false \
+      --CityControl:Ingest:JournalName="web-$i" "${platform_args[@]}"
+    web_pids+=("$last_pid")
+    web_urls+=("$url")
+  done
+  workers=2
+else
+  url="http://127.0.0.1:$port"
+  start "platform" "$(bin ControlRoom.Web ControlRoom.Web)" --urls "$url" "${common[@]}" "${platform_args[@]}"
+  web_pids+=("$last_pid")
+  web_urls+=("$url")
+  workers=1
+fi
+for i in $(seq 1 ${#web_urls[@]}); do
+  wait_healthy "$( [ "$cluster" = true ] && echo "web-$i" || echo platform)" "${web_urls[$((i - 1))]}" "${web_pids[$((i - 1))]}" || { stop; exit 1; }
+done
+
+for i in $(seq 1 $workers); do
+  start "video-$i" "$(bin VideoAnalytics VideoAnalytics)" --urls "http://127.0.0.1:$((worker_port + i - 1))" "${common[@]}" \
+    --CityControl:Video:WorkerId="video-$i" "${platform_args[@]}"
+  worker_pids+=("$last_pid")
+done
+
+if [ "$simulator" = true ]; then
+  sim=(--CityControl:Simulator:Platform="${web_urls[0]}")
+  [ -n "$video_folder" ] && sim+=(--CityControl:Simulator:VideoFolder="$video_folder")
+  [ "$simulate" = true ] || sim+=(--CityControl:Simulator:Simulate=false)
+  start "simulator" "$(bin Simulator Simulator)" "${sim[@]}"
+  simulator_pids+=("$last_pid")
+fi
+
+echo
+for url in "${web_urls[@]}"; do
+  echo "CityControl is up on $url  (sign in there for the incident queue)"
+done
 cat <<MSG
-Starting CityControl on http://127.0.0.1:$port  (sign in there for the incident queue)
 Demo accounts (user / password):
   operator / operator-demo   (Operator)
   police   / police-demo     (PoliceDispatcher)
   fire     / fire-demo       (FireDispatcher)
   admin    / admin-demo      (Admin)
+Logs: $data/logs/   Ctrl+C stops everything.
 MSG
-# The public CCTV clips beside the project, when present, become four demo cameras' live streams.
-video=()
-if [ -d "$root/../shared/data/video" ]; then
-  video=(--CityControl:Demo:VideoFolder="$(cd "$root/../shared/data/video" && pwd)")
-fi
-dotnet "$root/ControlRoom.Web/bin/Release/net10.0/CityControl.ControlRoom.Web.dll" \
-  --urls "http://127.0.0.1:$port" --CityControl:DataDirectory="$data" "${storage[@]}" "${video[@]}" "$@" &
-platform_pid=$!
+
+# Runs until Ctrl+C, or until a front end exits (a worker or the simulator that dies is reported, not fatal).
 status=0
-wait "$platform_pid" || status=$?
-platform_pid=""
-stop
-exit "$status"
+while :; do
+  for pid in "${web_pids[@]}"; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      wait "$pid" || status=$?
+      echo "a web front end exited ($status); stopping the rest" >&2
+      stop
+      exit "$status"
+    fi
+  done
+  sleep 1
+done

@@ -12,7 +12,9 @@ if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/nanum ] || [ !
   $sudo apt-get update
   $sudo apt-get -o DPkg::Lock::Timeout=600 install -y chromium fonts-nanum libgtk-3-0 ffmpeg
 fi
-# The run-command test starts ./run.sh, which runs the Release build of the platform: build it here, before the tests
-# run in parallel, so that it is not compiled while other tests are timing things.
-dotnet build "$root/ControlRoom.Web" -c Release -nologo -v quiet
+# The run-command test starts ./run.sh, which runs the Release build of the platform's hosts: build them here, before
+# the tests run in parallel, so that they are not compiled while other tests are timing things.
+for project in ControlRoom.Web VideoAnalytics Simulator Silo; do
+  dotnet build "$root/$project" -c Release -nologo -v quiet
+done
 dotnet test --solution "$root/CityControl.sln" "$@"

@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using System.Security.Claims;
 using CityControl.Video.Evidence;
-using CityControl.Video.Hosting;
 using CityControl.Devices;
+using CityControl.Video;
 using CityControl.Incidents;
 using CityControl.Security;
 using CityControl.Web.Security;
@@ -192,7 +192,7 @@ public static class IncidentEndpoints
             : (detail, null);
     }
 
-    private static async Task<IResult> NearestCameras(string id, int? count, ClaimsPrincipal user, IGrainFactory grains, CameraPipelineHost pipelines)
+    private static async Task<IResult> NearestCameras(string id, int? count, ClaimsPrincipal user, IGrainFactory grains)
     {
         var (detail, refused) = await ReadVisible(id, user, grains);
         if (refused is not null)
@@ -200,13 +200,23 @@ public static class IncidentEndpoints
             return refused;
         }
 
-        var cameras = (await grains.QueryDevices(new DeviceQuery(Kind: DeviceKind.Camera)))
+        var nearest = (await grains.QueryDevices(new DeviceQuery(Kind: DeviceKind.Camera)))
             .Where(c => c.Status != LifecycleStatus.Decommissioned)
-            .Select(c => new NearbyCamera(c.Id, c.Name, c.District, Math.Round(GeoDistance.Meters(detail!.Summary.Location, c.Location)), Math.Round(GeoDistance.BearingDegrees(detail.Summary.Location, c.Location)), pipelines.Runs(c.Id)))
-            .OrderBy(c => c.DistanceMeters)
+            .Select(c => (Camera: c, Meters: GeoDistance.Meters(detail!.Summary.Location, c.Location)))
+            .OrderBy(c => c.Meters)
             .Take(Math.Clamp(count ?? 4, 1, 20))
             .ToList();
-        return Results.Ok(cameras);
+
+        // Whether a video worker runs each one now: the partitions hold the assignments.
+        var running = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var assignments in await Task.WhenAll(nearest.Select(c => VideoPartitions.Of(c.Camera.Id)).Distinct()
+            .Select(p => grains.GetGrain<IVideoCameraPartitionGrain>(p).Assignments())))
+        {
+            running.UnionWith(assignments.Where(a => a.WorkerId is not null).Select(a => a.CameraId));
+        }
+
+        return Results.Ok(nearest.Select(c => new NearbyCamera(c.Camera.Id, c.Camera.Name, c.Camera.District, Math.Round(c.Meters),
+            Math.Round(GeoDistance.BearingDegrees(detail!.Summary.Location, c.Camera.Location)), running.Contains(c.Camera.Id))));
     }
 
     private static async Task<IResult> Act(string id, string action, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, IOptions<JsonOptions> json, CancellationToken ct)

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Security.Claims;
 using CityControl.Devices;
 using CityControl.Video;
-using CityControl.Video.Hosting;
 using CityControl.Web.Security;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
@@ -11,7 +10,8 @@ namespace CityControl.Web.Api;
 
 /// <summary>
 /// Cameras' video analytics over HTTP: the settings admins edit (zones, masks, rates), recent video events, the live
-/// view (the newest annotated frame as JPEG) and the state of the pipelines running in this process.
+/// view (the newest annotated frame as JPEG, relayed from the video worker that runs the camera) and the state of the
+/// pipelines on every worker.
 /// </summary>
 public static class VideoEndpoints
 {
@@ -25,10 +25,10 @@ public static class VideoEndpoints
         cameras.MapGet("/{id}/video-events", Events).RequireAuthorization(Policies.Staff)
             .WithSummary("The camera's recent video events (intrusions, counts, stream loss...), newest last.");
         cameras.MapGet("/{id}/live.jpg", Live).RequireAuthorization(Policies.Staff)
-            .WithSummary("The newest annotated frame of the camera's pipeline (refresh to follow it); 404 when no pipeline runs it here.");
-        app.MapGet("/api/video/pipelines", (CameraPipelineHost host) => Results.Ok(host.Pipelines.OrderBy(p => p.CameraId, StringComparer.Ordinal)))
+            .WithSummary("The newest annotated frame of the camera's pipeline, from the video worker that runs it (refresh to follow it); 404 when no worker runs it or it has no frame yet.");
+        app.MapGet("/api/video/pipelines", Pipelines)
             .RequireAuthorization(Policies.Staff).WithTags("Video")
-            .WithSummary("The camera pipelines this process runs: stream up or not, frames read, analysed and dropped, reconnects.");
+            .WithSummary("The camera pipelines every live video worker runs: the worker, stream up or not, frames read, analysed and dropped, reconnects.");
         return app;
     }
 
@@ -75,12 +75,20 @@ public static class VideoEndpoints
         return Results.Ok(await grains.GetGrain<ICameraGrain>(id).GetRecentVideoEvents(max ?? 50));
     }
 
-    private static IResult Live(string id, HttpResponse response, CameraPipelineHost host)
+    private static async Task<IResult> Pipelines(IGrainFactory grains)
     {
-        if (host.LiveView(id) is not { } view)
+        var partitions = await Task.WhenAll(Enumerable.Range(0, VideoPartitions.Count).Select(p => grains.GetGrain<IVideoCameraPartitionGrain>(p).GetPipelines()));
+        return Results.Ok(partitions.SelectMany(p => p).OrderBy(p => p.CameraId, StringComparer.Ordinal));
+    }
+
+    private static async Task<IResult> Live(string id, HttpResponse response, IGrainFactory grains)
+    {
+        var partition = grains.GetVideoPartitionFor(id);
+        if (await partition.GetLiveView(id) is not { } view)
         {
+            var running = (await partition.Assignments()).Any(a => a.CameraId == id && a.WorkerId is not null);
             return Results.Problem(
-                title: host.Runs(id) ? $"Camera '{id}' has no frame yet." : $"Camera '{id}' has no video pipeline in this process (no stream address, or run elsewhere).",
+                title: running ? $"Camera '{id}' has no frame yet." : $"Camera '{id}' has no running video pipeline (no stream address, or no video worker up).",
                 statusCode: StatusCodes.Status404NotFound);
         }
 

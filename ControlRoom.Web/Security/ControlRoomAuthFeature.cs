@@ -6,6 +6,8 @@ using CityControl.Web.Live;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using CityControl.ServiceDefaults;
+using CityControl.Storage.DataProtection;
 using Microsoft.AspNetCore.DataProtection;
 
 namespace CityControl.Web.Security;
@@ -15,6 +17,9 @@ public static class ControlRoomAuthFeature
 {
     /// <summary>Requests with a bearer token (header, or query string on the hub) use it; the rest use the sign-in cookie.</summary>
     private const string PlatformScheme = "citycontrol";
+
+    /// <summary>The blob container of the sign-in key ring.</summary>
+    public const string KeyRingContainer = "signin-keys";
 
     public static WebApplicationBuilder AddControlRoomAuth(this WebApplicationBuilder builder)
     {
@@ -30,10 +35,18 @@ public static class ControlRoomAuthFeature
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SignInThrottle>();
 
-        var dataDirectory = builder.Configuration.GetSection(PlatformOptions.Section).Get<PlatformOptions>()?.DataDirectory ?? ".data";
-        services.AddDataProtection()
-            .SetApplicationName("citycontrol")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
+        // The key ring that signs cookies and tokens: in the storage account, so that every front end honours every
+        // other's sign-ins; on the local disk only when storage is in memory (tests and benchmarks of one process).
+        var keys = services.AddDataProtection().SetApplicationName("citycontrol");
+        if (builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() is not { Mode: StorageMode.Memory })
+        {
+            keys.PersistKeysToBlobContainer(KeyRingContainer);
+        }
+        else
+        {
+            var dataDirectory = builder.Configuration.GetSection(PlatformOptions.Section).Get<PlatformOptions>()?.DataDirectory ?? ".data";
+            keys.PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
+        }
 
         services.AddAuthentication(PlatformScheme)
             .AddPolicyScheme(PlatformScheme, "Bearer token or sign-in cookie", o => o.ForwardDefaultSelector = SelectScheme)

@@ -18,12 +18,41 @@ public sealed record class CameraAssignment(
     [property: Id(1)] string? WorkerId,
     [property: Id(2)] long Version);
 
-/// <summary>A video worker's receiver of the cameras it is to run.</summary>
+/// <summary>What a camera's pipeline has done so far, for health pages, tests and benchmarks.</summary>
+[GenerateSerializer, Immutable, Alias("citycontrol.pipeline-status.v1")]
+public sealed record class PipelineStatus(
+    [property: Id(0)] string CameraId,
+    [property: Id(1)] bool StreamUp,
+    [property: Id(2)] long FramesRead,
+    [property: Id(3)] long FramesAnalysed,
+    [property: Id(4)] long FramesDropped,
+    [property: Id(5)] int Reconnects,
+    [property: Id(6)] string? LastError,
+    [property: Id(7)] string? WorkerId = null);
+
+/// <summary>The newest annotated frame of a camera's pipeline, as JPEG.</summary>
+[GenerateSerializer, Immutable, Alias("citycontrol.live-view.v1")]
+public sealed record class LiveView(
+    [property: Id(0)] byte[] Jpeg,
+    [property: Id(1)] DateTimeOffset At,
+    [property: Id(2)] int Width,
+    [property: Id(3)] int Height);
+
+/// <summary>
+/// A video worker as the partitions see it: the receiver of the cameras it is to run, and the source of their live
+/// views and pipeline states, which any front end reaches through the camera's partition.
+/// </summary>
 public interface IVideoWorkerObserver : IGrainObserver
 {
     /// <summary>Every camera of the partition this worker is to run now, replacing what the partition gave it before.</summary>
     [OneWay]
     Task Assigned(int partition, long setVersion, ImmutableArray<CameraStream> cameras);
+
+    /// <summary>The camera's newest frame, or null when this worker does not run it or has no frame yet.</summary>
+    Task<LiveView?> GetLiveView(string cameraId);
+
+    /// <summary>The pipelines this worker runs for the partition.</summary>
+    Task<ImmutableArray<PipelineStatus>> GetPipelines(int partition);
 }
 
 /// <summary>
@@ -48,6 +77,14 @@ public interface IVideoCameraPartitionGrain : IGrainWithIntegerKey
     Task Remove(string cameraId);
 
     Task<ImmutableArray<CameraAssignment>> Assignments();
+
+    /// <summary>The camera's newest frame from the worker that runs it; null when none runs it, it has no frame yet, or the worker does not answer in time.</summary>
+    [AlwaysInterleave]
+    Task<LiveView?> GetLiveView(string cameraId);
+
+    /// <summary>The pipelines of this partition's cameras, as each live worker reports them (a worker that does not answer in time is left out).</summary>
+    [AlwaysInterleave]
+    Task<ImmutableArray<PipelineStatus>> GetPipelines();
 }
 
 /// <summary>How cameras are spread over the partitions: fixed for the life of a deployment.</summary>

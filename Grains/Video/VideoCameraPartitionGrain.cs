@@ -30,6 +30,9 @@ public sealed partial class VideoCameraPartitionGrain(
 
     private static readonly TimeSpan ExpiryCheck = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long a front end's question (a live view, a pipeline's state) waits for a worker: a dead one costs no more.</summary>
+    private static readonly TimeSpan WorkerAnswer = TimeSpan.FromSeconds(2);
+
     private readonly Dictionary<string, (IVideoWorkerObserver Observer, DateTimeOffset LastSeen)> _workers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _sent = new(StringComparer.Ordinal);
 
@@ -102,6 +105,47 @@ public sealed partial class VideoCameraPartitionGrain(
         .Select(c => new CameraAssignment(c.CameraId, WorkerAssignment.OwnerOf(c.CameraId, _workers.Keys), c.Version))
         .ToImmutableArray());
 
+    public async Task<LiveView?> GetLiveView(string cameraId)
+    {
+        if (!state.State.Cameras.ContainsKey(cameraId)
+            || WorkerAssignment.OwnerOf(cameraId, _workers.Keys) is not { } owner
+            || !_workers.TryGetValue(owner, out var worker))
+        {
+            return null;
+        }
+
+        try
+        {
+            return await worker.Observer.GetLiveView(cameraId).WaitAsync(WorkerAnswer);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OrleansException)
+        {
+            LogWorkerUnanswered(ex, Partition, owner);
+            return null;
+        }
+    }
+
+    public async Task<ImmutableArray<PipelineStatus>> GetPipelines()
+    {
+        var asked = _workers.Select(w => (Id: w.Key, Answer: Ask(w.Key, w.Value.Observer))).ToList();
+        var answers = await Task.WhenAll(asked.Select(a => a.Answer));
+        return [.. answers.SelectMany(a => a)];
+
+        async Task<ImmutableArray<PipelineStatus>> Ask(string id, IVideoWorkerObserver observer)
+        {
+            try
+            {
+                var pipelines = await observer.GetPipelines(Partition).WaitAsync(WorkerAnswer);
+                return [.. pipelines.Select(p => p with { WorkerId = id })];
+            }
+            catch (Exception ex) when (ex is TimeoutException or OrleansException)
+            {
+                LogWorkerUnanswered(ex, Partition, id);
+                return [];
+            }
+        }
+    }
+
     private Task DropSilentWorkers()
     {
         if (DropExpired())
@@ -166,6 +210,9 @@ public sealed partial class VideoCameraPartitionGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Video partition {Partition}: worker {WorkerId} left; its cameras move to the others")]
     private partial void LogWorkerLeft(int partition, string workerId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Video partition {Partition}: worker {WorkerId} did not answer in time")]
+    private partial void LogWorkerUnanswered(Exception ex, int partition, string workerId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Video partition {Partition}: worker {WorkerId} silent for more than {Seconds} s; its cameras move to the others")]
     private partial void LogWorkerSilent(int partition, string workerId, double seconds);

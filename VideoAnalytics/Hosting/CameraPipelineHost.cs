@@ -41,6 +41,11 @@ public sealed partial class CameraPipelineHost(
 
     public Task Assigned(int partition, long setVersion, ImmutableArray<CameraStream> cameras) => Apply(partition, setVersion, cameras);
 
+    public Task<LiveView?> GetLiveView(string cameraId) => Task.FromResult(LiveView(cameraId));
+
+    public Task<ImmutableArray<PipelineStatus>> GetPipelines(int partition) =>
+        Task.FromResult(_running.Values.Where(r => r.Partition == partition).Select(r => r.Pipeline.Status).ToImmutableArray());
+
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);

@@ -9,16 +9,6 @@ using LogLevel = Microsoft.Extensions.Logging.LogLevel;
 
 namespace CityControl.Video.Live;
 
-/// <summary>What a pipeline has done so far, for health pages, tests and benchmarks.</summary>
-public sealed record PipelineStatus(
-    string CameraId,
-    bool StreamUp,
-    long FramesRead,
-    long FramesAnalysed,
-    long FramesDropped,
-    int Reconnects,
-    string? LastError);
-
 /// <summary>
 /// One camera's live analysis, on two threads of its own. The reader pulls frames from the source as fast as they come
 /// and leaves only the newest in a one-frame slot; the analysis takes the newest at the configured rate (about 5 per
@@ -402,5 +392,3 @@ public sealed partial class CameraPipeline : IAsyncDisposable
     private partial void LogDeliveryFailed(Exception ex, string cameraId, string what);
 }
 
-/// <summary>A camera's newest annotated frame for operators.</summary>
-public sealed record LiveView(byte[] Jpeg, DateTimeOffset At, int Width, int Height);

@@ -1,5 +1,5 @@
 using CityControl.Devices;
-using CityControl.Web.Demo;
+using CityControl.Simulator;
 using CityControl.Web.Ingest;
 using CityControl.Rules.Devices;
 using CityControl.Rules;
@@ -49,7 +49,6 @@ public sealed class TelemetryValidatorTests
 
     private static List<IncomingReading> DemoCitySimulatorReadings(DateTimeOffset now)
     {
-        var simulator = new DemoCitySimulator(null!, new CityClock(TimeProvider.System), Microsoft.Extensions.Options.Options.Create(new CityControl.Web.Hosting.DemoOptions()), Microsoft.Extensions.Logging.Abstractions.NullLogger<DemoCitySimulator>.Instance);
-        return simulator.Generate(now);
+        return [.. new DemoReadings(now, playsVideo: false).Generate(now).Select(r => new IncomingReading(r.DeviceId, r.Timestamp, r.Metric, r.Value, r.Unit))];
     }
 }

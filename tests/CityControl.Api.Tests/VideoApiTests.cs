@@ -57,7 +57,7 @@ public sealed class VideoApiTests(MemoryPlatformFixture fixture)
         var events = await Api.GetJsonAsync($"/api/cameras/{id}/video-events", PlatformApi.Operator);
 
         Assert.Equal(HttpStatusCode.NotFound, live.StatusCode);
-        Assert.Equal($"Camera '{id}' has no video pipeline in this process (no stream address, or run elsewhere).", (await PlatformApi.BodyAsync(live))["title"]!.GetValue<string>());
+        Assert.Equal($"Camera '{id}' has no running video pipeline (no stream address, or no video worker up).", (await PlatformApi.BodyAsync(live))["title"]!.GetValue<string>());
         Assert.Empty(events.AsArray());
     }
 }

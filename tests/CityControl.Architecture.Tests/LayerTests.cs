@@ -20,8 +20,9 @@ public sealed class LayerTests
     private static readonly System.Reflection.Assembly SiloAssembly = typeof(Silo.SiloConfiguration).Assembly;
     private static readonly System.Reflection.Assembly WebAssembly = typeof(Web.Hosting.PlatformApp).Assembly;
     private static readonly System.Reflection.Assembly VideoAssembly = typeof(Video.Analysis.FrameAnalyzer).Assembly;
+    private static readonly System.Reflection.Assembly SimulatorAssembly = typeof(Simulator.FieldGateway).Assembly;
 
-    private static readonly System.Reflection.Assembly[] Ours = [RulesAssembly, ContractsAssembly, GrainsAssembly, SiloAssembly, WebAssembly, VideoAssembly];
+    private static readonly System.Reflection.Assembly[] Ours = [RulesAssembly, ContractsAssembly, GrainsAssembly, SiloAssembly, WebAssembly, VideoAssembly, SimulatorAssembly];
 
     /// <summary>Ours, and the Orleans and ASP.NET Core assemblies they reference, so that a dependency on those is seen as one.</summary>
     private static readonly ArchUnitNET.Domain.Architecture City = new ArchLoader()
@@ -38,6 +39,7 @@ public sealed class LayerTests
     private static readonly IObjectProvider<IType> SiloTypes = Types().That().ResideInAssembly(SiloAssembly).As("the silo host");
     private static readonly IObjectProvider<IType> WebTypes = Types().That().ResideInAssembly(WebAssembly).As("the web front end");
     private static readonly IObjectProvider<IType> VideoTypes = Types().That().ResideInAssembly(VideoAssembly).As("the video worker");
+    private static readonly IObjectProvider<IType> SimulatorTypes = Types().That().ResideInAssembly(SimulatorAssembly).As("the demo simulator");
     private static readonly IObjectProvider<IType> Orleans = Types().That().ResideInNamespaceMatching(@"^Orleans(\..*)?$").As("Orleans");
     private static readonly IObjectProvider<IType> AspNet = Types().That().ResideInNamespaceMatching(@"^Microsoft\.AspNetCore(\..*)?$").As("ASP.NET Core");
 
@@ -85,4 +87,35 @@ public sealed class LayerTests
         Assert.DoesNotContain(references, r => r.StartsWith("Microsoft.Orleans", StringComparison.OrdinalIgnoreCase)
             || r.StartsWith("Microsoft.AspNetCore", StringComparison.OrdinalIgnoreCase));
     }
+
+    [Theory]
+    [InlineData("CityControl.ControlRoom.Web")]
+    [InlineData("CityControl.Silo")]
+    public void OpenCV_never_loads_in_a_silo_or_a_web_front_end(string host)
+    {
+        // Every assembly the host can load, followed through references from its entry assembly.
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Queue<System.Reflection.AssemblyName>([new System.Reflection.AssemblyName(host)]);
+        while (pending.TryDequeue(out var name))
+        {
+            if (!seen.Add(name.Name!) || !name.Name!.StartsWith("CityControl", StringComparison.Ordinal) && !name.Name.StartsWith("OpenCv", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            foreach (var reference in System.Reflection.Assembly.Load(name).GetReferencedAssemblies())
+            {
+                pending.Enqueue(reference);
+            }
+        }
+
+        Assert.Contains(host, seen);
+        Assert.DoesNotContain(seen, n => n.StartsWith("OpenCvSharp", StringComparison.Ordinal) || n == "CityControl.VideoAnalytics");
+    }
+
+    [Fact]
+    public void The_demo_simulator_drives_only_the_public_API() =>
+        Types().That().Are(SimulatorTypes).Should().NotDependOnAny(Orleans).AndShould().NotDependOnAny(GrainTypes)
+            .AndShould().NotDependOnAny(SiloTypes).AndShould().NotDependOnAny(WebTypes).AndShould().NotDependOnAny(VideoTypes)
+            .Because("it is a field gateway: HTTP to a front end, as a city's own equipment would send").Check(City);
 }

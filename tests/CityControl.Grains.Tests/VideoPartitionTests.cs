@@ -42,6 +42,15 @@ public sealed class VideoPartitionTests(ClusterFixture fixture)
         Assert.NotEmpty(ownedByA);
         Assert.NotEmpty(ownedByB);
 
+        // A front end's live view and pipeline questions reach the worker that runs the camera, through its partition.
+        var view = await fixture.Grains.GetVideoPartitionFor(ownedByB[0]).GetLiveView(ownedByB[0]);
+        Assert.Equal(b.Id, System.Text.Encoding.UTF8.GetString(view!.Jpeg));
+        var statuses = (await Task.WhenAll(partitions.Select(p => fixture.Grains.GetGrain<IVideoCameraPartitionGrain>(p).GetPipelines())))
+            .SelectMany(x => x).Where(x => x.CameraId.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+        Assert.Equal(cameras.Order(), statuses.Select(x => x.CameraId).Order());
+        Assert.All(statuses, x => Assert.Equal(b.Runs(x.CameraId) ? b.Id : a.Id, x.WorkerId));
+        Assert.Null(await fixture.Grains.GetVideoPartitionFor("vp-no-such-camera").GetLiveView("vp-no-such-camera"));
+
         // A new stream address reaches the worker that runs the camera, pushed.
         var moved = ownedByA[0];
         await fixture.Grains.GetGrain<ICameraGrain>(moved).Update(new DeviceUpdate(Camera: new CameraSettings("rtsp://10.20.0.5:8554/new", 90, 70, 120)), "admin");
@@ -89,6 +98,15 @@ public sealed class VideoPartitionTests(ClusterFixture fixture)
             _changed.Release();
             return Task.CompletedTask;
         }
+
+        /// <summary>A live view whose bytes name this worker, for the cameras it runs.</summary>
+        public Task<LiveView?> GetLiveView(string cameraId) =>
+            Task.FromResult(Runs(cameraId) ? new LiveView(System.Text.Encoding.UTF8.GetBytes(Id), DateTimeOffset.UtcNow, 1, 1) : null);
+
+        public Task<ImmutableArray<PipelineStatus>> GetPipelines(int partition) =>
+            Task.FromResult(_shares.TryGetValue(partition, out var share)
+                ? share.Select(c => new PipelineStatus(c.CameraId, true, 1, 1, 0, 0, null)).ToImmutableArray()
+                : []);
 
         /// <summary>What a worker does after registering: asks for its share (a push may still be on its way).</summary>
         public async Task Take(int partition, IVideoCameraPartitionGrain grain, long version)

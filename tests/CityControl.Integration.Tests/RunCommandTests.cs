@@ -8,8 +8,8 @@ using CityControl.Tests.Infrastructure;
 namespace CityControl.Tests.Integration;
 
 /// <summary>
-/// The README's run command as a user runs it (`./run.sh`, Azurite and the platform with the demo city), stopped as
-/// Ctrl+C stops it: SIGINT to the command's process group.
+/// The README's run command as a user runs it (`./run.sh`: Azurite, the platform, a video worker and the demo city's
+/// simulator, each a process of its own), stopped as Ctrl+C stops it: SIGINT to the command's process group.
 /// </summary>
 [Collection(AzuriteCollection.Name)] // one heavy platform at a time with the durability tests
 public sealed class RunCommandTests
@@ -20,7 +20,7 @@ public sealed class RunCommandTests
         var data = Directory.CreateTempSubdirectory("citycontrol-run-").FullName;
         var port = FreePorts.Next();
         var azurite = ThreeFreePorts();
-        string[] args = ["--CityControl:Demo:Simulate=false", "--CityControl:Demo:VideoFolder=",
+        string[] args = ["--seed-only", "--no-video",
             $"--CityControl:Silo:SiloPort={FreePorts.Next()}", $"--CityControl:Silo:GatewayPort={FreePorts.Next()}"];
         var baseAddress = new Uri($"http://127.0.0.1:{port}");
         Dictionary<string, string> before;
@@ -29,8 +29,18 @@ public sealed class RunCommandTests
         using (var api = new PlatformApi(baseAddress))
         {
             await run.WaitHealthyAsync(api);
+
+            // The simulator onboards the demo city through the public API, as a field gateway's installer would.
             var devices = await Devices(api);
-            Assert.True(devices.Count >= 10, $"the demo city has {devices.Count} devices");
+            for (var wait = 0; devices.Count < DemoCitySize && wait < 120; wait++)
+            {
+                await Task.Delay(500);
+                devices = await Devices(api);
+            }
+
+            Assert.Equal(DemoCitySize, devices.Count);
+            Assert.True(run.Running("CityControl.VideoAnalytics.dll"), "no video worker process");
+            Assert.True(run.Running("CityControl.Simulator.dll"), "no simulator process");
 
             // Readings acknowledged through the public API for every detector and gauge of the demo city.
             var districts = devices.Select(d => d["district"]!.GetValue<string>()).Distinct().ToArray();
@@ -70,6 +80,8 @@ public sealed class RunCommandTests
 
         Directory.Delete(data, recursive: true);
     }
+
+    private static readonly int DemoCitySize = CityControl.Simulator.DemoCity.Devices.Length;
 
     private static async Task<List<JsonNode>> Devices(PlatformApi api) =>
         [.. (await api.GetJsonAsync("/api/devices?limit=500", PlatformApi.Operator))["items"]!.AsArray().Select(d => d!)];
@@ -154,6 +166,7 @@ public sealed class RunCommandTests
             start.Environment["CITYCONTROL_PORT"] = port.ToString();
             start.Environment["CITYCONTROL_DATA"] = data;
             start.Environment["CITYCONTROL_AZURITE_PORT"] = azuritePort.ToString();
+            start.Environment["CITYCONTROL_WORKER_PORT"] = FreePorts.Next().ToString();
             var process = Process.Start(start)!;
             var run = new RunCommand(process, data, port);
             process.OutputDataReceived += (_, e) => run.Append(e.Data);
@@ -232,9 +245,14 @@ public sealed class RunCommandTests
             _process.Dispose();
         }
 
+        /// <summary>Whether a process of this command (its data folder or its port on the command line) runs <paramref name="program"/>, and has <paramref name="library"/> mapped if one is given.</summary>
+        public bool Running(string program, string? library = null) =>
+            (Find($"{program} --urls", _data) ?? Find(program, $"127.0.0.1:{_port}")) is { } pid
+            && (library is null || File.ReadAllText($"/proc/{pid}/maps").Contains(library, StringComparison.Ordinal));
+
         private static bool Alive(int pid) => File.Exists($"/proc/{pid}/cmdline") && !File.ReadAllText($"/proc/{pid}/stat").Split(' ')[2].Equals("Z", StringComparison.Ordinal);
 
-        private static int? Find(string commandLinePart)
+        private static int? Find(string commandLinePart, string? alsoPart = null)
         {
             foreach (var dir in Directory.GetDirectories("/proc"))
             {
@@ -243,7 +261,7 @@ public sealed class RunCommandTests
                     try
                     {
                         var commandLine = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
-                        if (commandLine.Contains(commandLinePart, StringComparison.Ordinal))
+                        if (commandLine.Contains(commandLinePart, StringComparison.Ordinal) && (alsoPart is null || commandLine.Contains(alsoPart, StringComparison.Ordinal)))
                         {
                             return pid;
                         }

@@ -24,6 +24,9 @@ public sealed class VideoIncidentTests(AzuriteFixture azurite, BrowserFixture br
         var district = "Video-" + Guid.NewGuid().ToString("N")[..6];
         var camera = "cam-" + district.ToLowerInvariant();
         await using var platform = await InProcessPlatform.StartAsync(settings);
+
+        // The camera's pipeline runs in a video worker of its own, as in every deployment; the front end relays its live view.
+        await using var worker = await PlatformProcess.StartVideoWorkerAsync(settings, "video-test");
         var api = platform.Api;
         await api.OnboardAsync(new
         {

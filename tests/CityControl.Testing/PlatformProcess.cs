@@ -3,7 +3,10 @@ using System.Text;
 
 namespace CityControl.Testing;
 
-/// <summary>The platform as its own operating-system process, so that a test can kill it without a graceful shutdown.</summary>
+/// <summary>
+/// One of the platform's hosts (a web front end, a silo, a video worker) as its own operating-system process, so that
+/// a test can kill it without a graceful shutdown.
+/// </summary>
 public sealed class PlatformProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -33,8 +36,26 @@ public sealed class PlatformProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the platform from <paramref name="binaries"/> (by default, beside the caller's own binaries).</summary>
-    public static async Task<PlatformProcess> StartAsync(Dictionary<string, string> settings, string? binaries = null)
+    public const string WebFrontEnd = "CityControl.ControlRoom.Web.dll";
+    public const string Silo = "CityControl.Silo.dll";
+    public const string VideoWorker = "CityControl.VideoAnalytics.dll";
+
+    /// <summary>
+    /// A video worker for the platform started with <paramref name="platformSettings"/> (same storage and cluster), on
+    /// its own health port.
+    /// </summary>
+    public static Task<PlatformProcess> StartVideoWorkerAsync(Dictionary<string, string> platformSettings, string workerId, string? binaries = null)
+    {
+        var settings = new Dictionary<string, string>(platformSettings)
+        {
+            ["urls"] = $"http://127.0.0.1:{FreePorts.Next()}",
+            ["CityControl:Video:WorkerId"] = workerId,
+        };
+        return StartAsync(settings, binaries, VideoWorker);
+    }
+
+    /// <summary>Starts <paramref name="host"/> (the web front end unless said) from <paramref name="binaries"/> (by default, beside the caller's own binaries).</summary>
+    public static async Task<PlatformProcess> StartAsync(Dictionary<string, string> settings, string? binaries = null, string host = WebFrontEnd)
     {
         binaries ??= AppContext.BaseDirectory;
         var start = new ProcessStartInfo("dotnet")
@@ -44,7 +65,7 @@ public sealed class PlatformProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = binaries,
         };
-        start.ArgumentList.Add(Path.Combine(binaries, "CityControl.ControlRoom.Web.dll"));
+        start.ArgumentList.Add(Path.Combine(binaries, host));
         foreach (var arg in PlatformSettings.ToArgs(settings))
         {
             start.ArgumentList.Add(arg);

@@ -1,9 +1,10 @@
 using CityControl.Grains.Persistence;
+using CityControl.Rules;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using CityControl.ServiceDefaults;
 using CityControl.Silo;
 using CityControl.Web.Api;
 using CityControl.Web.Cap;
-using CityControl.Web.Demo;
 using CityControl.Web.Ingest;
 using CityControl.Web.Live;
 using CityControl.Web.Pages;
@@ -19,6 +20,9 @@ namespace CityControl.Web.Hosting.Composition;
 /// </summary>
 public static class PlatformComposition
 {
+    /// <summary>Whether this front end is also a silo (the embedded default) or only a client of the cluster's silos.</summary>
+    public const string CoHostSiloKey = "CityControl:CoHostSilo";
+
     public static WebApplicationBuilder AddCityControlPlatform(this WebApplicationBuilder builder)
     {
         builder.AddServiceDefaults("citycontrol-web");
@@ -26,15 +30,27 @@ public static class PlatformComposition
 
         // Registered before the silo, so it stops after it: a clean stop is recorded once the grains have saved their state.
         builder.Services.AddHostedService<JournalCleanStopService>();
-        builder.Services.AddSingleton(sp =>
+        if (builder.Configuration.GetValue(CoHostSiloKey, true))
         {
-            var ledger = sp.GetRequiredService<CheckpointLedger>();
-            return new UnsavedStateProbe(
-                () => ledger.Lost,
-                () => $"{ledger.Dirty} grains with changes not yet written, {ledger.Unsaved} that could not write them at deactivation");
-        });
-        builder.UseOrleans(silo => silo.ConfigureCityControl(builder.Configuration));
-        builder.Services.AddHealthChecks().AddCheck<OrleansHealthCheck>("orleans");
+            // The embedded default: this process is a silo too (never a video worker: OpenCV runs in workers only).
+            builder.Services.AddSingleton(sp =>
+            {
+                var ledger = sp.GetRequiredService<CheckpointLedger>();
+                return new UnsavedStateProbe(
+                    () => ledger.Lost,
+                    () => $"{ledger.Dirty} grains with changes not yet written, {ledger.Unsaved} that could not write them at deactivation");
+            });
+            builder.UseOrleans(silo => silo.ConfigureCityControl(builder.Configuration));
+        }
+        else
+        {
+            // A front end of a cluster: an Orleans client of the silo hosts, finding them in the membership table.
+            builder.AddClusterClient(storage);
+        }
+
+        builder.Services.TryAddSingleton(new CityClock(TimeProvider.System));
+
+        builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("orleans");
         builder.Services.ConfigureHttpJsonOptions(o => JsonDefaults.Configure(o.SerializerOptions));
         builder.Services.AddOptions<PlatformOptions>().Bind(builder.Configuration.GetSection(PlatformOptions.Section));
 
@@ -45,8 +61,7 @@ public static class PlatformComposition
             .AddCap()
             .AddLiveChannel()
             .AddVideo(storage)
-            .AddControlRoomPages()
-            .AddDemoCity();
+            .AddControlRoomPages();
         return builder;
     }
 

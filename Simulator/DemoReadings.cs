@@ -1,58 +1,26 @@
 using CityControl.Devices;
-using CityControl.Web.Hosting;
-using CityControl.Web.Ingest;
-using Microsoft.Extensions.Options;
 using CityControl.Rules.Devices;
-using CityControl.Rules;
 
-namespace CityControl.Web.Demo;
+namespace CityControl.Simulator;
+
+/// <summary>A reading as the telemetry API takes it.</summary>
+public sealed record SimulatedReading(string DeviceId, DateTimeOffset Timestamp, string Metric, double Value, string Unit);
 
 /// <summary>
-/// Feeds the demo devices through the real ingest path (validated, journaled, delivered): signals cycling through
-/// their phases, gas detectors at a noisy baseline with an occasional leak, river gauges rising and falling, and
-/// camera stream health.
+/// Plausible readings for the demo devices: signals cycling through their phases, gas detectors at a noisy baseline
+/// with an occasional leak, river gauges rising and falling, and the health of the cameras that play no clip
+/// (<paramref name="playsVideo"/>: the clips' cameras report their own stream through a video worker).
 /// </summary>
-public sealed partial class DemoCitySimulator(
-    IngestService ingest,
-    CityClock clock,
-    IOptions<DemoOptions> options,
-    ILogger<DemoCitySimulator> logger) : BackgroundService
+public sealed class DemoReadings(DateTimeOffset started, bool playsVideo)
 {
     private readonly Random _random = new(20261124);
 
     /// <summary>The demo's events run on cycles from its start, so a newcomer sees the first leak within two minutes.</summary>
-    private readonly DateTimeOffset _started = clock.UtcNow;
+    private readonly DateTimeOffset _started = started;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public List<SimulatedReading> Generate(DateTimeOffset now)
     {
-        if (!options.Value.Simulate)
-        {
-            return;
-        }
-
-        using var timer = new PeriodicTimer(options.Value.SimulationInterval, clock.Time);
-        do
-        {
-            try
-            {
-                var readings = Generate(clock.UtcNow);
-                var result = await ingest.IngestAsync(IngestPrincipal.Platform, readings, stoppingToken);
-                if (result.Rejected > 0)
-                {
-                    LogRejected(result.Rejected, result.Rejections[0].Reason);
-                }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogFailed(ex);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
-
-    internal List<IncomingReading> Generate(DateTimeOffset now)
-    {
-        var readings = new List<IncomingReading>();
+        var readings = new List<SimulatedReading>();
         var t = now.ToUnixTimeSeconds();
         var sinceStart = (now - _started).TotalSeconds;
 
@@ -94,7 +62,7 @@ public sealed partial class DemoCitySimulator(
                     var level = Math.Max(0, 0.12 + 0.1 * Math.Sin(t / 1800.0 + d.Location.Longitude * 100) + 0.01 * _random.NextDouble());
                     readings.Add(new(d.Id, now, MetricCatalog.WaterLevel, Math.Round(level, 3), "m"));
                     break;
-                case DeviceKind.Camera when options.Value.VideoFolder is null || !DemoCity.VideoCameras.ContainsKey(d.Id):
+                case DeviceKind.Camera when !playsVideo || !DemoCity.VideoCameras.ContainsKey(d.Id):
                     readings.Add(new(d.Id, now, MetricCatalog.StreamUp, 1, "bool"));
                     readings.Add(new(d.Id, now, MetricCatalog.FramesPerSecond, 5, "fps"));
                     break;
@@ -103,10 +71,4 @@ public sealed partial class DemoCitySimulator(
 
         return readings;
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Simulator: {Count} readings rejected, first: {Reason}")]
-    private partial void LogRejected(int count, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Simulator tick failed")]
-    private partial void LogFailed(Exception ex);
 }

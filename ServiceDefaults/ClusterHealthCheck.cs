@@ -1,8 +1,11 @@
+using Orleans;
+using Orleans.Runtime;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace CityControl.Web.Hosting;
+namespace CityControl.ServiceDefaults;
 
-public sealed class OrleansHealthCheck(IGrainFactory grains) : IHealthCheck
+/// <summary>Whether this host reaches the cluster: at least one active silo answers the management grain within 5 s.</summary>
+public sealed class ClusterHealthCheck(IGrainFactory grains) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

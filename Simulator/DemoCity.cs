@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using CityControl.Devices;
 
-namespace CityControl.Web.Demo;
+namespace CityControl.Simulator;
 
 /// <summary>
 /// A demo district on real ground in Seoul: signals and cameras around Yeongdeungpo, gas detectors in the Guro
