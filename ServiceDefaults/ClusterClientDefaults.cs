@@ -19,6 +19,9 @@ public sealed class ClusterClientOptions
 
     /// <summary>The gateway of the one silo on this machine, when storage is in memory (no membership table to read them from).</summary>
     public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>How often a client re-reads the silos' gateways from the membership table.</summary>
+    public TimeSpan GatewayListRefreshPeriod { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 public static class ClusterClientDefaults
@@ -29,7 +32,7 @@ public static class ClusterClientDefaults
     /// silo's gateway port on loopback. The client keeps trying to connect until the cluster answers, so hosts may
     /// start in any order.
     /// </summary>
-    public static IHostApplicationBuilder AddClusterClient(this IHostApplicationBuilder builder, StorageOptions storage)
+    public static IHostApplicationBuilder AddClusterClient(this IHostApplicationBuilder builder, StorageOptions storage, Action<IClientBuilder>? configure = null)
     {
         var options = builder.Configuration.GetSection(ClusterClientOptions.Section).Get<ClusterClientOptions>() ?? new ClusterClientOptions();
         builder.UseOrleansClient(client =>
@@ -46,6 +49,10 @@ public static class ClusterClientDefaults
                     o.ServiceId = options.ServiceId;
                 });
                 client.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(storage.ConnectionString));
+
+                // Read the silos from the membership table every few seconds rather than every minute: a client follows
+                // a silo's loss (and hears of it) soon after the silos declare it dead.
+                client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = options.GatewayListRefreshPeriod);
             }
 
             client.UseConnectionRetryFilter(async (exception, cancellationToken) =>
@@ -53,6 +60,7 @@ public static class ClusterClientDefaults
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
                 return !cancellationToken.IsCancellationRequested;
             });
+            configure?.Invoke(client);
         });
         return builder;
     }

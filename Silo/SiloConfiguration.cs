@@ -2,6 +2,7 @@ using CityControl.ServiceDefaults;
 using System.Net;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 using CityControl.Devices;
 using CityControl.Grains.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -18,8 +19,9 @@ public static class SiloConfiguration
     {
         var storage = Bind<StorageOptions>(configuration, StorageOptions.Section);
         var siloOptions = Bind<SiloOptions>(configuration, SiloOptions.Section);
+        var streams = Bind<StreamOptions>(configuration, StreamOptions.Section);
 
-        silo.AddCityControlRuntime(configuration);
+        silo.Services.AddCityControlGrainServices(configuration);
         silo.Configure<ClusterOptions>(o =>
         {
             o.ClusterId = siloOptions.ClusterId;
@@ -32,10 +34,16 @@ public static class SiloConfiguration
             silo.AddMemoryGrainStorage(StorageNames.GrainState);
             silo.AddMemoryGrainStorage(StorageNames.PubSub);
             silo.UseInMemoryReminderService();
+            silo.AddMemoryEventStreams(streams.PollInterval);
         }
         else
         {
             silo.ConfigureEndpoints(IPAddress.Parse(siloOptions.AdvertisedAddress), siloOptions.SiloPort, siloOptions.GatewayPort, listenOnAnyHostAddress: false);
+            silo.Configure<ClusterMembershipOptions>(o =>
+            {
+                o.ProbeTimeout = siloOptions.ProbeTimeout;
+                o.NumMissedProbesLimit = siloOptions.MissedProbesLimit;
+            });
             var tables = new TableServiceClient(storage.ConnectionString);
             var blobs = new BlobServiceClient(storage.ConnectionString);
             silo.UseAzureStorageClustering(o => o.TableServiceClient = tables);
@@ -50,6 +58,26 @@ public static class SiloConfiguration
                 o.ContainerName = StorageNames.PubSubContainer;
             });
             silo.UseAzureTableReminderService(o => o.TableServiceClient = tables);
+            if (streams.Transport == StreamTransport.Memory)
+            {
+                silo.AddMemoryEventStreams(streams.PollInterval);
+            }
+            else
+            {
+                // Each silo reads its share of the queues; a message is deleted only once delivered, so the events a
+                // crashed silo had read but not delivered reappear for the silo that takes its queues over.
+                var queues = new QueueServiceClient(storage.ConnectionString);
+                var prefix = QueuePrefix(siloOptions.ClusterId);
+                silo.AddAzureQueueStreams(StreamNames.Provider, (SiloAzureQueueStreamConfigurator s) =>
+                {
+                    s.ConfigureAzureQueue(o => o.Configure(q =>
+                    {
+                        q.QueueServiceClient = queues;
+                        q.QueueNames = [.. Enumerable.Range(0, streams.QueueCount).Select(i => $"{prefix}-events-{i}")];
+                    }));
+                    s.ConfigurePullingAgent(o => o.Configure(a => a.GetQueueMsgsTimerPeriod = streams.PollInterval));
+                });
+            }
         }
 
         return silo;
@@ -62,11 +90,24 @@ public static class SiloConfiguration
     public static ISiloBuilder AddCityControlRuntime(this ISiloBuilder silo, IConfiguration configuration)
     {
         silo.Services.AddCityControlGrainServices(configuration);
+        return silo.AddMemoryEventStreams(Bind<StreamOptions>(configuration, StreamOptions.Section).PollInterval);
+    }
 
-        // Events are few but wanted on screens at once: poll the stream queues every 20 ms rather than the default 100 ms.
+    /// <summary>Events are few but wanted on screens at once: the stream queues are read every <paramref name="poll"/> (20 ms by default, not Orleans' 100 ms).</summary>
+    private static ISiloBuilder AddMemoryEventStreams(this ISiloBuilder silo, TimeSpan poll) =>
         silo.AddMemoryStreams(StreamNames.Provider, streams =>
-            streams.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(20))));
-        return silo;
+            streams.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = poll)));
+
+    /// <summary>Queue names are lower-case letters, digits and single hyphens: the cluster id made so (clusters sharing an account keep their own queues).</summary>
+    private static string QueuePrefix(string clusterId)
+    {
+        var name = new string([.. clusterId.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-')]).Trim('-');
+        while (name.Contains("--", StringComparison.Ordinal))
+        {
+            name = name.Replace("--", "-", StringComparison.Ordinal);
+        }
+
+        return name.Length is >= 1 and <= 40 ? name : "citycontrol";
     }
 
     private static T Bind<T>(IConfiguration configuration, string section)

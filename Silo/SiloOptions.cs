@@ -21,4 +21,40 @@ public sealed class SiloOptions
 
     /// <summary>The address other silos reach this one at; loopback for the single-machine default.</summary>
     public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>
+    /// How long a silo waits for another's answer to a liveness probe. With <see cref="MissedProbesLimit"/>, it sets
+    /// how soon a crashed silo is declared dead and its grains come back elsewhere (Orleans' defaults, 5 s and 3, take
+    /// 15-30 s; these take about 6-10 s, still tolerant of a busy two-core machine's pauses).
+    /// </summary>
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    [Range(1, 10)]
+    public int MissedProbesLimit { get; set; } = 2;
 }
+
+public enum StreamTransport
+{
+    /// <summary>Azure Storage queues: an event published survives the crash of any silo (the default on Azure Storage).</summary>
+    AzureQueue,
+
+    /// <summary>In the silos' memory: lost with the silo that holds the queue (memory storage, tests of grains alone).</summary>
+    Memory,
+}
+
+/// <summary>The event streams (device and incident events), from <c>CityControl:Streams</c>.</summary>
+public sealed class StreamOptions
+{
+    public const string Section = "CityControl:Streams";
+
+    /// <summary>Azure Storage queues unless storage is in memory (then always memory).</summary>
+    public StreamTransport Transport { get; set; } = StreamTransport.AzureQueue;
+
+    /// <summary>Queues the events are spread over; each is read by one silo at a time, so more queues spread the reading over more silos.</summary>
+    [Range(1, 64)]
+    public int QueueCount { get; set; } = 4;
+
+    /// <summary>How often each queue is read when it was empty: the delay an event may wait before its consumers see it.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(20);
+}
+

@@ -35,6 +35,9 @@ public sealed class IngestOptions
     /// </summary>
     public TimeSpan ReplayWindow { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How long after a loss in the cluster (a silo's gateway gone, a delivery unanswered) the journal's tail is replayed: time for the silos to declare the lost one dead.</summary>
+    public TimeSpan LossReplayDelay { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long one append to the journal may take before the batch is refused (503): bounds a request while storage hangs.</summary>
     public TimeSpan JournalWriteTimeout { get; set; } = TimeSpan.FromSeconds(5);
 

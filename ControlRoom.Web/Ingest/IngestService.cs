@@ -40,6 +40,12 @@ public sealed partial class IngestService(
     /// <summary>Journaled readings that did not reach their device since this host started: only a replay brings them.</summary>
     public int DeliveryFailures => Volatile.Read(ref _deliveryFailures);
 
+    /// <summary>A delivery failed because the cluster did not answer (a silo lost, storage away): the journal's replay listens.</summary>
+    public event Action? ClusterUnavailable;
+
+    /// <summary>Failures of the cluster rather than of the batch: the silo holding a grain is gone or does not answer, or its storage.</summary>
+    public static bool IsClusterUnavailable(Exception ex) => ex is OrleansException or TimeoutException;
+
     /// <summary>
     /// Hands readings to their device grains. Past the journal the batch is durable, so a failed delivery is logged,
     /// not returned: the next start replays it. Returns what the devices made of them.
@@ -56,12 +62,17 @@ public sealed partial class IngestService(
             {
                 Interlocked.Increment(ref _deliveryFailures);
                 LogDeliveryFailed(ex, d.DeviceId, d.Readings.Length);
+                if (IsClusterUnavailable(ex))
+                {
+                    ClusterUnavailable?.Invoke();
+                }
+
                 return new ReadingBatchResult(0, 0, d.Readings.Length);
             }
         }));
         return new ReadingBatchResult(results.Sum(r => r.Applied), results.Sum(r => r.Duplicates), results.Sum(r => r.Ignored));
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Delivering {Count} journaled readings to device {DeviceId} failed; they will be replayed at the next start")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Delivering {Count} journaled readings to device {DeviceId} failed; they are replayed once the cluster answers again, or at the next start")]
     private partial void LogDeliveryFailed(Exception ex, string deviceId, int count);
 }

@@ -44,8 +44,17 @@ public static class PlatformComposition
         }
         else
         {
-            // A front end of a cluster: an Orleans client of the silo hosts, finding them in the membership table.
-            builder.AddClusterClient(storage);
+            // A front end of a cluster: an Orleans client of the silo hosts, finding them in the membership table. When
+            // a silo's gateway drops, the grains it held come back elsewhere from their last saved state: the journal's
+            // tail gives them what they had since.
+            builder.AddClusterClient(storage, client => client.AddGatewayCountChangedHandler(sp => (_, e) =>
+            {
+                if (e.NumberOfConnectedGateways < e.PreviousNumberOfConnectedGateways)
+                {
+                    sp.GetRequiredService<JournalReplayService>().ClusterLost(
+                        $"a silo's gateway dropped ({e.PreviousNumberOfConnectedGateways} -> {e.NumberOfConnectedGateways} connected)");
+                }
+            }));
         }
 
         builder.Services.TryAddSingleton(new CityClock(TimeProvider.System));
@@ -73,6 +82,7 @@ public static class PlatformComposition
             StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
         });
         app.UseStatusCodePages();
+        app.UseClusterUnavailableResponses();
         app.UseChallengeHeaders();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -1,0 +1,163 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json.Nodes;
+using CityControl.Testing;
+using CityControl.Tests.Infrastructure;
+
+namespace CityControl.Tests.Integration;
+
+/// <summary>
+/// The platform as a cluster of real processes on real Azurite, losing one of them to SIGKILL: nothing acknowledged is
+/// lost and the rest carries on.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class ClusterTests(AzuriteFixture azurite)
+{
+    private const double High = 35;
+
+    [Fact]
+    public async Task Three_silos_under_ingest_load_lose_one_to_SIGKILL_and_every_acknowledged_reading_and_alarm_is_kept()
+    {
+        // Each device keeps its whole run in its recent history (the default keeps 100 readings).
+        await using var cluster = await LocalCluster.StartAsync(azurite.ConnectionString, silos: 3, frontEnds: 1,
+            configure: s => s["CityControl:Devices:HistoryLength"] = "400");
+        var frontEnd = cluster.FrontEnds[0];
+        using var api = new PlatformApi(frontEnd.BaseAddress);
+        var district = "Cluster-" + Guid.NewGuid().ToString("N")[..6];
+        var devices = Enumerable.Range(0, 24).Select(i => $"gas-{district.ToLowerInvariant()}-{i:D2}").ToList();
+        foreach (var id in devices)
+        {
+            await api.OnboardAsync(TestDevices.Gas(id, district, High));
+        }
+
+        using var gateway = await api.PostJsonAsync("/api/gateways", new { id = "gw-" + district.ToLowerInvariant(), name = "Cluster test gateway", districts = new[] { district } }, PlatformApi.Admin);
+        var body = await PlatformApi.BodyAsync(gateway);
+        var credential = (body["credential"]!["username"]!.GetValue<string>(), body["credential"]!["secret"]!.GetValue<string>());
+        await using var live = await LiveClient.ConnectAsync(frontEnd.BaseAddress, api, PlatformApi.Operator);
+
+        // Steady load: every device reports every 250 ms. Devices 0-5 go into alarm before the kill, 6-11 after it.
+        var accepted = new ConcurrentBag<(string Device, DateTimeOffset At)>();
+        var statuses = new ConcurrentDictionary<int, int>();
+        var refusals = new ConcurrentBag<TimeSpan>();
+        var clock = Stopwatch.StartNew();
+        var killAt = TimeSpan.FromSeconds(8);
+        var alarmAfterKill = killAt + TimeSpan.FromSeconds(12);
+        using var stopLoad = new CancellationTokenSource();
+        var load = Task.Run(async () =>
+        {
+            var tick = 0;
+            while (!stopLoad.IsCancellationRequested)
+            {
+                var now = DateTimeOffset.UtcNow;
+                var elapsed = clock.Elapsed;
+                var batch = devices.Select((id, i) =>
+                {
+                    var alarming = (i < 6 && elapsed > TimeSpan.FromSeconds(3)) || (i is >= 6 and < 12 && elapsed > alarmAfterKill);
+                    return (Id: id, Reading: TestDevices.Reading(id, now, "concentration", alarming ? 80 + tick % 5 : 4 + tick % 3, "ppm"));
+                }).ToList();
+                try
+                {
+                    using var response = await api.PostTelemetryAsync(credential, new { readings = batch.Select(b => b.Reading) });
+                    statuses.AddOrUpdate((int)response.StatusCode, 1, (_, n) => n + 1);
+                    if (response.StatusCode == HttpStatusCode.Accepted)
+                    {
+                        batch.ForEach(b => accepted.Add((b.Id, now)));
+                    }
+                    else
+                    {
+                        Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable && response.Headers.RetryAfter is not null,
+                            $"ingest answered {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                        refusals.Add(clock.Elapsed);
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                    refusals.Add(clock.Elapsed);
+                }
+
+                tick++;
+                await Task.Delay(250);
+            }
+        });
+
+        while (clock.Elapsed < killAt)
+        {
+            await Task.Delay(100);
+        }
+
+        var raisedBeforeKill = devices.Take(6).ToHashSet();
+        var changesBeforeKill = live.IncidentChanges.Count;
+        await cluster.Silos[1].KillAsync();
+        var killed = clock.Elapsed;
+
+        // A SignalR client of the surviving front end keeps receiving: the alarms raised after the kill reach it.
+        var afterKill = devices.Skip(6).Take(6).ToHashSet();
+        var (incidentAfterKill, _) = await live.WaitForIncidentChange(i => i.District == district, changesBeforeKill, TimeSpan.FromSeconds(60));
+        while (clock.Elapsed < alarmAfterKill + TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(200);
+        }
+
+        await stopLoad.CancelAsync();
+        await load;
+
+        // Refused only for a short while after the kill, and only with 503 and Retry-After (checked in the loop).
+        var lastRefusal = refusals.Where(t => t > killed).DefaultIfEmpty(killed).Max();
+        Assert.True(lastRefusal - killed <= TimeSpan.FromSeconds(10), $"ingest was refused until {(lastRefusal - killed).TotalSeconds:0.0} s after the kill; statuses {Format(statuses)}");
+        Assert.True(statuses.GetValueOrDefault(202) > 100, $"statuses {Format(statuses)}");
+
+        // Every reading that got a 202 is in its device's history (the journal's replay brings back what the lost silo's grains held).
+        var missing = new List<string>();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        foreach (var group in accepted.GroupBy(a => a.Device))
+        {
+            while (true)
+            {
+                var history = (await api.GetJsonAsync($"/api/devices/{group.Key}/readings?max=1000")).AsArray()
+                    .Select(r => DateTimeOffset.Parse(r!["timestamp"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
+                var lost = group.Select(a => a.At).Where(at => !history.Contains(at)).ToList();
+                if (lost.Count == 0)
+                {
+                    break;
+                }
+
+                if (DateTime.UtcNow > deadline)
+                {
+                    missing.Add($"{group.Key}: {lost.Count} of {group.Count()} acknowledged readings missing");
+                    break;
+                }
+
+                await Task.Delay(1000);
+            }
+        }
+
+        Assert.True(missing.Count == 0, string.Join("\n", missing) + "\n" + Tail(cluster.Output));
+
+        // Every alarm raised before the kill has its incident, and so do those raised after it.
+        var incidents = (await api.GetJsonAsync($"/api/incidents?district={district}&limit=200"))["items"]!.AsArray();
+        var withIncident = new HashSet<string>();
+        foreach (var incident in incidents)
+        {
+            var detail = await api.GetJsonAsync($"/api/incidents/{incident!["id"]!.GetValue<string>()}");
+            withIncident.UnionWith(detail["devices"]!.AsArray().Select(d => d!.GetValue<string>()));
+        }
+
+        Assert.Empty(raisedBeforeKill.Except(withIncident));
+        Assert.Empty(afterKill.Except(withIncident));
+        Assert.Equal(district, incidentAfterKill.District);
+        Report("cluster-silo-kill.txt",
+            $"statuses: {Format(statuses)}; refused after the kill for {(lastRefusal - killed).TotalSeconds:0.0} s; " +
+            $"{accepted.Count} acknowledged readings, all in their devices' history; {incidents.Count} incidents covering {withIncident.Count} devices");
+    }
+
+    private static void Report(string name, string text)
+    {
+        var artifacts = Directory.CreateDirectory(Path.Combine(RepoPaths.Root, "artifacts")).FullName;
+        File.WriteAllText(Path.Combine(artifacts, name), text + "\n");
+    }
+
+    private static string Format(ConcurrentDictionary<int, int> statuses) => string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}: {s.Value}"));
+
+    private static string Tail(string output) => output.Length > 20_000 ? output[^20_000..] : output;
+}
