@@ -55,7 +55,7 @@ public sealed partial class VideoCameraPartitionGrain(
         }
 
         // Another worker's silence is noticed here too, not only on the timer.
-        if (!known | DropExpired())
+        if (!DropExpired() && !known)
         {
             PushChangedShares();
         }
@@ -64,16 +64,17 @@ public sealed partial class VideoCameraPartitionGrain(
         return Task.FromResult(_sent[workerId]);
     }
 
-    public Task Unregister(string workerId)
+    public async Task Unregister(string workerId)
     {
-        if (_workers.Remove(workerId))
+        if (_workers.ContainsKey(workerId))
         {
+            var cameras = CamerasOf(workerId);
+            _workers.Remove(workerId);
             _sent.Remove(workerId);
             LogWorkerLeft(Partition, workerId);
             PushChangedShares();
+            await ReportGap(cameras, $"video worker {workerId} stopped; the camera moves to another worker");
         }
-
-        return Task.CompletedTask;
     }
 
     public Task<(long Version, ImmutableArray<CameraStream> Cameras)> AssignedTo(string workerId) => Task.FromResult(SetOf(workerId));
@@ -148,26 +149,59 @@ public sealed partial class VideoCameraPartitionGrain(
 
     private Task DropSilentWorkers()
     {
-        if (DropExpired())
-        {
-            PushChangedShares();
-        }
-
+        DropExpired();
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Drops the workers silent for longer than <see cref="WorkerExpiry"/>, pushes the others their new shares, and
+    /// reports the gap to each camera that lost its worker: its stream is lost until the new worker's first frame
+    /// reports it restored.
+    /// </summary>
     private bool DropExpired()
     {
         var now = clock.UtcNow;
         var silent = _workers.Where(w => now - w.Value.LastSeen > WorkerExpiry).Select(w => w.Key).ToList();
+        var orphaned = new List<string>();
+        foreach (var worker in silent)
+        {
+            orphaned.AddRange(CamerasOf(worker));
+            LogWorkerSilent(Partition, worker, WorkerExpiry.TotalSeconds);
+        }
+
         foreach (var worker in silent)
         {
             _workers.Remove(worker);
             _sent.Remove(worker);
-            LogWorkerSilent(Partition, worker, WorkerExpiry.TotalSeconds);
+        }
+
+        if (silent.Count > 0)
+        {
+            PushChangedShares();
+            ReportGap(orphaned, $"video worker {string.Join(", ", silent)} stopped answering for {WorkerExpiry.TotalSeconds:0} s; the camera moves to another worker").Ignore();
         }
 
         return silent.Count > 0;
+    }
+
+    private List<string> CamerasOf(string worker) =>
+        [.. state.State.Cameras.Keys.Where(c => WorkerAssignment.OwnerOf(c, _workers.Keys) == worker)];
+
+    /// <summary>Tells each camera that its stream is lost: its worker is gone (it cannot say so itself).</summary>
+    private async Task ReportGap(IEnumerable<string> cameras, string detail)
+    {
+        var at = clock.UtcNow;
+        await Task.WhenAll(cameras.Select(async id =>
+        {
+            try
+            {
+                await GrainFactory.GetGrain<ICameraGrain>(id).ReportVideoEvent(new VideoEvent(VideoEventType.StreamLost, 0, null, null, null, 1, Detail: detail, At: at));
+            }
+            catch (Exception ex) when (ex is OrleansException or TimeoutException)
+            {
+                LogGapNotReported(ex, id);
+            }
+        }));
     }
 
     /// <summary>Sends every worker whose share changed its whole share (one-way: a dead worker costs no wait).</summary>
@@ -210,6 +244,9 @@ public sealed partial class VideoCameraPartitionGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Video partition {Partition}: worker {WorkerId} left; its cameras move to the others")]
     private partial void LogWorkerLeft(int partition, string workerId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {CameraId} could not be told its worker is gone")]
+    private partial void LogGapNotReported(Exception ex, string cameraId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Video partition {Partition}: worker {WorkerId} did not answer in time")]
     private partial void LogWorkerUnanswered(Exception ex, int partition, string workerId);

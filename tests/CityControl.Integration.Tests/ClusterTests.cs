@@ -157,6 +157,84 @@ public sealed class ClusterTests(AzuriteFixture azurite)
         File.WriteAllText(Path.Combine(artifacts, name), text + "\n");
     }
 
+    [Fact]
+    public async Task A_video_worker_killed_with_SIGKILL_hands_its_cameras_to_the_other_within_30_s_and_each_reports_the_loss_and_the_recovery()
+    {
+        var settings = PlatformSettings.Azure(azurite.ConnectionString);
+        settings["CityControl:CameraSources:FileFolders:0"] = RepoPaths.Data("video");
+        await using var platform = await InProcessPlatform.StartAsync(settings);
+        await using var a = await PlatformProcess.StartVideoWorkerAsync(settings, "worker-a");
+        await using var b = await PlatformProcess.StartVideoWorkerAsync(settings, "worker-b");
+        var api = platform.Api;
+        var district = "Workers-" + Guid.NewGuid().ToString("N")[..6];
+        var cameras = Enumerable.Range(0, 6).Select(i => $"cam-{district.ToLowerInvariant()}-{i}").ToList();
+        var clip = new Uri(RepoPaths.Data("video", "bgslibrary_video.avi")).AbsoluteUri;
+        foreach (var id in cameras)
+        {
+            await api.OnboardAsync(new
+            {
+                id,
+                kind = "camera",
+                name = $"Camera {id}",
+                location = new { latitude = 37.5160, longitude = 126.9080 },
+                district,
+                zone = "gate",
+                camera = new { streamUrl = clip, bearingDegrees = 20, fieldOfViewDegrees = 60, rangeMeters = 150 },
+            });
+        }
+
+        var before = await WaitForPipelines(api, cameras, _ => true, TimeSpan.FromSeconds(60));
+        var onA = before.Where(p => p.Value == "worker-a").Select(p => p.Key).ToList();
+        Assert.NotEmpty(onA);
+        Assert.Contains("worker-b", before.Values);
+
+        await a.KillAsync();
+        var killed = DateTimeOffset.UtcNow;
+        var clock = Stopwatch.StartNew();
+        var after = await WaitForPipelines(api, cameras, worker => worker == "worker-b", TimeSpan.FromSeconds(30));
+        var movedIn = clock.Elapsed;
+        Assert.All(cameras, c => Assert.Equal("worker-b", after[c]));
+
+        // Each moved camera reports the gap: its stream lost (the dead worker could not say so; its partition does) and then restored by worker b.
+        foreach (var id in onA)
+        {
+            var events = (await api.GetJsonAsync($"/api/cameras/{id}/video-events?max=50")).AsArray()
+                .Select(e => (Type: e!["type"]!.GetValue<string>(), At: DateTimeOffset.Parse(e["at"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture)))
+                .Where(e => e.At >= killed.AddSeconds(-1))
+                .ToList();
+            var lost = events.FindIndex(e => e.Type == "streamLost");
+            Assert.True(lost >= 0, $"{id} reported no stream loss after the kill: {string.Join(", ", events)}");
+            Assert.Contains(events.Skip(lost + 1), e => e.Type == "streamRestored");
+        }
+
+        // The rest of the platform did not notice: the front end (and its silo) are healthy.
+        using var health = await api.SendAsync(HttpMethod.Get, "/healthz");
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Report("cluster-worker-kill.txt", $"{onA.Count} of {cameras.Count} cameras on the killed worker; all running on the other {movedIn.TotalSeconds:0.0} s after the kill, each with its stream loss and recovery reported");
+    }
+
+    /// <summary>Until every camera's pipeline is up on a worker that <paramref name="accept"/>s: the worker of each.</summary>
+    private static async Task<Dictionary<string, string>> WaitForPipelines(PlatformApi api, List<string> cameras, Func<string, bool> accept, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        Dictionary<string, string> running = [];
+        while (DateTime.UtcNow < deadline)
+        {
+            running = (await api.GetJsonAsync("/api/video/pipelines")).AsArray()
+                .Where(p => p!["streamUp"]!.GetValue<bool>() && cameras.Contains(p["cameraId"]!.GetValue<string>()))
+                .GroupBy(p => p!["cameraId"]!.GetValue<string>())
+                .ToDictionary(g => g.Key, g => g.First()!["workerId"]!.GetValue<string>());
+            if (cameras.All(c => running.TryGetValue(c, out var w) && accept(w)))
+            {
+                return running;
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"cameras not all running as wanted within {within}: {string.Join(", ", running.Select(r => $"{r.Key}@{r.Value}"))}");
+    }
+
     private static string Format(ConcurrentDictionary<int, int> statuses) => string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}: {s.Value}"));
 
     private static string Tail(string output) => output.Length > 20_000 ? output[^20_000..] : output;
