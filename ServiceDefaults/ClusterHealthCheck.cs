@@ -1,10 +1,10 @@
 using Orleans;
-using Orleans.Runtime;
+using CityControl.Hosting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace CityControl.ServiceDefaults;
 
-/// <summary>Whether this host reaches the cluster: at least one active silo answers the management grain within 5 s.</summary>
+/// <summary>Whether this host reaches the cluster: a silo answers the probe within 5 s and knows an active silo (storage is not needed for it).</summary>
 public sealed class ClusterHealthCheck(IGrainFactory grains) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -13,9 +13,9 @@ public sealed class ClusterHealthCheck(IGrainFactory grains) : IHealthCheck
         {
             // Grain calls take no token here; the wait is bounded instead.
 #pragma warning disable CA2016
-            var hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+            var silos = await grains.GetGrain<IClusterProbeGrain>(0).ActiveSilos().WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
 #pragma warning restore CA2016
-            return hosts.Count > 0 ? HealthCheckResult.Healthy($"{hosts.Count} active silo(s)") : HealthCheckResult.Unhealthy("no active silo");
+            return silos > 0 ? HealthCheckResult.Healthy($"{silos} active silo(s)") : HealthCheckResult.Unhealthy("no active silo");
         }
         catch (Exception ex)
         {

@@ -5,8 +5,11 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace CityControl.ServiceDefaults;
 
+/// <summary>Whether the storage account answers (an account-properties read within 5 s).</summary>
 public sealed class StorageHealthCheck(BlobServiceClient blobs) : IHealthCheck
 {
+    public const string Name = "storage";
+
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try
@@ -16,7 +19,7 @@ public sealed class StorageHealthCheck(BlobServiceClient blobs) : IHealthCheck
         }
         catch (Exception ex)
         {
-            return HealthCheckResult.Unhealthy("Azure Storage does not answer", ex);
+            return new HealthCheckResult(context.Registration.FailureStatus, "Azure Storage does not answer", ex);
         }
     }
 }

@@ -78,7 +78,8 @@ public static class ServiceDefaultsExtensions
         if (storage.Mode == StorageMode.AzureStorage)
         {
             builder.Services.AddSingleton(sp => new BlobServiceClient(sp.GetRequiredService<IOptions<StorageOptions>>().Value.ConnectionString));
-            builder.Services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
+            // Degraded, not failed, while storage is away: the host still serves what it holds, and recovers on its own.
+            builder.Services.AddHealthChecks().AddCheck<StorageHealthCheck>(StorageHealthCheck.Name, failureStatus: Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded);
         }
 
         return storage;

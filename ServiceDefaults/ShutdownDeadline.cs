@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -14,8 +15,12 @@ public sealed partial class ShutdownDeadline(
     IHostApplicationLifetime lifetime,
     IOptions<HostOptions> host,
     IEnumerable<UnsavedStateProbe> probes,
+    IConfiguration configuration,
     ILogger<ShutdownDeadline> logger) : IHostedService, IDisposable
 {
+    /// <summary>False where the host shares its process with others (a test run): past the deadline it only says so.</summary>
+    public const string ExitKey = "CityControl:ExitPastShutdownDeadline";
+
     /// <summary>Time beyond the shutdown timeout for disposing what the stop left.</summary>
     public static readonly TimeSpan Grace = TimeSpan.FromSeconds(5);
 
@@ -51,7 +56,10 @@ public sealed partial class ShutdownDeadline(
 
         var unsaved = string.Join("; ", probes.Select(p => p.Describe()));
         LogExceeded(bound, unsaved.Length > 0 ? unsaved : "unknown");
-        Environment.Exit(3);
+        if (configuration.GetValue(ExitKey, true))
+        {
+            Environment.Exit(3);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Still stopping {Bound} after the stop began: exiting now. Not saved: {Unsaved}; it is replayed from the ingest journal at the next start")]

@@ -26,6 +26,9 @@ public interface IControlRoomClient
 
     /// <summary>This front end is stopping: connect again (elsewhere, or here once it is back).</summary>
     Task Reconnect(ReconnectHint hint);
+
+    /// <summary>Storage went away (what the screen shows may be stale: changes cannot be saved or published) or came back.</summary>
+    Task Platform(PlatformStatus status);
 }
 
 /// <summary>
@@ -34,7 +37,7 @@ public interface IControlRoomClient
 /// after it. After a dropped connection it reconnects and asks for a snapshot again, so nothing is missed.
 /// </summary>
 [Authorize(Policy = Policies.Staff)]
-public sealed class ControlRoomHub(IGrainFactory grains, LiveSequences sequences, CityClock clock) : Hub<IControlRoomClient>
+public sealed class ControlRoomHub(IGrainFactory grains, LiveSequences sequences, CityClock clock, StorageWatch storage) : Hub<IControlRoomClient>
 {
     public const string Path = "/hubs/control-room";
     public const string AllGroup = "all";
@@ -49,6 +52,11 @@ public sealed class ControlRoomHub(IGrainFactory grains, LiveSequences sequences
         foreach (var group in GroupsOf(Context.User!))
         {
             await Groups.AddToGroupAsync(Context.ConnectionId, group);
+        }
+
+        if (storage.Current is { StorageUp: false } status)
+        {
+            await Clients.Caller.Platform(status);
         }
 
         await base.OnConnectedAsync();

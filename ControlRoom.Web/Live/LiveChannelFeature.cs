@@ -12,6 +12,8 @@ public static class LiveChannelFeature
         builder.Services.AddSingleton<LiveUpdateObserver>();
         builder.Services.AddHostedService<LiveHubRegistration>();
         builder.Services.AddHostedService<LiveChannelDrain>();
+        builder.Services.AddSingleton<StorageWatch>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<StorageWatch>());
         return builder;
     }
 

@@ -28,7 +28,8 @@ public sealed class InProcessPlatform : IAsyncDisposable
 
     public static async Task<InProcessPlatform> StartAsync(Dictionary<string, string> settings)
     {
-        var app = PlatformApp.Build(PlatformSettings.ToArgs(settings));
+        // The host shares the test run's process: a stop past its deadline must not end the run.
+        var app = PlatformApp.Build([.. PlatformSettings.ToArgs(settings), "--CityControl:ExitPastShutdownDeadline=false"]);
         await app.StartAsync();
         return new InProcessPlatform(app, new Uri(settings["urls"]));
     }

@@ -11,7 +11,7 @@ export function showConnection(text) {
 }
 
 export function connectLive({ onSnapshot, onIncident, onDevice, onState = showConnection }) {
-  const state = { last: {}, ready: false, early: [] };
+  const state = { last: {}, ready: false, early: [], stale: null };
   const connection = new signalR.HubConnectionBuilder()
     .withUrl('/hubs/control-room')
     // SignalR's own retries cover a short drop (about 8 s); past them the page restarts the connection itself (below).
@@ -41,7 +41,7 @@ export function connectLive({ onSnapshot, onIncident, onDevice, onState = showCo
     onSnapshot(snapshot);
     state.ready = true;
     state.early.splice(0).forEach(apply);
-    onState('live');
+    onState(state.stale ?? 'live');
   }
 
   // SignalR gives up after its retry schedule; an outage can be longer. Start again every few seconds until the hub
@@ -60,6 +60,16 @@ export function connectLive({ onSnapshot, onIncident, onDevice, onState = showCo
   }
 
   connection.on('Updates', batch => state.ready ? apply(batch) : state.early.push(batch));
+  // Storage went away: changes cannot be saved or published, so the picture may be out of date; when it is back, take
+  // a fresh snapshot (what happened meanwhile may not have come as batches).
+  connection.on('Platform', status => {
+    state.stale = status.storageUp ? null : `stale: storage unavailable since ${new Date(status.since).toLocaleTimeString()}`;
+    if (status.storageUp) {
+      resync();
+    } else {
+      onState(state.stale);
+    }
+  });
   // The front end is stopping: say so; the connection's end then starts the retries (another front end, or this one back).
   connection.on('Reconnect', () => onState('server restarting, reconnecting'));
   connection.onreconnecting(() => onState('reconnecting'));
