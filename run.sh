@@ -148,6 +148,8 @@ if [ "$cluster" = true ]; then
       --CityControl:Ingest:JournalName="web-$i" "${platform_args[@]}"
     web_pids+=("$last_pid")
     web_urls+=("$url")
+    # One after another: the first makes the sign-in key ring that the second then reads.
+    [ "$i" = 1 ] && { wait_healthy "web-1" "$url" "$last_pid" || { stop; exit 1; }; }
   done
   workers=2
 else

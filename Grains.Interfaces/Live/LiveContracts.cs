@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using System.Collections.Immutable;
 using CityControl.Devices;
 using CityControl.Incidents;
@@ -19,6 +20,11 @@ public sealed record class LiveUpdate(
 /// <summary>A web front end's receiver of live updates; it pushes them to its SignalR clients.</summary>
 public interface ILiveUpdateObserver : IGrainObserver
 {
+    /// <summary>
+    /// One-way: a front end that died (or hangs) must not hold up the feed for the others until the call times out.
+    /// A batch it missed shows as a gap in the sequence, and its screens resynchronise.
+    /// </summary>
+    [OneWay]
     Task OnUpdates(ImmutableArray<LiveUpdate> updates);
 }
 

@@ -36,7 +36,8 @@ public sealed partial class LiveNotifierGrain(ILogger<LiveNotifierGrain> logger)
         }
         catch (Exception ex)
         {
-            // A front end that went away: the others still get the batch, and the list forgets it when it expires.
+            // The call is one-way, so only a failure to send shows here; a front end that went away is forgotten by the
+            // list when its registration expires, and meanwhile costs the others nothing.
             LogPushFailed(ex);
         }
     }

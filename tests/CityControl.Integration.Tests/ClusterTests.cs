@@ -3,7 +3,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
 using CityControl.Testing;
+using CityControl.Tests.Browser;
 using CityControl.Tests.Infrastructure;
+using Microsoft.Playwright;
 
 namespace CityControl.Tests.Integration;
 
@@ -12,7 +14,7 @@ namespace CityControl.Tests.Integration;
 /// lost and the rest carries on.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
-public sealed class ClusterTests(AzuriteFixture azurite)
+public sealed class ClusterTests(AzuriteFixture azurite, BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
     private const double High = 35;
 
@@ -211,6 +213,46 @@ public sealed class ClusterTests(AzuriteFixture azurite)
         using var health = await api.SendAsync(HttpMethod.Get, "/healthz");
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Report("cluster-worker-kill.txt", $"{onA.Count} of {cameras.Count} cameras on the killed worker; all running on the other {movedIn.TotalSeconds:0.0} s after the kill, each with its stream loss and recovery reported");
+    }
+
+    [Fact]
+    public async Task A_browser_on_a_front_end_killed_with_SIGKILL_reconnects_to_the_other_and_misses_no_incident()
+    {
+        await using var cluster = await LocalCluster.StartAsync(azurite.ConnectionString, silos: 1, frontEnds: 2);
+        await using var balancer = new FailoverProxy([cluster.FrontEnds[0].BaseAddress, cluster.FrontEnds[1].BaseAddress]);
+        using var second = new PlatformApi(cluster.FrontEnds[1].BaseAddress);
+        var tag = Guid.NewGuid().ToString("N")[..6];
+        string[] districts = [$"Before-{tag}", $"During-{tag}"];
+        foreach (var district in districts)
+        {
+            await second.OnboardAsync(TestDevices.Gas($"gas-{district.ToLowerInvariant()}", district));
+        }
+
+        using var gateway = await second.PostJsonAsync("/api/gateways", new { id = "gw-" + tag, name = "Failover test gateway", districts }, PlatformApi.Admin);
+        var body = await PlatformApi.BodyAsync(gateway);
+        var credential = (body["credential"]!["username"]!.GetValue<string>(), body["credential"]!["secret"]!.GetValue<string>());
+        async Task Leak(string district)
+        {
+            using var response = await second.PostTelemetryAsync(credential, new { readings = new[] { TestDevices.Reading($"gas-{district.ToLowerInvariant()}", DateTimeOffset.UtcNow, "concentration", 80, "ppm") } });
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        // Signed in through the balancer, which sends it to the first front end.
+        var page = await browser.SignInAsync(balancer.Address, PlatformApi.Operator);
+        var badge = page.Locator("#connection");
+        await Assertions.Expect(badge).ToHaveTextAsync("live");
+        await Leak(districts[0]);
+        await Assertions.Expect(page.Locator("#queue tbody tr", new() { HasText = districts[0] })).ToBeVisibleAsync(new() { Timeout = 15_000 });
+
+        // The first front end dies; a leak happens while the screen is cut off.
+        await cluster.FrontEnds[0].KillAsync();
+        await Leak(districts[1]);
+
+        // The screen reconnects (to the second front end) and resynchronises: the leak it could not hear is there.
+        await Assertions.Expect(badge).ToHaveTextAsync("live", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#queue tbody tr", new() { HasText = districts[1] })).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#queue tbody tr", new() { HasText = districts[0] })).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "queue-after-front-end-failover.png"), FullPage = true });
     }
 
     /// <summary>Until every camera's pipeline is up on a worker that <paramref name="accept"/>s: the worker of each.</summary>

@@ -27,7 +27,12 @@ public sealed class LocalCluster : IAsyncDisposable
         try
         {
             cluster.Silos.AddRange(await Task.WhenAll(Enumerable.Range(0, silos).Select(_ => cluster.StartSiloAsync())));
-            cluster.FrontEnds.AddRange(await Task.WhenAll(Enumerable.Range(0, frontEnds).Select(_ => cluster.StartFrontEndAsync())));
+            // One after another: the first makes the sign-in key ring that the others then read.
+            for (var i = 0; i < frontEnds; i++)
+            {
+                cluster.FrontEnds.Add(await cluster.StartFrontEndAsync());
+            }
+
             cluster.Workers.AddRange(await Task.WhenAll(Enumerable.Range(0, workers).Select(i => PlatformProcess.StartVideoWorkerAsync(settings, $"worker-{i + 1}"))));
         }
         catch

@@ -73,7 +73,8 @@ export function connectLive({ onSnapshot, onIncident, onDevice, onState = showCo
   // The front end is stopping: say so; the connection's end then starts the retries (another front end, or this one back).
   connection.on('Reconnect', () => onState('server restarting, reconnecting'));
   connection.onreconnecting(() => onState('reconnecting'));
-  connection.onreconnected(() => resync());
+  // A snapshot that fails after reconnecting ends the connection, so that the restart loop below takes over.
+  connection.onreconnected(() => resync().catch(() => connection.stop()));
   connection.onclose(() => {
     onState('disconnected, retrying');
     setTimeout(restart, restartDelay);
