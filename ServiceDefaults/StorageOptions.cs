@@ -21,4 +21,10 @@ public sealed class StorageOptions
     /// <summary>An Azure Storage connection string; <c>UseDevelopmentStorage=true</c> is Azurite on its default loopback ports.</summary>
     [Required]
     public string ConnectionString { get; set; } = "UseDevelopmentStorage=true";
+
+    /// <summary>
+    /// Benchmarks only: clustering, reminders and streams on the account, but grain state in each silo's memory (lost
+    /// with the silo). Measures a cluster without the account's write rate as its limit.
+    /// </summary>
+    public bool GrainStateInMemory { get; set; }
 }

@@ -47,16 +47,24 @@ public static class SiloConfiguration
             var tables = new TableServiceClient(storage.ConnectionString);
             var blobs = new BlobServiceClient(storage.ConnectionString);
             silo.UseAzureStorageClustering(o => o.TableServiceClient = tables);
-            silo.AddAzureBlobGrainStorage(StorageNames.GrainState, o =>
+            if (storage.GrainStateInMemory)
             {
-                o.BlobServiceClient = blobs;
-                o.ContainerName = StorageNames.GrainStateContainer;
-            });
-            silo.AddAzureBlobGrainStorage(StorageNames.PubSub, o =>
+                silo.AddMemoryGrainStorage(StorageNames.GrainState);
+                silo.AddMemoryGrainStorage(StorageNames.PubSub);
+            }
+            else
             {
-                o.BlobServiceClient = blobs;
-                o.ContainerName = StorageNames.PubSubContainer;
-            });
+                silo.AddAzureBlobGrainStorage(StorageNames.GrainState, o =>
+                {
+                    o.BlobServiceClient = blobs;
+                    o.ContainerName = StorageNames.GrainStateContainer;
+                });
+                silo.AddAzureBlobGrainStorage(StorageNames.PubSub, o =>
+                {
+                    o.BlobServiceClient = blobs;
+                    o.ContainerName = StorageNames.PubSubContainer;
+                });
+            }
             silo.UseAzureTableReminderService(o => o.TableServiceClient = tables);
             if (streams.Transport == StreamTransport.Memory)
             {

@@ -25,8 +25,8 @@ public sealed partial class LiveChannelDrain(
         {
             try
             {
-                // Bounded: a stop must not wait on a slow client.
-                hub.Clients.All.Reconnect(Stopping).Wait(TimeSpan.FromSeconds(2));
+                // Bounded: a stop must not wait on a slow client (5 s: a busy machine is slow to send to many).
+                hub.Clients.All.Reconnect(Stopping).Wait(TimeSpan.FromSeconds(5));
                 LogHinted();
             }
             catch (Exception ex) when (ex is AggregateException or InvalidOperationException or ObjectDisposedException)

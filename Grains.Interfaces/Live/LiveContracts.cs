@@ -53,6 +53,17 @@ public interface ILiveNotifierGrain : IGrainWithIntegerKey
 /// <summary>A district's feed: subscribed to its incident and device streams, it batches what changed for the hub.</summary>
 public interface ILiveFeedGrain : IGrainWithStringKey
 {
+    /// <summary>
+    /// A device of the district changed (sent one-way by the device grain, straight to the feed: screens are not kept
+    /// waiting for the durable event stream's queue; a screen that missed something resynchronises from snapshots).
+    /// </summary>
+    [OneWay]
+    Task Device(DeviceEvent e);
+
+    /// <summary>An incident of the district changed (one-way, from the incident grain).</summary>
+    [OneWay]
+    Task Incident(IncidentEvent e);
+
     /// <summary>The live status of every device of the district that is not decommissioned, as the map starts from it.</summary>
     Task<ImmutableArray<DeviceStatus>> Board();
 }

@@ -1,3 +1,4 @@
+using CityControl.Live;
 using System.Collections.Immutable;
 using CityControl.Alarms;
 using Microsoft.Extensions.Logging;
@@ -344,11 +345,14 @@ public abstract partial class DeviceGrain(
         }
     }
 
-    /// <summary>Publishes the event on the district's device-event stream (a failure is logged: the state stays the truth).</summary>
+    /// <summary>Sends the event to the district's live feed and publishes it on the district's device-event stream (a failure is logged: the state stays the truth).</summary>
     private async Task<DeviceEvent> Publish(DeviceEventType type, string detail, AlarmTransition? alarm = null)
     {
         var device = S.Definition!;
         var evt = new DeviceEvent(Id, Kind, device.District, device.Zone, type, alarm?.At ?? clock.UtcNow, detail, alarm, device.Location, S.Status, S.Live, S.Connectivity);
+
+        // Screens first, straight to the district's feed (one-way); then the durable stream that the correlator reads.
+        await GrainFactory.GetGrain<ILiveFeedGrain>(device.District).Device(evt);
         try
         {
             var stream = this.GetStreamProvider(StreamNames.Provider)

@@ -1,3 +1,4 @@
+using CityControl.Live;
 using System.Collections.Immutable;
 using CityControl.Devices;
 using Microsoft.Extensions.Logging;
@@ -398,16 +399,18 @@ public sealed partial class IncidentGrain(
         await Publish(change);
     }
 
-    /// <summary>Tells the month's index and the district's incident stream what changed (the live feed and the correlator listen).</summary>
+    /// <summary>Tells the month's index, the district's live feed (one-way) and the district's incident stream (the correlator listens) what changed.</summary>
     private async Task Publish(string change)
     {
         var summary = Summary();
         await GrainFactory.GetGrain<IIncidentIndexGrain>(IncidentGrains.IndexKey(summary.OpenedAt, summary.Id)).Upsert(summary);
+        var evt = new IncidentEvent(summary, change, clock.UtcNow);
+        await GrainFactory.GetGrain<ILiveFeedGrain>(summary.District).Incident(evt);
         try
         {
             await this.GetStreamProvider(StreamNames.Provider)
                 .GetStream<IncidentEvent>(StreamId.Create(StreamNames.IncidentEvents, summary.District))
-                .OnNextAsync(new IncidentEvent(summary, change, clock.UtcNow));
+                .OnNextAsync(evt);
         }
         catch (Exception ex)
         {

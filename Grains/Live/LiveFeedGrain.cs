@@ -2,19 +2,18 @@ using CityControl.Rules.Devices;
 using System.Collections.Immutable;
 using CityControl.Devices;
 using CityControl.Incidents;
-using Orleans.Streams;
 using CityControl.Live;
 
 namespace CityControl.Grains.Live;
 
 /// <summary>
-/// A district's live feed: it receives the district's incident and device events (implicit stream subscriptions),
-/// gathers them for a few milliseconds, and hands them to a notifier in one call, so a burst is one push, not hundreds.
-/// It also keeps the district's board, each device's live status, which it reads from the device grains when it
-/// activates (on any silo, after any restart) and keeps current from their events.
+/// A district's live feed: the district's device and incident grains send it their events directly (one-way, so a
+/// screen sees a change without waiting for the durable event stream, which the correlator reads), it gathers them
+/// for a few milliseconds when they come in bursts, and hands them to a notifier in one call, so a burst is one push,
+/// not hundreds. It also
+/// keeps the district's board, each device's live status, which it reads from the device grains when it activates
+/// (on any silo, after any restart) and keeps current from their events.
 /// </summary>
-[ImplicitStreamSubscription(StreamNames.IncidentEvents)]
-[ImplicitStreamSubscription(StreamNames.DeviceEvents)]
 public sealed class LiveFeedGrain : Grain, ILiveFeedGrain
 {
     public static readonly TimeSpan BatchDelay = TimeSpan.FromMilliseconds(15);
@@ -22,26 +21,23 @@ public sealed class LiveFeedGrain : Grain, ILiveFeedGrain
     private readonly List<LiveUpdate> _pending = [];
     private IGrainTimer? _flush;
     private Dictionary<string, DeviceStatus>? _board;
+    private readonly System.Diagnostics.Stopwatch _stopwatch = System.Diagnostics.Stopwatch.StartNew();
+    private TimeSpan _lastFlush = TimeSpan.MinValue / 2;
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    private string District => this.GetPrimaryKeyString();
+
+    public async Task Device(DeviceEvent e)
     {
-        var provider = this.GetStreamProvider(StreamNames.Provider);
-        var district = this.GetPrimaryKeyString();
-        await provider.GetStream<IncidentEvent>(StreamId.Create(StreamNames.IncidentEvents, district))
-            .SubscribeAsync((e, _) => Enqueue(new LiveUpdate(district, e.Incident, null, e.At)));
-        await provider.GetStream<DeviceEvent>(StreamId.Create(StreamNames.DeviceEvents, district))
-            .SubscribeAsync(async (e, _) =>
-            {
-                // The board is read once per activation, so every update can carry the device's status after it.
-                if (_board is null)
-                {
-                    await Board();
-                }
+        // The board is read once per activation, so every update can carry the device's status after it.
+        if (_board is null)
+        {
+            await Board();
+        }
 
-                await Enqueue(new LiveUpdate(district, null, e, e.At, Track(e)));
-            });
-        await base.OnActivateAsync(cancellationToken);
+        await Enqueue(new LiveUpdate(District, null, e, e.At, Track(e)));
     }
+
+    public Task Incident(IncidentEvent e) => Enqueue(new LiveUpdate(District, e.Incident, null, e.At));
 
     public async Task<ImmutableArray<DeviceStatus>> Board()
     {
@@ -75,17 +71,34 @@ public sealed class LiveFeedGrain : Grain, ILiveFeedGrain
         return next;
     }
 
-    private Task Enqueue(LiveUpdate update)
+    /// <summary>
+    /// The first change after a quiet <see cref="BatchDelay"/> goes out at once (an alarm on a calm day reaches the
+    /// screens without waiting); changes that follow it within the delay go together, one push per delay.
+    /// </summary>
+    private async Task Enqueue(LiveUpdate update)
     {
         _pending.Add(update);
-        _flush ??= this.RegisterGrainTimer(static (grain, _) => grain.Flush(), this, new GrainTimerCreationOptions(BatchDelay, Timeout.InfiniteTimeSpan));
-        return Task.CompletedTask;
+        if (_flush is not null)
+        {
+            return;
+        }
+
+        var sinceLast = _stopwatch.Elapsed - _lastFlush;
+        if (sinceLast >= BatchDelay)
+        {
+            await Flush();
+        }
+        else
+        {
+            _flush = this.RegisterGrainTimer(static (grain, _) => grain.Flush(), this, new GrainTimerCreationOptions(BatchDelay - sinceLast, Timeout.InfiniteTimeSpan));
+        }
     }
 
     private async Task Flush()
     {
         _flush?.Dispose();
         _flush = null;
+        _lastFlush = _stopwatch.Elapsed;
         var batch = _pending.ToImmutableArray();
         _pending.Clear();
         if (!batch.IsEmpty)

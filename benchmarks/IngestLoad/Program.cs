@@ -13,10 +13,18 @@ using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.AspNetCore.Builder;
 using CityControl.Rules.Devices;
 
 // Ingest throughput through POST /api/telemetry into device grains on one silo, beside the raw in-process
 // grain-call rate measured in the same run. See docs/benchmarks.md for how to run it and what it found.
+if (args is ["--serve-bare", ..])
+{
+    await BareServer.RunAsync(args[1..]);
+    return;
+}
+
 var options = BenchOptions.Parse(args);
 var results = new List<string>();
 Console.WriteLine($"devices={options.Devices} duration={options.Duration.TotalSeconds}s concurrency={options.Concurrency} checkpoint={options.Checkpoint.TotalSeconds}s cores={Environment.ProcessorCount}");
@@ -27,7 +35,13 @@ if (options.Live)
     return;
 }
 
+Console.WriteLine($"cpu: {Baseline.CpuModel()}");
 results.AddRange(await Baseline.RunAsync(options));
+if (options.Bare)
+{
+    results.AddRange(await HttpIngest.RunBareAsync(options));
+}
+
 foreach (var storage in options.Storages)
 {
     results.AddRange(await HttpIngest.RunAsync(options, storage));
@@ -41,7 +55,7 @@ foreach (var line in results)
     Console.WriteLine(line);
 }
 
-internal sealed record BenchOptions(int Devices, TimeSpan Duration, int Concurrency, int[] Batches, string[] Storages, TimeSpan Checkpoint, bool Live)
+internal sealed record BenchOptions(int Devices, TimeSpan Duration, int Concurrency, int[] Batches, string[] Storages, TimeSpan Checkpoint, bool Live, bool Bare)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -51,9 +65,10 @@ internal sealed record BenchOptions(int Devices, TimeSpan Duration, int Concurre
             TimeSpan.FromSeconds(double.Parse(config["duration"] ?? "20", CultureInfo.InvariantCulture)),
             int.Parse(config["concurrency"] ?? "8", CultureInfo.InvariantCulture),
             (config["batches"] ?? "100,1000").Split(',').Select(b => int.Parse(b, CultureInfo.InvariantCulture)).ToArray(),
-            (config["storage"] ?? "memory,azurite").Split(',').Where(s => s is "memory" or "azurite").ToArray(),
+            (config["storage"] ?? "memory,azurite").Split(',').Where(s => s is "memory" or "azurite" or "cluster1" or "cluster3").ToArray(),
             TimeSpan.FromSeconds(double.Parse(config["checkpoint"] ?? "10", CultureInfo.InvariantCulture)),
-            bool.Parse(config["live"] ?? "false"));
+            bool.Parse(config["live"] ?? "false"),
+            bool.Parse(config["bare"] ?? "true"));
     }
 }
 
@@ -112,6 +127,10 @@ internal static class Baseline
         return new Measurement(rate, rate, []);
     }
 
+    /// <summary>The CPU as lscpu names it (from /proc/cpuinfo), and the cores this process may use.</summary>
+    public static string CpuModel() =>
+        $"{File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown"}, {Environment.ProcessorCount} cores";
+
     public static string Row(string run, string batch, Measurement m, double? rssMiB, double? cpuPerMillion) =>
         string.Create(CultureInfo.InvariantCulture,
             $"| {run} | {batch} | {m.ItemsPerSecond:N0} | {m.RequestsPerSecond:N0} | {Ms(m, 0.5)} | {Ms(m, 0.99)} | {(rssMiB is { } r ? r.ToString("0", CultureInfo.InvariantCulture) : "-")} | {(cpuPerMillion is { } c ? c.ToString("0.0", CultureInfo.InvariantCulture) : "-")} |");
@@ -129,12 +148,36 @@ internal static class HttpIngest
 
     public static async Task<IEnumerable<string>> RunAsync(BenchOptions options, string storage)
     {
-        await using var azurite = storage == "azurite" ? await AzuriteServer.StartAsync() : null;
+        await using var azurite = storage == "memory" ? null : await AzuriteServer.StartAsync();
         var settings = azurite is null ? PlatformSettings.Memory() : PlatformSettings.Azure(azurite.ConnectionString);
 
         // Checkpoints well inside the run, so that their storage writes are part of what is measured.
         settings["CityControl:Devices:CheckpointInterval"] = options.Checkpoint.ToString("c", CultureInfo.InvariantCulture);
-        await using var platform = await PlatformProcess.StartAsync(settings);
+        var silos = storage switch { "cluster1" => 1, "cluster3" => 3, _ => 0 };
+        if (silos > 0)
+        {
+            // The cluster's own cost, not Azurite's write rate: clustering, reminders and streams on Azurite, grain
+            // state in the silos' memory and no journal, as the memory row has.
+            settings["CityControl:Storage:GrainStateInMemory"] = "true";
+            settings["CityControl:Ingest:Journal"] = "None";
+        }
+
+        await using var cluster = silos > 0 ? await LocalCluster.StartAsync(azurite!.ConnectionString, silos, frontEnds: 1, configure: s =>
+        {
+            foreach (var (key, value) in settings.Where(kv => kv.Key.StartsWith("CityControl:Devices", StringComparison.Ordinal) || kv.Key is "CityControl:Storage:GrainStateInMemory" or "CityControl:Ingest:Journal"))
+            {
+                s[key] = value;
+            }
+        }) : null;
+        await using var single = cluster is null ? await PlatformProcess.StartAsync(settings) : null;
+        var platform = single ?? cluster!.FrontEnds[0];
+        int[] processes = cluster is null ? [platform.ProcessId] : [.. cluster.Silos.Concat(cluster.FrontEnds).Select(p => p.ProcessId)];
+        var label = storage switch
+        {
+            "memory" => "memory (no journal)",
+            "azurite" => "Azurite (blob journal + blob grain state)",
+            _ => $"{silos} silo process{(silos > 1 ? "es" : "")} + 1 front end (Azurite clustering and streams, state in memory, no journal)",
+        };
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = platform.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
         var token = await Token(http);
         var ids = await Onboard(http, token, options.Devices, storage);
@@ -148,16 +191,46 @@ internal static class HttpIngest
             warm.EnsureSuccessStatusCode();
         }
 
+        await Load.Settle(http, gateway, ids, clock);
+
         var rows = new List<string>();
         foreach (var batch in options.Batches)
         {
-            var cpuBefore = Load.CpuSeconds(platform.ProcessId);
-            using var sampler = new RssSampler(platform.ProcessId);
+            var cpuBefore = processes.Sum(Load.CpuSeconds);
+            var samplers = processes.Select(pid => new RssSampler(pid)).ToList();
             var measurement = await Load.Run(options, batch, ids, clock, body => Post(http, gateway, body));
-            var cpu = Load.CpuSeconds(platform.ProcessId) - cpuBefore;
+            var cpu = processes.Sum(Load.CpuSeconds) - cpuBefore;
+            samplers.ForEach(s => s.Dispose());
             var readings = measurement.ItemsPerSecond * options.Duration.TotalSeconds;
-            rows.Add(Baseline.Row($"HTTP ingest, {(azurite is null ? "memory (no journal)" : "Azurite (blob journal + blob grain state)")}", batch.ToString(CultureInfo.InvariantCulture),
-                measurement, sampler.PeakMiB, cpu / readings * 1_000_000));
+            rows.Add(Baseline.Row($"HTTP ingest, {label}", batch.ToString(CultureInfo.InvariantCulture),
+                measurement, samplers.Sum(s => s.PeakMiB), cpu / readings * 1_000_000));
+            Console.WriteLine(rows[^1]);
+        }
+
+        return rows;
+    }
+
+    /// <summary>
+    /// The physical limit of the HTTP+JSON path on this machine: a bare ASP.NET Core minimal API (this program with
+    /// --serve-bare, its own process) that parses the same batches and answers 202 with the count, nothing else.
+    /// </summary>
+    public static async Task<IEnumerable<string>> RunBareAsync(BenchOptions options)
+    {
+        var settings = new Dictionary<string, string> { ["urls"] = $"http://127.0.0.1:{FreePorts.Next()}" };
+        await using var bare = await PlatformProcess.StartAsync(settings, host: "CityControl.Benchmarks.IngestLoad.dll", arguments: ["--serve-bare"]);
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = bare.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
+        var ids = Enumerable.Range(0, options.Devices).Select(i => $"bench-{i:D5}").ToArray();
+        var clock = new UniqueClock();
+        var gateway = Convert.ToBase64String(Encoding.UTF8.GetBytes("gateway:bench:secret"));
+        var rows = new List<string>();
+        foreach (var batch in options.Batches)
+        {
+            var cpuBefore = Load.CpuSeconds(bare.ProcessId);
+            using var sampler = new RssSampler(bare.ProcessId);
+            var measurement = await Load.Run(options, batch, ids, clock, body => Post(http, gateway, body));
+            var cpu = Load.CpuSeconds(bare.ProcessId) - cpuBefore;
+            rows.Add(Baseline.Row("bare minimal API, parse only (baseline)", batch.ToString(CultureInfo.InvariantCulture),
+                measurement, sampler.PeakMiB, cpu / (measurement.ItemsPerSecond * options.Duration.TotalSeconds) * 1_000_000));
             Console.WriteLine(rows[^1]);
         }
 
@@ -225,6 +298,29 @@ internal static class Load
     public static DeviceDefinition GasDevice(string id, string district) =>
         new(id, DeviceKind.GasSensor, id, new GeoPoint(37.48, 126.89), district, "plant", TimeSpan.FromMinutes(10),
             GasSensor: new GasSensorSettings("NH3", "ppm", 25, 35, null, null));
+
+    /// <summary>
+    /// Until a small batch is answered within 100 ms (at most a minute): the first readings' device events (each
+    /// device comes online) are still being published after the warm-up, which is not the steady state either.
+    /// </summary>
+    public static async Task Settle(HttpClient http, string gateway, string[] ids, UniqueClock clock)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var random = new Random(2);
+        while (stopwatch.Elapsed < TimeSpan.FromMinutes(1))
+        {
+            var start = Stopwatch.GetTimestamp();
+            using var response = await HttpIngest.Post(http, gateway, Body(Enumerable.Range(0, 10).Select(_ => ids[random.Next(ids.Length)]), clock, random));
+            if (Stopwatch.GetElapsedTime(start) < TimeSpan.FromMilliseconds(100))
+            {
+                break;
+            }
+
+            await Task.Delay(500);
+        }
+
+        Console.WriteLine($"settled after the warm-up in {stopwatch.Elapsed.TotalSeconds:0.0} s");
+    }
 
     public static async Task<Measurement> Run(BenchOptions options, int batch, string[] ids, UniqueClock clock, Func<byte[], Task<HttpResponseMessage>> post)
     {
@@ -332,19 +428,34 @@ internal sealed class RssSampler : IDisposable
 /// </summary>
 internal static class LiveLatency
 {
+    private static string Label { get; set; } = "memory";
+
     public static async Task RunAsync(BenchOptions options)
     {
+        // memory: the platform in one process, memory streams. cluster3: three silo processes and a front end, with the
+        // event streams on Azurite's queues (the durable default), grain state in memory and no journal.
+        var topology = options.Storages.FirstOrDefault(st => st is "cluster1" or "cluster3") ?? "memory";
+        await using var azurite = topology == "memory" ? null : await AzuriteServer.StartAsync();
         var settings = PlatformSettings.Memory();
-        await using var platform = await PlatformProcess.StartAsync(settings);
+        await using var cluster = azurite is null ? null : await LocalCluster.StartAsync(azurite.ConnectionString, topology == "cluster3" ? 3 : 1, frontEnds: 1, configure: s =>
+        {
+            s["CityControl:Storage:GrainStateInMemory"] = "true";
+            s["CityControl:Ingest:Journal"] = "None";
+        });
+        await using var single = cluster is null ? await PlatformProcess.StartAsync(settings) : null;
+        var platform = single ?? cluster!.FrontEnds[0];
+        Label = topology == "memory" ? "memory" : $"{(topology == "cluster3" ? 3 : 1)} silos + front end, Azure Queue streams";
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = platform.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
         var token = await HttpIngest.Token(http);
-        var ids = await HttpIngest.Onboard(http, token, options.Devices, "memory");
+        var ids = await HttpIngest.Onboard(http, token, options.Devices, topology);
         var gateway = await HttpIngest.Gateway(http, token);
         var clock = new UniqueClock();
         foreach (var chunk in ids.Chunk(1000))
         {
             using var warm = await HttpIngest.Post(http, gateway, Load.Body(chunk, clock, new Random(1)));
         }
+
+        await Load.Settle(http, gateway, ids, clock);
 
         var arrivals = new System.Collections.Concurrent.ConcurrentDictionary<DateTimeOffset, long>();
         var connection = new HubConnectionBuilder()
@@ -383,7 +494,7 @@ internal static class LiveLatency
 
     private static string Row(string label, double[] received) =>
         string.Create(CultureInfo.InvariantCulture,
-            $"| ingest to SignalR client, memory, {label} | {received.Length} changes received | p50 {Load.Percentile(received, 0.5):0.0} ms | p99 {Load.Percentile(received, 0.99):0.0} ms | max {received.LastOrDefault():0.0} ms |");
+            $"| ingest to SignalR client, {Label}, {label} | {received.Length} changes received | p50 {Load.Percentile(received, 0.5):0.0} ms | p99 {Load.Percentile(received, 0.99):0.0} ms | max {received.LastOrDefault():0.0} ms |");
 
     /// <summary>Posts a leak or clean-air reading once a second and times each until its alarm event reaches the client.</summary>
     private static async Task<double[]> Probe(HttpClient http, string probe, System.Collections.Concurrent.ConcurrentDictionary<DateTimeOffset, long> arrivals, TimeSpan duration, Func<bool> nextLeak)
@@ -428,5 +539,32 @@ internal static class LiveLatency
         response.EnsureSuccessStatusCode();
         var credential = (await response.Content.ReadFromJsonAsync<JsonObject>())!["credential"]!;
         return Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credential["username"]}:{credential["secret"]}"));
+    }
+}
+
+/// <summary>The bare HTTP+JSON baseline: parse a telemetry batch, count its readings, answer 202. No auth check, no grain.</summary>
+internal static class BareServer
+{
+    public static async Task RunAsync(string[] args)
+    {
+        var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateSlimBuilder(args);
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        app.MapGet("/healthz", () => "Healthy");
+        app.MapPost("/api/telemetry", async (Microsoft.AspNetCore.Http.HttpRequest request) =>
+        {
+            using var document = await JsonDocument.ParseAsync(request.Body);
+            var count = 0;
+            foreach (var reading in document.RootElement.GetProperty("readings").EnumerateArray())
+            {
+                if (reading.TryGetProperty("deviceId", out var id) && id.GetString() is { Length: > 0 } && reading.TryGetProperty("value", out var value) && value.TryGetDouble(out _))
+                {
+                    count++;
+                }
+            }
+
+            return Microsoft.AspNetCore.Http.Results.Json(new { accepted = count, rejected = 0 }, statusCode: 202);
+        });
+        await app.RunAsync();
     }
 }

@@ -55,7 +55,7 @@ public sealed class PlatformProcess : IAsyncDisposable
     }
 
     /// <summary>Starts <paramref name="host"/> (the web front end unless said) from <paramref name="binaries"/> (by default, beside the caller's own binaries).</summary>
-    public static async Task<PlatformProcess> StartAsync(Dictionary<string, string> settings, string? binaries = null, string host = WebFrontEnd)
+    public static async Task<PlatformProcess> StartAsync(Dictionary<string, string> settings, string? binaries = null, string host = WebFrontEnd, string[]? arguments = null)
     {
         binaries ??= AppContext.BaseDirectory;
         var start = new ProcessStartInfo("dotnet")
@@ -66,6 +66,11 @@ public sealed class PlatformProcess : IAsyncDisposable
             WorkingDirectory = binaries,
         };
         start.ArgumentList.Add(Path.Combine(binaries, host));
+        foreach (var argument in arguments ?? [])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         foreach (var arg in PlatformSettings.ToArgs(settings))
         {
             start.ArgumentList.Add(arg);

@@ -1,6 +1,5 @@
-using CityControl.Testing;
 
-namespace CityControl.Tests.Infrastructure;
+namespace CityControl.Testing;
 
 /// <summary>
 /// The platform as a cluster of real processes on loopback, sharing one Azurite: silo hosts, web front ends (Orleans
