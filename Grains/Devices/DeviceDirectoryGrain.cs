@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using CityControl.Devices;
+using CityControl.Grains.Persistence;
+using Microsoft.Extensions.Logging;
 
 namespace CityControl.Grains.Devices;
 
@@ -9,20 +11,40 @@ public sealed class DeviceDirectoryState
     [Id(0)] public Dictionary<string, DeviceSummary> Devices { get; set; } = new(StringComparer.Ordinal);
 }
 
-/// <summary>One partition of the device index; written only when a device is onboarded or changed, never per reading.</summary>
-public sealed class DeviceDirectoryGrain(
-    [PersistentState("directory", StorageNames.GrainState)] IPersistentState<DeviceDirectoryState> state)
+/// <summary>
+/// One partition of the device index, changed when a device is onboarded or changed, never per reading. A write
+/// stores the whole partition (thousands of devices), so changes are checkpointed every <see cref="CheckpointDelay"/>
+/// instead of written one by one (writing each made onboarding quadratic: 275 devices/s at 100,000 devices). What a
+/// crash takes from the last seconds comes back from the devices themselves: each tells its partition its summary
+/// whenever it activates (a reading, its watchdog reminder, any call), so the index heals within one heartbeat.
+/// </summary>
+public sealed partial class DeviceDirectoryGrain(
+    [PersistentState("directory", StorageNames.GrainState)] IPersistentState<DeviceDirectoryState> state,
+    ILogger<DeviceDirectoryGrain> logger)
     : Grain, IDeviceDirectoryGrain
 {
-    public async Task Upsert(DeviceSummary summary)
+    public static readonly TimeSpan CheckpointDelay = TimeSpan.FromSeconds(2);
+
+    private StateCheckpoint? _checkpoints;
+
+    private StateCheckpoint Checkpoints => _checkpoints ??= new StateCheckpoint(this, state, CheckpointDelay, logger,
+        "device summaries changed in the last seconds (the devices tell them again when they next activate)");
+
+    public Task Upsert(DeviceSummary summary)
     {
-        if (state.State.Devices.TryGetValue(summary.Id, out var existing) && existing == summary)
+        if (!state.State.Devices.TryGetValue(summary.Id, out var existing) || existing != summary)
         {
-            return;
+            state.State.Devices[summary.Id] = summary;
+            Checkpoints.MarkDirty();
         }
 
-        state.State.Devices[summary.Id] = summary;
-        await state.WriteStateAsync();
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        await Checkpoints.OnDeactivate(cancellationToken);
+        await base.OnDeactivateAsync(reason, cancellationToken);
     }
 
     public Task<ImmutableArray<DeviceSummary>> Find(ImmutableArray<string> ids) =>

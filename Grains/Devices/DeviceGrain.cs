@@ -261,6 +261,17 @@ public abstract partial class DeviceGrain(
     public Task ReceiveReminder(string reminderName, TickStatus status) =>
         reminderName == HeartbeatReminder ? CheckHeartbeat() : Task.CompletedTask;
 
+    /// <summary>A device that exists tells its directory partition its summary: the index heals after losing its last checkpoint.</summary>
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (S.Definition is not null)
+        {
+            await GrainFactory.GetDirectoryFor(Id).Upsert(Summary());
+        }
+
+        await base.OnActivateAsync(cancellationToken);
+    }
+
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         await Checkpoints.OnDeactivate(cancellationToken);

@@ -35,6 +35,12 @@ if (options.Live)
     return;
 }
 
+if (options.Million)
+{
+    await ManyDevices.RunAsync(options);
+    return;
+}
+
 Console.WriteLine($"cpu: {Baseline.CpuModel()}");
 results.AddRange(await Baseline.RunAsync(options));
 if (options.Bare)
@@ -55,7 +61,7 @@ foreach (var line in results)
     Console.WriteLine(line);
 }
 
-internal sealed record BenchOptions(int Devices, TimeSpan Duration, int Concurrency, int[] Batches, string[] Storages, TimeSpan Checkpoint, bool Live, bool Bare)
+internal sealed record BenchOptions(int Devices, TimeSpan Duration, int Concurrency, int[] Batches, string[] Storages, TimeSpan Checkpoint, bool Live, bool Bare, bool Million = false, int Reporting = 100_000)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -68,7 +74,9 @@ internal sealed record BenchOptions(int Devices, TimeSpan Duration, int Concurre
             (config["storage"] ?? "memory,azurite").Split(',').Where(s => s is "memory" or "azurite" or "cluster1" or "cluster3").ToArray(),
             TimeSpan.FromSeconds(double.Parse(config["checkpoint"] ?? "10", CultureInfo.InvariantCulture)),
             bool.Parse(config["live"] ?? "false"),
-            bool.Parse(config["bare"] ?? "true"));
+            bool.Parse(config["bare"] ?? "true"),
+            bool.Parse(config["million"] ?? "false"),
+            int.Parse(config["reporting"] ?? "100000", CultureInfo.InvariantCulture));
     }
 }
 
@@ -566,5 +574,91 @@ internal static class BareServer
             return Microsoft.AspNetCore.Http.Results.Json(new { accepted = count, rejected = 0 }, statusCode: 202);
         });
         await app.RunAsync();
+    }
+}
+
+/// <summary>
+/// Many devices in one silo (this process, memory storage): onboarded through the grains (HTTP would measure the
+/// import API), then all deactivated, then some of them reporting. Resident memory after each step, per device.
+/// </summary>
+internal static class ManyDevices
+{
+    public static async Task RunAsync(BenchOptions options)
+    {
+        Console.WriteLine($"cpu: {Baseline.CpuModel()}");
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["CityControl:Storage:Mode"] = "Memory",
+            ["CityControl:Silo:SiloPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
+            ["CityControl:Silo:GatewayPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
+            ["Logging:LogLevel:Default"] = "Critical",
+        });
+        builder.UseOrleans(silo => silo.ConfigureCityControl(builder.Configuration));
+        using var host = builder.Build();
+        await host.StartAsync();
+        var grains = host.Services.GetRequiredService<IGrainFactory>();
+        var management = grains.GetGrain<IManagementGrain>(0);
+        var empty = Rss();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"empty silo: {empty:0} MiB"));
+
+        var ids = Enumerable.Range(0, options.Devices).Select(i => $"many-{i:D7}").ToArray();
+        var stopwatch = Stopwatch.StartNew();
+        var done = 0;
+        await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 256 }, async (id, _) =>
+        {
+            await grains.GetGrain<IGasSensorGrain>(id).Onboard(Load.GasDevice(id, $"District-{id[^2..]}"), "hash");
+            if (Interlocked.Increment(ref done) % 100_000 == 0)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {done:N0} onboarded, {stopwatch.Elapsed.TotalSeconds:0} s, {Rss():0} MiB"));
+            }
+        });
+        var onboardRate = ids.Length / stopwatch.Elapsed.TotalSeconds;
+        var active = await management.GetTotalActivationCount();
+        var allActive = Rss();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"onboarded {ids.Length:N0} devices through the grains in {stopwatch.Elapsed.TotalSeconds:0.0} s ({onboardRate:N0}/s); {active:N0} activations; {allActive:0} MiB"));
+
+        // Every device idle and deactivated: what stays is the directory, the watchdog reminders and (memory storage) their state.
+        stopwatch.Restart();
+        await management.ForceActivationCollection(TimeSpan.Zero);
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        Collect();
+        var idle = Rss();
+        var activeAfter = await management.GetTotalActivationCount();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"deactivated in {stopwatch.Elapsed.TotalSeconds:0.0} s: {activeAfter:N0} activations left; {idle:0} MiB"));
+
+        // Some of them report: each activates (reads its state), takes a reading and stays active.
+        var reporting = ids.Take(Math.Min(options.Reporting, ids.Length)).ToArray();
+        var clock = new UniqueClock();
+        stopwatch.Restart();
+        await Parallel.ForEachAsync(reporting, new ParallelOptions { MaxDegreeOfParallelism = 256 }, async (id, _) =>
+            await grains.GetGrain<IGasSensorGrain>(id).ReportReadings(new ReadingBatch([new Reading(clock.Next(), MetricCatalog.Concentration, 3, "ppm")], DateTimeOffset.UtcNow)));
+        var activationRate = reporting.Length / stopwatch.Elapsed.TotalSeconds;
+        Collect();
+        var withReporting = Rss();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{reporting.Length:N0} reporting devices activated at {activationRate:N0}/s; {withReporting:0} MiB"));
+
+        Console.WriteLine();
+        Console.WriteLine("| measure | value |");
+        Console.WriteLine("|---|---|");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| onboarding through the grains (state, directory, watchdog reminder each) | {onboardRate:N0} devices/s |"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| activation of an idle device by its reading (state read from memory storage) | {activationRate:N0} devices/s |"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| resident memory, all {ids.Length:N0} active | {allActive:0} MiB, {(allActive - empty) * 1024 / ids.Length:0.0} KiB per device |"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| resident memory, all idle (deactivated; memory storage holds their state in this process) | {idle:0} MiB, {(idle - empty) * 1024 / ids.Length:0.0} KiB per device |"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| resident memory, {reporting.Length:N0} of them active again | {withReporting:0} MiB, {(withReporting - idle) * 1024 / reporting.Length:0.0} KiB per active device above idle |"));
+        await host.StopAsync();
+    }
+
+    private static void Collect()
+    {
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+    }
+
+    private static double Rss()
+    {
+        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
     }
 }
