@@ -83,7 +83,7 @@ public static class SiloConfiguration
                         q.QueueServiceClient = queues;
                         q.QueueNames = [.. Enumerable.Range(0, streams.QueueCount).Select(i => $"{prefix}-events-{i}")];
                     }));
-                    s.ConfigurePullingAgent(o => o.Configure(a => a.GetQueueMsgsTimerPeriod = streams.PollInterval));
+                    s.ConfigurePullingAgent(o => o.Configure(a => a.GetQueueMsgsTimerPeriod = streams.QueuePollInterval));
                 });
             }
         }

@@ -364,18 +364,31 @@ public abstract partial class DeviceGrain(
 
         // Screens first, straight to the district's feed (one-way); then the durable stream that the correlator reads.
         await GrainFactory.GetGrain<ILiveFeedGrain>(device.District).Device(evt);
-        try
+        var published = PublishToStream(evt);
+
+        // An alarm's change holds the device until its event is in the stream's queue (no alarm may be lost between
+        // the device and its incident). Other events (coming online, settings, lifecycle) do not: on a storage queue
+        // each is a write, and ten thousand devices coming online at once held ingest for a minute on Azurite.
+        if (alarm is not null)
         {
-            var stream = this.GetStreamProvider(StreamNames.Provider)
-                .GetStream<DeviceEvent>(StreamId.Create(StreamNames.DeviceEvents, device.District));
-            await stream.OnNextAsync(evt);
-        }
-        catch (Exception ex)
-        {
-            LogPublishFailed(ex, Id, type);
+            await published;
         }
 
         return evt;
+    }
+
+    private async Task PublishToStream(DeviceEvent evt)
+    {
+        try
+        {
+            await this.GetStreamProvider(StreamNames.Provider)
+                .GetStream<DeviceEvent>(StreamId.Create(StreamNames.DeviceEvents, evt.District))
+                .OnNextAsync(evt);
+        }
+        catch (Exception ex)
+        {
+            LogPublishFailed(ex, Id, evt.Type);
+        }
     }
 
     private async Task EnsureWatchdog()
