@@ -82,6 +82,12 @@ public sealed class StorageOutageTests(BrowserFixture browser) : IClassFixture<B
         {
             // While it is away: the screen says it is stale, /healthz says degraded (and still answers).
             await Assertions.Expect(badge).ToContainTextAsync("stale: storage unavailable", new() { Timeout = 15_000 });
+            foreach (var (width, height) in new[] { (1920, 1080), (1366, 768) })
+            {
+                await page.SetViewportSizeAsync(width, height);
+                await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, $"queue-storage-stale-{width}.png") });
+            }
+
             var health = await api.GetJsonAsync("/healthz");
             Assert.True(health["status"]!.GetValue<string>() == "Degraded", health.ToJsonString());
             Assert.Equal("Degraded", health["checks"]!["storage"]!["status"]!.GetValue<string>());
