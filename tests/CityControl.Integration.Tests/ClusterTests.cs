@@ -107,8 +107,9 @@ public sealed class ClusterTests(AzuriteFixture azurite, BrowserFixture browser)
         // Refused only for a short while after the kill, and only with 503 and Retry-After (checked in the loop).
         var lastRefusal = refusals.Where(t => t > killed).DefaultIfEmpty(killed).Max();
         Assert.True(lastRefusal - killed <= TimeSpan.FromSeconds(10), $"ingest was refused until {(lastRefusal - killed).TotalSeconds:0.0} s after the kill; statuses {Format(statuses)}");
-        // Load all along (a batch every 250 ms when the machine keeps up; a busy CI run manages about 3 a second).
-        Assert.True(statuses.GetValueOrDefault(202) > 40, $"too little load: statuses {Format(statuses)}");
+        // Load all along, before the kill and well after it (a batch every 250 ms when the machine keeps up; a CI run
+        // with other test assemblies on the same two cores managed one a second).
+        Assert.Contains(accepted, a => a.At < DateTimeOffset.UtcNow - (clock.Elapsed - killed));
         Assert.Contains(accepted, a => a.At > DateTimeOffset.UtcNow - (clock.Elapsed - killed) + TimeSpan.FromSeconds(10));
 
         // Every reading that got a 202 is in its device's history (the journal's replay brings back what the lost silo's grains held).
