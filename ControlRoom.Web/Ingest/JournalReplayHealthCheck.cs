@@ -30,6 +30,14 @@ public sealed class JournalReplayHealthCheck(JournalReplayService replay, IInges
             data["cleanStop"] = at;
         }
 
+        // Replays after the cluster lost a silo while this host ran (see JournalReplayService.ClusterLost).
+        data["lossReplays"] = replay.LossReplays;
+        if (replay.LastLossReplay is { } last)
+        {
+            data["lastLossReplayReadings"] = last.Readings;
+            data["lastLossReplayNewToDevices"] = last.Applied;
+        }
+
         return Task.FromResult(HealthCheckResult.Healthy(
             $"journal tail replayed: {r.Readings} readings in {r.Batches} batches ({r.Applied} new to their devices, {r.AlreadyHeld} already held); " +
             (r.CleanStop is null ? "no clean stop recorded" : $"{r.SkippedAfterCleanStop} batches up to the clean stop at {r.CleanStop:O} skipped"),

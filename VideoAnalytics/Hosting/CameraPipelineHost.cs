@@ -37,8 +37,6 @@ public sealed partial class CameraPipelineHost(
 
     public LiveView? LiveView(string cameraId) => _running.TryGetValue(cameraId, out var r) ? r.Pipeline.Live : null;
 
-    public bool Runs(string cameraId) => _running.ContainsKey(cameraId);
-
     public Task Assigned(int partition, long setVersion, ImmutableArray<CameraStream> cameras) => Apply(partition, setVersion, cameras);
 
     public Task<LiveView?> GetLiveView(string cameraId) => Task.FromResult(LiveView(cameraId));

@@ -141,6 +141,10 @@ public sealed class ClusterTests(AzuriteFixture azurite, BrowserFixture browser)
 
         Assert.True(missing.Count == 0, string.Join("\n", missing) + "\n" + Tail(cluster.Output));
 
+        // The front end heard of the loss and replayed its journal's tail (what brought the lost readings back).
+        var journal = (await api.GetJsonAsync("/healthz"))["checks"]!["ingest-journal"]!["data"]!;
+        Assert.True(journal["lossReplays"]!.GetValue<int>() >= 1, journal.ToJsonString());
+
         // Every alarm raised before the kill has its incident, and so do those raised after it.
         var incidents = (await api.GetJsonAsync($"/api/incidents?district={district}&limit=200"))["items"]!.AsArray();
         var withIncident = new HashSet<string>();
