@@ -17,4 +17,7 @@ fi
 for project in ControlRoom.Web VideoAnalytics Simulator Silo; do
   dotnet build "$root/$project" -c Release -nologo -v quiet
 done
-dotnet test --solution "$root/CityControl.sln" "$@"
+# One test assembly at a time: the integration and browser tests start several real processes each (silos, front
+# ends, workers, Azurite, Chromium) and time what users would notice; two such assemblies side by side on a small
+# machine measure the machine, not the platform.
+dotnet test --solution "$root/CityControl.sln" --max-parallel-test-modules 1 "$@"

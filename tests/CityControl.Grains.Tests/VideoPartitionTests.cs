@@ -34,6 +34,9 @@ public sealed class VideoPartitionTests(ClusterFixture fixture)
             await b.Take(p, partition, await partition.Register(b.Id, refB));
         }
 
+        // b's registration changed a's share: that reaches a as a one-way push, which may still be on its way.
+        await a.Settle(partitions.Select(p => fixture.Grains.GetGrain<IVideoCameraPartitionGrain>(p)).ToList());
+
         // Every camera with exactly one worker, and both workers busy.
         var ownedByA = cameras.Where(a.Runs).ToList();
         var ownedByB = cameras.Where(b.Runs).ToList();
@@ -86,6 +89,7 @@ public sealed class VideoPartitionTests(ClusterFixture fixture)
     private sealed class RecordingWorker(string id) : IVideoWorkerObserver
     {
         private readonly ConcurrentDictionary<int, ImmutableArray<CameraStream>> _shares = new();
+        private readonly ConcurrentDictionary<int, long> _versions = new();
         private readonly SemaphoreSlim _changed = new(0);
 
         public string Id { get; } = id;
@@ -95,6 +99,7 @@ public sealed class VideoPartitionTests(ClusterFixture fixture)
         public Task Assigned(int partition, long setVersion, ImmutableArray<CameraStream> cameras)
         {
             _shares[partition] = cameras;
+            _versions[partition] = setVersion;
             _changed.Release();
             return Task.CompletedTask;
         }
@@ -114,6 +119,22 @@ public sealed class VideoPartitionTests(ClusterFixture fixture)
             var (current, cameras) = await grain.AssignedTo(Id);
             Assert.Equal(version, current);
             _shares[partition] = cameras;
+            _versions[partition] = current;
+        }
+
+        /// <summary>Until this worker's share of every partition is the one the partition holds for it now.</summary>
+        public async Task Settle(IReadOnlyList<IVideoCameraPartitionGrain> partitions)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            foreach (var grain in partitions)
+            {
+                var partition = (int)grain.GetPrimaryKeyLong();
+                var (current, _) = await grain.AssignedTo(Id);
+                while (!_versions.TryGetValue(partition, out var known) || known != current)
+                {
+                    await _changed.WaitAsync(timeout.Token);
+                }
+            }
         }
 
         /// <summary>Until the camera's stream, as pushed, matches (null: until the camera is no longer given to this worker).</summary>
