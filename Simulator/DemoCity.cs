@@ -1,3 +1,4 @@
+using CityControl.Video;
 using System.Collections.Immutable;
 using CityControl.Devices;
 
@@ -47,9 +48,14 @@ public static class DemoCity
                 < 7 => ("Guro", "complex-gate", 37.4845 + (i - 4) * 0.0020, 126.8975 + (i - 4) * 0.0018),
                 _ => ("Yeouido", $"parking-{i - 6}", 37.5270 + (i - 7) * 0.0017, 126.9310 + (i - 7) * 0.0030),
             };
+            // Junction cameras are the traffic centre's; the complex gates and car parks are the district's, watched
+            // for crime, the facilities' safety and disasters (leaks, floods).
+            var (owner, purposes) = i < 4
+                ? (CameraOwner.Traffic, ImmutableArray.Create(VideoPurpose.TrafficInformation, VideoPurpose.TrafficEnforcement))
+                : (CameraOwner.City, ImmutableArray.Create(VideoPurpose.CrimePrevention, VideoPurpose.FacilitySafety, VideoPurpose.DisasterResponse));
             devices.Add(new($"cam-{district.ToLowerInvariant()[..3]}-{i + 1:D2}", DeviceKind.Camera, $"{district} camera {i + 1}",
                 new GeoPoint(lat, lon), district, zone, TimeSpan.FromSeconds(30),
-                Camera: new CameraSettings(null, (i * 47) % 360, 70, 120)));
+                Camera: new CameraSettings(null, (i * 47) % 360, 70, 120, owner, purposes)));
         }
 
         // Gas detectors: ammonia and chlorine at a cold store and a water works, methane on a gas main.

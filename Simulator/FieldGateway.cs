@@ -70,6 +70,9 @@ public sealed partial class FieldGateway(HttpClient http, IOptions<SimulatorOpti
                 }
 
                 gateway = await RegisterGatewayAsync(admin, stoppingToken);
+
+                // The admin session is needed no longer: end it, as a person would sign out.
+                using var signedOut = await Send(HttpMethod.Post, "/api/auth/sign-out", admin, null, stoppingToken);
             }
             catch (Exception ex) when (ex is HttpRequestException or SimulatorException or TaskCanceledException && !stoppingToken.IsCancellationRequested)
             {

@@ -1,5 +1,10 @@
+using System.Globalization;
+using System.Security.Claims;
+using CityControl.Rules;
 using CityControl.Web.Security;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.BearerToken;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
@@ -7,18 +12,40 @@ namespace CityControl.Web.Api;
 
 public sealed record TokenRequest(string? Username, string? Password);
 
+public sealed record RefreshRequest(string? RefreshToken);
+
+/// <summary>What the token and refresh endpoints answer (ASP.NET Core's bearer token response).</summary>
+public sealed record TokenResponse(string TokenType, string AccessToken, long ExpiresIn, string RefreshToken);
+
 public static class AuthEndpoints
 {
     public static IEndpointRouteBuilder MapAuthEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/auth/token", Token)
+        var auth = app.MapGroup("/api/auth").WithTags("Authentication");
+        auth.MapPost("/token", Token)
             .AllowAnonymous()
-            .WithTags("Authentication")
-            .WithSummary("Exchange a username and password for a bearer token (ASP.NET Core's bearer token handler).");
+            .Accepts<TokenRequest>("application/json")
+            .Produces<TokenResponse>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .WithSummary("Exchange a username and password for a bearer access token and a refresh token; 429 with Retry-After after repeated wrong passwords.");
+        auth.MapPost("/refresh", Refresh)
+            .AllowAnonymous()
+            .Accepts<RefreshRequest>("application/json")
+            .Produces<TokenResponse>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .WithSummary("Exchange the newest refresh token for a new access token and refresh token. A refresh token works once: one used again ends the session.");
+        auth.MapPost("/sign-out", SignOut)
+            .RequireAuthorization(Policies.Staff)
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .WithSummary("Ends the caller's session: its access and refresh tokens (and the sign-in cookie) are refused from now on, on every front end.");
         return app;
     }
 
-    private static async Task<IResult> Token(HttpRequest request, UserDirectory users, SignInThrottle throttle, IOptions<JsonOptions> json, CancellationToken ct)
+    private static async Task<IResult> Token(HttpRequest request, UserDirectory users, SignInThrottle throttle, SignInSessions sessions, IOptions<JsonOptions> json, CancellationToken ct)
     {
         var (body, error) = await Problems.ReadJsonAsync<TokenRequest>(request, json.Value.SerializerOptions, ct);
         if (error is not null)
@@ -36,7 +63,7 @@ public static class AuthEndpoints
         {
             // Refused before the password is checked: a guesser costs the server nothing.
             var seconds = (int)Math.Ceiling(wait.TotalSeconds);
-            request.HttpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            request.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
             return Results.Problem(title: $"Too many wrong passwords for this user or from this address; try again in {seconds} s.", statusCode: StatusCodes.Status429TooManyRequests);
         }
 
@@ -48,6 +75,66 @@ public static class AuthEndpoints
         }
 
         throttle.Succeeded(body.Username);
-        return Results.SignIn(principal, authenticationScheme: BearerTokenDefaults.AuthenticationScheme);
+        return Results.SignIn(await sessions.StartAsync(principal), authenticationScheme: BearerTokenDefaults.AuthenticationScheme);
     }
+
+    /// <summary>
+    /// A new pair of tokens for the newest refresh token of an active session. The user is looked up again, so a user
+    /// removed from the configuration, or given other roles, gets no token or tokens with the new roles.
+    /// </summary>
+    private static async Task<IResult> Refresh(
+        HttpRequest request, UserDirectory users, SignInSessions sessions, CityClock clock,
+        IOptionsMonitor<BearerTokenOptions> bearer, IOptions<JsonOptions> json, CancellationToken ct)
+    {
+        var (body, error) = await Problems.ReadJsonAsync<RefreshRequest>(request, json.Value.SerializerOptions, ct);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (string.IsNullOrWhiteSpace(body!.RefreshToken))
+        {
+            return Problems.Validation([new("refreshToken", "is required")]);
+        }
+
+        var ticket = bearer.Get(BearerTokenDefaults.AuthenticationScheme).RefreshTokenProtector.Unprotect(body.RefreshToken);
+        if (ticket?.Properties.ExpiresUtc is not { } expires || expires <= clock.UtcNow
+            || ticket.Principal.FindFirstValue(SignInSessions.SessionClaim) is not { } session
+            || !int.TryParse(ticket.Principal.FindFirstValue(SignInSessions.GenerationClaim), NumberStyles.None, CultureInfo.InvariantCulture, out var generation)
+            || ticket.Principal.FindFirstValue(ClaimTypes.NameIdentifier) is not { } username)
+        {
+            return Refused("refreshToken: is not a valid, unexpired refresh token of this platform");
+        }
+
+        var outcome = await sessions.RefreshAsync(session, username, generation);
+        if (outcome.Generation is not { } next)
+        {
+            return Refused($"refreshToken: {outcome.Refused}");
+        }
+
+        if (users.Find(username, BearerTokenDefaults.AuthenticationScheme) is not { } principal)
+        {
+            await sessions.EndAsync(session, "the user no longer exists");
+            return Refused("refreshToken: the user no longer exists");
+        }
+
+        return Results.SignIn(SignInSessions.WithSession(principal, session, next), authenticationScheme: BearerTokenDefaults.AuthenticationScheme);
+    }
+
+    private static async Task<IResult> SignOut(HttpContext context, SignInSessions sessions)
+    {
+        if (context.User.FindFirstValue(SignInSessions.SessionClaim) is { } session)
+        {
+            await sessions.EndAsync(session, "signed out");
+        }
+
+        if (context.User.Identity?.AuthenticationType == CookieAuthenticationDefaults.AuthenticationScheme)
+        {
+            await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        }
+
+        return Results.NoContent();
+    }
+
+    private static IResult Refused(string title) => Results.Problem(title: title, statusCode: StatusCodes.Status401Unauthorized);
 }

@@ -40,10 +40,15 @@ public static class CapEndpoints
     public static IEndpointRouteBuilder MapCapEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/incidents/{id}/cap", Export).RequireAuthorization(Policies.Staff).WithTags("CAP").RequireValidId()
-            .Produces(StatusCodes.Status200OK, contentType: MediaType)
+            .Produces<string>(StatusCodes.Status200OK, MediaType)
+            .RequireRateLimiting(ApiFeature.QueryRateLimit)
             .WithSummary("The incident as a CAP 1.2 alert: Alert first, then Update (or Cancel) referencing every earlier message. The same incident state gives the same message.");
         app.MapPost("/api/cap", Import).RequireAuthorization(Policies.CapImport).WithTags("CAP")
             .Accepts<string>(MediaType, "application/xml", "text/xml")
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .Produces<CapImportResponse>()
+            .Produces<CapImportResponse>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Import an external CAP 1.2 alert (a weather or disaster warning) as an incident; Update and Cancel change the incident of the alert they reference.");
         return app;
     }

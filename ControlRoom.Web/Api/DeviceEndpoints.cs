@@ -1,3 +1,4 @@
+using CityControl.Security;
 using System.Security.Claims;
 using CityControl.Devices;
 using CityControl.Web.Devices;
@@ -26,19 +27,36 @@ public static class DeviceEndpoints
         var devices = app.MapGroup("/api/devices").WithTags("Devices").RequireValidId();
 
         devices.MapPost("/", Onboard).RequireAuthorization(Policies.Admin).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxDeviceBytes))
+            .Accepts<DeviceRequest>("application/json")
+            .Produces<OnboardResponse>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Onboard one device; the answer holds its ingest secret, shown only this once.");
-        devices.MapGet("/{id}", Get).RequireAuthorization(Policies.Staff);
-        devices.MapGet("/", List).RequireAuthorization(Policies.Staff)
+        devices.MapGet("/{id}", Get).RequireAuthorization(Policies.Staff)
+            .Produces<DeviceResponse>()
+            .WithSummary("One device with its live state, latest readings and active alarms; a camera's stream address only for admins.");
+        devices.MapGet("/", List).RequireAuthorization(Policies.Staff).RequireRateLimiting(ApiFeature.QueryRateLimit)
+            .Produces<DeviceListResponse>()
             .WithSummary("Devices by kind, district and status, ordered by id; pass 'next' back as 'after' for the next page.");
-        devices.MapPatch("/{id}", Patch).RequireAuthorization(Policies.Admin).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxDeviceBytes));
+        devices.MapPatch("/{id}", Patch).RequireAuthorization(Policies.Admin).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxDeviceBytes))
+            .Accepts<DevicePatchRequest>("application/json")
+            .Produces<DeviceResponse>()
+            .WithSummary("Change a device: absent fields stay as they are; a status change must follow the lifecycle (400 names the rule).");
         devices.MapDelete("/{id}", Decommission).RequireAuthorization(Policies.Admin)
+            .Produces<DeviceResponse>()
             .WithSummary("Decommission: the device stops taking readings; its history is kept.");
         devices.MapPost("/{id}/credential", Rotate).RequireAuthorization(Policies.Admin)
+            .Produces<CredentialResponse>()
             .WithSummary("Issue a new ingest secret; the old one stops working at once.");
-        devices.MapGet("/{id}/readings", Readings).RequireAuthorization(Policies.Staff);
-        devices.MapGet("/{id}/events", Events).RequireAuthorization(Policies.Staff);
+        devices.MapGet("/{id}/readings", Readings).RequireAuthorization(Policies.Staff).RequireRateLimiting(ApiFeature.QueryRateLimit)
+            .Produces<IReadOnlyList<ReadingResponse>>()
+            .WithSummary("The device's recent readings (of one metric if given), newest last.");
+        devices.MapGet("/{id}/events", Events).RequireAuthorization(Policies.Staff).RequireRateLimiting(ApiFeature.QueryRateLimit)
+            .Produces<IReadOnlyList<DeviceEvent>>()
+            .WithSummary("The device's recent events (offline, back online, lifecycle, configuration, alarms, access grants), newest last.");
         devices.MapPost("/import", Import).RequireAuthorization(Policies.Admin).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxImportBytes))
             .Accepts<string>("text/csv", "application/geo+json")
+            .Produces<ImportReport>()
+            .Produces<ImportReport>(StatusCodes.Status422UnprocessableEntity)
             .WithSummary("Bulk onboarding from CSV or GeoJSON: each row validated; ?dryRun=true writes nothing; ?atomic=true writes nothing unless every row is good.");
         return app;
     }
@@ -74,10 +92,19 @@ public static class DeviceEndpoints
         }
     }
 
-    private static async Task<IResult> Get(string id, IGrainFactory grains)
+    private static async Task<IResult> Get(string id, ClaimsPrincipal user, IGrainFactory grains)
     {
         var snapshot = await SnapshotOf(grains, id);
-        return snapshot is null ? Problems.NotFound($"Device '{id}'") : Results.Ok(DeviceResponse.From(snapshot));
+        if (snapshot is null)
+        {
+            return Problems.NotFound($"Device '{id}'");
+        }
+
+        // A camera's stream address is for admins only: anyone holding it could watch the camera around the platform.
+        var device = DeviceResponse.From(snapshot);
+        return Results.Ok(device.Camera is { StreamUrl: not null } camera && !user.IsInRole(Roles.Admin)
+            ? device with { Camera = camera with { StreamUrl = null } }
+            : device);
     }
 
     private static async Task<IResult> List(IGrainFactory grains, string? kind, string? district, string? status, string? after, int? limit)

@@ -14,9 +14,17 @@ public static class GatewayEndpoints
     public static IEndpointRouteBuilder MapGatewayEndpoints(this IEndpointRouteBuilder app)
     {
         var gateways = app.MapGroup("/api/gateways").WithTags("Gateways").RequireAuthorization(Policies.Admin).RequireValidId();
-        gateways.MapPost("/", Register).WithSummary("Register a field gateway that may send readings for its districts' devices; the secret is shown once.");
-        gateways.MapGet("/{id}", Get);
-        gateways.MapPost("/{id}/credential", Rotate);
+        gateways.MapPost("/", Register)
+            .Accepts<GatewayRequest>("application/json")
+            .Produces<GatewayResponse>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Register a field gateway that may send readings for its districts' devices; the secret is shown once.");
+        gateways.MapGet("/{id}", Get)
+            .Produces<GatewayInfo>()
+            .WithSummary("A gateway: its name, districts and when its credential was issued.");
+        gateways.MapPost("/{id}/credential", Rotate)
+            .Produces<CredentialResponse>()
+            .WithSummary("Issue a new secret for the gateway; the old one stops working at once.");
         return app;
     }
 

@@ -11,6 +11,8 @@ using Microsoft.Extensions.Options;
 using CityControl.Rules.Geo;
 using CityControl.Rules.Devices;
 using CityControl.Rules;
+using CityControl.Rules.Video;
+using CityControl.Web.Video;
 
 namespace CityControl.Web.Api;
 
@@ -19,8 +21,13 @@ public sealed record IncidentActionRequest(string? Unit = null, string? Text = n
 
 public sealed record IncidentListResponse(IReadOnlyList<IncidentSummary> Items, string? Next);
 
-/// <summary>A camera near an incident; <see cref="LiveView"/> says whether this host serves its live view (/api/cameras/{id}/live.jpg).</summary>
-public sealed record NearbyCamera(string Id, string Name, string District, double DistanceMeters, double BearingDegrees, bool LiveView);
+/// <summary>
+/// A camera near an incident; <see cref="LiveView"/> says whether a video worker runs it now, <see cref="Access"/>
+/// whether this user may see its pictures (and if not, why), <see cref="Purposes"/> what a grant may name.
+/// </summary>
+public sealed record NearbyCamera(
+    string Id, string Name, string District, double DistanceMeters, double BearingDegrees, bool LiveView, bool Access, string? AccessRefusal,
+    CameraOwner Owner, IReadOnlyList<VideoPurpose> Purposes);
 
 public static class IncidentEndpoints
 {
@@ -44,14 +51,23 @@ public static class IncidentEndpoints
     public static IEndpointRouteBuilder MapIncidentEndpoints(this IEndpointRouteBuilder app)
     {
         var incidents = app.MapGroup("/api/incidents").WithTags("Incidents").RequireAuthorization(Policies.Staff).RequireValidId();
-        incidents.MapGet("/", List)
+        incidents.MapGet("/", List).RequireRateLimiting(ApiFeature.QueryRateLimit)
+            .Produces<IncidentListResponse>()
             .WithSummary("Incidents by status, type, agency, district and opening time, newest first; dispatchers see their agency's only.");
-        incidents.MapGet("/{id}", Get).WithSummary("One incident with its alarms, devices, procedure and audit timeline.");
-        incidents.MapGet("/{id}/nearest-cameras", NearestCameras)
+        incidents.MapGet("/{id}", Get).Produces<IncidentDetail>()
+            .WithSummary("One incident with its alarms, devices, procedure, evidence and audit timeline; evidence of cameras the user may not see has no address.");
+        incidents.MapGet("/{id}/nearest-cameras", NearestCameras).RequireRateLimiting(ApiFeature.QueryRateLimit)
+            .Produces<IReadOnlyList<NearbyCamera>>()
             .WithSummary("The cameras nearest the incident, with distance (m) and bearing (degrees from north).");
         incidents.MapGet("/{id}/media/{index:int}", Media)
+            .Produces<byte[]>(StatusCodes.Status200OK, "image/jpeg", "video/x-msvideo")
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status410Gone)
             .WithSummary("One piece of the incident's camera evidence (snapshot JPEG or MJPG clip), checked against its recorded SHA-256: 409 if it changed.");
         incidents.MapPost("/{id}/actions/{action}", Act)
+            .Accepts<IncidentActionRequest>("application/json")
+            .Produces<IncidentDetail>()
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary($"Act on an incident: {string.Join(", ", Actions.Keys)}. 403 for the wrong role or agency, 409 for a move the lifecycle does not allow.");
         return app;
     }
@@ -131,17 +147,43 @@ public static class IncidentEndpoints
         return Results.Ok(new IncidentListResponse(page.Take(pageSize).ToList(), page.Count > pageSize ? page[pageSize - 1].Id : null));
     }
 
-    private static async Task<IResult> Get(string id, ClaimsPrincipal user, IGrainFactory grains)
+    private static async Task<IResult> Get(string id, ClaimsPrincipal user, IGrainFactory grains, VideoAccess access)
     {
         var (detail, refused) = await ReadVisible(id, user, grains);
-        return refused ?? Results.Ok(detail);
+        return refused ?? Results.Ok(await WithoutHiddenEvidence(detail!, user, access));
+    }
+
+    /// <summary>
+    /// The incident as this user may see it: evidence of cameras whose evidence they may not see keeps its place in
+    /// the list (so indexes hold) but loses its address and hash.
+    /// </summary>
+    private static async Task<IncidentDetail> WithoutHiddenEvidence(IncidentDetail detail, ClaimsPrincipal user, VideoAccess access)
+    {
+        if (detail.Media.Length == 0 || AgencyOf(user) is null)
+        {
+            return detail;
+        }
+
+        var hidden = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var camera in detail.Media.Select(m => m.DeviceId).Distinct(StringComparer.Ordinal))
+        {
+            if (!(await access.PeekAsync(user, camera, VideoUse.Evidence)).Allowed)
+            {
+                hidden.Add(camera);
+            }
+        }
+
+        return hidden.Count == 0 ? detail : detail with
+        {
+            Media = [.. detail.Media.Select(m => hidden.Contains(m.DeviceId) ? m with { Item = m.Item with { Uri = "", Sha256 = "" } } : m)],
+        };
     }
 
     /// <summary>
     /// One piece of the incident's camera evidence, read back from blob storage and checked against the SHA-256 the
     /// incident recorded when it was stored: 409 when the bytes changed since, so altered evidence is never shown as real.
     /// </summary>
-    private static async Task<IResult> Media(string id, int index, ClaimsPrincipal user, IGrainFactory grains, HttpResponse response, IServiceProvider services, CancellationToken ct)
+    private static async Task<IResult> Media(string id, int index, ClaimsPrincipal user, IGrainFactory grains, VideoAccess access, HttpResponse response, IServiceProvider services, CancellationToken ct)
     {
         var (detail, refused) = await ReadVisible(id, user, grains);
         if (refused is not null)
@@ -155,6 +197,11 @@ public static class IncidentEndpoints
         }
 
         var item = detail.Media[index].Item;
+        if (await access.GuardAsync(user, detail.Media[index].DeviceId, VideoUse.Evidence, $"incident {id} evidence {index}: {item.Kind} sha256 {item.Sha256}", ct) is { } denied)
+        {
+            return denied;
+        }
+
         if (services.GetService<BlobEvidenceStore>() is not { } store || BlobEvidenceStore.NameOf(store.Container, item) is null)
         {
             return Results.Problem(title: $"evidence {item.Uri} is not in this platform's evidence store", statusCode: StatusCodes.Status404NotFound);
@@ -192,7 +239,7 @@ public static class IncidentEndpoints
             : (detail, null);
     }
 
-    private static async Task<IResult> NearestCameras(string id, int? count, ClaimsPrincipal user, IGrainFactory grains)
+    private static async Task<IResult> NearestCameras(string id, int? count, ClaimsPrincipal user, IGrainFactory grains, CityClock clock)
     {
         var (detail, refused) = await ReadVisible(id, user, grains);
         if (refused is not null)
@@ -200,12 +247,10 @@ public static class IncidentEndpoints
             return refused;
         }
 
-        var nearest = (await grains.QueryDevices(new DeviceQuery(Kind: DeviceKind.Camera)))
-            .Where(c => c.Status != LifecycleStatus.Decommissioned)
-            .Select(c => (Camera: c, Meters: GeoDistance.Meters(detail!.Summary.Location, c.Location)))
-            .OrderBy(c => c.Meters)
-            .Take(Math.Clamp(count ?? 4, 1, 20))
-            .ToList();
+        var nearest = VideoAccessRules.Nearest(await grains.QueryDevices(new DeviceQuery(Kind: DeviceKind.Camera)), detail!.Summary.Location, Math.Clamp(count ?? 4, 1, 20));
+        var profiles = await Task.WhenAll(nearest.Select(c => grains.GetGrain<ICameraGrain>(c.Camera.Id).GetAccess()));
+        var viewer = VideoAccess.ViewerOf(user);
+        var decisions = profiles.Select(p => VideoAccessRules.Decide(viewer, p, VideoUse.LiveView, clock.UtcNow)).ToList();
 
         // Whether a video worker runs each one now: the partitions hold the assignments.
         var running = new HashSet<string>(StringComparer.Ordinal);
@@ -215,8 +260,9 @@ public static class IncidentEndpoints
             running.UnionWith(assignments.Where(a => a.WorkerId is not null).Select(a => a.CameraId));
         }
 
-        return Results.Ok(nearest.Select(c => new NearbyCamera(c.Camera.Id, c.Camera.Name, c.Camera.District, Math.Round(c.Meters),
-            Math.Round(GeoDistance.BearingDegrees(detail!.Summary.Location, c.Camera.Location)), running.Contains(c.Camera.Id))));
+        return Results.Ok(nearest.Select((c, i) => new NearbyCamera(c.Camera.Id, c.Camera.Name, c.Camera.District, Math.Round(c.Meters),
+            Math.Round(GeoDistance.BearingDegrees(detail!.Summary.Location, c.Camera.Location)), running.Contains(c.Camera.Id),
+            decisions[i].Allowed, decisions[i].Refusal, profiles[i].Owner, profiles[i].Purposes)));
     }
 
     private static async Task<IResult> Act(string id, string action, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, IOptions<JsonOptions> json, CancellationToken ct)
@@ -282,7 +328,7 @@ public static class IncidentEndpoints
         _ => Problems.Field(ex.Message.Split(':')[0], ex.Message.Contains(':', StringComparison.Ordinal) ? ex.Message[(ex.Message.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim() : ex.Message),
     };
 
-    private static T? ParseEnum<T>(string? value, string field, List<RuleViolation> errors)
+    internal static T? ParseEnum<T>(string? value, string field, List<RuleViolation> errors)
         where T : struct, Enum
     {
         if (value is null)
@@ -308,7 +354,8 @@ public static class AlarmRateEndpoints
 {
     public static IEndpointRouteBuilder MapAlarmRateEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/alarm-rates", Get).RequireAuthorization(Policies.Staff).WithTags("Incidents")
+        app.MapGet("/api/alarm-rates", Get).RequireAuthorization(Policies.Staff).WithTags("Incidents").RequireRateLimiting(ApiFeature.QueryRateLimit)
+            .Produces<ConsoleAlarmRate>()
             .WithSummary("Alarms annunciated in the last 10 minutes for the districts a console watches (?district=a&district=b), with the ISA-18.2 flood flag (more than 10) and the priority mix.");
         return app;
     }

@@ -23,6 +23,8 @@ public static class TelemetryEndpoints
             .WithTags("Telemetry")
             .Accepts<string>("application/json")
             .Produces<TelemetryResponse>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .WithSummary("A batch of readings {deviceId, timestamp, metric, value, unit} from a device or a gateway. 202 means every accepted reading is durable.");
         return app;
     }

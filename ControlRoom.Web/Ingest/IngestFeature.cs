@@ -59,7 +59,12 @@ public static class IngestFeature
                 var response = rejected.HttpContext.Response;
                 response.StatusCode = StatusCodes.Status429TooManyRequests;
                 response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                await Results.Problem(title: $"This credential sends more requests than its share; nothing of this batch was accepted; try again in {seconds} s.", statusCode: StatusCodes.Status429TooManyRequests)
+                var ingest = rejected.HttpContext.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.RateLimiting.EnableRateLimitingAttribute>()?.PolicyName == IngestRateLimit;
+                await Results.Problem(
+                    title: ingest
+                        ? $"This credential sends more requests than its share; nothing of this batch was accepted; try again in {seconds} s."
+                        : $"This user asks more queries than their share; try again in {seconds} s.",
+                    statusCode: StatusCodes.Status429TooManyRequests)
                     .ExecuteAsync(rejected.HttpContext);
             };
         });

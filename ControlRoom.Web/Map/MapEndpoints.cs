@@ -28,6 +28,8 @@ public static class MapEndpoints
     public static IEndpointRouteBuilder MapMapEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/map", Get).RequireAuthorization(Policies.Staff).WithTags("Map")
+            .RequireRateLimiting(CityControl.Web.Api.ApiFeature.QueryRateLimit)
+            .Produces<System.Text.Json.Nodes.JsonObject>()
             .WithSummary("The offline basemap: each district's outline (its devices' hull with a margin) as GeoJSON, and the tile server if one is configured.");
         return app;
     }

@@ -28,6 +28,8 @@ public static class TrafficEndpoints
     public static IEndpointRouteBuilder MapTrafficEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/traffic/signals", Signals).RequireAuthorization(Policies.Staff).WithTags("Map")
+            .RequireRateLimiting(CityControl.Web.Api.ApiFeature.QueryRateLimit)
+            .Produces<List<SignalView>>()
             .WithSummary("Every traffic signal (of a district if given) with its mode, phase now green, connectivity and congestion by approach.");
         return app;
     }

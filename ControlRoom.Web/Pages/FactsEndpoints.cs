@@ -17,6 +17,7 @@ public static class FactsEndpoints
     public static IEndpointRouteBuilder MapFactsEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/facts", () => Results.Ok(Facts)).RequireAuthorization(Policies.Staff).WithTags("Pages")
+            .Produces<System.Text.Json.Nodes.JsonObject>()
             .WithSummary("Statuses, kinds, transitions and roles as the server defines them, for the control-room pages.");
         return app;
     }

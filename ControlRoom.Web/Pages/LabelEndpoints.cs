@@ -22,6 +22,8 @@ public static class LabelEndpoints
                 ? Results.Ok(For(lang ?? "en"))
                 : Api.Problems.Field("lang", $"must be one of {string.Join(", ", Languages)}"))
             .AllowAnonymous().WithTags("Pages")
+            .Produces<IReadOnlyDictionary<string, string>>()
+            .ProducesValidationProblem()
             .WithSummary("The pages' labels in a language (en, the default, or ko), English where a translation is missing.");
         return app;
     }

@@ -13,8 +13,13 @@ public static class PageEndpoints
         app.MapGet("/login", () => Page("login.html")).AllowAnonymous().ExcludeFromDescription();
         app.MapGet("/denied", () => Results.Redirect("/login?denied=1")).AllowAnonymous().ExcludeFromDescription();
         app.MapPost("/login", SignIn).AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
-        app.MapPost("/logout", async (HttpContext context) =>
+        app.MapPost("/logout", async (HttpContext context, SignInSessions sessions) =>
         {
+            if (context.User.FindFirstValue(SignInSessions.SessionClaim) is { } session)
+            {
+                await sessions.EndAsync(session, "signed out");
+            }
+
             await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return Results.Redirect("/login");
         }).ExcludeFromDescription();
@@ -29,14 +34,16 @@ public static class PageEndpoints
             name = user.FindFirstValue(ClaimTypes.NameIdentifier),
             displayName = user.Identity?.Name,
             roles = user.FindAll(ClaimTypes.Role).Select(c => c.Value).ToArray(),
-        })).RequireAuthorization(Policies.Staff).WithTags("Authentication");
+        })).RequireAuthorization(Policies.Staff).WithTags("Authentication")
+            .Produces<System.Text.Json.Nodes.JsonObject>()
+            .WithSummary("Who is signed in: user name, display name and roles.");
         return app;
     }
 
     private static IResult Page(string name) =>
         Results.File(Path.Combine(AppContext.BaseDirectory, "Pages", name), "text/html; charset=utf-8");
 
-    private static async Task<IResult> SignIn(HttpContext context, UserDirectory users, SignInThrottle throttle)
+    private static async Task<IResult> SignIn(HttpContext context, UserDirectory users, SignInThrottle throttle, SignInSessions sessions)
     {
         var form = await context.Request.ReadFormAsync();
         var returnUrl = form["returnUrl"].ToString();
@@ -58,7 +65,7 @@ public static class PageEndpoints
 
         throttle.Succeeded(username);
 
-        await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
+        await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, await sessions.StartAsync(principal));
 
         return Results.Redirect(IsLocalPath(returnUrl) ? returnUrl : "/");
     }

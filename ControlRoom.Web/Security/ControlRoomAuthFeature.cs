@@ -34,6 +34,12 @@ public static class ControlRoomAuthFeature
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SignInThrottle>();
+        services.AddOptions<SignInSessionOptions>().Bind(builder.Configuration.GetSection(SignInSessionOptions.Section))
+            .Validate(o => o.AccessTokenLifetime > TimeSpan.Zero && o.SessionLifetime >= o.AccessTokenLifetime && o.RecheckInterval >= TimeSpan.Zero,
+                "CityControl:Sessions: AccessTokenLifetime must be positive, SessionLifetime at least as long, RecheckInterval not negative")
+            .ValidateOnStart();
+        services.AddSingleton<SignInSessions>();
+        var sessions = builder.Configuration.GetSection(SignInSessionOptions.Section).Get<SignInSessionOptions>() ?? new SignInSessionOptions();
 
         // The key ring that signs cookies and tokens: in the storage account, so that every front end honours every
         // other's sign-ins; on the local disk only when storage is in memory (tests and benchmarks of one process).
@@ -66,7 +72,8 @@ public static class ControlRoomAuthFeature
             })
             .AddBearerToken(BearerTokenDefaults.AuthenticationScheme, o =>
             {
-                o.BearerTokenExpiration = TimeSpan.FromHours(12);
+                o.BearerTokenExpiration = sessions.AccessTokenLifetime;
+                o.RefreshTokenExpiration = sessions.SessionLifetime;
 
                 // Browsers cannot set headers on WebSockets: the hub takes the token from the query string, as SignalR sends it.
                 o.Events.OnMessageReceived = context =>
@@ -92,6 +99,7 @@ public static class ControlRoomAuthFeature
             .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
             .AddPolicy(Policies.Dispatch, p => p.RequireRole(Roles.Operator, Roles.PoliceDispatcher, Roles.FireDispatcher))
             .AddPolicy(Policies.CapImport, p => p.RequireRole(Roles.Operator, Roles.Admin))
+            .AddPolicy(Policies.GrantVideo, p => p.RequireRole(Roles.Operator, Roles.Admin))
             .AddPolicy(Policies.Ingest, p => p.AddAuthenticationSchemes(IngestAuthenticationHandler.SchemeName).RequireAuthenticatedUser());
         return builder;
     }

@@ -14,6 +14,9 @@ public static class Policies
     /// <summary>Operators and admins, who may bring external warnings in.</summary>
     public const string CapImport = "cap-import";
 
+    /// <summary>Operators and admins, who may grant police and fire a camera's video.</summary>
+    public const string GrantVideo = "grant-video";
+
     /// <summary>Devices and gateways sending telemetry.</summary>
     public const string Ingest = "ingest";
 }

@@ -38,11 +38,19 @@ public sealed class UserDirectory(IOptions<UserOptions> options)
     public ClaimsPrincipal? SignIn(string username, string password, string authenticationType)
     {
         var user = options.Value.Users.FirstOrDefault(u => string.Equals(u.Username, username, StringComparison.OrdinalIgnoreCase));
-        if (user is null || Hasher.VerifyHashedPassword(user, user.PasswordHash, password) == PasswordVerificationResult.Failed)
-        {
-            return null;
-        }
+        return user is null || Hasher.VerifyHashedPassword(user, user.PasswordHash, password) == PasswordVerificationResult.Failed
+            ? null
+            : PrincipalOf(user, authenticationType);
+    }
 
+    /// <summary>The user as configured now (a refresh picks up changed roles), without a password check.</summary>
+    public ClaimsPrincipal? Find(string username, string authenticationType) =>
+        options.Value.Users.FirstOrDefault(u => string.Equals(u.Username, username, StringComparison.OrdinalIgnoreCase)) is { } user
+            ? PrincipalOf(user, authenticationType)
+            : null;
+
+    private static ClaimsPrincipal PrincipalOf(ConfiguredUser user, string authenticationType)
+    {
         var claims = new List<Claim>
         {
             new(ClaimTypes.NameIdentifier, user.Username),

@@ -2,6 +2,7 @@ using Azure.Storage.Blobs;
 using CityControl.ServiceDefaults;
 using CityControl.Video.Evidence;
 using CityControl.Web.Api;
+using CityControl.Storage.Audit;
 
 namespace CityControl.Web.Video;
 
@@ -14,13 +15,23 @@ public static class VideoFeature
     /// <summary>The container the video workers write evidence to (<c>CityControl:Video:EvidenceContainer</c>).</summary>
     private const string EvidenceContainerKey = "CityControl:Video:EvidenceContainer";
 
+    /// <summary>The blob container of the video audit trail (append blobs, one per front end process and day).</summary>
+    public const string AuditContainer = "video-audit";
+
     public static WebApplicationBuilder AddVideo(this WebApplicationBuilder builder, StorageOptions storage)
     {
         if (storage.Mode == StorageMode.AzureStorage)
         {
             var container = builder.Configuration[EvidenceContainerKey] ?? "evidence";
             builder.Services.AddSingleton(sp => new BlobEvidenceStore(sp.GetRequiredService<BlobServiceClient>(), container));
+            builder.Services.AddSingleton<IAuditTrail>(sp => new BlobAuditTrail(sp.GetRequiredService<BlobServiceClient>(), AuditContainer, sp.GetRequiredService<CityControl.Rules.CityClock>().Time));
         }
+        else
+        {
+            builder.Services.AddSingleton<IAuditTrail>(sp => new MemoryAuditTrail(sp.GetRequiredService<CityControl.Rules.CityClock>().Time));
+        }
+
+        builder.Services.AddSingleton<VideoAccess>();
 
         return builder;
     }

@@ -33,12 +33,24 @@ public sealed record class GeoPoint(
     [property: Id(0)] double Latitude,
     [property: Id(1)] double Longitude);
 
+/// <summary>
+/// A camera's stream and view, and who may watch it: the owning agency and the purposes it is watched for (the city's
+/// crime-prevention cameras when not said).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.camera-settings.v1")]
 public sealed record class CameraSettings(
     [property: Id(0)] string? StreamUrl,
     [property: Id(1)] double? BearingDegrees,
     [property: Id(2)] double? FieldOfViewDegrees,
-    [property: Id(3)] double? RangeMeters);
+    [property: Id(3)] double? RangeMeters,
+    [property: Id(4)] CityControl.Video.CameraOwner? Owner = null,
+    [property: Id(5)] ImmutableArray<CityControl.Video.VideoPurpose>? Purposes = null)
+{
+    public CityControl.Video.CameraOwner OwnerOrDefault => Owner ?? CityControl.Video.CameraOwner.City;
+
+    public ImmutableArray<CityControl.Video.VideoPurpose> PurposesOrDefault =>
+        Purposes is { IsDefaultOrEmpty: false } purposes ? purposes : [CityControl.Video.VideoPurpose.CrimePrevention];
+}
 
 [GenerateSerializer, Immutable, Alias("citycontrol.signal-phase.v1")]
 public sealed record class SignalPhaseTiming(

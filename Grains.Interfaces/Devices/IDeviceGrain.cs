@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using System.Collections.Immutable;
 using CityControl.Video;
 
@@ -57,6 +58,16 @@ public interface ICameraGrain : IDeviceGrain
 
     /// <summary>Recent video events, newest last.</summary>
     Task<ImmutableArray<VideoEvent>> GetRecentVideoEvents(int max);
+
+    /// <summary>The camera's owner, purposes and current (and recently ended) access grants.</summary>
+    [AlwaysInterleave]
+    Task<CameraAccess> GetAccess();
+
+    /// <summary>Grants an agency access to the camera's video; fails with <see cref="DeviceRuleException"/> naming the field and the rule.</summary>
+    Task<VideoGrant> GrantVideo(VideoGrantRequest request, string grantedBy);
+
+    /// <summary>Ends a grant at once; null when the camera has no such grant.</summary>
+    Task<VideoGrant?> RevokeVideo(string grantId, string revokedBy);
 }
 
 public interface ITrafficSignalGrain : IDeviceGrain;

@@ -24,6 +24,9 @@ public interface IIncidentGrain : IGrainWithStringKey
 
     /// <summary>Records a CAP message sent for this incident, so later updates and cancels can reference it.</summary>
     Task RecordCapMessage(CapMessageRecord message);
+
+    /// <summary>Records the video grants the incident gave its agencies (and why cameras were left out) on its timeline.</summary>
+    Task RecordVideoGrants(ImmutableArray<CityControl.Video.IncidentVideoGrant> grants, ImmutableArray<string> notes);
 }
 
 /// <summary>Correlates a district's alarms into incidents; subscribed implicitly to the district's device events.</summary>

@@ -138,6 +138,58 @@ public sealed partial class CameraGrain(
         return S.Analytics;
     }
 
+    /// <summary>How long an ended grant stays listed with the camera (the audit trail keeps it for good).</summary>
+    public static readonly TimeSpan GrantHistory = TimeSpan.FromDays(30);
+
+    /// <summary>An unknown camera has the default owner and purpose and no grants: nobody outside the centre sees it.</summary>
+    public Task<CameraAccess> GetAccess() => Task.FromResult(Access());
+
+    public async Task<VideoGrant> GrantVideo(VideoGrantRequest request, string grantedBy)
+    {
+        RequireDefinition();
+        if (S.Status == LifecycleStatus.Decommissioned)
+        {
+            throw new DeviceRuleException("status", "a decommissioned camera cannot be granted");
+        }
+
+        ThrowIfInvalid(VideoAccessRules.Validate(Access(), request));
+        var now = Now;
+        S.VideoGrants.RemoveAll(g => !g.IsActiveAt(now) && (g.RevokedAt ?? g.Until) < now - GrantHistory);
+        var grant = new VideoGrant(Guid.NewGuid().ToString("N")[..12], Id, request.Agency, request.Purpose, request.Reason.Trim(), grantedBy,
+            now, now + request.Duration, request.IncidentId);
+        S.VideoGrants.Add(grant);
+        await Raise(DeviceEventType.ConfigurationChanged, $"video access granted to {grant.Agency} for {grant.Purpose} until {grant.Until:O} by {grantedBy}: {grant.Reason}");
+        await Persist();
+        return grant;
+    }
+
+    public async Task<VideoGrant?> RevokeVideo(string grantId, string revokedBy)
+    {
+        RequireDefinition();
+        var index = S.VideoGrants.FindIndex(g => g.Id == grantId);
+        if (index < 0)
+        {
+            return null;
+        }
+
+        var grant = S.VideoGrants[index];
+        if (grant.RevokedAt is not null || grant.Until <= Now)
+        {
+            return grant;
+        }
+
+        S.VideoGrants[index] = grant = grant with { RevokedAt = Now, RevokedBy = revokedBy };
+        await Raise(DeviceEventType.ConfigurationChanged, $"video access of {grant.Agency} ({grant.Purpose}) revoked by {revokedBy}");
+        await Persist();
+        return grant;
+    }
+
+    private CameraAccess Access()
+    {
+        var camera = S.Definition?.Camera ?? new CameraSettings(null, null, null, null);
+        return new CameraAccess(Id, camera.OwnerOrDefault, camera.PurposesOrDefault, [.. S.VideoGrants]);
+    }
+
     public Task<ImmutableArray<VideoEvent>> GetRecentVideoEvents(int max) =>
         Task.FromResult(S.VideoEvents.TakeLast(Math.Clamp(max, 1, _videoEventHistory)).ToImmutableArray());
 

@@ -31,6 +31,9 @@ public sealed class DeviceState
     /// <summary>The revision of a camera's stream that its video partition holds; null while the partition holds none.</summary>
     [Id(17)] public long? VideoPartitionRevision { get; set; }
 
+    /// <summary>A camera's access grants: active ones, and ended ones for <see cref="CameraGrain.GrantHistory"/>.</summary>
+    [Id(18)] public List<VideoGrant> VideoGrants { get; set; } = [];
+
     /// <summary>Counts changes to the definition and settings: what others run from them compare it, not times.</summary>
     [Id(16)] public long SettingsRevision { get; set; }
 }

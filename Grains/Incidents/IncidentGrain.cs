@@ -7,6 +7,8 @@ using Orleans.Streams;
 using CityControl.Rules.Incidents;
 using CityControl.Rules;
 using CityControl.Incidents;
+using CityControl.Rules.Video;
+using CityControl.Video;
 
 using CityControl.Grains.Persistence;
 
@@ -68,6 +70,12 @@ public sealed partial class IncidentGrain(
         Append(opening.OpenedBy, "opened", null, IncidentStatus.New, $"{opening.Title} (priority {opening.Priority}, for {string.Join(", ", S.Agencies)})", opening.At);
         await SaveAndPublish("opened");
         await KeepEscalationReminder();
+        if (S.Agencies.Any(VideoAccessRules.GrantedAgencies.Contains))
+        {
+            // One way: the grants come back through RecordVideoGrants.
+            await GrainFactory.GetGrain<IIncidentVideoAccessGrain>(0).GrantFor(Id, opening.Title, opening.Location, [.. S.Agencies]);
+        }
+
         LogOpened(Id, opening.Type, opening.District);
         return Summary();
     }
@@ -214,11 +222,25 @@ public sealed partial class IncidentGrain(
 
         S.UpdatedAt = now;
         Append(actor.Name, Verb(action.Kind), to is null ? null : from, to, detail, now);
+        ImmutableArray<IncidentVideoGrant> endedGrants = [];
+        if (to is { } end && IncidentLifecycle.Terminal.Contains(end) && S.VideoGrants.Count > 0)
+        {
+            endedGrants = [.. S.VideoGrants];
+            S.VideoGrants.Clear();
+            Append("system", "video access ended", null, null,
+                $"{endedGrants.Length} camera grant(s) of {string.Join(", ", endedGrants.Select(g => g.Agency).Distinct())} end with the incident", now);
+        }
+
         await SaveAndPublish(Verb(action.Kind));
         if (to is not null)
         {
             // Only leaving New ends the reminder's purpose: other actions do not read the reminder table.
             await KeepEscalationReminder();
+        }
+
+        if (endedGrants.Length > 0)
+        {
+            await GrainFactory.GetGrain<IIncidentVideoAccessGrain>(0).RevokeFor(Id, endedGrants, $"system: incident {Id} {S.Status}");
         }
 
         return Detail();
@@ -236,6 +258,37 @@ public sealed partial class IncidentGrain(
         S.CapMessages.Add(message);
         Append("system", IncidentGrains.CapMessageAction, null, null, $"{message.Identifier} sent {message.Sent:O}", message.Sent);
         await Checkpoints.WriteNow();
+    }
+
+    public async Task RecordVideoGrants(ImmutableArray<IncidentVideoGrant> grants, ImmutableArray<string> notes)
+    {
+        if (S.Opening is null)
+        {
+            return;
+        }
+
+        var now = clock.UtcNow;
+        if (IncidentLifecycle.Terminal.Contains(S.Status))
+        {
+            // Ended while the grants were being given: end them too.
+            await GrainFactory.GetGrain<IIncidentVideoAccessGrain>(0).RevokeFor(Id, grants, $"system: incident {Id} {S.Status}");
+            return;
+        }
+
+        S.VideoGrants.AddRange(grants);
+        foreach (var agency in grants.GroupBy(g => g.Agency))
+        {
+            Append("system", "video access granted", null, null,
+                $"{agency.Key}: {string.Join(", ", agency.Select(g => $"{g.CameraId} ({g.Purpose})"))} until {agency.Max(g => g.Until):O}", now);
+        }
+
+        foreach (var note in notes)
+        {
+            Append("system", "video access not granted", null, null, note, now);
+        }
+
+        S.UpdatedAt = now;
+        await SaveAndPublish("video access granted");
     }
 
     public Task ReceiveReminder(string reminderName, TickStatus status) =>

@@ -23,6 +23,9 @@ public sealed class IncidentState
 
     /// <summary>Escalation steps already applied to <see cref="Priority"/> (and published) while the incident waited.</summary>
     [Id(14)] public int EscalationSteps { get; set; }
+
+    /// <summary>The video grants the incident gave its agencies, ended with it.</summary>
+    [Id(15)] public List<CityControl.Video.IncidentVideoGrant> VideoGrants { get; set; } = [];
 }
 
 [GenerateSerializer, Alias("citycontrol.correlator-state.v1")]

@@ -1,3 +1,4 @@
+using CityControl.Video;
 using System.Text.RegularExpressions;
 using CityControl.Devices;
 
@@ -52,7 +53,9 @@ public static partial class DeviceRules
         District = u.District ?? d.District,
         Zone = u.Zone ?? d.Zone,
         HeartbeatInterval = u.HeartbeatInterval ?? d.HeartbeatInterval,
-        Camera = u.Camera ?? d.Camera,
+        Camera = u.Camera is { } camera
+            ? camera with { Owner = camera.Owner ?? d.Camera?.Owner, Purposes = camera.Purposes ?? d.Camera?.Purposes }
+            : d.Camera,
         TrafficSignal = u.TrafficSignal ?? d.TrafficSignal,
         GasSensor = u.GasSensor ?? d.GasSensor,
         FloodSensor = u.FloodSensor ?? d.FloodSensor,
@@ -150,6 +153,27 @@ public static partial class DeviceRules
         if (c.RangeMeters is { } r && (!double.IsFinite(r) || r is <= 0 or > 5000))
         {
             errors.Add(new("camera.rangeMeters", "must be more than 0 and at most 5000"));
+        }
+
+        if (c.Owner is { } owner && !Enum.IsDefined(owner))
+        {
+            errors.Add(new("camera.owner", $"must be one of {string.Join(", ", Enum.GetNames<CameraOwner>())}"));
+        }
+
+        if (c.Purposes is { } purposes)
+        {
+            if (purposes.IsDefaultOrEmpty)
+            {
+                errors.Add(new("camera.purposes", "must name at least one purpose the camera is watched for"));
+            }
+            else if (purposes.Any(p => !Enum.IsDefined(p)))
+            {
+                errors.Add(new("camera.purposes", $"must each be one of {string.Join(", ", Enum.GetNames<VideoPurpose>())}"));
+            }
+            else if (purposes.Distinct().Count() != purposes.Length)
+            {
+                errors.Add(new("camera.purposes", "must not repeat a purpose"));
+            }
         }
     }
 

@@ -20,6 +20,15 @@ public sealed class CorrelationOptions
 
     /// <summary>An incident nobody acknowledges rises one priority every this long (see <see cref="IncidentEscalation"/>).</summary>
     public TimeSpan EscalationStep { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How many of the cameras nearest an incident its police or fire dispatchers are granted...</summary>
+    public int VideoGrantCameras { get; set; } = 4;
+
+    /// <summary>... within this distance ...</summary>
+    public double VideoGrantRadiusMeters { get; set; } = 1000;
+
+    /// <summary>... for at most this long (the grants end earlier when the incident does).</summary>
+    public TimeSpan VideoGrantLifetime { get; set; } = TimeSpan.FromHours(12);
 }
 
 /// <summary>Decides whether an alarm belongs to an incident already open.</summary>

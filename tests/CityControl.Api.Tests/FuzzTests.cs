@@ -38,7 +38,10 @@ public sealed class FuzzTests
     [Fact]
     public async Task Thousands_of_hostile_requests_over_every_endpoint_get_no_5xx_none_is_slow_and_the_host_stays_healthy()
     {
-        await using var platform = await InProcessPlatform.StartAsync(PlatformSettings.Memory());
+        // Without the per-user query limit, so that the generated requests reach the handlers rather than 429.
+        var settings = PlatformSettings.Memory();
+        settings["CityControl:Queries:RequestsPerSecondPerUser"] = "0";
+        await using var platform = await InProcessPlatform.StartAsync(settings);
         var api = platform.Api;
         var random = new Random(Seed);
 
@@ -135,6 +138,8 @@ public sealed class FuzzTests
         var gateway = new JsonObject { ["id"] = "fz-gw", ["name"] = "Gateway", ["districts"] = new JsonArray("Fuzz") };
         var action = new JsonObject { ["text"] = "note", ["unit"] = "Engine 3", ["step"] = 1, ["deviceId"] = gas, ["condition"] = "gasHigh", ["shelveMinutes"] = 10 };
         var token = new JsonObject { ["username"] = "operator", ["password"] = "wrong" };
+        var refresh = new JsonObject { ["refreshToken"] = "CfDJ8" + new string('Q', 120) };
+        var grant = new JsonObject { ["agency"] = "fire", ["purpose"] = "crimePrevention", ["reason"] = "smoke over the gate", ["minutes"] = 5 };
         const string csv = "id,kind,name,latitude,longitude,district,zone\nfz-1,camera,Gate,37.5,126.9,Fuzz,gate\n";
         const string cap = "<?xml version=\"1.0\"?><alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\"><identifier>FZ-1</identifier><sender>fz@example</sender><sent>2026-11-26T09:00:00+09:00</sent><status>Actual</status><msgType>Alert</msgType><scope>Public</scope><info><category>Met</category><event>Rain</event><urgency>Expected</urgency><severity>Severe</severity><certainty>Likely</certainty><area><areaDesc>Seoul</areaDesc><circle>37.5,126.9 5</circle></area></info></alert>";
 
@@ -171,6 +176,11 @@ public sealed class FuzzTests
             Get("GET /api/labels", null, "/api/labels?lang={q}", ""),
             Get("GET /api/facts", "operator", "/api/facts", ""),
             Body("POST /api/auth/token", null, HttpMethod.Post, "/api/auth/token", null, token),
+            Body("POST /api/auth/refresh", null, HttpMethod.Post, "/api/auth/refresh", null, refresh),
+            Get("GET /api/cameras/{id}/grants", "operator", "/api/cameras/{id}/grants", camera),
+            Body("POST /api/cameras/{id}/grants", "operator", HttpMethod.Post, "/api/cameras/{id}/grants", camera, grant),
+            Body("DELETE /api/cameras/{id}/grants/{grantId}", "operator", HttpMethod.Delete, "/api/cameras/{id}/grants/{q}", camera, null),
+            Get("GET /api/video/audit", "admin", "/api/video/audit?from={q}&to={q}&camera={q}&user={q}&limit={q}", ""),
         ];
     }
 

@@ -26,10 +26,12 @@ public sealed class InProcessPlatform : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<InProcessPlatform> StartAsync(Dictionary<string, string> settings)
+    /// <param name="clock">The platform's clock (CityClock) when a test moves time itself; the system clock otherwise.</param>
+    public static async Task<InProcessPlatform> StartAsync(Dictionary<string, string> settings, TimeProvider? clock = null)
     {
         // The host shares the test run's process: a stop past its deadline must not end the run.
-        var app = PlatformApp.Build([.. PlatformSettings.ToArgs(settings), "--CityControl:ExitPastShutdownDeadline=false"]);
+        var app = PlatformApp.Build([.. PlatformSettings.ToArgs(settings), "--CityControl:ExitPastShutdownDeadline=false"],
+            clock is null ? null : builder => builder.Services.AddSingleton(new CityControl.Rules.CityClock(clock)));
         await app.StartAsync();
         return new InProcessPlatform(app, new Uri(settings["urls"]));
     }

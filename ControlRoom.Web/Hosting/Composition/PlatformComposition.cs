@@ -85,18 +85,24 @@ public static class PlatformComposition
         app.UseClusterUnavailableResponses();
         app.UseChallengeHeaders();
         app.UseAuthentication();
+        app.UseSignInSessions();
         app.UseAuthorization();
 
         // After authorization, which has authenticated ingest credentials: limits are per credential.
         app.UseRateLimiter();
         app.MapDefaultEndpoints();
-        app.MapControlRoomAuth();
-        app.MapControlRoomApi();
-        app.MapIngest();
-        app.MapVideo();
-        app.MapCap();
-        app.MapLiveChannel();
-        app.MapControlRoomPages();
+
+        // One root group, so that every endpoint's standard answers (401, 404, 429...) are declared after its own
+        // conventions, for the OpenAPI document.
+        var endpoints = app.MapGroup("");
+        ((IEndpointConventionBuilder)endpoints).Finally(OpenApiConventions.AddStandardResponses);
+        endpoints.MapControlRoomAuth();
+        endpoints.MapControlRoomApi();
+        endpoints.MapIngest();
+        endpoints.MapVideo();
+        endpoints.MapCap();
+        endpoints.MapLiveChannel();
+        endpoints.MapControlRoomPages();
         return app;
     }
 }

@@ -154,6 +154,9 @@ async function editDevice(id) {
     cycle: d.trafficSignal?.cycleSeconds, phases: d.trafficSignal?.phases.length, controller: d.trafficSignal?.controllerAddress,
   };
   Object.entries(values).forEach(([name, value]) => { field(name).value = value ?? ''; });
+  field('owner').value = d.camera?.owner ?? 'city';
+  const purposes = d.camera?.purposes ?? ['crimePrevention'];
+  document.querySelectorAll('#f-purposes input').forEach(box => { box.checked = purposes.includes(box.value); });
   field('id').disabled = true;
   field('kind').disabled = true;
   field('status').disabled = false;
@@ -165,7 +168,12 @@ async function editDevice(id) {
 function kindSettings(kind) {
   switch (kind) {
     case 'camera':
-      return { camera: { streamUrl: field('stream').value || null, bearingDegrees: number('bearing'), fieldOfViewDegrees: number('fov'), rangeMeters: number('range') } };
+      return {
+        camera: {
+          streamUrl: field('stream').value || null, bearingDegrees: number('bearing'), fieldOfViewDegrees: number('fov'), rangeMeters: number('range'),
+          owner: field('owner').value, purposes: [...document.querySelectorAll('#f-purposes input:checked')].map(box => box.value),
+        },
+      };
     case 'gasSensor':
       return { gasSensor: { gas: field('gas').value, unit: field('unit').value, low: number('low'), high: number('high'), twa: number('twa'), stel: number('stel') } };
     case 'floodSensor':
@@ -209,7 +217,43 @@ async function saveDevice(event) {
   await loadDevices();
 }
 
+// The video access audit trail of one day: who looked at which camera, on what basis, and every refusal and grant.
+async function loadAudit() {
+  const day = document.getElementById('audit-day').value;
+  const query = new URLSearchParams({ limit: 500 });
+  if (day) {
+    query.set('from', day);
+    query.set('to', day);
+  }
+  for (const [name, id] of [['camera', 'audit-camera'], ['user', 'audit-user']]) {
+    const value = document.getElementById(id).value.trim();
+    if (value) {
+      query.set(name, value);
+    }
+  }
+  const response = await fetch(`/api/video/audit?${query}`);
+  if (!response.ok) {
+    message(await problem(response));
+    return;
+  }
+  const audit = await response.json();
+  const broken = document.getElementById('audit-broken');
+  broken.hidden = audit.brokenFiles.length === 0;
+  broken.textContent = `${t('admin.auditBroken', 'Changed after it was written')}: ${audit.brokenFiles.join(', ')}`;
+  const kinds = { view: t('audit.view', 'viewed'), refused: t('audit.refused', 'refused'), grant: t('audit.grant', 'granted'), revoke: t('audit.revoke', 'revoked') };
+  document.querySelector('#audit tbody').replaceChildren(...audit.records.map(r => {
+    const row = cells(document.createElement('tr'), [
+      new Date(r.at).toLocaleString(), r.user, kinds[r.kind] ?? r.kind, r.camera,
+      r.kind === 'grant' || r.kind === 'revoke' ? `${r.agency} · ${r.reason ?? ''}` : r.item ?? '',
+      r.purpose ? t(`purpose.${r.purpose[0].toLowerCase()}${r.purpose.slice(1)}`, r.purpose) : '', r.kind === 'refused' ? r.refusal : (r.basis ?? (r.until ? `until ${new Date(r.until).toLocaleString()}` : '')),
+    ]);
+    row.className = r.kind === 'refused' ? 'refused' : '';
+    return row;
+  }));
+}
+
 field('kind').addEventListener('change', showKind);
+document.getElementById('audit-show').addEventListener('click', () => loadAudit().catch(e => message(String(e))));
 document.getElementById('device-form').addEventListener('submit', event => saveDevice(event).catch(e => message(String(e))));
 document.getElementById('new').addEventListener('click', resetForm);
 
@@ -219,5 +263,7 @@ document.getElementById('refresh').addEventListener('click', () => loadDevices()
 (async () => {
   await startPage();
   resetForm();
+  document.getElementById('audit-day').value = new Date().toISOString().slice(0, 10);
   await loadDevices();
+  await loadAudit();
 })().catch(error => message(String(error)));

@@ -2,6 +2,7 @@
 // ISA-18.2 states, evidence, nearest cameras, the audit timeline, and the CAP 1.2 message.
 import { startPage } from './core/layout.js';
 import { problemText } from './core/api.js';
+import { t } from './core/i18n.js';
 
 const id = decodeURIComponent(location.pathname.split('/').pop());
 
@@ -75,7 +76,10 @@ function render(detail) {
     const figure = document.createElement('figure');
     const caption = document.createElement('figcaption');
     caption.textContent = `${m.deviceId} · ${m.condition} · ${new Date(m.at).toLocaleTimeString()} · ${m.item.kind} · SHA-256 ${m.item.sha256.slice(0, 12)}…`;
-    if (m.item.kind === 'snapshot') {
+    if (!m.item.uri) {
+      // Evidence of a camera this user may not see: it keeps its place, without its pictures.
+      caption.textContent = `${m.deviceId} · ${m.condition} · ${new Date(m.at).toLocaleTimeString()} · ${t('incident.noAccess', 'no access to this camera: ask the control centre for a grant')}`;
+    } else if (m.item.kind === 'snapshot') {
       const img = document.createElement('img');
       img.src = url;
       img.alt = `${m.condition} snapshot from ${m.deviceId}`;
@@ -117,25 +121,94 @@ function liveView(camera) {
   return img;
 }
 
+function showMessage(value) {
+  const message = document.getElementById('message');
+  message.textContent = value;
+  message.hidden = !value;
+}
+
+// Grants of the nearest cameras to police and fire (operators and admins): who may see what, until when.
+async function showGrants(cameras, agencies) {
+  const purposesOf = Object.fromEntries(cameras.map(c => [c.id, c.purposes]));
+  const camera = document.getElementById('g-camera');
+  camera.replaceChildren(...cameras.map(c => new Option(c.name, c.id)));
+  const agency = document.getElementById('g-agency');
+  agency.replaceChildren(...agencies.map(a => new Option(t(`agency.${a}`, a), a)));
+  const purpose = document.getElementById('g-purpose');
+  const fillPurposes = () => purpose.replaceChildren(...(purposesOf[camera.value] ?? []).map(p => new Option(t(`purpose.${p}`, p), p)));
+  camera.onchange = fillPurposes;
+  fillPurposes();
+  const rows = [];
+  for (const c of cameras) {
+    const response = await fetch(`/api/cameras/${encodeURIComponent(c.id)}/grants`);
+    if (!response.ok) {
+      continue;
+    }
+    const access = await response.json();
+    for (const g of access.grants.filter(g => !g.revokedAt && new Date(g.until) > new Date())) {
+      const revoke = document.createElement('button');
+      revoke.type = 'button';
+      revoke.textContent = t('grant.revoke', 'End');
+      revoke.addEventListener('click', async () => {
+        const ended = await fetch(`/api/cameras/${encodeURIComponent(c.id)}/grants/${encodeURIComponent(g.id)}`, { method: 'DELETE' });
+        showMessage(ended.ok ? '' : problemText(await ended.json().catch(() => ({})), ended.status));
+        await showGrants(cameras, agencies);
+      });
+      const tr = row([c.name, t(`agency.${g.agency}`, g.agency), t(`purpose.${g.purpose}`, g.purpose), new Date(g.until).toLocaleString(),
+        g.grantedBy === 'system' ? t('grant.byIncident', 'this incident') : g.grantedBy, '']);
+      tr.title = g.reason;
+      tr.lastChild.append(revoke);
+      rows.push(tr);
+    }
+  }
+  document.querySelector('#grants tbody').replaceChildren(...rows);
+}
+
 (async () => {
-  await startPage();
+  const user = await startPage();
   const response = await fetch(`/api/incidents/${encodeURIComponent(id)}`);
   if (!response.ok) {
     const problem = await response.json().catch(() => ({}));
     throw new Error(problem.title || `HTTP ${response.status}`);
   }
-  render(await response.json());
+  const detail = await response.json();
+  render(detail);
   const cameras = await (await fetch(`/api/incidents/${encodeURIComponent(id)}/nearest-cameras`)).json();
   document.querySelector('#cameras tbody').replaceChildren(...cameras.map(c => {
     const tr = row([c.name, `${c.distanceMeters} m`, `${c.bearingDegrees}°`, '']);
-    if (c.liveView) {
+    if (!c.access) {
+      tr.lastChild.textContent = t('incident.noAccess', 'no access to this camera: ask the control centre for a grant');
+      tr.lastChild.title = c.accessRefusal ?? '';
+      tr.lastChild.className = 'muted';
+    } else if (c.liveView) {
       tr.lastChild.append(liveView(c));
     } else {
-      tr.lastChild.textContent = 'none';
+      tr.lastChild.textContent = t('incident.noLiveView', 'none');
       tr.lastChild.className = 'muted';
     }
     return tr;
   }));
+  const grantable = detail.summary.agencies.filter(a => a === 'police' || a === 'fire');
+  if ((user.roles.includes('Operator') || user.roles.includes('Admin')) && grantable.length > 0 && cameras.length > 0) {
+    document.getElementById('video-access').hidden = false;
+    document.getElementById('grant-form').addEventListener('submit', async event => {
+      event.preventDefault();
+      const camera = document.getElementById('g-camera').value;
+      const granted = await fetch(`/api/cameras/${encodeURIComponent(camera)}/grants`, {
+        method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          agency: document.getElementById('g-agency').value, purpose: document.getElementById('g-purpose').value,
+          minutes: Number(document.getElementById('g-minutes').value), reason: document.getElementById('g-reason').value, incidentId: id,
+        }),
+      });
+      showMessage(granted.ok ? '' : problemText(await granted.json().catch(() => ({})), granted.status));
+      if (granted.ok) {
+        document.getElementById('g-reason').value = '';
+      }
+      await showGrants(cameras, grantable);
+    });
+    await showGrants(cameras, grantable);
+  }
 })().catch(error => {
   const message = document.getElementById('message');
   message.textContent = String(error.message || error);

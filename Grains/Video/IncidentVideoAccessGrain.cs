@@ -1,0 +1,82 @@
+using Orleans.Concurrency;
+using System.Collections.Immutable;
+using CityControl.Devices;
+using CityControl.Incidents;
+using CityControl.Rules.Incidents;
+using CityControl.Rules.Video;
+using CityControl.Video;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CityControl.Grains.Video;
+
+/// <summary>
+/// Grants an incident's agencies the cameras nearest it, and ends the grants when the incident ends. Stateless: the
+/// grants live with the cameras, and the incident keeps which ones it gave.
+/// </summary>
+[StatelessWorker]
+public sealed partial class IncidentVideoAccessGrain(IOptions<CorrelationOptions> options, ILogger<IncidentVideoAccessGrain> logger) : Grain, IIncidentVideoAccessGrain
+{
+    public async Task GrantFor(string incidentId, string title, GeoPoint location, ImmutableArray<Agency> agencies)
+    {
+        var o = options.Value;
+        var wanted = agencies.Where(VideoAccessRules.GrantedAgencies.Contains).ToList();
+        if (wanted.Count == 0)
+        {
+            return;
+        }
+
+        var cameras = VideoAccessRules.Nearest(await GrainFactory.QueryDevices(new DeviceQuery(Kind: DeviceKind.Camera)), location, o.VideoGrantCameras, o.VideoGrantRadiusMeters);
+        var grants = ImmutableArray.CreateBuilder<IncidentVideoGrant>();
+        var notes = ImmutableArray.CreateBuilder<string>();
+        if (cameras.Count == 0)
+        {
+            notes.Add($"no camera within {o.VideoGrantRadiusMeters:0} m to grant to {string.Join(", ", wanted)}");
+        }
+
+        foreach (var (camera, _) in cameras)
+        {
+            var grain = GrainFactory.GetGrain<ICameraGrain>(camera.Id);
+            try
+            {
+                var access = await grain.GetAccess();
+                foreach (var agency in wanted.Where(a => VideoAccessRules.AgencyOf(access.Owner) != a))
+                {
+                    if (VideoAccessRules.PurposeForIncident(agency, access.Purposes) is not { } purpose)
+                    {
+                        notes.Add($"{camera.Id} not granted to {agency}: it is watched for {string.Join(", ", access.Purposes)} only");
+                        continue;
+                    }
+
+                    var grant = await grain.GrantVideo(new VideoGrantRequest(agency, purpose, $"incident {incidentId}: {title}", o.VideoGrantLifetime, incidentId), "system");
+                    grants.Add(new IncidentVideoGrant(camera.Id, grant.Id, agency, purpose, grant.Until));
+                }
+            }
+            catch (Exception ex) when (ex is DeviceRuleException or DeviceNotFoundException)
+            {
+                notes.Add($"{camera.Id} not granted: {ex.Message}");
+            }
+        }
+
+        await GrainFactory.GetGrain<IIncidentGrain>(incidentId).RecordVideoGrants(grants.ToImmutable(), notes.ToImmutable());
+    }
+
+    public async Task RevokeFor(string incidentId, ImmutableArray<IncidentVideoGrant> grants, string reason)
+    {
+        foreach (var grant in grants)
+        {
+            try
+            {
+                await GrainFactory.GetGrain<ICameraGrain>(grant.CameraId).RevokeVideo(grant.GrantId, reason);
+            }
+            catch (Exception ex) when (ex is DeviceNotFoundException or OrleansException or TimeoutException)
+            {
+                // The grant still ends at its time; say which one did not end early.
+                LogRevokeFailed(ex, grant.GrantId, grant.CameraId, incidentId);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Grant {GrantId} on camera {CameraId} of incident {IncidentId} could not be ended early; it ends at its time")]
+    private partial void LogRevokeFailed(Exception ex, string grantId, string cameraId, string incidentId);
+}
