@@ -27,12 +27,13 @@ public sealed partial class IncidentVideoAccessGrain(IOptions<CorrelationOptions
         }
 
         var cameras = VideoAccessRules.Nearest(await GrainFactory.QueryDevices(new DeviceQuery(Kind: DeviceKind.Camera)), location, o.VideoGrantCameras, o.VideoGrantRadiusMeters);
-        var grants = ImmutableArray.CreateBuilder<IncidentVideoGrant>();
-        var notes = ImmutableArray.CreateBuilder<string>();
         if (cameras.Count == 0)
         {
-            notes.Add($"no camera within {o.VideoGrantRadiusMeters:0} m to grant to {string.Join(", ", wanted)}");
+            return;
         }
+
+        var grants = ImmutableArray.CreateBuilder<IncidentVideoGrant>();
+        var skipped = new List<(Agency Agency, string Camera, string Why)>();
 
         foreach (var (camera, _) in cameras)
         {
@@ -44,7 +45,7 @@ public sealed partial class IncidentVideoAccessGrain(IOptions<CorrelationOptions
                 {
                     if (VideoAccessRules.PurposeForIncident(agency, access.Purposes) is not { } purpose)
                     {
-                        notes.Add($"{camera.Id} not granted to {agency}: it is watched for {string.Join(", ", access.Purposes)} only");
+                        skipped.Add((agency, camera.Id, $"watched for {string.Join(", ", access.Purposes)} only"));
                         continue;
                     }
 
@@ -54,11 +55,17 @@ public sealed partial class IncidentVideoAccessGrain(IOptions<CorrelationOptions
             }
             catch (Exception ex) when (ex is DeviceRuleException or DeviceNotFoundException)
             {
-                notes.Add($"{camera.Id} not granted: {ex.Message}");
+                skipped.AddRange(wanted.Select(a => (a, camera.Id, ex.Message)));
             }
         }
 
-        await GrainFactory.GetGrain<IIncidentGrain>(incidentId).RecordVideoGrants(grants.ToImmutable(), notes.ToImmutable());
+        // One line per agency for the cameras it was not given, with why.
+        ImmutableArray<string> notes = [.. skipped.GroupBy(s => s.Agency).Select(g =>
+            $"{g.Key}: " + string.Join("; ", g.GroupBy(s => s.Why).Select(w => $"{string.Join(", ", w.Select(s => s.Camera))} ({w.Key})")))];
+        if (grants.Count > 0 || notes.Length > 0)
+        {
+            await GrainFactory.GetGrain<IIncidentGrain>(incidentId).RecordVideoGrants(grants.ToImmutable(), notes);
+        }
     }
 
     public async Task RevokeFor(string incidentId, ImmutableArray<IncidentVideoGrant> grants, string reason)

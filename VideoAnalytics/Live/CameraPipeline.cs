@@ -180,7 +180,7 @@ public sealed partial class CameraPipeline : IAsyncDisposable
                     error = "the stream ended or went silent";
                 }
                 catch (Exception ex) when (ex is InvalidDataException or FileNotFoundException or IOException or InvalidOperationException
-                    or System.ComponentModel.Win32Exception or SourceRefusedException or System.Net.Sockets.SocketException)
+                    or System.ComponentModel.Win32Exception or SourceRefusedException or System.Net.Sockets.SocketException or HttpRequestException)
                 {
                     error = ex.Message;
                 }

@@ -38,8 +38,11 @@ public sealed partial class FfmpegSource : IFrameSource
     private int _width;
     private int _height;
 
-    private FfmpegSource(Process process, TimeSpan stall)
+    private readonly IDisposable? _input;
+
+    private FfmpegSource(Process process, TimeSpan stall, IDisposable? input = null)
     {
+        _input = input;
         _process = process;
         _output = process.StandardOutput.BaseStream;
         _stall = stall;
@@ -47,33 +50,58 @@ public sealed partial class FfmpegSource : IFrameSource
         _watchdog = new Timer(_ => CheckStall(), null, TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(250));
     }
 
-    public static FfmpegSource Start(string address, FfmpegOptions options)
+    public static FfmpegSource Start(string address, FfmpegOptions options) =>
+        new(StartProcess(Arguments(address, options), options, pipedInput: false), options.StallTimeout);
+
+    /// <summary>
+    /// ffmpeg decoding what <paramref name="input"/> delivers on its standard input (an HTTP stream the platform fetched
+    /// itself); <paramref name="owner"/> (the response) is disposed with the source.
+    /// </summary>
+    public static FfmpegSource StartPiped(Stream input, string? format, FfmpegOptions options, IDisposable owner)
+    {
+        var process = StartProcess(Arguments("pipe:0", options, format), options, pipedInput: true);
+        var pump = new InputPump(input, process.StandardInput.BaseStream, owner);
+        return new FfmpegSource(process, options.StallTimeout, pump);
+    }
+
+    private static Process StartProcess(IReadOnlyList<string> arguments, FfmpegOptions options, bool pipedInput)
     {
         var start = new ProcessStartInfo(options.Path)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = pipedInput,
             UseShellExecute = false,
         };
-        foreach (var arg in Arguments(address, options))
+        foreach (var arg in arguments)
         {
             start.ArgumentList.Add(arg);
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {options.Path}");
-        return new FfmpegSource(process, options.StallTimeout);
+        return Process.Start(start) ?? throw new InvalidOperationException($"could not start {options.Path}");
     }
 
     /// <summary>ffmpeg's arguments: network-friendly input, wall-clock timestamps (MJPEG over HTTP has none), rate and size filters, raw BGR out.</summary>
-    public static IReadOnlyList<string> Arguments(string address, FfmpegOptions options)
+    public static IReadOnlyList<string> Arguments(string address, FfmpegOptions options, string? inputFormat = null)
     {
-        var args = new List<string> { "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info" };
+        var args = new List<string> { "-hide_banner", "-nostats", "-loglevel", "info" };
+        if (address != "pipe:0")
+        {
+            args.Add("-nostdin");
+        }
+
         if (address.StartsWith("rtsp", StringComparison.OrdinalIgnoreCase))
         {
             args.AddRange(["-rtsp_transport", "tcp"]);
         }
 
-        args.AddRange(["-use_wallclock_as_timestamps", "1", "-i", address, "-an", "-sn"]);
+        args.AddRange(["-use_wallclock_as_timestamps", "1"]);
+        if (inputFormat is not null)
+        {
+            args.AddRange(["-f", inputFormat]);
+        }
+
+        args.AddRange(["-i", address, "-an", "-sn"]);
         var filters = new List<string>();
         if (options.DeliverFps > 0)
         {
@@ -141,6 +169,7 @@ public sealed partial class FfmpegSource : IFrameSource
     {
         _watchdog.Dispose();
         Stop();
+        _input?.Dispose();
         _process.Dispose();
     }
 
@@ -165,6 +194,9 @@ public sealed partial class FfmpegSource : IFrameSource
         {
             // Exited meanwhile.
         }
+
+        // After the kill: closing ffmpeg's input first would let it flush a last frame of a stream already given up.
+        _input?.Dispose();
     }
 
     /// <summary>Reads ffmpeg's report until it names the size of its raw output stream, then drains the rest (so ffmpeg never blocks on it).</summary>
@@ -193,6 +225,50 @@ public sealed partial class FfmpegSource : IFrameSource
     {
         while (error.ReadLine() is not null)
         {
+        }
+    }
+
+    /// <summary>Copies the fetched stream into ffmpeg until either ends; disposing it ends both (and the response).</summary>
+    private sealed class InputPump : IDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly IDisposable _owner;
+        private int _disposed;
+
+        public InputPump(Stream input, Stream ffmpeg, IDisposable owner)
+        {
+            _owner = owner;
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await input.CopyToAsync(ffmpeg, _stop.Token);
+                }
+                catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or HttpRequestException)
+                {
+                    // The camera or ffmpeg went away: the read side sees the end of the frames.
+                }
+                finally
+                {
+                    try
+                    {
+                        ffmpeg.Dispose();
+                    }
+                    catch (IOException)
+                    {
+                    }
+                }
+            });
+        }
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                _stop.Cancel();
+                _owner.Dispose();
+                _stop.Dispose();
+            }
         }
     }
 

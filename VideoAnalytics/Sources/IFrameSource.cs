@@ -53,7 +53,10 @@ public static class FrameSources
                 throw new SourceRefusedException($"{uri.IdnHost}: {refusedAddress.Message}");
             }
 
-            return FfmpegSource.Start(address, ffmpeg);
+            // HTTP is fetched here, so that redirects and later DNS answers are checked too; ffmpeg opens the rest.
+            return uri.Scheme is "http" or "https"
+                ? HttpStreamSource.Open(address, ffmpeg, sources, resolve)
+                : FfmpegSource.Start(address, ffmpeg);
         }
 
         var path = FilePath(address) ?? throw new InvalidDataException($"'{address}' is neither a file nor a network stream address");

@@ -111,7 +111,7 @@ public sealed class VideoAccessTests
 
         Assert.Equal(HttpStatusCode.Forbidden, before.StatusCode);
         Assert.Contains(timeline, l => l.Action == "video access granted" && l.Detail.StartsWith($"Police: {gate} (CrimePrevention) until", StringComparison.Ordinal));
-        Assert.Contains(timeline, l => l.Action == "video access not granted" && l.Detail == $"{traffic} not granted to Police: it is watched for TrafficInformation only");
+        Assert.Contains(timeline, l => l.Action == "video access not granted" && l.Detail == $"Police: {traffic} (watched for TrafficInformation only)");
         Assert.DoesNotContain(timeline, l => l.Detail.Contains(far, StringComparison.Ordinal));
         Assert.Equal(HttpStatusCode.OK, during.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, trafficView.StatusCode);

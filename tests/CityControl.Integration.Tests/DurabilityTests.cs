@@ -197,9 +197,11 @@ public sealed class DurabilityTests(AzuriteFixture azurite)
             var timeline = detail["timeline"]!.AsArray();
 
             Assert.Equal(before, timeline.ToJsonString());
+            // The video grants of the fire incident (cameras other tests left near the leak) are written when they
+            // come back from the grant worker, wherever that falls among the rest: left out of the order checked.
             Assert.Equal(
                 ["opened", "alarm linked", "alarm linked", "leak confirmed", "priority raised", "acknowledge", "note", "dispatch", "en route", "on scene"],
-                timeline.Select(e => e!["action"]!.GetValue<string>()));
+                timeline.Select(e => e!["action"]!.GetValue<string>()).Where(a => !a.StartsWith("video access", StringComparison.Ordinal)));
             Assert.Equal(Enumerable.Range(1, timeline.Count), timeline.Select(e => e!["sequence"]!.GetValue<int>()));
             Assert.Equal("onScene", detail["summary"]!["status"]!.GetValue<string>());
             var listed = await platform.Api.GetJsonAsync($"/api/incidents?district={district}");

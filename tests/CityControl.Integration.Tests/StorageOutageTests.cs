@@ -88,6 +88,12 @@ public sealed class StorageOutageTests(BrowserFixture browser) : IClassFixture<B
                 await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, $"queue-storage-stale-{width}.png") });
             }
 
+            // People can still sign in (the new session is held in memory and written when storage returns).
+            using (var signIn = await api.Anonymous.PostAsync("/api/auth/token", PlatformApi.Json(new { username = "police", password = PlatformApi.Police.Password })))
+            {
+                Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
+            }
+
             var health = await api.GetJsonAsync("/healthz");
             Assert.True(health["status"]!.GetValue<string>() == "Degraded", health.ToJsonString());
             Assert.Equal("Degraded", health["checks"]!["storage"]!["status"]!.GetValue<string>());

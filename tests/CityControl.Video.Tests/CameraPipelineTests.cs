@@ -87,6 +87,41 @@ public sealed class CameraPipelineTests
     }
 
     [Fact]
+    public async Task An_http_camera_is_followed_through_a_redirect_only_to_an_allowed_address_and_a_refused_target_is_never_contacted()
+    {
+        // The camera's server (127.0.0.2, allowed) redirects: once to the real camera, once to loopback (refused).
+        using var target = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        target.Start();
+        var refusedUrl = $"http://127.0.0.1:{((System.Net.IPEndPoint)target.LocalEndpoint).Port}/admin";
+        var cameraPort = FreePorts.Next();
+        using var camera = MjpegCamera.Start(cameraPort);
+        await using var toCamera = await Redirector.StartAsync($"http://127.0.0.1:{cameraPort}/camera.mjpg");
+        await using var toLoopback = await Redirector.StartAsync(refusedUrl);
+        var options = new PipelineOptions
+        {
+            InitialBackoff = TimeSpan.FromMilliseconds(250),
+            MaxBackoff = TimeSpan.FromSeconds(1),
+            Ffmpeg = { DeliverFps = 0 },
+            Sources = { AllowedNetworks = ["127.0.0.2/32", $"127.0.0.1/32"] },
+        };
+        var strict = new PipelineOptions { InitialBackoff = options.InitialBackoff, MaxBackoff = options.MaxBackoff, Sources = { AllowedNetworks = ["127.0.0.2/32"] } };
+        var (followed, refused) = (new RecordingSink(), new RecordingSink());
+        await using var good = new CameraPipeline("cam-redirected", toCamera.Address, CameraAnalyticsConfig.Default, followed, null, options, TimeProvider.System, NullLogger.Instance);
+        await using var bad = new CameraPipeline("cam-ssrf", toLoopback.Address, CameraAnalyticsConfig.Default, refused, null, strict, TimeProvider.System, NullLogger.Instance);
+        good.Start();
+        bad.Start();
+
+        await followed.WaitFor(VideoEventType.StreamRestored, 0, Patience);
+        await good.WhenAnalysed(5).WaitAsync(Patience);
+        var lost = await refused.WaitFor(VideoEventType.StreamLost, 0, Patience);
+
+        Assert.StartsWith($"redirected to {refusedUrl}: must not point at 127.0.0.1 (loopback)", lost.Detail!, StringComparison.Ordinal);
+        Assert.True(toLoopback.Requests >= 1, "the camera's own server was asked");
+        Assert.False(target.Pending(), "the address the camera redirected to was contacted");
+        Assert.True(good.Status.StreamUp);
+    }
+
+    [Fact]
     public async Task A_looped_file_is_analysed_at_five_frames_a_second_whatever_its_own_rate_with_the_newest_frame_as_live_view()
     {
         var sink = new RecordingSink();
@@ -109,6 +144,70 @@ public sealed class CameraPipelineTests
         }
 
         Assert.Equal([VideoEventType.StreamRestored], sink.Events.Select(e => e.Type));
+    }
+
+    /// <summary>A camera's web server on 127.0.0.2 that answers every request with a redirect.</summary>
+    private sealed class Redirector : IAsyncDisposable
+    {
+        private readonly System.Net.Sockets.TcpListener _listener;
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _loop;
+        private int _requests;
+
+        private Redirector(System.Net.Sockets.TcpListener listener, string location)
+        {
+            _listener = listener;
+            Address = $"http://127.0.0.2:{((System.Net.IPEndPoint)listener.LocalEndpoint).Port}/camera.mjpg";
+            _loop = Task.Run(async () =>
+            {
+                while (!_stop.IsCancellationRequested)
+                {
+                    using var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                    var stream = client.GetStream();
+                    var buffer = new byte[4096];
+                    var read = 0;
+                    while (read < buffer.Length && !System.Text.Encoding.ASCII.GetString(buffer, 0, read).Contains("\r\n\r\n", StringComparison.Ordinal))
+                    {
+                        var n = await stream.ReadAsync(buffer.AsMemory(read), _stop.Token);
+                        if (n == 0)
+                        {
+                            break;
+                        }
+
+                        read += n;
+                    }
+
+                    Interlocked.Increment(ref _requests);
+                    await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"), _stop.Token);
+                }
+            });
+        }
+
+        public string Address { get; }
+
+        public int Requests => Volatile.Read(ref _requests);
+
+        public static Task<Redirector> StartAsync(string location)
+        {
+            var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Parse("127.0.0.2"), 0);
+            listener.Start();
+            return Task.FromResult(new Redirector(listener, location));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            _listener.Stop();
+            try
+            {
+                await _loop;
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or System.Net.Sockets.SocketException or ObjectDisposedException or IOException)
+            {
+            }
+
+            _stop.Dispose();
+        }
     }
 
     /// <summary>An HTTP MJPEG camera: ffmpeg serving a real clip in a loop, in real time, to one client.</summary>
