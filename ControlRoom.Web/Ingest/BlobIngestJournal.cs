@@ -21,6 +21,7 @@ namespace CityControl.Web.Ingest;
 public sealed partial class BlobIngestJournal : IIngestJournal, IAsyncDisposable
 {
     public const string ContainerName = "ingest-journal";
+    private const string CleanStopSuffix = ".clean-stop";
     private const int MaxBlockBytes = 4 * 1024 * 1024;
     private const int MaxBlocksPerSegment = 45_000;
     private const long MaxSegmentBytes = 64L * 1024 * 1024;
@@ -28,6 +29,7 @@ public sealed partial class BlobIngestJournal : IIngestJournal, IAsyncDisposable
 
     private readonly BlobContainerClient _container;
     private readonly string _prefix;
+    private readonly string _journalName;
     private readonly string _cleanStopName;
     private readonly TimeProvider _time;
     private readonly TimeSpan _retryAfter;
@@ -49,7 +51,8 @@ public sealed partial class BlobIngestJournal : IIngestJournal, IAsyncDisposable
         clientOptions.Retry.NetworkTimeout = options.Value.JournalWriteTimeout;
         _container = new BlobServiceClient(storage.Value.ConnectionString, clientOptions).GetBlobContainerClient(ContainerName);
         _prefix = options.Value.JournalName + "/";
-        _cleanStopName = options.Value.JournalName + ".clean-stop";
+        _journalName = options.Value.JournalName;
+        _cleanStopName = _journalName + CleanStopSuffix;
         _retryAfter = options.Value.OutageRetryAfter;
         _time = time;
         _logger = logger;
@@ -70,11 +73,15 @@ public sealed partial class BlobIngestJournal : IIngestJournal, IAsyncDisposable
         await pending.Done.Task.WaitAsync(cancellationToken);
     }
 
-    public async IAsyncEnumerable<JournalEntry> ReadTailAsync(TimeSpan window, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<JournalEntry> ReadTailAsync(TimeSpan window, CancellationToken cancellationToken) =>
+        ReadTailAsync(_container, _prefix, window, cancellationToken);
+
+    /// <summary>The tail of any journal in the container (this front end's, or a dead one's it takes over).</summary>
+    public static async IAsyncEnumerable<JournalEntry> ReadTailAsync(BlobContainerClient container, string prefix, TimeSpan window, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await _container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         var names = new List<string>();
-        await foreach (var blob in _container.GetBlobsAsync(BlobTraits.None, BlobStates.None, _prefix, cancellationToken))
+        await foreach (var blob in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix, cancellationToken))
         {
             names.Add(blob.Name);
         }
@@ -86,7 +93,7 @@ public sealed partial class BlobIngestJournal : IIngestJournal, IAsyncDisposable
         DateTimeOffset? newest = null;
         for (var i = names.Count - 1; i >= 0; i--)
         {
-            var content = await _container.GetBlobClient(names[i]).DownloadContentAsync(cancellationToken);
+            var content = await container.GetBlobClient(names[i]).DownloadContentAsync(cancellationToken);
             var entries = JournalFormat.Parse(content.Value.Content.ToArray()).ToList();
             if (entries.Count == 0)
             {
@@ -110,17 +117,12 @@ public sealed partial class BlobIngestJournal : IIngestJournal, IAsyncDisposable
         }
     }
 
-    public async Task MarkCleanStopAsync(DateTimeOffset through, CancellationToken cancellationToken)
-    {
-        await _container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-        await _container.GetBlobClient(_cleanStopName).UploadAsync(BinaryData.FromString(through.ToString("O", CultureInfo.InvariantCulture)), overwrite: true, cancellationToken);
-    }
-
-    public async Task<DateTimeOffset?> ReadCleanStopAsync(CancellationToken cancellationToken)
+    /// <summary>The last clean stop recorded by the writer of journal <paramref name="journalName"/>, if any.</summary>
+    public static async Task<DateTimeOffset?> ReadCleanStopAsync(BlobContainerClient container, string journalName, CancellationToken cancellationToken)
     {
         try
         {
-            var content = await _container.GetBlobClient(_cleanStopName).DownloadContentAsync(cancellationToken);
+            var content = await container.GetBlobClient(journalName + CleanStopSuffix).DownloadContentAsync(cancellationToken);
             return DateTimeOffset.Parse(content.Value.Content.ToString(), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
@@ -128,6 +130,15 @@ public sealed partial class BlobIngestJournal : IIngestJournal, IAsyncDisposable
             return null;
         }
     }
+
+    public async Task MarkCleanStopAsync(DateTimeOffset through, CancellationToken cancellationToken)
+    {
+        await _container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        await _container.GetBlobClient(_cleanStopName).UploadAsync(BinaryData.FromString(through.ToString("O", CultureInfo.InvariantCulture)), overwrite: true, cancellationToken);
+    }
+
+    public Task<DateTimeOffset?> ReadCleanStopAsync(CancellationToken cancellationToken) =>
+        ReadCleanStopAsync(_container, _journalName, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {

@@ -18,6 +18,8 @@ public static class IngestFeature
             .Validate(o => o.RequestsPerSecondPerCredential >= 0 && o.BurstPerCredential >= o.RequestsPerSecondPerCredential, "CityControl:Ingest:RequestsPerSecondPerCredential must not be negative and BurstPerCredential at least as many")
             .Validate(o => o.JournalWriteTimeout > TimeSpan.Zero && o.OutageRetryAfter >= TimeSpan.FromSeconds(1), "CityControl:Ingest:JournalWriteTimeout must be positive and OutageRetryAfter at least one second")
             .Validate(o => !string.IsNullOrWhiteSpace(o.JournalName) && !o.JournalName.Contains('/', StringComparison.Ordinal), "CityControl:Ingest:JournalName must be a non-empty name without '/'")
+            .Validate(o => o.JournalLease >= TimeSpan.FromSeconds(15) && o.JournalLease <= TimeSpan.FromSeconds(60) && o.TakeoverScanInterval > TimeSpan.Zero && o.TakeoverScanInterval * 2 < o.JournalLease,
+                "CityControl:Ingest:JournalLease must be 15 to 60 s (a blob lease) and TakeoverScanInterval less than half of it (the hold is renewed every scan)")
             .ValidateOnStart();
 
         var ingest = builder.Configuration.GetSection(IngestOptions.Section).Get<IngestOptions>() ?? new IngestOptions();
@@ -74,6 +76,13 @@ public static class IngestFeature
         // The journal's tail is replayed before anything else that touches devices starts.
         services.AddSingleton<JournalReplayService>();
         services.AddHostedService(sp => sp.GetRequiredService<JournalReplayService>());
+        if (ingest.Journal == JournalMode.Blob)
+        {
+            // Then this front end holds its journal, and replays those of front ends of the service that died.
+            services.AddSingleton(sp => ActivatorUtilities.CreateInstance<JournalTakeoverService>(sp, TimeProvider.System));
+            services.AddHostedService(sp => sp.GetRequiredService<JournalTakeoverService>());
+        }
+
         services.AddHealthChecks().AddCheck<JournalReplayHealthCheck>("ingest-journal");
         return builder;
     }

@@ -35,6 +35,15 @@ public sealed class IngestOptions
     /// </summary>
     public TimeSpan ReplayWindow { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// How long a front end's hold on its journal lasts without renewal (a blob lease, 15 to 60 s): when it dies, the
+    /// other front ends of the service take its journal over this long after its last renewal.
+    /// </summary>
+    public TimeSpan JournalLease { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How often a front end looks for journals whose writer is gone (and renews its own hold).</summary>
+    public TimeSpan TakeoverScanInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long after a loss in the cluster (a silo's gateway gone, a delivery unanswered) the journal's tail is replayed: time for the silos to declare the lost one dead.</summary>
     public TimeSpan LossReplayDelay { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace CityControl.Web.Ingest;
 
 /// <summary>The journal's state in <c>/healthz</c>: off, not yet replayed, or what the start-up replay did, with its counts as data.</summary>
-public sealed class JournalReplayHealthCheck(JournalReplayService replay, IIngestJournal journal) : IHealthCheck
+public sealed class JournalReplayHealthCheck(JournalReplayService replay, IIngestJournal journal, IServiceProvider services) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -36,6 +36,17 @@ public sealed class JournalReplayHealthCheck(JournalReplayService replay, IInges
         {
             data["lastLossReplayReadings"] = last.Readings;
             data["lastLossReplayNewToDevices"] = last.Applied;
+        }
+
+        // Journals of dead front ends this one replayed (see JournalTakeoverService).
+        if (services.GetService<JournalTakeoverService>() is { } takeover)
+        {
+            data["takeovers"] = takeover.Takeovers;
+            if (takeover.LastTakeover is { } t)
+            {
+                data["lastTakeoverJournal"] = t.Journal;
+                data["lastTakeoverReadings"] = t.Replay.Readings;
+            }
         }
 
         return Task.FromResult(HealthCheckResult.Healthy(

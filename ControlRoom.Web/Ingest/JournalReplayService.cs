@@ -87,10 +87,14 @@ public sealed partial class JournalReplayService : BackgroundService
         }
     }
 
-    private async Task<JournalReplayReport> ReplayAsync(DateTimeOffset? cleanStop, CancellationToken cancellationToken)
+    private Task<JournalReplayReport> ReplayAsync(DateTimeOffset? cleanStop, CancellationToken cancellationToken) =>
+        ReplayAsync(_journal.ReadTailAsync(_options.ReplayWindow, cancellationToken), cleanStop);
+
+    /// <summary>Delivers the entries received after <paramref name="cleanStop"/> to their devices (another front end's journal too).</summary>
+    public async Task<JournalReplayReport> ReplayAsync(IAsyncEnumerable<JournalEntry> tail, DateTimeOffset? cleanStop)
     {
         int batches = 0, readings = 0, applied = 0, held = 0, skipped = 0;
-        await foreach (var entry in _journal.ReadTailAsync(_options.ReplayWindow, cancellationToken))
+        await foreach (var entry in tail)
         {
             if (entry.ReceivedAt <= cleanStop)
             {

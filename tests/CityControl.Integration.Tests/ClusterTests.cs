@@ -240,9 +240,10 @@ public sealed class ClusterTests(AzuriteFixture azurite, BrowserFixture browser)
         using var gateway = await second.PostJsonAsync("/api/gateways", new { id = "gw-" + tag, name = "Failover test gateway", districts }, PlatformApi.Admin);
         var body = await PlatformApi.BodyAsync(gateway);
         var credential = (body["credential"]!["username"]!.GetValue<string>(), body["credential"]!["secret"]!.GetValue<string>());
-        async Task Leak(string district)
+        using var first = new PlatformApi(cluster.FrontEnds[0].BaseAddress);
+        async Task Leak(string district, PlatformApi through)
         {
-            using var response = await second.PostTelemetryAsync(credential, new { readings = new[] { TestDevices.Reading($"gas-{district.ToLowerInvariant()}", DateTimeOffset.UtcNow, "concentration", 80, "ppm") } });
+            using var response = await through.PostTelemetryAsync(credential, new { readings = new[] { TestDevices.Reading($"gas-{district.ToLowerInvariant()}", DateTimeOffset.UtcNow, "concentration", 80, "ppm") } });
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         }
 
@@ -250,18 +251,37 @@ public sealed class ClusterTests(AzuriteFixture azurite, BrowserFixture browser)
         var page = await browser.SignInAsync(balancer.Address, PlatformApi.Operator);
         var badge = page.Locator("#connection");
         await Assertions.Expect(badge).ToHaveTextAsync("live");
-        await Leak(districts[0]);
+        await Leak(districts[0], first);
         await Assertions.Expect(page.Locator("#queue tbody tr", new() { HasText = districts[0] })).ToBeVisibleAsync(new() { Timeout = 15_000 });
 
         // The first front end dies; a leak happens while the screen is cut off.
+        var killedAt = System.Diagnostics.Stopwatch.StartNew();
         await cluster.FrontEnds[0].KillAsync();
-        await Leak(districts[1]);
+        await Leak(districts[1], second);
 
         // The screen reconnects (to the second front end) and resynchronises: the leak it could not hear is there.
         await Assertions.Expect(badge).ToHaveTextAsync("live", new() { Timeout = 30_000 });
         await Assertions.Expect(page.Locator("#queue tbody tr", new() { HasText = districts[1] })).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await Assertions.Expect(page.Locator("#queue tbody tr", new() { HasText = districts[0] })).ToBeVisibleAsync();
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "queue-after-front-end-failover.png"), FullPage = true });
+
+        // The second front end takes the dead one's journal over once its hold (15 s) runs out, and replays what it
+        // had acknowledged (here it had delivered it too: held already).
+        JsonNode? journal = null;
+        while (killedAt.Elapsed < TimeSpan.FromSeconds(45))
+        {
+            journal = (await second.GetJsonAsync("/healthz"))["checks"]!["ingest-journal"]!["data"];
+            if (journal!["takeovers"]!.GetValue<int>() > 0)
+            {
+                break;
+            }
+
+            await Task.Delay(500);
+        }
+
+        Assert.True(journal!["takeovers"]!.GetValue<int>() == 1, $"no takeover within 45 s of the kill: {journal.ToJsonString()}");
+        Assert.StartsWith("web-", journal["lastTakeoverJournal"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.True(journal["lastTakeoverReadings"]!.GetValue<int>() >= 1);
     }
 
     /// <summary>Until every camera's pipeline is up on a worker that <paramref name="accept"/>s: the worker of each.</summary>

@@ -9,13 +9,19 @@ public static class PlatformSettings
         ["CityControl:Ingest:Journal"] = "None",
     });
 
-    public static Dictionary<string, string> Azure(string connectionString) => Base(new()
+    /// <summary>A platform on the storage account with a cluster and service of its own: tests sharing one Azurite see none of each other's grains or journals.</summary>
+    public static Dictionary<string, string> Azure(string connectionString)
     {
-        ["CityControl:Storage:Mode"] = "AzureStorage",
-        ["CityControl:Storage:ConnectionString"] = connectionString,
-        ["CityControl:Ingest:Journal"] = "Blob",
-        ["CityControl:Silo:ClusterId"] = "test-" + Guid.NewGuid().ToString("N")[..8],
-    });
+        var id = "test-" + Guid.NewGuid().ToString("N")[..8];
+        return Base(new()
+        {
+            ["CityControl:Storage:Mode"] = "AzureStorage",
+            ["CityControl:Storage:ConnectionString"] = connectionString,
+            ["CityControl:Ingest:Journal"] = "Blob",
+            ["CityControl:Silo:ClusterId"] = id,
+            ["CityControl:Silo:ServiceId"] = id,
+        });
+    }
 
     public static string[] ToArgs(Dictionary<string, string> settings) =>
         settings.Select(kv => $"--{kv.Key}={kv.Value}").ToArray();
