@@ -28,3 +28,9 @@ public static class StreamNames
     /// <summary>Incident events (<c>IncidentEvent</c>) keyed by district.</summary>
     public const string IncidentEvents = "incident-events";
 }
+
+/// <summary>The platform's own metrics: one meter, exported by every host next to ASP.NET Core's, the runtime's and Orleans'.</summary>
+public static class PlatformMetrics
+{
+    public const string Meter = "CityControl";
+}

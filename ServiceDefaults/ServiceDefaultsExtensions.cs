@@ -20,7 +20,7 @@ namespace CityControl.ServiceDefaults;
 public static class ServiceDefaultsExtensions
 {
     /// <summary>The meters and activity sources of the platform's own code.</summary>
-    public const string PlatformMeter = "CityControl";
+    public const string PlatformMeter = PlatformMetrics.Meter;
 
     /// <summary>Orleans' meters and traces.</summary>
     private static readonly string[] OrleansMeters = ["Microsoft.Orleans"];

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using CityControl.Devices;
 using Microsoft.Extensions.Options;
 using CityControl.Rules.Devices;
@@ -15,9 +16,17 @@ public sealed partial class IngestService(
     IIngestJournal journal,
     CityClock clock,
     IOptions<IngestOptions> options,
+    IMeterFactory meters,
     ILogger<IngestService> logger)
 {
     private readonly IngestOptions _options = options.Value;
+
+    // The factory gives every caller of a name the same meter.
+    private readonly Counter<long> _accepted = meters.Create(PlatformMetrics.Meter)
+        .CreateCounter<long>("citycontrol.readings.accepted", description: "Readings accepted (journaled, then delivered) by this front end");
+
+    private readonly Counter<long> _rejected = meters.Create(PlatformMetrics.Meter)
+        .CreateCounter<long>("citycontrol.readings.rejected", description: "Readings refused by this front end, by the field whose rule they broke");
 
     public async Task<IngestResult> IngestAsync(IngestPrincipal principal, IReadOnlyList<IncomingReading> readings, CancellationToken cancellationToken)
     {
@@ -26,9 +35,15 @@ public sealed partial class IngestService(
         var devices = await routing.FindAsync(ids);
         var (accepted, rejected) = TelemetryValidator.Validate(readings, devices, principal, now, _options);
         var acceptedCount = accepted.Sum(d => d.Readings.Length);
+        foreach (var field in rejected.GroupBy(r => r.Field))
+        {
+            _rejected.Add(field.Count(), new KeyValuePair<string, object?>("field", field.Key));
+        }
+
         if (acceptedCount > 0)
         {
             await journal.AppendAsync(new JournalEntry(now, accepted), cancellationToken);
+            _accepted.Add(acceptedCount);
             await DeliverAsync(accepted, now);
         }
 

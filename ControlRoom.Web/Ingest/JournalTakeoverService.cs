@@ -63,8 +63,9 @@ public sealed partial class JournalTakeoverService : BackgroundService
                 // Let the others look at once: after a clean stop there is nothing to replay; after a failed one, the tail.
                 await _own.ReleaseAsync(cancellationToken: cancellationToken);
             }
-            catch (RequestFailedException ex)
+            catch (Exception ex)
             {
+                // A stop never fails for this: the lease runs out by itself.
                 LogReleaseFailed(ex);
             }
         }
@@ -80,7 +81,8 @@ public sealed partial class JournalTakeoverService : BackgroundService
                 await HoldOwnAsync(stoppingToken);
                 await ScanAsync(stoppingToken);
             }
-            catch (Exception ex) when (ex is RequestFailedException or IOException or HttpRequestException or TimeoutException or AggregateException)
+            catch (Exception ex) when (ex is RequestFailedException or IOException or HttpRequestException or TimeoutException or AggregateException
+                || (ex is OperationCanceledException && !stoppingToken.IsCancellationRequested))
             {
                 // Storage away: the next scan tries again (the lease of a live front end outlasts a short outage).
                 LogScanFailed(ex);
@@ -198,7 +200,7 @@ public sealed partial class JournalTakeoverService : BackgroundService
             {
                 await lease.ReleaseAsync(cancellationToken: CancellationToken.None);
             }
-            catch (RequestFailedException ex)
+            catch (Exception ex)
             {
                 LogReleaseFailed(ex);
             }

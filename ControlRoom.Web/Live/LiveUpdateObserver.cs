@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Collections.Immutable;
 using CityControl.Incidents;
 using CityControl.Live;
@@ -6,12 +7,23 @@ using Microsoft.AspNetCore.SignalR;
 namespace CityControl.Web.Live;
 
 /// <summary>This host's receiver of live updates: it sorts them into the hub's groups and sends each group one numbered batch.</summary>
-public sealed class LiveUpdateObserver(IHubContext<ControlRoomHub, IControlRoomClient> hub, LiveSequences sequences) : ILiveUpdateObserver, IDisposable
+public sealed class LiveUpdateObserver(
+    IHubContext<ControlRoomHub, IControlRoomClient> hub, LiveSequences sequences, CityControl.Rules.CityClock clock, IMeterFactory meters)
+    : ILiveUpdateObserver, IDisposable
 {
     private readonly SemaphoreSlim _order = new(1, 1);
 
+    private readonly Histogram<double> _lag = meters.Create(PlatformMetrics.Meter)
+        .CreateHistogram<double>("citycontrol.live.lag", unit: "ms", description: "From a change (as its source stamped it) to its push to this front end's screens");
+
     public async Task OnUpdates(ImmutableArray<LiveUpdate> updates)
     {
+        var now = clock.UtcNow;
+        foreach (var update in updates)
+        {
+            _lag.Record(Math.Max(0, (now - update.At).TotalMilliseconds));
+        }
+
         var incidents = updates.Select(u => u.Incident).OfType<IncidentSummary>().ToList();
         var devices = updates.Select(u => u.Device).OfType<CityControl.Devices.DeviceEvent>().ToList();
         var states = updates.Select(u => u.Status).OfType<CityControl.Devices.DeviceStatus>().ToList();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using CityControl.Live;
 using System.Collections.Immutable;
 using CityControl.Alarms;
@@ -336,8 +337,15 @@ public abstract partial class DeviceGrain(
         return true;
     }
 
-    protected Task RaiseAlarm(AlarmTransition alarm) =>
-        Raise(alarm.Active ? DeviceEventType.AlarmRaised : DeviceEventType.AlarmCleared, alarm.Message, alarm);
+    protected Task RaiseAlarm(AlarmTransition alarm)
+    {
+        if (alarm.Active)
+        {
+            ServiceProvider.GetRequiredService<Hosting.GrainMetrics>().AlarmRaised(alarm.Condition);
+        }
+
+        return Raise(alarm.Active ? DeviceEventType.AlarmRaised : DeviceEventType.AlarmCleared, alarm.Message, alarm);
+    }
 
     /// <summary>
     /// The device's definition or status changed (or it was onboarded): tell whoever runs something for it from its

@@ -18,6 +18,7 @@ public static class GrainServiceCollectionExtensions
     {
         services.TryAddSingleton(new CityClock(TimeProvider.System));
         services.TryAddSingleton<CheckpointLedger>();
+        services.TryAddSingleton<GrainMetrics>();
         services.AddOptions<CameraSourceOptions>()
             .Bind(configuration.GetSection(CameraSourceOptions.Section))
             .Validate(o => o.AllowedNetworks.Concat(o.BlockedNetworks).All(n => System.Net.IPNetwork.TryParse(n.Contains('/') ? n : n + (n.Contains(':') ? "/128" : "/32"), out _)),

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using CityControl.Live;
 using System.Collections.Immutable;
 using CityControl.Devices;
@@ -76,6 +77,7 @@ public sealed partial class IncidentGrain(
             await GrainFactory.GetGrain<IIncidentVideoAccessGrain>(0).GrantFor(Id, opening.Title, opening.Location, [.. S.Agencies]);
         }
 
+        ServiceProvider.GetRequiredService<Hosting.GrainMetrics>().IncidentOpened(opening.Type);
         LogOpened(Id, opening.Type, opening.District);
         return Summary();
     }

@@ -62,6 +62,7 @@ public static class VideoWorkerApp
 
         services.AddSingleton<CameraPipelineHost>();
         services.AddHostedService(sp => sp.GetRequiredService<CameraPipelineHost>());
+        services.AddHostedService<VideoMetrics>();
         return builder;
     }
 

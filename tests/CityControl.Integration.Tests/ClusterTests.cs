@@ -141,6 +141,11 @@ public sealed class ClusterTests(AzuriteFixture azurite, BrowserFixture browser)
 
         Assert.True(missing.Count == 0, string.Join("\n", missing) + "\n" + Tail(cluster.Output));
 
+        // The front end counted what it acknowledged on the platform's meter (a batch the test gave up on may have been taken too).
+        var metrics = await frontEnd.Http.GetStringAsync("/metrics");
+        var counted = PrometheusText.Sum(metrics, "citycontrol_readings_accepted_total");
+        Assert.True(counted >= accepted.Count, $"the front end counted {counted} accepted readings, the test {accepted.Count}");
+
         // The front end heard of the loss and replayed its journal's tail (what brought the lost readings back).
         var journal = (await api.GetJsonAsync("/healthz"))["checks"]!["ingest-journal"]!["data"]!;
         Assert.True(journal["lossReplays"]!.GetValue<int>() >= 1, journal.ToJsonString());
@@ -218,6 +223,10 @@ public sealed class ClusterTests(AzuriteFixture azurite, BrowserFixture browser)
             Assert.Contains(events.Skip(lost + 1), e => e.Type == "streamRestored");
         }
 
+        // Worker b's meter has each camera's frames, read and analysed.
+        var metrics = await b.Http.GetStringAsync("/metrics");
+        Assert.All(cameras, c => Assert.True(PrometheusText.Sum(metrics, "citycontrol_video_frames_analysed_total", $"camera=\"{c}\"") > 0, $"{c}: no frames analysed on worker b's meter"));
+
         // The rest of the platform did not notice: the front end (and its silo) are healthy.
         using var health = await api.SendAsync(HttpMethod.Get, "/healthz");
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
@@ -280,6 +289,11 @@ public sealed class ClusterTests(AzuriteFixture azurite, BrowserFixture browser)
         }
 
         Assert.True(journal!["takeovers"]!.GetValue<int>() == 1, $"no takeover within 45 s of the kill: {journal.ToJsonString()}");
+
+        // The silo counted both leaks on the platform's meter: two high alarms, two chemical-leak incidents.
+        var metrics = await cluster.Silos[0].Http.GetStringAsync("/metrics");
+        Assert.Equal(2, PrometheusText.Sum(metrics, "citycontrol_alarms_raised_total", "condition=\"GasHigh\""));
+        Assert.Equal(2, PrometheusText.Sum(metrics, "citycontrol_incidents_opened_total", "type=\"ChemicalLeak\""));
         Assert.StartsWith("web-", journal["lastTakeoverJournal"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.True(journal["lastTakeoverReadings"]!.GetValue<int>() >= 1);
     }
