@@ -21,7 +21,9 @@ public sealed class VideoAccessTests
     [Fact]
     public async Task A_fire_dispatcher_sees_a_police_camera_only_through_a_grant_until_it_ends_and_every_look_is_audited()
     {
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        // Five minutes before a midnight (UTC): the grant's ten minutes end the next day, as the audit trail's days do.
+        var time = new FakeTimeProvider(new DateTimeOffset(DateTime.UtcNow.Date.AddDays(1).AddMinutes(-5), TimeSpan.Zero));
+        var started = time.GetUtcNow();
         await using var platform = await InProcessPlatform.StartAsync(PlatformSettings.Memory(), time);
         var api = platform.Api;
         var camera = MemoryPlatformFixture.NewId("cam");
@@ -74,7 +76,9 @@ public sealed class VideoAccessTests
 
         // The audit trail: every look and the grant, with who, which camera, the purpose and the grant; admins only.
         using var auditByFire = await api.SendAsync(HttpMethod.Get, "/api/video/audit", Fire);
-        var audit = await api.GetJsonAsync($"/api/video/audit?camera={camera}", PlatformApi.Admin);
+        // From the day the test began to the day its clock reached.
+        var days = $"from={started:yyyy-MM-dd}&to={time.GetUtcNow():yyyy-MM-dd}";
+        var audit = await api.GetJsonAsync($"/api/video/audit?camera={camera}&{days}", PlatformApi.Admin);
         Assert.Equal(HttpStatusCode.Forbidden, auditByFire.StatusCode);
         Assert.Empty(audit["brokenFiles"]!.AsArray());
         var trail = audit["records"]!.AsArray().Reverse().Select(r => (

@@ -92,7 +92,18 @@ public sealed class ViewsBrowserTests(MemoryPlatformFixture fixture, BrowserFixt
         var page = await browser.SignInAsync(fixture.Platform.BaseAddress, PlatformApi.Admin, "/admin");
 
         await page.FillAsync("#f-id", id);
+        await page.SelectOptionAsync("#f-kind", "gasSensor");
+        await Assertions.Expect(page.Locator("fieldset[data-kind=gasSensor]")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("fieldset[data-kind=camera]")).ToBeHiddenAsync();
         await page.SelectOptionAsync("#f-kind", "camera");
+
+        // Only the camera's fields show for a camera.
+        await Assertions.Expect(page.Locator("fieldset[data-kind=camera]")).ToBeVisibleAsync();
+        foreach (var other in new[] { "gasSensor", "floodSensor", "trafficSignal" })
+        {
+            await Assertions.Expect(page.Locator($"fieldset[data-kind={other}]")).ToBeHiddenAsync();
+        }
+
         await page.FillAsync("#f-name", "Gate camera");
         await page.FillAsync("#f-lat", "37.4850");
         await page.FillAsync("#f-lon", "126.8990");
@@ -101,6 +112,8 @@ public sealed class ViewsBrowserTests(MemoryPlatformFixture fixture, BrowserFixt
         await page.FillAsync("#f-bearing", "90");
         await page.FillAsync("#f-fov", "60");
         await page.FillAsync("#f-range", "150");
+        await page.SelectOptionAsync("#f-owner", "police");
+        await page.CheckAsync("#f-purposes input[value=facilitySafety]");
         await page.ClickAsync("#save");
         await Assertions.Expect(page.Locator("#credential")).ToContainTextAsync($"{id} onboarded; its credential, shown once: user device:{id}, secret ");
 
@@ -124,6 +137,8 @@ public sealed class ViewsBrowserTests(MemoryPlatformFixture fixture, BrowserFixt
         var device = await fixture.Api.GetJsonAsync($"/api/devices/{id}");
         Assert.Equal(200, device["camera"]!["rangeMeters"]!.GetValue<double>());
         Assert.Equal(90, device["camera"]!["bearingDegrees"]!.GetValue<double>());
+        Assert.Equal("police", device["camera"]!["owner"]!.GetValue<string>());
+        Assert.Equal(["crimePrevention", "facilitySafety"], device["camera"]!["purposes"]!.AsArray().Select(p => p!.GetValue<string>()));
     }
 
     [Fact]
