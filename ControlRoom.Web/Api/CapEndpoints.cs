@@ -67,9 +67,9 @@ public static class CapEndpoints
             return Results.Problem(title: $"this incident is not routed to {own}", statusCode: StatusCodes.Status403Forbidden);
         }
 
-        // One message per state of the incident: its identifier and time come from the timeline (less the entries that
-        // record CAP messages themselves), so asking again gives the same message.
-        var last = detail.Timeline.Last(e => e.Action != IncidentGrains.CapMessageAction);
+        // One message per state of the incident: its identifier and time come from the timeline (less the entries of
+        // the platform's bookkeeping: CAP messages themselves, video grants), so asking again gives the same message.
+        var last = detail.Timeline.Last(e => !IncidentGrains.IsBookkeeping(e.Action));
         var message = new CapMessageRecord($"{id}.{last.Sequence}", options.Value.Sender, TruncateToSeconds(last.At));
         var issued = detail.CapMessages.Where(m => m.Sender == options.Value.Sender).ToList();
         var index = issued.FindIndex(m => m.Identifier == message.Identifier);

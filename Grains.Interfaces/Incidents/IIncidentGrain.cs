@@ -102,6 +102,18 @@ public static class IncidentGrains
     /// <summary>The timeline action that records a CAP message issued or received.</summary>
     public const string CapMessageAction = "CAP message";
 
+    /// <summary>Timeline actions of the incident's video grants (given, not given, ended).</summary>
+    public const string VideoAccessGranted = "video access granted";
+    public const string VideoAccessNotGranted = "video access not granted";
+    public const string VideoAccessEnded = "video access ended";
+
+    /// <summary>
+    /// Timeline entries that record the platform's own bookkeeping (CAP messages, video grants): they change nothing
+    /// the public is told, so they make no new CAP message.
+    /// </summary>
+    public static bool IsBookkeeping(string action) =>
+        action is CapMessageAction or VideoAccessGranted or VideoAccessNotGranted or VideoAccessEnded;
+
     /// <summary>Index grains per month: a city's incident changes spread over them, so no one grain carries them all.</summary>
     public const int IndexPartitions = 8;
 

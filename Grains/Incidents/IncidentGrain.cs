@@ -229,7 +229,7 @@ public sealed partial class IncidentGrain(
         {
             endedGrants = [.. S.VideoGrants];
             S.VideoGrants.Clear();
-            Append("system", "video access ended", null, null,
+            Append("system", IncidentGrains.VideoAccessEnded, null, null,
                 $"{endedGrants.Length} camera grant(s) of {string.Join(", ", endedGrants.Select(g => g.Agency).Distinct())} end with the incident", now);
         }
 
@@ -280,13 +280,13 @@ public sealed partial class IncidentGrain(
         S.VideoGrants.AddRange(grants);
         foreach (var agency in grants.GroupBy(g => g.Agency))
         {
-            Append("system", "video access granted", null, null,
+            Append("system", IncidentGrains.VideoAccessGranted, null, null,
                 $"{agency.Key}: {string.Join(", ", agency.Select(g => $"{g.CameraId} ({g.Purpose})"))} until {agency.Max(g => g.Until):O}", now);
         }
 
         foreach (var note in notes)
         {
-            Append("system", "video access not granted", null, null, note, now);
+            Append("system", IncidentGrains.VideoAccessNotGranted, null, null, note, now);
         }
 
         S.UpdatedAt = now;

@@ -122,6 +122,15 @@ public sealed class VideoAccessTests
         Assert.Equal(HttpStatusCode.Forbidden, farView.StatusCode);
         Assert.Equal([true, false, false], nearest.AsArray().Select(c => c!["access"]!.GetValue<bool>()));
 
+        // The grants are the platform's bookkeeping: the public CAP message is the one of the incident's last real change.
+        var lines = (await api.GetJsonAsync($"/api/incidents/{incident}", PlatformApi.Operator))["timeline"]!.AsArray();
+        var lastPublic = lines.Last(l => !l!["action"]!.GetValue<string>().StartsWith("video access", StringComparison.Ordinal))!["sequence"]!.GetValue<int>();
+        using var cap = await api.SendAsync(HttpMethod.Get, $"/api/incidents/{incident}/cap", PlatformApi.Operator);
+        var identifier = System.Xml.Linq.XDocument.Parse(await cap.Content.ReadAsStringAsync()).Root!
+            .Element(System.Xml.Linq.XName.Get("identifier", "urn:oasis:names:tc:emergency:cap:1.2"))!.Value;
+        Assert.Equal($"{incident}.{lastPublic}", identifier);
+        Assert.True(lastPublic < lines.Count, "the grant lines come after the last public change");
+
         // The incident ends: so does the police's access.
         using var cancelled = await api.PostJsonAsync($"/api/incidents/{incident}/actions/cancel", new { text = "a maintenance worker with a permit" }, PlatformApi.Operator);
         Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
