@@ -123,16 +123,7 @@ public static class AuthEndpoints
 
     private static async Task<IResult> SignOut(HttpContext context, SignInSessions sessions)
     {
-        if (context.User.FindFirstValue(SignInSessions.SessionClaim) is { } session)
-        {
-            await sessions.EndAsync(session, "signed out");
-        }
-
-        if (context.User.Identity?.AuthenticationType == CookieAuthenticationDefaults.AuthenticationScheme)
-        {
-            await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
-        }
-
+        await sessions.SignOutAsync(context);
         return Results.NoContent();
     }
 

@@ -62,7 +62,7 @@ public static class VideoEndpoints
 
     public sealed record AuditResponse(IReadOnlyList<System.Text.Json.Nodes.JsonObject> Records, IReadOnlyList<string> BrokenFiles, bool Truncated);
 
-    private static async Task<IResult> Grants(string id, ClaimsPrincipal user, IGrainFactory grains, CityControl.Rules.CityClock clock)
+    private static async Task<IResult> Grants(string id, ClaimsPrincipal user, IGrainFactory grains)
     {
         if (await RequireCamera(grains, id) is { } missing)
         {
@@ -114,9 +114,20 @@ public static class VideoEndpoints
         try
         {
             var by = AuditIdentity.NameOf(user);
-            var grant = await grains.GetGrain<ICameraGrain>(id).GrantVideo(
+            var camera = grains.GetGrain<ICameraGrain>(id);
+            var grant = await camera.GrantVideo(
                 new VideoGrantRequest(agency!.Value, purpose!.Value, body.Reason ?? "", TimeSpan.FromMinutes(Math.Clamp(body.Minutes!.Value, 0, 100_000)), body.IncidentId), by);
-            await access.RecordGrantAsync("grant", grant, by, ct);
+            try
+            {
+                await access.RecordGrantAsync("grant", grant, by, ct);
+            }
+            catch (VideoAuditUnavailableException ex)
+            {
+                // No grant without its record: taken back at once (the camera's events keep both steps).
+                await camera.RevokeVideo(grant.Id, "system: the audit trail could not record the grant");
+                return Results.Problem(title: $"Not granted: {ex.Message}", statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+
             return Results.Created($"/api/cameras/{Uri.EscapeDataString(id)}/grants/{grant.Id}", grant);
         }
         catch (DeviceRuleException ex)
@@ -138,7 +149,16 @@ public static class VideoEndpoints
             return Problems.Field("grantId", $"camera '{id}' has no grant '{grantId}'", StatusCodes.Status404NotFound);
         }
 
-        await access.RecordGrantAsync("revoke", grant, by, ct);
+        try
+        {
+            await access.RecordGrantAsync("revoke", grant, by, ct);
+        }
+        catch (VideoAuditUnavailableException)
+        {
+            // The grant is ended (the safe side) and the camera's events say so; asked again, the end is recorded then.
+            return Results.Problem(title: "The grant is ended, but the video audit trail cannot record that now; ask again to record it.", statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
         return Results.Ok(grant);
     }
 

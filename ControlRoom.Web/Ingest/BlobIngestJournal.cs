@@ -45,11 +45,7 @@ public sealed partial class BlobIngestJournal : IIngestJournal, IAsyncDisposable
 
     public BlobIngestJournal(IOptions<StorageOptions> storage, IOptions<IngestOptions> options, TimeProvider time, ILogger<BlobIngestJournal> logger)
     {
-        var clientOptions = new BlobClientOptions();
-        clientOptions.Retry.MaxRetries = 2;
-        clientOptions.Retry.Delay = TimeSpan.FromMilliseconds(200);
-        clientOptions.Retry.NetworkTimeout = options.Value.JournalWriteTimeout;
-        _container = new BlobServiceClient(storage.Value.ConnectionString, clientOptions).GetBlobContainerClient(ContainerName);
+        _container = OpenContainer(storage.Value, options.Value.JournalWriteTimeout);
         _prefix = options.Value.JournalName + "/";
         _journalName = options.Value.JournalName;
         _cleanStopName = _journalName + CleanStopSuffix;
@@ -57,6 +53,16 @@ public sealed partial class BlobIngestJournal : IIngestJournal, IAsyncDisposable
         _time = time;
         _logger = logger;
         _writer = Task.Run(WriteLoop);
+    }
+
+    /// <summary>The journals' container, with few, short retries: when storage is away, callers learn it within seconds.</summary>
+    public static BlobContainerClient OpenContainer(StorageOptions storage, TimeSpan networkTimeout)
+    {
+        var clientOptions = new BlobClientOptions();
+        clientOptions.Retry.MaxRetries = 2;
+        clientOptions.Retry.Delay = TimeSpan.FromMilliseconds(200);
+        clientOptions.Retry.NetworkTimeout = networkTimeout;
+        return new BlobServiceClient(storage.ConnectionString, clientOptions).GetBlobContainerClient(ContainerName);
     }
 
     public bool IsDurable => true;

@@ -36,10 +36,7 @@ public sealed partial class JournalTakeoverService : BackgroundService
         TimeProvider time, ILogger<JournalTakeoverService> logger)
     {
         _options = options.Value;
-        var clientOptions = new BlobClientOptions();
-        clientOptions.Retry.MaxRetries = 2;
-        clientOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(5);
-        _container = new BlobServiceClient(storage.Value.ConnectionString, clientOptions).GetBlobContainerClient(BlobIngestJournal.ContainerName);
+        _container = BlobIngestJournal.OpenContainer(storage.Value, _options.JournalWriteTimeout);
         var serviceId = configuration.GetSection(ClusterClientOptions.Section).Get<ClusterClientOptions>()?.ServiceId ?? "citycontrol";
         _prefix = $"{OwnersPrefix}{serviceId}/";
         _own = _container.GetBlobClient(_prefix + _options.JournalName).GetBlobLeaseClient(LeaseIdOf(_options.JournalName));

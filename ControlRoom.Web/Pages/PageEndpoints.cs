@@ -15,12 +15,7 @@ public static class PageEndpoints
         app.MapPost("/login", SignIn).AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
         app.MapPost("/logout", async (HttpContext context, SignInSessions sessions) =>
         {
-            if (context.User.FindFirstValue(SignInSessions.SessionClaim) is { } session)
-            {
-                await sessions.EndAsync(session, "signed out");
-            }
-
-            await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            await sessions.SignOutAsync(context);
             return Results.Redirect("/login");
         }).ExcludeFromDescription();
         app.MapGet("/", () => Page("queue.html")).RequireAuthorization(Policies.Staff).ExcludeFromDescription();

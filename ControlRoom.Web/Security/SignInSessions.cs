@@ -57,6 +57,20 @@ public sealed class SignInSessions(IGrainFactory grains, CityClock clock, IOptio
         return principal;
     }
 
+    /// <summary>Signs the request's user out: ends their session (every token and cookie of it) and drops the cookie.</summary>
+    public async Task SignOutAsync(HttpContext context)
+    {
+        if (context.User.FindFirstValue(SessionClaim) is { } session)
+        {
+            await EndAsync(session, "signed out");
+        }
+
+        if (context.User.Identity?.AuthenticationType == CookieAuthenticationDefaults.AuthenticationScheme)
+        {
+            await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        }
+    }
+
     public async Task EndAsync(string sessionId, string reason)
     {
         await grains.GetGrain<ISignInSessionGrain>(sessionId).End(reason);

@@ -40,7 +40,7 @@ public sealed class VideoAccess(IGrainFactory grains, IAuditTrail audit, CityClo
     public async Task<VideoAccessDecision> CheckAsync(ClaimsPrincipal user, string cameraId, VideoUse use, string item, CancellationToken cancellationToken)
     {
         var viewer = ViewerOf(user);
-        var decision = VideoAccessRules.Decide(viewer, await grains.GetGrain<ICameraGrain>(cameraId).GetAccess(), use, clock.UtcNow);
+        var decision = await PeekAsync(user, cameraId, use);
         var now = clock.UtcNow;
         var key = $"{viewer.User}\n{cameraId}\n{use}\n{item}\n{decision.Allowed}\n{decision.GrantId}";
         var continuing = (use == VideoUse.LiveView || !decision.Allowed) && _recent.TryGetValue(key, out var last) && now - last < ViewGap;
