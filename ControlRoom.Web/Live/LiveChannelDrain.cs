@@ -17,6 +17,9 @@ public sealed partial class LiveChannelDrain(
 {
     public static readonly ReconnectHint Stopping = new("this front end is stopping", 2);
 
+    /// <summary>How long a stop waits after the hint is sent before connections may close.</summary>
+    public static readonly TimeSpan SendGrace = TimeSpan.FromMilliseconds(500);
+
     private CancellationTokenRegistration _registration;
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -25,9 +28,18 @@ public sealed partial class LiveChannelDrain(
         {
             try
             {
-                // Bounded: a stop must not wait on a slow client (5 s: a busy machine is slow to send to many).
-                hub.Clients.All.Reconnect(Stopping).Wait(TimeSpan.FromSeconds(5));
-                LogHinted();
+                // Bounded: a stop must not wait on a slow client (5 s: a busy machine is slow to send to many). A sent
+                // hint is only in each connection's buffer: the grace lets the transports put it on the wire before
+                // the server closes the connections (without it a loaded machine closed some first).
+                if (hub.Clients.All.Reconnect(Stopping).Wait(TimeSpan.FromSeconds(5)))
+                {
+                    Thread.Sleep(SendGrace);
+                    LogHinted();
+                }
+                else
+                {
+                    LogHintSlow();
+                }
             }
             catch (Exception ex) when (ex is AggregateException or InvalidOperationException or ObjectDisposedException)
             {
@@ -45,6 +57,9 @@ public sealed partial class LiveChannelDrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Told the connected screens to reconnect: this front end is stopping")]
     private partial void LogHinted();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Telling the connected screens to reconnect took longer than 5 s; closing their connections anyway")]
+    private partial void LogHintSlow();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not tell the connected screens to reconnect")]
     private partial void LogHintFailed(Exception ex);
