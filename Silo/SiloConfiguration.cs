@@ -9,6 +9,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 
 namespace CityControl.Silo;
 
@@ -22,6 +23,12 @@ public static class SiloConfiguration
         var streams = Bind<StreamOptions>(configuration, StreamOptions.Section);
 
         silo.Services.AddCityControlGrainServices(configuration);
+        if (ClusterDashboardOptions.IsEnabled(configuration))
+        {
+            // Each silo reports its figures to the dashboard that front ends serve to admins.
+            silo.AddDashboard();
+        }
+
         silo.Configure<ClusterOptions>(o =>
         {
             o.ClusterId = siloOptions.ClusterId;

@@ -125,5 +125,52 @@ public sealed class AccessTests(MemoryPlatformFixture fixture)
         Assert.Equal(HttpStatusCode.OK, operatorSignIn.StatusCode);
     }
 
+    [Fact]
+    public async Task Only_admins_open_the_Orleans_dashboard_and_it_shows_the_running_silo_and_its_grains()
+    {
+        // A browser that has not signed in is sent to the sign-in page; other roles are refused.
+        using (var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = fixture.Platform.BaseAddress })
+        using (var anonymous = await browser.GetAsync("/admin/orleans/DashboardCounters"))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, anonymous.StatusCode);
+            Assert.StartsWith("/login", anonymous.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+        }
+
+        var statuses = new List<HttpStatusCode>();
+        foreach (var user in new[] { PlatformApi.Operator, PlatformApi.Police, Fire })
+        {
+            using var refused = await Api.SendAsync(HttpMethod.Get, "/admin/orleans/DashboardCounters", user);
+            statuses.Add(refused.StatusCode);
+        }
+
+        Assert.Equal([HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.Forbidden], statuses);
+
+        // The page itself, served by this front end (no CDN), and its figures: the one silo, and the platform's grains.
+        using var page = await Api.SendAsync(HttpMethod.Get, "/admin/orleans/", PlatformApi.Admin);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("index.min.js", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("://", html.Replace("http://www.w3.org", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        using var script = await Api.SendAsync(HttpMethod.Get, "/admin/orleans/index.min.js", PlatformApi.Admin);
+        Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+
+        // The dashboard refreshes its figures once a second, as its page does: the device onboarded now shows within a few.
+        await Api.OnboardAsync(TestDevices.Gas(MemoryPlatformFixture.NewId("gas")));
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            var counters = await Api.GetJsonAsync("/admin/orleans/DashboardCounters", PlatformApi.Admin);
+            Assert.Equal(1, counters["totalActiveHostCount"]!.GetValue<int>());
+            var grainTypes = counters["simpleGrainStats"]!.AsArray().Select(g => g!["grainType"]!.GetValue<string>()).ToList();
+            if (grainTypes.Any(t => t.EndsWith(".GasSensorGrain", StringComparison.Ordinal)))
+            {
+                break;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, counters.ToJsonString());
+            await Task.Delay(500);
+        }
+    }
+
     private static StringContent Xml(string xml) => new(xml, System.Text.Encoding.UTF8, "application/xml");
 }

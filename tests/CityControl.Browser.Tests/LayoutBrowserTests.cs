@@ -44,4 +44,26 @@ public sealed class LayoutBrowserTests(MemoryPlatformFixture fixture, BrowserFix
             await page.Context.CloseAsync();
         }
     }
+
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public async Task An_admin_opens_the_Orleans_dashboard_from_the_admin_page_and_sees_the_silo(int width, int height)
+    {
+        var page = await browser.SignInAsync(fixture.Platform.BaseAddress, PlatformApi.Admin, "/admin");
+        await page.SetViewportSizeAsync(width, height);
+        var link = page.Locator("a[href='/admin/orleans/']");
+        await Assertions.Expect(link).ToHaveTextAsync("Open the Orleans dashboard");
+
+        var dashboard = await page.RunAndWaitForPopupAsync(() => link.ClickAsync());
+        await dashboard.SetViewportSizeAsync(width, height);
+        var silos = dashboard.GetByText(new System.Text.RegularExpressions.Regex("^Active Silos$", System.Text.RegularExpressions.RegexOptions.IgnoreCase));
+        await Assertions.Expect(silos).ToBeVisibleAsync();
+        await Assertions.Expect(silos.Locator("xpath=..")).ToContainTextAsync("1");
+        await dashboard.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, $"orleans-dashboard-{width}x{height}.png") });
+
+        // Its grains page lists the platform's grains (the sign-in session of this admin is one).
+        await dashboard.GetByRole(AriaRole.Link, new() { Name = "Grains", Exact = true }).ClickAsync();
+        await Assertions.Expect(dashboard.GetByText("SignInSessionGrain", new() { Exact = false }).First).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await page.Context.CloseAsync();
+    }
 }

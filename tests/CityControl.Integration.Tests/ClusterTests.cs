@@ -88,6 +88,9 @@ public sealed class ClusterTests(AzuriteFixture azurite, BrowserFixture browser)
             await Task.Delay(100);
         }
 
+        // The admins' Orleans dashboard, served by the front end (an Orleans client), sees the three silos.
+        Assert.Equal(3, await ActiveSilosOnDashboard(api, 3));
+
         var raisedBeforeKill = devices.Take(6).ToHashSet();
         var changesBeforeKill = live.IncidentChanges.Count;
         await cluster.Silos[1].KillAsync();
@@ -103,6 +106,9 @@ public sealed class ClusterTests(AzuriteFixture azurite, BrowserFixture browser)
 
         await stopLoad.CancelAsync();
         await load;
+
+        // ...and then the two that are left.
+        Assert.Equal(2, await ActiveSilosOnDashboard(api, 2));
 
         // Refused only for a short while after the kill, and only with 503 and Retry-After (checked in the loop).
         var lastRefusal = refusals.Where(t => t > killed).DefaultIfEmpty(killed).Max();
@@ -165,6 +171,22 @@ public sealed class ClusterTests(AzuriteFixture azurite, BrowserFixture browser)
         Report("cluster-silo-kill.txt",
             $"statuses: {Format(statuses)}; refused after the kill for {(lastRefusal - killed).TotalSeconds:0.0} s; " +
             $"{accepted.Count} acknowledged readings, all in their devices' history; {incidents.Count} incidents covering {withIncident.Count} devices");
+    }
+
+    /// <summary>The active silos on the admins' dashboard once it shows <paramref name="expected"/> (it refreshes every second), or what it shows after 30 s.</summary>
+    private static async Task<int> ActiveSilosOnDashboard(PlatformApi api, int expected)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var active = (await api.GetJsonAsync("/admin/orleans/DashboardCounters", PlatformApi.Admin))["totalActiveHostCount"]!.GetValue<int>();
+            if (active == expected || DateTime.UtcNow > deadline)
+            {
+                return active;
+            }
+
+            await Task.Delay(500);
+        }
     }
 
     private static void Report(string name, string text)

@@ -10,6 +10,7 @@ using CityControl.Web.Live;
 using CityControl.Web.Pages;
 using CityControl.Web.Security;
 using CityControl.Web.Video;
+using Orleans.Dashboard;
 
 namespace CityControl.Web.Hosting.Composition;
 
@@ -47,14 +48,21 @@ public static class PlatformComposition
             // A front end of a cluster: an Orleans client of the silo hosts, finding them in the membership table. When
             // a silo's gateway drops, the grains it held come back elsewhere from their last saved state: the journal's
             // tail gives them what they had since.
-            builder.AddClusterClient(storage, client => client.AddGatewayCountChangedHandler(sp => (_, e) =>
+            builder.AddClusterClient(storage, client =>
             {
-                if (e.NumberOfConnectedGateways < e.PreviousNumberOfConnectedGateways)
+                client.AddGatewayCountChangedHandler(sp => (_, e) =>
                 {
-                    sp.GetRequiredService<JournalReplayService>().ClusterLost(
-                        $"a silo's gateway dropped ({e.PreviousNumberOfConnectedGateways} -> {e.NumberOfConnectedGateways} connected)");
+                    if (e.NumberOfConnectedGateways < e.PreviousNumberOfConnectedGateways)
+                    {
+                        sp.GetRequiredService<JournalReplayService>().ClusterLost(
+                            $"a silo's gateway dropped ({e.PreviousNumberOfConnectedGateways} -> {e.NumberOfConnectedGateways} connected)");
+                    }
+                });
+                if (ClusterDashboardOptions.IsEnabled(builder.Configuration))
+                {
+                    client.AddDashboard();
                 }
-            }));
+            });
         }
 
         builder.Services.TryAddSingleton(new CityClock(TimeProvider.System));
@@ -103,6 +111,12 @@ public static class PlatformComposition
         endpoints.MapCap();
         endpoints.MapLiveChannel();
         endpoints.MapControlRoomPages();
+        if (ClusterDashboardOptions.IsEnabled(app.Configuration))
+        {
+            // The silos' own view (members, activations, grain calls, reminders, logs): admins only.
+            endpoints.MapOrleansDashboard(ClusterDashboardOptions.Path).RequireAuthorization(Policies.Admin).ExcludeFromDescription();
+        }
+
         return app;
     }
 }
