@@ -46,6 +46,11 @@ public static class SiloConfiguration
         else
         {
             silo.ConfigureEndpoints(IPAddress.Parse(siloOptions.AdvertisedAddress), siloOptions.SiloPort, siloOptions.GatewayPort, listenOnAnyHostAddress: false);
+            if (siloOptions.Kubernetes)
+            {
+                silo.UseKubernetesHosting();
+            }
+
             silo.Configure<ClusterMembershipOptions>(o =>
             {
                 o.ProbeTimeout = siloOptions.ProbeTimeout;

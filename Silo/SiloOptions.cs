@@ -31,6 +31,14 @@ public sealed class SiloOptions
 
     [Range(1, 10)]
     public int MissedProbesLimit { get; set; } = 2;
+
+    /// <summary>
+    /// In a Kubernetes pod (deploy/kubernetes): Orleans' Kubernetes hosting names the silo after its pod, takes the
+    /// cluster and service ids from <c>ORLEANS_CLUSTER_ID</c> and <c>ORLEANS_SERVICE_ID</c> (the manifest sets them from
+    /// the pod's labels), and watches the silo pods so that a deleted pod's silo is declared dead at once rather than
+    /// after missed probes (it needs the pod permissions the manifest's Role gives).
+    /// </summary>
+    public bool Kubernetes { get; set; }
 }
 
 public enum StreamTransport
