@@ -48,6 +48,10 @@ public static class VideoEndpoints
             .RequireAuthorization(Policies.Staff).WithTags("Video").RequireRateLimiting(ApiFeature.QueryRateLimit)
             .Produces<IReadOnlyList<PipelineStatus>>()
             .WithSummary("The camera pipelines every live video worker runs: the worker, stream up or not, frames read, analysed and dropped, reconnects.");
+        app.MapGet("/api/video/assignments", Assignments)
+            .RequireAuthorization(Policies.Staff).WithTags("Video").RequireRateLimiting(ApiFeature.QueryRateLimit)
+            .Produces<IReadOnlyList<CameraAssignment>>()
+            .WithSummary("Every camera with a stream: the video worker that runs it, whether it is being tried in a probe process (its last worker died running it), and until when it is quarantined and why (its source crashed the probe).");
         app.MapGet("/api/video/audit", Audit)
             .RequireAuthorization(Policies.Admin).WithTags("Video").RequireRateLimiting(ApiFeature.QueryRateLimit)
             .Produces<AuditResponse>()
@@ -253,6 +257,12 @@ public static class VideoEndpoints
         return Results.Ok(partitions.SelectMany(p => p).OrderBy(p => p.CameraId, StringComparer.Ordinal));
     }
 
+    private static async Task<IResult> Assignments(IGrainFactory grains)
+    {
+        var partitions = await Task.WhenAll(Enumerable.Range(0, VideoPartitions.Count).Select(p => grains.GetGrain<IVideoCameraPartitionGrain>(p).Assignments()));
+        return Results.Ok(partitions.SelectMany(p => p).OrderBy(p => p.CameraId, StringComparer.Ordinal));
+    }
+
     private static async Task<IResult> Live(string id, HttpResponse response, ClaimsPrincipal user, IGrainFactory grains, VideoAccess access, CancellationToken ct)
     {
         if (await RequireCamera(grains, id) is { } missing)
@@ -268,9 +278,15 @@ public static class VideoEndpoints
         var partition = grains.GetVideoPartitionFor(id);
         if (await partition.GetLiveView(id) is not { } view)
         {
-            var running = (await partition.Assignments()).Any(a => a.CameraId == id && a.WorkerId is not null);
+            var assignment = (await partition.Assignments()).FirstOrDefault(a => a.CameraId == id);
             return Results.Problem(
-                title: running ? $"Camera '{id}' has no frame yet." : $"Camera '{id}' has no running video pipeline (no stream address, or no video worker up).",
+                title: assignment switch
+                {
+                    { QuarantinedUntil: { } until } => $"Camera '{id}' is quarantined until {until:yyyy-MM-dd HH:mm} UTC: {assignment.QuarantineReason}",
+                    { Probing: true } => $"Camera '{id}' is being tried in a probe process (its last video worker died running it).",
+                    { WorkerId: not null } => $"Camera '{id}' has no frame yet.",
+                    _ => $"Camera '{id}' has no running video pipeline (no stream address, or no video worker up).",
+                },
                 statusCode: StatusCodes.Status404NotFound);
         }
 

@@ -3,20 +3,37 @@ using Orleans.Concurrency;
 
 namespace CityControl.Video;
 
-/// <summary>What a video worker needs to run a camera's pipeline: its stream address and analytics settings, and their version.</summary>
+/// <summary>
+/// What a video worker needs to run a camera's pipeline: its stream address and analytics settings, and their version.
+/// <paramref name="Probe"/>: the camera's last worker died while running it, so the worker is to run it first in a
+/// process of its own and report whether that process crashed (see <see cref="IVideoCameraPartitionGrain.ReportProbe"/>).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.camera-stream.v1")]
 public sealed record class CameraStream(
     [property: Id(0)] string CameraId,
     [property: Id(1)] string Address,
     [property: Id(2)] CameraAnalyticsConfig Analytics,
-    [property: Id(3)] long Version);
+    [property: Id(3)] long Version,
+    [property: Id(4)] bool Probe = false);
 
-/// <summary>Which worker runs a camera (null while no worker is registered).</summary>
+/// <summary>How a camera's probe ended: whether its process crashed, and what it said (exit status, last output).</summary>
+[GenerateSerializer, Immutable, Alias("citycontrol.camera-probe-outcome.v1")]
+public sealed record class ProbeOutcome(
+    [property: Id(0)] bool Crashed,
+    [property: Id(1)] string Detail);
+
+/// <summary>
+/// Which worker runs a camera (null while no worker is registered, or while the camera is quarantined), whether it is
+/// being probed, and until when it is quarantined with why.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.camera-assignment.v1")]
 public sealed record class CameraAssignment(
     [property: Id(0)] string CameraId,
     [property: Id(1)] string? WorkerId,
-    [property: Id(2)] long Version);
+    [property: Id(2)] long Version,
+    [property: Id(3)] DateTimeOffset? QuarantinedUntil = null,
+    [property: Id(4)] string? QuarantineReason = null,
+    [property: Id(5)] bool Probing = false);
 
 /// <summary>What a camera's pipeline has done so far, for health pages, tests and benchmarks.</summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.pipeline-status.v1")]
@@ -75,6 +92,12 @@ public interface IVideoCameraPartitionGrain : IGrainWithIntegerKey
 
     /// <summary>The camera has no stream any more (address removed, decommissioned).</summary>
     Task Remove(string cameraId);
+
+    /// <summary>
+    /// A worker's probe of a suspect camera ended: passed, the camera runs again as any other; crashed, it is
+    /// quarantined (out of every share) and its grain told why. A report for another version of the camera is ignored.
+    /// </summary>
+    Task ReportProbe(string workerId, string cameraId, long version, ProbeOutcome outcome);
 
     Task<ImmutableArray<CameraAssignment>> Assignments();
 

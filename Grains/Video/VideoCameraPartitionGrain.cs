@@ -7,11 +7,39 @@ using Microsoft.Extensions.Logging;
 
 namespace CityControl.Grains.Video;
 
-/// <summary>What a video partition keeps: the streams of its cameras, as their grains last pushed them.</summary>
+/// <summary>What a video partition keeps: the streams of its cameras, as their grains last pushed them, and what it holds against cameras whose worker died.</summary>
 [GenerateSerializer, Alias("citycontrol.video-partition-state.v1")]
 public sealed class VideoPartitionState
 {
     [Id(0)] public Dictionary<string, CameraStream> Cameras { get; set; } = new(StringComparer.Ordinal);
+
+    [Id(1)] public Dictionary<string, CameraCrashState> Crashes { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>A <see cref="CameraCrashRecord"/> as the partition stores it.</summary>
+[GenerateSerializer, Alias("citycontrol.camera-crash-state.v1")]
+public sealed class CameraCrashState
+{
+    [Id(0)] public DateTimeOffset? SuspectSince { get; set; }
+
+    [Id(1)] public string? LostWorker { get; set; }
+
+    [Id(2)] public int ProbeCrashes { get; set; }
+
+    [Id(3)] public DateTimeOffset? QuarantinedUntil { get; set; }
+
+    [Id(4)] public string? Reason { get; set; }
+
+    public CameraCrashRecord ToRecord() => new(SuspectSince, LostWorker, ProbeCrashes, QuarantinedUntil, Reason);
+
+    public static CameraCrashState From(CameraCrashRecord record) => new()
+    {
+        SuspectSince = record.SuspectSince,
+        LostWorker = record.LostWorker,
+        ProbeCrashes = record.ProbeCrashes,
+        QuarantinedUntil = record.QuarantinedUntil,
+        Reason = record.Reason,
+    };
 }
 
 /// <summary>
@@ -19,6 +47,9 @@ public sealed class VideoPartitionState
 /// whenever that share changes: a camera's settings, a worker joining, a worker falling silent for
 /// <see cref="WorkerExpiry"/> (its cameras then move to the others). Workers hold no lease of their own: the partition
 /// decides, so two workers never run one camera once both have heard the same decision.
+/// A camera whose worker fell silent while running it may be what killed it (a source that crashes the native
+/// decoder): the next worker runs it first in a probe process of its own; a probe that crashes quarantines the camera
+/// (<see cref="CrashQuarantine"/>), so one poisonous source cannot take down worker after worker.
 /// </summary>
 public sealed partial class VideoCameraPartitionGrain(
     [PersistentState("video-partition", StorageNames.GrainState)] IPersistentState<VideoPartitionState> state,
@@ -45,7 +76,7 @@ public sealed partial class VideoCameraPartitionGrain(
         return base.OnActivateAsync(cancellationToken);
     }
 
-    public Task<long> Register(string workerId, IVideoWorkerObserver worker)
+    public async Task<long> Register(string workerId, IVideoWorkerObserver worker)
     {
         var known = _workers.ContainsKey(workerId);
         _workers[workerId] = (worker, clock.UtcNow);
@@ -55,13 +86,13 @@ public sealed partial class VideoCameraPartitionGrain(
         }
 
         // Another worker's silence is noticed here too, not only on the timer.
-        if (!DropExpired() && !known)
+        if (!await DropExpired() && !known)
         {
             PushChangedShares();
         }
 
         // Every change pushes every worker its share, so the version last sent is the one it should run.
-        return Task.FromResult(_sent[workerId]);
+        return _sent[workerId];
     }
 
     public async Task Unregister(string workerId)
@@ -87,6 +118,11 @@ public sealed partial class VideoCameraPartitionGrain(
             return;
         }
 
+        if (known is not null && known.Address != camera.Address && state.State.Crashes.Remove(camera.CameraId))
+        {
+            LogQuarantineLifted(camera.CameraId);
+        }
+
         state.State.Cameras[camera.CameraId] = camera;
         await state.WriteStateAsync();
         PushChangedShares();
@@ -96,19 +132,58 @@ public sealed partial class VideoCameraPartitionGrain(
     {
         if (state.State.Cameras.Remove(cameraId))
         {
+            state.State.Crashes.Remove(cameraId);
             await state.WriteStateAsync();
             PushChangedShares();
         }
     }
 
-    public Task<ImmutableArray<CameraAssignment>> Assignments() => Task.FromResult(state.State.Cameras.Values
-        .OrderBy(c => c.CameraId, StringComparer.Ordinal)
-        .Select(c => new CameraAssignment(c.CameraId, WorkerAssignment.OwnerOf(c.CameraId, _workers.Keys), c.Version))
-        .ToImmutableArray());
+    public async Task ReportProbe(string workerId, string cameraId, long version, ProbeOutcome outcome)
+    {
+        if (!state.State.Cameras.TryGetValue(cameraId, out var camera) || camera.Version != version
+            || Crash(cameraId) is not { NeedsProbe: true } record || record.IsQuarantined(clock.UtcNow))
+        {
+            return;
+        }
+
+        var now = clock.UtcNow;
+        if (outcome.Crashed)
+        {
+            var quarantined = CrashQuarantine.ProbeCrashed(record, outcome.Detail, now);
+            state.State.Crashes[cameraId] = CameraCrashState.From(quarantined);
+            LogQuarantined(cameraId, workerId, quarantined.QuarantinedUntil!.Value, outcome.Detail);
+            await state.WriteStateAsync();
+            PushChangedShares();
+            await ReportGap([cameraId],
+                $"quarantined until {quarantined.QuarantinedUntil:yyyy-MM-dd HH:mm} UTC: its source crashed the video analysis " +
+                $"(a probe on {workerId}: {outcome.Detail}) after its worker {record.LostWorker} died running it; probed again then, or at once when its address changes");
+        }
+        else
+        {
+            state.State.Crashes.Remove(cameraId);
+            LogProbePassed(cameraId, workerId);
+            await state.WriteStateAsync();
+            PushChangedShares();
+        }
+    }
+
+    public Task<ImmutableArray<CameraAssignment>> Assignments()
+    {
+        var now = clock.UtcNow;
+        return Task.FromResult(state.State.Cameras.Values
+            .OrderBy(c => c.CameraId, StringComparer.Ordinal)
+            .Select(c => Crash(c.CameraId) switch
+            {
+                { } crash when crash.IsQuarantined(now) => new CameraAssignment(c.CameraId, null, c.Version, crash.QuarantinedUntil, crash.Reason),
+                var crash => new CameraAssignment(c.CameraId, WorkerAssignment.OwnerOf(c.CameraId, _workers.Keys), c.Version, Probing: crash?.NeedsProbe == true),
+            })
+            .ToImmutableArray());
+    }
 
     public async Task<LiveView?> GetLiveView(string cameraId)
     {
         if (!state.State.Cameras.ContainsKey(cameraId)
+            || Crash(cameraId) is { NeedsProbe: true }
             || WorkerAssignment.OwnerOf(cameraId, _workers.Keys) is not { } owner
             || !_workers.TryGetValue(owner, out var worker))
         {
@@ -147,10 +222,13 @@ public sealed partial class VideoCameraPartitionGrain(
         }
     }
 
-    private Task DropSilentWorkers()
+    private async Task DropSilentWorkers()
     {
-        DropExpired();
-        return Task.CompletedTask;
+        // A quarantine that has run out gives its camera back to a worker (which probes it first).
+        if (!await DropExpired())
+        {
+            PushChangedShares();
+        }
     }
 
     /// <summary>
@@ -158,14 +236,25 @@ public sealed partial class VideoCameraPartitionGrain(
     /// reports the gap to each camera that lost its worker: its stream is lost until the new worker's first frame
     /// reports it restored.
     /// </summary>
-    private bool DropExpired()
+    private async Task<bool> DropExpired()
     {
         var now = clock.UtcNow;
         var silent = _workers.Where(w => now - w.Value.LastSeen > WorkerExpiry).Select(w => w.Key).ToList();
+        if (silent.Count == 0)
+        {
+            return false;
+        }
+
         var orphaned = new List<string>();
         foreach (var worker in silent)
         {
-            orphaned.AddRange(CamerasOf(worker));
+            var cameras = CamerasOf(worker);
+            orphaned.AddRange(cameras);
+            foreach (var camera in cameras)
+            {
+                state.State.Crashes[camera] = CameraCrashState.From(CrashQuarantine.WorkerLost(Crash(camera), worker, now));
+            }
+
             LogWorkerSilent(Partition, worker, WorkerExpiry.TotalSeconds);
         }
 
@@ -175,17 +264,32 @@ public sealed partial class VideoCameraPartitionGrain(
             _sent.Remove(worker);
         }
 
-        if (silent.Count > 0)
+        if (orphaned.Count > 0)
         {
-            PushChangedShares();
-            ReportGap(orphaned, $"video worker {string.Join(", ", silent)} stopped answering for {WorkerExpiry.TotalSeconds:0} s; the camera moves to another worker").Ignore();
+            try
+            {
+                await state.WriteStateAsync();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Held in memory: the cameras move all the same, and are probed while this activation lives.
+                LogSuspectsNotSaved(ex, Partition);
+            }
         }
 
-        return silent.Count > 0;
+        PushChangedShares();
+        ReportGap(orphaned, $"video worker {string.Join(", ", silent)} stopped answering for {WorkerExpiry.TotalSeconds:0} s; the camera moves to another worker, which tries its source in a process of its own first").Ignore();
+        return true;
     }
 
+    private CameraCrashRecord? Crash(string cameraId) => state.State.Crashes.TryGetValue(cameraId, out var crash) ? crash.ToRecord() : null;
+
+    /// <summary>The cameras a worker may be given now: every one not in quarantine.</summary>
+    private IEnumerable<string> Runnable(DateTimeOffset now) =>
+        state.State.Cameras.Keys.Where(c => Crash(c) is not { } crash || !crash.IsQuarantined(now));
+
     private List<string> CamerasOf(string worker) =>
-        [.. state.State.Cameras.Keys.Where(c => WorkerAssignment.OwnerOf(c, _workers.Keys) == worker)];
+        [.. Runnable(clock.UtcNow).Where(c => WorkerAssignment.OwnerOf(c, _workers.Keys) == worker)];
 
     /// <summary>Tells each camera that its stream is lost: its worker is gone (it cannot say so itself).</summary>
     private async Task ReportGap(IEnumerable<string> cameras, string detail)
@@ -207,7 +311,7 @@ public sealed partial class VideoCameraPartitionGrain(
     /// <summary>Sends every worker whose share changed its whole share (one-way: a dead worker costs no wait).</summary>
     private void PushChangedShares()
     {
-        var shares = WorkerAssignment.Assign(state.State.Cameras.Keys, _workers.Keys);
+        var shares = WorkerAssignment.Assign(Runnable(clock.UtcNow), _workers.Keys);
         foreach (var (worker, entry) in _workers)
         {
             var (version, cameras) = Share(shares[worker]);
@@ -221,19 +325,18 @@ public sealed partial class VideoCameraPartitionGrain(
         }
     }
 
-    private (long Version, ImmutableArray<CameraStream> Cameras) SetOf(string worker) =>
-        Share(state.State.Cameras.Keys.Where(c => WorkerAssignment.OwnerOf(c, _workers.Keys) == worker));
+    private (long Version, ImmutableArray<CameraStream> Cameras) SetOf(string worker) => Share(CamerasOf(worker));
 
-    /// <summary>The cameras given, with a version that changes whenever the set or any of its settings does.</summary>
+    /// <summary>The cameras given (a suspect one marked to be probed), with a version that changes whenever the set or any of its settings does.</summary>
     private (long Version, ImmutableArray<CameraStream> Cameras) Share(IEnumerable<string> cameraIds)
     {
-        var cameras = cameraIds.Select(id => state.State.Cameras[id])
+        var cameras = cameraIds.Select(id => Crash(id) is { NeedsProbe: true } ? state.State.Cameras[id] with { Probe = true } : state.State.Cameras[id])
             .OrderBy(c => c.CameraId, StringComparer.Ordinal)
             .ToImmutableArray();
         var version = 17L;
         foreach (var camera in cameras)
         {
-            version = unchecked((version * 31) + PartitionHash.Fnv1a(camera.CameraId) + camera.Version);
+            version = unchecked((version * 31) + PartitionHash.Fnv1a(camera.CameraId) + camera.Version + (camera.Probe ? 7919 : 0));
         }
 
         return (version, cameras);
@@ -250,6 +353,18 @@ public sealed partial class VideoCameraPartitionGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Video partition {Partition}: worker {WorkerId} did not answer in time")]
     private partial void LogWorkerUnanswered(Exception ex, int partition, string workerId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {CameraId} quarantined until {Until}: its probe on worker {WorkerId} crashed ({Detail})")]
+    private partial void LogQuarantined(string cameraId, string workerId, DateTimeOffset until, string detail);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId} passed its probe on worker {WorkerId}; it runs again")]
+    private partial void LogProbePassed(string cameraId, string workerId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId} has a new address; what its old source did is forgotten")]
+    private partial void LogQuarantineLifted(string cameraId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Video partition {Partition}: the cameras of a lost worker could not be saved as suspects")]
+    private partial void LogSuspectsNotSaved(Exception ex, int partition);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Video partition {Partition}: worker {WorkerId} silent for more than {Seconds} s; its cameras move to the others")]
     private partial void LogWorkerSilent(int partition, string workerId, double seconds);

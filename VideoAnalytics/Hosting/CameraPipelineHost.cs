@@ -24,6 +24,10 @@ public sealed partial class CameraPipelineHost(
     IEvidenceStore? evidence = null) : BackgroundService, IVideoWorkerObserver
 {
     private readonly PipelineOptions _options = options.Value;
+    private readonly CameraProbe _probe = new(options.Value, loggers.CreateLogger<CameraProbe>());
+    private readonly SemaphoreSlim _probeSlots = new(Math.Max(1, options.Value.ProbeConcurrency));
+    private readonly ConcurrentDictionary<string, long> _probing = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
     private readonly ILogger _logger = loggers.CreateLogger<CameraPipelineHost>();
     private readonly ConcurrentDictionary<string, Running> _running = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<int, long> _shares = new();
@@ -46,6 +50,7 @@ public sealed partial class CameraPipelineHost(
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        await _stopping.CancelAsync();
         await base.StopAsync(cancellationToken);
         await _changes.WaitAsync(CancellationToken.None);
         try
@@ -67,6 +72,8 @@ public sealed partial class CameraPipelineHost(
     public override void Dispose()
     {
         _changes.Dispose();
+        _probeSlots.Dispose();
+        _stopping.Dispose();
         base.Dispose();
     }
 
@@ -134,7 +141,7 @@ public sealed partial class CameraPipelineHost(
             var wanted = cameras.ToDictionary(c => c.CameraId, StringComparer.Ordinal);
             foreach (var (id, running) in _running.Where(r => r.Value.Partition == partition).ToList())
             {
-                if (!wanted.TryGetValue(id, out var stream) || stream.Version != running.Stream.Version || stream.Address != running.Stream.Address)
+                if (!wanted.TryGetValue(id, out var stream) || stream.Version != running.Stream.Version || stream.Address != running.Stream.Address || stream.Probe)
                 {
                     _running.TryRemove(id, out _);
                     await running.Pipeline.DisposeAsync();
@@ -144,6 +151,12 @@ public sealed partial class CameraPipelineHost(
 
             foreach (var stream in cameras.Where(c => !_running.ContainsKey(c.CameraId)))
             {
+                if (stream.Probe)
+                {
+                    StartProbe(partition, stream);
+                    continue;
+                }
+
                 var pipeline = new CameraPipeline(stream.CameraId, stream.Address, stream.Analytics, sink, evidence, _options, time,
                     loggers.CreateLogger($"CityControl.Video.Camera.{stream.CameraId}"));
                 _running[stream.CameraId] = new Running(pipeline, stream, partition);
@@ -158,6 +171,57 @@ public sealed partial class CameraPipelineHost(
             _changes.Release();
         }
     }
+
+    /// <summary>
+    /// Runs a suspect camera in a probe process, at most <see cref="PipelineOptions.ProbeConcurrency"/> at a time, and
+    /// tells its partition how that went; the partition then gives the camera back to run in-process, or quarantines it.
+    /// </summary>
+    private void StartProbe(int partition, CameraStream stream)
+    {
+        if (!_probing.TryAdd(stream.CameraId, stream.Version))
+        {
+            return;
+        }
+
+        LogProbing(stream.CameraId);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                ProbeOutcome outcome;
+                await _probeSlots.WaitAsync(_stopping.Token);
+                try
+                {
+                    outcome = await _probe.RunAsync(stream, _stopping.Token);
+                }
+                finally
+                {
+                    _probeSlots.Release();
+                }
+
+                await grains.GetGrain<IVideoCameraPartitionGrain>(partition).ReportProbe(WorkerId, stream.CameraId, stream.Version, outcome);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            catch (Exception ex)
+            {
+                // Asked again: the next registration fetches the share anew and probes the camera again.
+                LogProbeFailed(ex, stream.CameraId);
+                _shares.TryRemove(partition, out _);
+            }
+            finally
+            {
+                _probing.TryRemove(stream.CameraId, out _);
+            }
+        });
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {CameraId}: its last worker died running it; trying its source in a probe process first")]
+    private partial void LogProbing(string cameraId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {CameraId}: the probe could not be run or reported; it is tried again")]
+    private partial void LogProbeFailed(Exception ex, string cameraId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Video worker {WorkerId} registering with the video partitions")]
     private partial void LogWorkerStarted(string workerId);

@@ -166,6 +166,7 @@ public sealed partial class CameraPipeline : IAsyncDisposable
                         Interlocked.Increment(ref _framesRead);
                         if (up != true)
                         {
+                            NativeFault.DrillIfAsked(_options.CrashDrillSource, _address);
                             backoff = _options.InitialBackoff;
                             PostHealth(VideoEventType.StreamRestored,
                                 up is null ? $"stream up, {frame.Width}x{frame.Height}" : $"stream back after {Now - lostAt:0.0} s, {frame.Width}x{frame.Height}");

@@ -43,4 +43,22 @@ public sealed class PipelineOptions
     public double LiveViewFps { get; set; } = 2;
 
     public FfmpegOptions Ffmpeg { get; set; } = new();
+
+    /// <summary>
+    /// How long a probe runs a suspect camera (one whose last worker died running it) in a process of its own before
+    /// this worker runs it in-process; it ends sooner once <see cref="ProbeFrames"/> frames are analysed.
+    /// </summary>
+    public TimeSpan ProbeDuration { get; set; } = TimeSpan.FromSeconds(5);
+
+    public int ProbeFrames { get; set; } = 10;
+
+    /// <summary>Probes running at once on this worker (each is a process with its own OpenCV).</summary>
+    public int ProbeConcurrency { get; set; } = 2;
+
+    /// <summary>
+    /// Fault drills only, unset in every deployment: a pipeline whose source address contains this text crashes its
+    /// process with SIGSEGV at its first frame, as a native decoder fault on a bad stream would. The cluster tests use
+    /// it to show that such a camera takes down one worker, and is then quarantined instead of taking down the next.
+    /// </summary>
+    public string? CrashDrillSource { get; set; }
 }

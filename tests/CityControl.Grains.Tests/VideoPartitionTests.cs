@@ -78,6 +78,57 @@ public sealed class VideoPartitionTests(ClusterFixture fixture)
         await b.WaitFor(cameras[^1], null);
     }
 
+    [Fact]
+    public async Task A_camera_whose_worker_died_is_probed_by_the_next_quarantined_when_its_probe_crashes_and_probed_again_when_that_ends()
+    {
+        var prefix = "vq-" + Guid.NewGuid().ToString("N")[..6];
+        var camera = await Onboard($"{prefix}-cam", "rtsp://10.20.0.5:8554/poison");
+        var partition = fixture.Grains.GetVideoPartitionFor(camera);
+        var p = VideoPartitions.Of(camera);
+        var a = new RecordingWorker($"{prefix}-a");
+        var b = new RecordingWorker($"{prefix}-b");
+        var refA = fixture.Grains.CreateObjectReference<IVideoWorkerObserver>(a);
+        var refB = fixture.Grains.CreateObjectReference<IVideoWorkerObserver>(b);
+        await a.Take(p, partition, await partition.Register(a.Id, refA));
+        await b.Take(p, partition, await partition.Register(b.Id, refB));
+        await a.Settle([partition]);
+        var (dead, deadRef, next, nextRef) = a.Runs(camera) ? (a, refA, b, refB) : (b, refB, a, refA);
+        Assert.False((await partition.AssignedTo(dead.Id)).Cameras.Single(c => c.CameraId == camera).Probe);
+
+        // Its worker falls silent (a crash, for all the partition can tell): the next worker is to probe it first,
+        // and until then no front end is sent to it for a live view.
+        fixture.Time.Advance(TimeSpan.FromSeconds(20));
+        await next.Take(p, partition, await partition.Register(next.Id, nextRef));
+        var suspect = (await partition.AssignedTo(next.Id)).Cameras.Single(c => c.CameraId == camera);
+        Assert.True(suspect.Probe);
+        Assert.True((await partition.Assignments()).Single(x => x.CameraId == camera).Probing);
+        Assert.Null(await partition.GetLiveView(camera));
+
+        // Its probe crashes: quarantined for 15 minutes, out of every share, and the camera is told why.
+        await partition.ReportProbe(next.Id, camera, suspect.Version, new ProbeOutcome(true, "the probe process was killed by signal 11 (SIGSEGV)"));
+        await next.WaitFor(camera, null);
+        var quarantined = (await partition.Assignments()).Single(x => x.CameraId == camera);
+        Assert.Null(quarantined.WorkerId);
+        Assert.Equal(fixture.Time.GetUtcNow() + TimeSpan.FromMinutes(15), quarantined.QuarantinedUntil);
+        Assert.Contains("SIGSEGV", quarantined.QuarantineReason, StringComparison.Ordinal);
+        var events = await fixture.Grains.GetGrain<ICameraGrain>(camera).GetRecentVideoEvents(10);
+        Assert.Contains(events, e => e.Type == VideoEventType.StreamLost && e.Detail!.StartsWith("quarantined until", StringComparison.Ordinal));
+
+        // A report for the quarantined camera changes nothing (a late or repeated probe).
+        await partition.ReportProbe(next.Id, camera, suspect.Version, new ProbeOutcome(false, "late"));
+        Assert.Equal(quarantined.QuarantinedUntil, (await partition.Assignments()).Single(x => x.CameraId == camera).QuarantinedUntil);
+
+        // The quarantine ends: the camera goes back to a worker, to be probed again; this time the probe passes and it runs.
+        fixture.Time.Advance(TimeSpan.FromMinutes(16));
+        await partition.Register(next.Id, nextRef);
+        await next.WaitFor(camera, s => s.Probe);
+        var again = (await partition.AssignedTo(next.Id)).Cameras.Single(c => c.CameraId == camera);
+        await partition.ReportProbe(next.Id, camera, again.Version, new ProbeOutcome(false, "probe of the camera: stream up, 31 frames read, 10 analysed"));
+        await next.WaitFor(camera, s => !s.Probe);
+        Assert.False((await partition.Assignments()).Single(x => x.CameraId == camera).Probing);
+        _ = deadRef;
+    }
+
     private async Task<string> Onboard(string id, string address)
     {
         await fixture.Grains.GetGrain<ICameraGrain>(id).Onboard(new DeviceDefinition(id, DeviceKind.Camera, "Gate camera", Gate, "Video-partitions", "gate",

@@ -256,6 +256,123 @@ public sealed class ClusterTests(AzuriteFixture azurite, BrowserFixture browser)
     }
 
     [Fact]
+    public async Task A_camera_whose_source_crashes_its_worker_takes_down_that_worker_only_and_is_quarantined_instead_of_crashing_the_next()
+    {
+        // The fault drill: a pipeline whose source address holds this text dies of SIGSEGV at its first frame, as a
+        // native decoder fault on a bad stream would end the process.
+        var poisonFolder = Directory.CreateTempSubdirectory("citycontrol-poison-").FullName;
+        var poison = Path.Combine(poisonFolder, "poison-source.avi");
+        File.CreateSymbolicLink(poison, RepoPaths.Data("video", "bgslibrary_video.avi"));
+        var settings = PlatformSettings.Azure(azurite.ConnectionString);
+        settings["CityControl:CameraSources:FileFolders:0"] = RepoPaths.Data("video");
+        settings["CityControl:CameraSources:FileFolders:1"] = poisonFolder;
+        settings["CityControl:Video:CrashDrillSource"] = "poison-source";
+        await using var platform = await InProcessPlatform.StartAsync(settings);
+        await using var a = await PlatformProcess.StartVideoWorkerAsync(settings, "worker-a");
+        await using var b = await PlatformProcess.StartVideoWorkerAsync(settings, "worker-b");
+        var api = platform.Api;
+        var district = "Poison-" + Guid.NewGuid().ToString("N")[..6];
+        var cameras = Enumerable.Range(0, 6).Select(i => $"cam-{district.ToLowerInvariant()}-{i}").ToList();
+        var clip = new Uri(RepoPaths.Data("video", "bgslibrary_video.avi")).AbsoluteUri;
+        foreach (var id in cameras)
+        {
+            await api.OnboardAsync(Camera(id, district, clip));
+        }
+
+        var before = await WaitForPipelines(api, cameras, _ => true, TimeSpan.FromSeconds(60));
+        Assert.Contains("worker-a", before.Values);
+        Assert.Contains("worker-b", before.Values);
+        var (gasId, gas) = await api.LeakAsync(district);
+
+        // A camera whose source crashes the analysis is added: the worker given it dies of the signal.
+        var poisoned = $"cam-{district.ToLowerInvariant()}-poison";
+        await api.OnboardAsync(Camera(poisoned, district, new Uri(poison).AbsoluteUri));
+        var clock = Stopwatch.StartNew();
+        while (!a.HasExited && !b.HasExited)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "no worker crashed on the poisonous source within 30 s");
+            await Task.Delay(100);
+        }
+
+        var crashedIn = clock.Elapsed;
+        var (crashed, survivor) = a.HasExited ? (a, b) : (b, a);
+        var survivorId = survivor == a ? "worker-a" : "worker-b";
+        Assert.Equal(128 + 11, crashed.ExitCode);
+        Assert.Contains("fault drill: crashing on source", crashed.Output, StringComparison.Ordinal);
+
+        // The rest of the platform did not notice: ingest is taken, the front end and its silo are healthy.
+        using (var reading = await api.PostTelemetryAsync(gas, new { readings = new[] { TestDevices.Reading(gasId, DateTimeOffset.UtcNow, "concentration", 5, "ppm") } }))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, reading.StatusCode);
+        }
+
+        using (var health = await api.SendAsync(HttpMethod.Get, "/healthz"))
+        {
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        }
+
+        // The survivor is given the dead worker's cameras, tries each in a probe process first: the poisonous one
+        // crashes its probe and is quarantined; the others pass and run on the survivor, which stays up.
+        var quarantined = await WaitForAssignment(api, poisoned, a => a["quarantinedUntil"] is not null, TimeSpan.FromSeconds(90));
+        Assert.Null(quarantined["workerId"]);
+        Assert.Contains("SIGSEGV", quarantined["quarantineReason"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.True(DateTimeOffset.Parse(quarantined["quarantinedUntil"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture) > DateTimeOffset.UtcNow.AddMinutes(10));
+        var after = await WaitForPipelines(api, cameras, w => w == survivorId, TimeSpan.FromSeconds(60));
+        Assert.All(cameras, c => Assert.Equal(survivorId, after[c]));
+        Assert.False(survivor.HasExited, "the poisonous camera took down the second worker too:\n" + Tail(survivor.Output));
+        using (var health = await survivor.Http.GetAsync("/healthz"))
+        {
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        }
+
+        // Operators see why: the camera's stream is lost with the quarantine's reason, and its live view says so.
+        var events = (await api.GetJsonAsync($"/api/cameras/{poisoned}/video-events?max=50")).AsArray();
+        Assert.Contains(events, e => e!["type"]!.GetValue<string>() == "streamLost" && e["detail"]!.GetValue<string>().StartsWith("quarantined until", StringComparison.Ordinal));
+        using (var live = await api.SendAsync(HttpMethod.Get, $"/api/cameras/{poisoned}/live.jpg", PlatformApi.Admin))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, live.StatusCode);
+            Assert.Contains("quarantined", await live.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        // Still up some seconds later: nothing gives the quarantined camera to it again.
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        Assert.False(survivor.HasExited);
+        Report("cluster-poison-camera.txt",
+            $"the worker given the poisonous camera died (exit {crashed.ExitCode}) {crashedIn.TotalSeconds:0.0} s after the camera was added; " +
+            $"its probe on the survivor crashed and it was quarantined until {quarantined["quarantinedUntil"]}, {clock.Elapsed.TotalSeconds:0.0} s after it was added; " +
+            $"the {cameras.Count} other cameras run on {survivorId}, which stayed up");
+
+        static object Camera(string id, string district, string url) => new
+        {
+            id,
+            kind = "camera",
+            name = $"Camera {id}",
+            location = new { latitude = 37.5160, longitude = 126.9080 },
+            district,
+            zone = "gate",
+            camera = new { streamUrl = url, bearingDegrees = 20, fieldOfViewDegrees = 60, rangeMeters = 150 },
+        };
+    }
+
+    private static async Task<System.Text.Json.Nodes.JsonNode> WaitForAssignment(PlatformApi api, string camera, Func<System.Text.Json.Nodes.JsonNode, bool> accept, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        System.Text.Json.Nodes.JsonNode? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            last = (await api.GetJsonAsync("/api/video/assignments")).AsArray().FirstOrDefault(x => x!["cameraId"]!.GetValue<string>() == camera);
+            if (last is not null && accept(last))
+            {
+                return last;
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"{camera}'s assignment not as wanted within {within}: {last?.ToJsonString() ?? "none"}");
+    }
+
+    [Fact]
     public async Task A_browser_on_a_front_end_killed_with_SIGKILL_reconnects_to_the_other_and_misses_no_incident()
     {
         await using var cluster = await LocalCluster.StartAsync(azurite.ConnectionString, silos: 1, frontEnds: 2);

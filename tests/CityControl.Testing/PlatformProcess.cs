@@ -25,6 +25,11 @@ public sealed class PlatformProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>How the process ended (on Linux a death by signal is 128 + the signal's number); only once it has.</summary>
+    public int ExitCode => _process.ExitCode;
+
     public string Output
     {
         get
