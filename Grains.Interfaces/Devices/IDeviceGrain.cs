@@ -79,7 +79,14 @@ public interface IFloodSensorGrain : IDeviceGrain;
 /// <summary>One partition of the device directory: the index used for listing devices and routing readings.</summary>
 public interface IDeviceDirectoryGrain : IGrainWithIntegerKey
 {
-    Task Upsert(DeviceSummary summary);
+    /// <summary>
+    /// The device's summary and, when given, its status as of its last recorded event: what a district's live feed
+    /// starts its board from, so that a feed that activates reads the directory instead of activating every device.
+    /// </summary>
+    Task Upsert(DeviceSummary summary, DeviceStatus? status = null);
+
+    /// <summary>The statuses of the district's devices that are not decommissioned (a device that never reported one is left out).</summary>
+    Task<ImmutableArray<DeviceStatus>> Board(string district);
 
     Task<ImmutableArray<DeviceSummary>> Find(ImmutableArray<string> ids);
 
@@ -173,6 +180,14 @@ public static class DeviceGrains
         var parts = await Task.WhenAll(Enumerable.Range(0, DirectoryPartitions)
             .Select(p => factory.GetGrain<IDeviceDirectoryGrain>(p).Query(query)));
         return [.. parts.SelectMany(x => x).OrderBy(d => d.Id, StringComparer.Ordinal)];
+    }
+
+    /// <summary>A district's board as the directory holds it: each device's status after its last recorded event.</summary>
+    public static async Task<List<DeviceStatus>> QueryBoard(this IGrainFactory factory, string district)
+    {
+        var parts = await Task.WhenAll(Enumerable.Range(0, DirectoryPartitions)
+            .Select(p => factory.GetGrain<IDeviceDirectoryGrain>(p).Board(district)));
+        return [.. parts.SelectMany(x => x)];
     }
 
     /// <summary>A stable partition for a device id (FNV-1a), the same on every host and every run.</summary>

@@ -9,6 +9,9 @@ namespace CityControl.Grains.Devices;
 public sealed class DeviceDirectoryState
 {
     [Id(0)] public Dictionary<string, DeviceSummary> Devices { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Each device's status after its last recorded event, for the districts' boards.</summary>
+    [Id(1)] public Dictionary<string, DeviceStatus> Statuses { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>
@@ -30,7 +33,7 @@ public sealed partial class DeviceDirectoryGrain(
     private StateCheckpoint Checkpoints => _checkpoints ??= new StateCheckpoint(this, state, CheckpointDelay, logger,
         "device summaries changed in the last seconds (the devices tell them again when they next activate)");
 
-    public Task Upsert(DeviceSummary summary)
+    public Task Upsert(DeviceSummary summary, DeviceStatus? status = null)
     {
         if (!state.State.Devices.TryGetValue(summary.Id, out var existing) || existing != summary)
         {
@@ -38,8 +41,31 @@ public sealed partial class DeviceDirectoryGrain(
             Checkpoints.MarkDirty();
         }
 
+        if (summary.Status == LifecycleStatus.Decommissioned)
+        {
+            if (state.State.Statuses.Remove(summary.Id))
+            {
+                Checkpoints.MarkDirty();
+            }
+        }
+        else if (status is not null && (!state.State.Statuses.TryGetValue(summary.Id, out var known) || !Same(known, status)))
+        {
+            state.State.Statuses[summary.Id] = status;
+            Checkpoints.MarkDirty();
+        }
+
         return Task.CompletedTask;
     }
+
+    public Task<ImmutableArray<DeviceStatus>> Board(string district) =>
+        Task.FromResult(state.State.Devices.Values
+            .Where(d => d.Status != LifecycleStatus.Decommissioned && string.Equals(d.District, district, StringComparison.OrdinalIgnoreCase))
+            .Select(d => state.State.Statuses.GetValueOrDefault(d.Id))
+            .OfType<DeviceStatus>()
+            .ToImmutableArray());
+
+    private static bool Same(DeviceStatus a, DeviceStatus b) =>
+        a.Live == b.Live && a.Connectivity == b.Connectivity && a.LastSeen == b.LastSeen && a.ActiveAlarms.SequenceEqual(b.ActiveAlarms);
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {

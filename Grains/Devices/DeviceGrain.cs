@@ -267,7 +267,7 @@ public abstract partial class DeviceGrain(
     {
         if (S.Definition is not null)
         {
-            await GrainFactory.GetDirectoryFor(Id).Upsert(Summary());
+            await GrainFactory.GetDirectoryFor(Id).Upsert(Summary(), S.Status == LifecycleStatus.Decommissioned ? null : Status());
         }
 
         await base.OnActivateAsync(cancellationToken);
@@ -362,6 +362,13 @@ public abstract partial class DeviceGrain(
         {
             S.Events.RemoveRange(0, S.Events.Count - _options.EventHistoryLength);
         }
+
+        // The directory keeps the status a recorded event leaves (a feed that activates starts its board from it);
+        // displayed-only changes (a signal's phase) are not recorded and the feed's events carry them.
+        if (S.Status != LifecycleStatus.Decommissioned)
+        {
+            await GrainFactory.GetDirectoryFor(Id).Upsert(Summary(), Status());
+        }
     }
 
     /// <summary>Sends the event to the district's live feed and publishes it on the district's device-event stream (a failure is logged: the state stays the truth).</summary>
@@ -429,6 +436,9 @@ public abstract partial class DeviceGrain(
         var d = S.Definition!;
         return new(Id, Kind, d.Name, d.Location, d.District, d.Zone, S.Status);
     }
+
+    /// <summary>The device's status as a map marker shows it.</summary>
+    private DeviceStatus Status() => new(Id, S.Live, S.Connectivity, [.. S.Alarms.Active.Values.Select(a => a.Condition).Order()], S.LastSeen);
 
     private DeviceSnapshot Snapshot() => new(
         S.Definition!,

@@ -11,8 +11,9 @@ namespace CityControl.Grains.Live;
 /// screen sees a change without waiting for the durable event stream, which the correlator reads), it gathers them
 /// for a few milliseconds when they come in bursts, and hands them to a notifier in one call, so a burst is one push,
 /// not hundreds. It also
-/// keeps the district's board, each device's live status, which it reads from the device grains when it activates
-/// (on any silo, after any restart) and keeps current from their events.
+/// keeps the district's board, each device's live status: when it activates (on any silo, after any restart) it
+/// starts from the statuses the device directory holds (each device's status after its last recorded event), without
+/// activating a single device, and keeps them current from the devices' events.
 /// </summary>
 public sealed class LiveFeedGrain : Grain, ILiveFeedGrain
 {
@@ -43,13 +44,9 @@ public sealed class LiveFeedGrain : Grain, ILiveFeedGrain
     {
         if (_board is null)
         {
-            var devices = await GrainFactory.QueryDevices(new DeviceQuery(District: this.GetPrimaryKeyString()));
-            var snapshots = await Task.WhenAll(devices
-                .Where(d => d.Status != LifecycleStatus.Decommissioned)
-                .Select(d => GrainFactory.GetDevice(d.Kind, d.Id).GetSnapshot()));
-
             // The grain is not reentrant: events that arrive meanwhile wait and are applied after this.
-            _board = snapshots.OfType<DeviceSnapshot>().ToDictionary(s => s.Definition.Id, DeviceStatuses.Of, StringComparer.Ordinal);
+            var statuses = await GrainFactory.QueryBoard(District);
+            _board = statuses.ToDictionary(s => s.Id, StringComparer.Ordinal);
         }
 
         return [.. _board.Values.OrderBy(s => s.Id, StringComparer.Ordinal)];

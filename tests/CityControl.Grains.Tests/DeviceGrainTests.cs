@@ -6,6 +6,7 @@ using CityControl.Tests.Infrastructure;
 using Orleans.Streams;
 using CityControl.Rules.Security;
 using CityControl.Rules.Devices;
+using CityControl.Live;
 
 namespace CityControl.Tests.Grains;
 
@@ -134,6 +135,33 @@ public sealed class DeviceGrainTests(ClusterFixture fixture)
         await Assert.ThrowsAsync<DeviceConflictException>(() => grain.Onboard(definition, "hash"));
         var error = await Assert.ThrowsAsync<DeviceRuleException>(() => grain.Update(new DeviceUpdate(GasSensor: definition.GasSensor! with { Low = 50 }), "test"));
         Assert.Equal("gasSensor.high", error.Field);
+    }
+
+    [Fact]
+    public async Task A_district_feed_that_activates_starts_its_board_from_the_directory_without_activating_a_single_device()
+    {
+        var district = "Board-" + Guid.NewGuid().ToString("N")[..6];
+        var (alarmed, alarmedId) = await OnboardGas(district);
+        var (calm, calmId) = await OnboardGas(district);
+        var at = fixture.Time.GetUtcNow();
+        await alarmed.ReportReadings(new ReadingBatch([.. Enumerable.Range(0, 5).Select(i => new Reading(at.AddSeconds(i), MetricCatalog.Concentration, 80, "ppm"))], at.AddSeconds(5)));
+        await calm.ReportReadings(Batch(at, 5));
+        var raised = (await alarmed.GetSnapshot())!.ActiveAlarms!.Select(a => a.Condition).Order().ToArray();
+        Assert.Contains(AlarmCondition.GasHigh, raised);
+
+        // Everything deactivated, as after a restart: the feed, the devices and the directory (which saves on the way out).
+        await fixture.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        var reads = fixture.Storage.ReadsOf(alarmed.GetGrainId()) + fixture.Storage.ReadsOf(calm.GetGrainId());
+
+        var board = (await fixture.Grains.GetGrain<ILiveFeedGrain>(district).Board()).ToDictionary(s => s.Id);
+
+        // No device was activated (none read its state), and the board is what the devices last recorded.
+        Assert.Equal(reads, fixture.Storage.ReadsOf(alarmed.GetGrainId()) + fixture.Storage.ReadsOf(calm.GetGrainId()));
+        Assert.Equal(new[] { alarmedId, calmId }.Order(StringComparer.Ordinal), board.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(raised, board[alarmedId].ActiveAlarms);
+        Assert.Equal(GasLevel.High, board[alarmedId].Live.GasLevel);
+        Assert.Empty(board[calmId].ActiveAlarms);
+        Assert.Equal((Connectivity.Online, GasLevel.Normal), (board[calmId].Connectivity, board[calmId].Live.GasLevel));
     }
 
     private async Task<(IGasSensorGrain Grain, string Id)> OnboardGas(string district)
