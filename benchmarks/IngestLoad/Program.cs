@@ -438,7 +438,7 @@ internal sealed class RssSampler : IDisposable
         try
         {
             var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-            var kib = long.Parse(line!.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+            var kib = long.Parse(line!.Split([' ', '\t', ':'], StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
             if (kib > Interlocked.Read(ref _peakKiB))
             {
                 Interlocked.Exchange(ref _peakKiB, kib);
@@ -678,6 +678,6 @@ internal static class ManyDevices
     private static double Rss()
     {
         var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
+        return long.Parse(line.Split([' ', '\t', ':'], StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
     }
 }
