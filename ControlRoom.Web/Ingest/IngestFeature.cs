@@ -15,6 +15,7 @@ public static class IngestFeature
         services.AddOptions<IngestOptions>().Bind(builder.Configuration.GetSection(IngestOptions.Section))
             .Validate(o => o.MaxReadingsPerBatch is >= 1 and <= 20_000, "CityControl:Ingest:MaxReadingsPerBatch must be between 1 and 20000 (a batch is one journal block of at most 4 MiB)")
             .Validate(o => o.ReplayWindow > TimeSpan.Zero, "CityControl:Ingest:ReplayWindow must be positive")
+            .Validate(o => o.DeliveryWait > TimeSpan.Zero, "CityControl:Ingest:DeliveryWait must be positive")
             .Validate(o => o.RequestsPerSecondPerCredential >= 0 && o.BurstPerCredential >= o.RequestsPerSecondPerCredential, "CityControl:Ingest:RequestsPerSecondPerCredential must not be negative and BurstPerCredential at least as many")
             .Validate(o => o.JournalWriteTimeout > TimeSpan.Zero && o.OutageRetryAfter >= TimeSpan.FromSeconds(1), "CityControl:Ingest:JournalWriteTimeout must be positive and OutageRetryAfter at least one second")
             .Validate(o => !string.IsNullOrWhiteSpace(o.JournalName) && !o.JournalName.Contains('/', StringComparison.Ordinal), "CityControl:Ingest:JournalName must be a non-empty name without '/'")

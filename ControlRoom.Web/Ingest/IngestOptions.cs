@@ -44,6 +44,14 @@ public sealed class IngestOptions
     /// <summary>How often a front end looks for journals whose writer is gone (and renews its own hold).</summary>
     public TimeSpan TakeoverScanInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long an ingest request waits for its readings to reach their devices once they are in the journal. Past it
+    /// the request is answered (the readings are durable) and the delivery goes on; if it then fails, the journal's
+    /// replay brings them. A delivery to a silo that was just killed waits for Orleans' response timeout (30 s): this
+    /// keeps ingest answering meanwhile.
+    /// </summary>
+    public TimeSpan DeliveryWait { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long after a loss in the cluster (a silo's gateway gone, a delivery unanswered) the journal's tail is replayed: time for the silos to declare the lost one dead.</summary>
     public TimeSpan LossReplayDelay { get; set; } = TimeSpan.FromSeconds(5);
 

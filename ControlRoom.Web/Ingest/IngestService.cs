@@ -44,7 +44,16 @@ public sealed partial class IngestService(
         {
             await journal.AppendAsync(new JournalEntry(now, accepted), cancellationToken);
             _accepted.Add(acceptedCount);
-            await DeliverAsync(accepted, now);
+            var delivery = DeliverAsync(accepted, now);
+            if (journal.IsDurable)
+            {
+                // Durable now: answer once delivered or after DeliveryWait, whichever is first (DeliverAsync handles its own failures).
+                await Task.WhenAny(delivery, Task.Delay(_options.DeliveryWait, CancellationToken.None));
+            }
+            else
+            {
+                await delivery;
+            }
         }
 
         return new IngestResult(acceptedCount, rejected.Count, rejected);

@@ -42,6 +42,7 @@ public sealed class ClusterTests(AzuriteFixture azurite, BrowserFixture browser)
         var accepted = new ConcurrentBag<(string Device, DateTimeOffset At)>();
         var statuses = new ConcurrentDictionary<int, int>();
         var refusals = new ConcurrentBag<TimeSpan>();
+        var answered = new ConcurrentBag<TimeSpan>();
         var clock = Stopwatch.StartNew();
         var killAt = TimeSpan.FromSeconds(8);
         var alarmAfterKill = killAt + TimeSpan.FromSeconds(12);
@@ -65,6 +66,7 @@ public sealed class ClusterTests(AzuriteFixture azurite, BrowserFixture browser)
                     if (response.StatusCode == HttpStatusCode.Accepted)
                     {
                         batch.ForEach(b => accepted.Add((b.Id, now)));
+                        answered.Add(clock.Elapsed);
                     }
                     else
                     {
@@ -110,11 +112,15 @@ public sealed class ClusterTests(AzuriteFixture azurite, BrowserFixture browser)
         // ...and then the two that are left.
         Assert.Equal(2, await ActiveSilosOnDashboard(api, 2));
 
-        // Refused only for a short while after the kill, and only with 503 and Retry-After (checked in the loop).
+        // Refused only for a short while after the kill, and only with 503 and Retry-After (checked in the loop); and
+        // accepted again within 10 s: no gap between 202s longer than that after the kill. (A request whose delivery
+        // went to the killed silo would wait for Orleans' 30 s response timeout: it is answered after DeliveryWait, its
+        // readings being in the journal already.)
         var lastRefusal = refusals.Where(t => t > killed).DefaultIfEmpty(killed).Max();
-        // The issue asks for 10 s. On an idle machine nothing is refused at all; on CI's two shared cores one request in
-        // flight to the killed silo waited out Orleans' 30 s response timeout (then 503). The bound here is that timeout.
-        Assert.True(lastRefusal - killed <= TimeSpan.FromSeconds(35), $"ingest was refused until {(lastRefusal - killed).TotalSeconds:0.0} s after the kill; statuses {Format(statuses)}");
+        Assert.True(lastRefusal - killed <= TimeSpan.FromSeconds(10), $"ingest was refused until {(lastRefusal - killed).TotalSeconds:0.0} s after the kill; statuses {Format(statuses)}");
+        var answers = answered.Where(t => t > killed).Order().Prepend(killed).ToList();
+        var longestGap = answers.Zip(answers.Skip(1), (a, b) => b - a).DefaultIfEmpty(TimeSpan.Zero).Max();
+        Assert.True(longestGap <= TimeSpan.FromSeconds(10), $"no 202 for {longestGap.TotalSeconds:0.0} s after the kill; statuses {Format(statuses)}");
         // Load all along, before the kill and well after it (a batch every 250 ms when the machine keeps up; a CI run
         // with other test assemblies on the same two cores managed one a second).
         Assert.Contains(accepted, a => a.At < DateTimeOffset.UtcNow - (clock.Elapsed - killed));
@@ -169,7 +175,7 @@ public sealed class ClusterTests(AzuriteFixture azurite, BrowserFixture browser)
         Assert.Empty(afterKill.Except(withIncident));
         Assert.Equal(district, incidentAfterKill.District);
         Report("cluster-silo-kill.txt",
-            $"statuses: {Format(statuses)}; refused after the kill for {(lastRefusal - killed).TotalSeconds:0.0} s; " +
+            $"statuses: {Format(statuses)}; refused after the kill for {(lastRefusal - killed).TotalSeconds:0.0} s; longest wait for a 202 after it {longestGap.TotalSeconds:0.0} s; " +
             $"{accepted.Count} acknowledged readings, all in their devices' history; {incidents.Count} incidents covering {withIncident.Count} devices");
     }
 

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using System.Text.Json.Nodes;
 using CityControl.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using CityControl.Tests.Infrastructure;
 
 namespace CityControl.Tests.Integration;
@@ -12,6 +13,60 @@ namespace CityControl.Tests.Integration;
 [Collection(AzuriteCollection.Name)]
 public sealed class DurabilityTests(AzuriteFixture azurite)
 {
+    [Fact]
+    public async Task A_delivery_that_hangs_does_not_hold_the_ingest_request_and_its_journaled_readings_arrive_when_it_ends()
+    {
+        var gas = "gas-" + Guid.NewGuid().ToString("N")[..8];
+        var hold = new HeldDeliveries(gas);
+        var settings = PlatformSettings.Azure(azurite.ConnectionString);
+        settings["CityControl:Ingest:DeliveryWait"] = "00:00:01";
+        await using var platform = await InProcessPlatform.StartAsync(settings, services: s => s.AddSingleton<IIncomingGrainCallFilter>(hold));
+        var api = platform.Api;
+        var credential = await api.OnboardAsync(TestDevices.Gas(gas, "Held-" + gas));
+        var at = DateTimeOffset.UtcNow.AddSeconds(-1);
+
+        // The device's grain does not answer (as when the silo it was on was just killed): the request is answered
+        // once the readings are in the journal and the wait has passed, not when Orleans gives up on the call.
+        var clock = Stopwatch.StartNew();
+        using (var response = await api.PostTelemetryAsync(credential, new { readings = new[] { TestDevices.Reading(gas, at, "concentration", 7, "ppm") } }))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
+        Assert.True(hold.Held, "the delivery was not held");
+
+        // The call gets through in the end: the acknowledged reading is in the device's history.
+        hold.Release();
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while ((await api.GetJsonAsync($"/api/devices/{gas}/readings?max=10")).AsArray().Count == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the held reading never reached its device");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Holds the device's deliveries (its ReportReadings calls) until released.</summary>
+    private sealed class HeldDeliveries(string deviceId) : IIncomingGrainCallFilter
+    {
+        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool Held { get; private set; }
+
+        public void Release() => _release.TrySetResult();
+
+        public async Task Invoke(IIncomingGrainCallContext context)
+        {
+            if (context.InterfaceMethod?.Name == "ReportReadings" && context.TargetId.Key.ToString() == deviceId)
+            {
+                Held = true;
+                await _release.Task;
+            }
+
+            await context.Invoke();
+        }
+    }
+
     [Fact]
     public async Task Devices_and_their_last_readings_survive_a_silo_restart()
     {

@@ -27,11 +27,19 @@ public sealed class InProcessPlatform : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <param name="clock">The platform's clock (CityClock) when a test moves time itself; the system clock otherwise.</param>
-    public static async Task<InProcessPlatform> StartAsync(Dictionary<string, string> settings, TimeProvider? clock = null)
+    /// <param name="services">More services for the host (and its co-hosted silo), e.g. a grain call filter that injects a fault.</param>
+    public static async Task<InProcessPlatform> StartAsync(Dictionary<string, string> settings, TimeProvider? clock = null, Action<IServiceCollection>? services = null)
     {
         // The host shares the test run's process: a stop past its deadline must not end the run.
-        var app = PlatformApp.Build([.. PlatformSettings.ToArgs(settings), "--CityControl:ExitPastShutdownDeadline=false"],
-            clock is null ? null : builder => builder.Services.AddSingleton(new CityControl.Rules.CityClock(clock)));
+        var app = PlatformApp.Build([.. PlatformSettings.ToArgs(settings), "--CityControl:ExitPastShutdownDeadline=false"], builder =>
+        {
+            if (clock is not null)
+            {
+                builder.Services.AddSingleton(new CityControl.Rules.CityClock(clock));
+            }
+
+            services?.Invoke(builder.Services);
+        });
         await app.StartAsync();
         return new InProcessPlatform(app, new Uri(settings["urls"]));
     }
