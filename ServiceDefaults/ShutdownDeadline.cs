@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -58,9 +59,17 @@ public sealed partial class ShutdownDeadline(
         LogExceeded(bound, unsaved.Length > 0 ? unsaved : "unknown");
         if (configuration.GetValue(ExitKey, true))
         {
-            Environment.Exit(3);
+            // Straight to the operating system: Environment.Exit runs the host's process-exit handler, which waits for
+            // the host's disposal, the very thing that overran (seen under load: the stop logged nothing more and never
+            // ended). The logger's queue may be gone by now, so the reason also goes to standard error first.
+            Console.Error.WriteLine($"Still stopping {bound} after the stop began: exiting now. Not saved: {(unsaved.Length > 0 ? unsaved : "unknown")}");
+            Console.Error.Flush();
+            ExitNow(3);
         }
     }
+
+    [DllImport("libc", EntryPoint = "_exit")]
+    private static extern void ExitNow(int status);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Still stopping {Bound} after the stop began: exiting now. Not saved: {Unsaved}; it is replayed from the ingest journal at the next start")]
     private partial void LogExceeded(TimeSpan bound, string unsaved);
