@@ -511,10 +511,24 @@ internal static class LiveLatency
         var leak = true;
 
         // The same probe twice in one run: on an idle platform (the baseline), then under gateway load.
-        var idle = await Probe(http, probe, arrivals, TimeSpan.FromSeconds(Math.Max(10, options.Duration.TotalSeconds / 3)), () => leak = !leak);
-        var background = Load.Run(options with { Concurrency = Math.Max(1, options.Concurrency / 2) }, 100, ids, clock, body => HttpIngest.Post(http, gateway, body));
-        var loaded = await Probe(http, probe, arrivals, options.Duration, () => leak = !leak);
-        var load = await background;
+        double[] idle, loaded;
+        Measurement load;
+        try
+        {
+            idle = await Probe(http, probe, arrivals, TimeSpan.FromSeconds(Math.Max(10, options.Duration.TotalSeconds / 3)), () => leak = !leak);
+            var background = Load.Run(options with { Concurrency = Math.Max(1, options.Concurrency / 2) }, 100, ids, clock, body => HttpIngest.Post(http, gateway, body));
+            loaded = await Probe(http, probe, arrivals, options.Duration, () => leak = !leak);
+            load = await background;
+        }
+        catch (InvalidOperationException) when (cluster is not null)
+        {
+            // What the platform's processes said, for the reason of a refused probe.
+            var output = Path.Combine(Path.GetTempPath(), $"citycontrol-live-{Environment.ProcessId}.log");
+            await File.WriteAllTextAsync(output, cluster.Output);
+            Console.Error.WriteLine($"the platform's output: {output}");
+            throw;
+        }
+
         await connection.DisposeAsync();
         Console.WriteLine(Row("idle", idle));
         Console.WriteLine(Row($"background {load.ItemsPerSecond:N0} readings/s", loaded));
@@ -537,7 +551,10 @@ internal static class LiveLatency
             var started = Stopwatch.GetTimestamp();
             using (var response = await HttpIngest.Post(http, probe, body))
             {
-                response.EnsureSuccessStatusCode();
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw new InvalidOperationException($"the probe's reading was answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+                }
             }
 
             sent.Add((at, started));
