@@ -28,6 +28,20 @@ public sealed partial class DeviceDirectoryGrain(
 {
     public static readonly TimeSpan CheckpointDelay = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long a changed device status may wait for its partition's next write.</summary>
+    public static readonly TimeSpan StatusCheckpointDelay = TimeSpan.FromSeconds(30);
+
+    private bool _statusesChanged;
+
+    private void SaveStatuses()
+    {
+        if (_statusesChanged)
+        {
+            _statusesChanged = false;
+            Checkpoints.MarkDirty();
+        }
+    }
+
     private StateCheckpoint? _checkpoints;
 
     private StateCheckpoint Checkpoints => _checkpoints ??= new StateCheckpoint(this, state, CheckpointDelay, logger,
@@ -50,8 +64,10 @@ public sealed partial class DeviceDirectoryGrain(
         }
         else if (status is not null && (!state.State.Statuses.TryGetValue(summary.Id, out var known) || !Same(known, status)))
         {
+            // Saved with the next summary change, or within StatusCheckpointDelay: a status is what a feed starts its
+            // board from, and the devices' events correct it, so it need not cost a storage write every 2 s.
             state.State.Statuses[summary.Id] = status;
-            Checkpoints.MarkDirty();
+            _statusesChanged = true;
         }
 
         return Task.CompletedTask;
@@ -67,8 +83,19 @@ public sealed partial class DeviceDirectoryGrain(
     private static bool Same(DeviceStatus a, DeviceStatus b) =>
         a.Live == b.Live && a.Connectivity == b.Connectivity && a.LastSeen == b.LastSeen && a.ActiveAlarms.SequenceEqual(b.ActiveAlarms);
 
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        this.RegisterGrainTimer(static grain =>
+        {
+            grain.SaveStatuses();
+            return Task.CompletedTask;
+        }, this, new GrainTimerCreationOptions(StatusCheckpointDelay, StatusCheckpointDelay) { KeepAlive = false });
+        return base.OnActivateAsync(cancellationToken);
+    }
+
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        SaveStatuses();
         await Checkpoints.OnDeactivate(cancellationToken);
         await base.OnDeactivateAsync(reason, cancellationToken);
     }

@@ -82,16 +82,21 @@ public sealed class VideoPartitionTests(ClusterFixture fixture)
     public async Task A_camera_whose_worker_died_is_probed_by_the_next_quarantined_when_its_probe_crashes_and_probed_again_when_that_ends()
     {
         var prefix = "vq-" + Guid.NewGuid().ToString("N")[..6];
-        var camera = await Onboard($"{prefix}-cam", "rtsp://10.20.0.5:8554/poison");
+        var camera = $"{prefix}-cam";
         var partition = fixture.Grains.GetVideoPartitionFor(camera);
         var p = VideoPartitions.Of(camera);
         var a = new RecordingWorker($"{prefix}-a");
         var b = new RecordingWorker($"{prefix}-b");
         var refA = fixture.Grains.CreateObjectReference<IVideoWorkerObserver>(a);
         var refB = fixture.Grains.CreateObjectReference<IVideoWorkerObserver>(b);
+
+        // Workers other tests registered with this partition fall silent first: a and b are its only workers.
+        fixture.Time.Advance(TimeSpan.FromSeconds(20));
         await a.Take(p, partition, await partition.Register(a.Id, refA));
         await b.Take(p, partition, await partition.Register(b.Id, refB));
+        await Onboard(camera, "rtsp://10.20.0.5:8554/poison");
         await a.Settle([partition]);
+        await b.Settle([partition]);
         var (dead, deadRef, next, nextRef) = a.Runs(camera) ? (a, refA, b, refB) : (b, refB, a, refA);
         Assert.False((await partition.AssignedTo(dead.Id)).Cameras.Single(c => c.CameraId == camera).Probe);
 
