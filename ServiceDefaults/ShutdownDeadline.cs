@@ -25,12 +25,12 @@ public sealed partial class ShutdownDeadline(
     /// <summary>Time beyond the shutdown timeout for disposing what the stop left.</summary>
     public static readonly TimeSpan Grace = TimeSpan.FromSeconds(5);
 
-    private readonly CancellationTokenSource _disposed = new();
+    private readonly ManualResetEventSlim _disposed = new();
     private CancellationTokenRegistration _registration;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _registration = lifetime.ApplicationStopping.Register(() => _ = ExitPastTheBound(host.Value.ShutdownTimeout + Grace));
+        _registration = lifetime.ApplicationStopping.Register(() => Watch(host.Value.ShutdownTimeout + Grace));
         return Task.CompletedTask;
     }
 
@@ -46,32 +46,45 @@ public sealed partial class ShutdownDeadline(
         _registration.Dispose();
         if (!configuration.GetValue(ExitKey, true))
         {
-            _disposed.Cancel();
+            _disposed.Set();
         }
     }
 
-    private async Task ExitPastTheBound(TimeSpan bound)
+    /// <summary>
+    /// A thread of its own, not the thread pool, waits out the bound: a stop that overran may have starved the pool, or
+    /// blocked every logger on a full output pipe.
+    /// </summary>
+    private void Watch(TimeSpan bound)
     {
-        try
+        var exit = configuration.GetValue(ExitKey, true);
+        new Thread(() =>
         {
-            await Task.Delay(bound, _disposed.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            return;
-        }
+            if (_disposed.Wait(bound))
+            {
+                return;
+            }
 
-        var unsaved = string.Join("; ", probes.Select(p => p.Describe()));
-        LogExceeded(bound, unsaved.Length > 0 ? unsaved : "unknown");
-        if (configuration.GetValue(ExitKey, true))
-        {
-            // Straight to the operating system: Environment.Exit runs the host's process-exit handler, which waits for
-            // the host's disposal, the very thing that overran (seen under load: the stop logged nothing more and never
-            // ended). The logger's queue may be gone by now, so the reason also goes to standard error first.
-            Console.Error.WriteLine($"Still stopping {bound} after the stop began: exiting now. Not saved: {(unsaved.Length > 0 ? unsaved : "unknown")}");
-            Console.Error.Flush();
-            ExitNow(3);
-        }
+            if (exit)
+            {
+                // Saying why may block (a full output pipe, a stuck logger): the process ends two seconds later regardless.
+                new Thread(() =>
+                {
+                    Thread.Sleep(TimeSpan.FromSeconds(2));
+                    ExitNow(3);
+                }) { IsBackground = true, Name = "shutdown deadline exit" }.Start();
+            }
+
+            var unsaved = string.Join("; ", probes.Select(p => p.Describe()));
+            LogExceeded(bound, unsaved.Length > 0 ? unsaved : "unknown");
+            if (exit)
+            {
+                // Straight to the operating system: Environment.Exit runs the host's process-exit handler, which waits
+                // for the host's disposal, the very thing that overran.
+                Console.Error.WriteLine($"Still stopping {bound} after the stop began: exiting now. Not saved: {(unsaved.Length > 0 ? unsaved : "unknown")}");
+                Console.Error.Flush();
+                ExitNow(3);
+            }
+        }) { IsBackground = true, Name = "shutdown deadline" }.Start();
     }
 
     [DllImport("libc", EntryPoint = "_exit")]
