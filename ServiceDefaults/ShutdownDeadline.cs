@@ -80,7 +80,8 @@ public sealed partial class ShutdownDeadline(
             {
                 // Straight to the operating system: Environment.Exit runs the host's process-exit handler, which waits
                 // for the host's disposal, the very thing that overran.
-                Console.Error.WriteLine($"Still stopping {bound} after the stop began: exiting now. Not saved: {(unsaved.Length > 0 ? unsaved : "unknown")}");
+                // The logger's queue is not flushed by _exit: the same words go to standard error directly.
+                Console.Error.WriteLine($"Still stopping {bound} after the stop began: exiting now. Not saved: {(unsaved.Length > 0 ? unsaved : "unknown")}; it is replayed from the ingest journal at the next start");
                 Console.Error.Flush();
                 ExitNow(3);
             }
