@@ -45,14 +45,14 @@ public sealed partial class IngestService(
             await journal.AppendAsync(new JournalEntry(now, accepted), cancellationToken);
             _accepted.Add(acceptedCount);
             var delivery = DeliverAsync(accepted, now);
-            if (journal.IsDurable)
+            try
             {
-                // Durable now: answer once delivered or after DeliveryWait, whichever is first (DeliverAsync handles its own failures).
-                await Task.WhenAny(delivery, Task.Delay(_options.DeliveryWait, CancellationToken.None));
+                // Durable now: answer once delivered or after DeliveryWait, whichever is first (DeliverAsync handles its
+                // own failures, so the delivery that goes on cannot fault unobserved). Without a journal, only delivery.
+                await (journal.IsDurable ? delivery.WaitAsync(_options.DeliveryWait, CancellationToken.None) : delivery);
             }
-            else
+            catch (TimeoutException)
             {
-                await delivery;
             }
         }
 

@@ -215,16 +215,7 @@ public sealed class ClusterTests(AzuriteFixture azurite, BrowserFixture browser)
         var clip = new Uri(RepoPaths.Data("video", "bgslibrary_video.avi")).AbsoluteUri;
         foreach (var id in cameras)
         {
-            await api.OnboardAsync(new
-            {
-                id,
-                kind = "camera",
-                name = $"Camera {id}",
-                location = new { latitude = 37.5160, longitude = 126.9080 },
-                district,
-                zone = "gate",
-                camera = new { streamUrl = clip, bearingDegrees = 20, fieldOfViewDegrees = 60, rangeMeters = 150 },
-            });
+            await api.OnboardAsync(TestDevices.StreamingCamera(id, district, clip));
         }
 
         var before = await WaitForPipelines(api, cameras, _ => true, TimeSpan.FromSeconds(60));
@@ -282,7 +273,7 @@ public sealed class ClusterTests(AzuriteFixture azurite, BrowserFixture browser)
         var clip = new Uri(RepoPaths.Data("video", "bgslibrary_video.avi")).AbsoluteUri;
         foreach (var id in cameras)
         {
-            await api.OnboardAsync(Camera(id, district, clip));
+            await api.OnboardAsync(TestDevices.StreamingCamera(id, district, clip));
         }
 
         var before = await WaitForPipelines(api, cameras, _ => true, TimeSpan.FromSeconds(60));
@@ -292,7 +283,7 @@ public sealed class ClusterTests(AzuriteFixture azurite, BrowserFixture browser)
 
         // A camera whose source crashes the analysis is added: the worker given it dies of the signal.
         var poisoned = $"cam-{district.ToLowerInvariant()}-poison";
-        await api.OnboardAsync(Camera(poisoned, district, new Uri(poison).AbsoluteUri));
+        await api.OnboardAsync(TestDevices.StreamingCamera(poisoned, district, new Uri(poison).AbsoluteUri));
         var clock = Stopwatch.StartNew();
         while (!a.HasExited && !b.HasExited)
         {
@@ -347,17 +338,6 @@ public sealed class ClusterTests(AzuriteFixture azurite, BrowserFixture browser)
             $"the worker given the poisonous camera died (exit {crashed.ExitCode}) {crashedIn.TotalSeconds:0.0} s after the camera was added; " +
             $"its probe on the survivor crashed and it was quarantined until {quarantined["quarantinedUntil"]}, {clock.Elapsed.TotalSeconds:0.0} s after it was added; " +
             $"the {cameras.Count} other cameras run on {survivorId}, which stayed up");
-
-        static object Camera(string id, string district, string url) => new
-        {
-            id,
-            kind = "camera",
-            name = $"Camera {id}",
-            location = new { latitude = 37.5160, longitude = 126.9080 },
-            district,
-            zone = "gate",
-            camera = new { streamUrl = url, bearingDegrees = 20, fieldOfViewDegrees = 60, rangeMeters = 150 },
-        };
     }
 
     private static async Task<System.Text.Json.Nodes.JsonNode> WaitForAssignment(PlatformApi api, string camera, Func<System.Text.Json.Nodes.JsonNode, bool> accept, TimeSpan within)

@@ -139,7 +139,8 @@ public static class TestDevices
         floodSensor = new { referenceLevel = 0, alertLevel = 0.3, dangerLevel = 0.6 },
     };
 
-    public static object Camera(string id, string district, double latitude, double longitude, double bearing, double fieldOfView, double range) => new
+    /// <summary>A camera at the gate, with a stream when <paramref name="streamUrl"/> is given.</summary>
+    public static object Camera(string id, string district, double latitude, double longitude, double bearing, double fieldOfView, double range, string? streamUrl = null) => new
     {
         id,
         kind = "camera",
@@ -147,8 +148,13 @@ public static class TestDevices
         location = new { latitude, longitude },
         district,
         zone = "gate",
-        camera = new { bearingDegrees = bearing, fieldOfViewDegrees = fieldOfView, rangeMeters = range },
+        camera = streamUrl is null
+            ? (object)new { bearingDegrees = bearing, fieldOfViewDegrees = fieldOfView, rangeMeters = range }
+            : new { streamUrl, bearingDegrees = bearing, fieldOfViewDegrees = fieldOfView, rangeMeters = range },
     };
+
+    /// <summary>A camera of the cluster tests: at the same gate in every test, playing <paramref name="streamUrl"/>.</summary>
+    public static object StreamingCamera(string id, string district, string streamUrl) => Camera(id, district, 37.5160, 126.9080, 20, 60, 150, streamUrl);
 
     public static object Signal(string id, string district) => new
     {
