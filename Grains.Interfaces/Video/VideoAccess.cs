@@ -88,9 +88,13 @@ public sealed record class IncidentVideoGrant(
 /// </summary>
 public interface IIncidentVideoAccessGrain : IGrainWithIntegerKey
 {
-    /// <summary>Grants each routed agency (police, fire) the cameras nearest the incident, for the incident's purposes.</summary>
+    /// <summary>
+    /// Grants each routed agency (police, fire) cameras for the incident's purposes: <paramref name="cameras"/> when
+    /// given (the cameras whose own alarms the incident links, whatever their distance), otherwise the ones nearest the
+    /// incident. A camera already granted to the incident's agency is not granted twice.
+    /// </summary>
     [OneWay]
-    Task GrantFor(string incidentId, string title, CityControl.Devices.GeoPoint location, ImmutableArray<Agency> agencies);
+    Task GrantFor(string incidentId, string title, CityControl.Devices.GeoPoint location, ImmutableArray<Agency> agencies, ImmutableArray<string> cameras);
 
     /// <summary>Ends the incident's grants.</summary>
     [OneWay]

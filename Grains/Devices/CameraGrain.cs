@@ -154,6 +154,13 @@ public sealed partial class CameraGrain(
 
         ThrowIfInvalid(VideoAccessRules.Validate(Access(), request));
         var now = Now;
+        if (request.IncidentId is { } incident
+            && S.VideoGrants.FirstOrDefault(g => g.IncidentId == incident && g.Agency == request.Agency && g.IsActiveAt(now)) is { } given)
+        {
+            // An incident asks again for a camera it already holds (its nearest cameras and its own may be one).
+            return given;
+        }
+
         S.VideoGrants.RemoveAll(g => !g.IsActiveAt(now) && (g.RevokedAt ?? g.Until) < now - GrantHistory);
         var grant = new VideoGrant(Guid.NewGuid().ToString("N")[..12], Id, request.Agency, request.Purpose, request.Reason.Trim(), grantedBy,
             now, now + request.Duration, request.IncidentId);

@@ -74,7 +74,7 @@ public sealed partial class IncidentGrain(
         if (S.Agencies.Any(VideoAccessRules.GrantedAgencies.Contains))
         {
             // One way: the grants come back through RecordVideoGrants.
-            await GrainFactory.GetGrain<IIncidentVideoAccessGrain>(0).GrantFor(Id, opening.Title, opening.Location, [.. S.Agencies]);
+            await GrainFactory.GetGrain<IIncidentVideoAccessGrain>(0).GrantFor(Id, opening.Title, opening.Location, [.. S.Agencies], []);
         }
 
         ServiceProvider.GetRequiredService<Hosting.GrainMetrics>().IncidentOpened(opening.Type);
@@ -106,6 +106,11 @@ public sealed partial class IncidentGrain(
             if (S.DeviceLocations.TryAdd(alarm.DeviceId, alarm.Location))
             {
                 S.Devices.Add(alarm.DeviceId);
+                if (alarm.Kind == DeviceKind.Camera && S.Agencies.Any(VideoAccessRules.GrantedAgencies.Contains) && !S.VideoGrants.Any(g => g.CameraId == alarm.DeviceId))
+                {
+                    // The camera that saw it is the incident's first view, however many cameras stand nearer.
+                    await GrainFactory.GetGrain<IIncidentVideoAccessGrain>(0).GrantFor(Id, opening.Title, opening.Location, [.. S.Agencies], [alarm.DeviceId]);
+                }
             }
 
             if (S.Alarms.Count <= AlarmsListedIndividually)
@@ -274,6 +279,12 @@ public sealed partial class IncidentGrain(
         {
             // Ended while the grants were being given: end them too.
             await GrainFactory.GetGrain<IIncidentVideoAccessGrain>(0).RevokeFor(Id, grants, $"system: incident {Id} {S.Status}");
+            return;
+        }
+
+        grants = [.. grants.Where(g => !S.VideoGrants.Any(held => held.GrantId == g.GrantId))];
+        if (grants.IsEmpty && notes.IsEmpty)
+        {
             return;
         }
 

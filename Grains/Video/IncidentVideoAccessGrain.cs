@@ -17,7 +17,7 @@ namespace CityControl.Grains.Video;
 [StatelessWorker]
 public sealed partial class IncidentVideoAccessGrain(IOptions<CorrelationOptions> options, ILogger<IncidentVideoAccessGrain> logger) : Grain, IIncidentVideoAccessGrain
 {
-    public async Task GrantFor(string incidentId, string title, GeoPoint location, ImmutableArray<Agency> agencies)
+    public async Task GrantFor(string incidentId, string title, GeoPoint location, ImmutableArray<Agency> agencies, ImmutableArray<string> cameras)
     {
         var o = options.Value;
         var wanted = agencies.Where(VideoAccessRules.GrantedAgencies.Contains).ToList();
@@ -26,18 +26,15 @@ public sealed partial class IncidentVideoAccessGrain(IOptions<CorrelationOptions
             return;
         }
 
-        var cameras = VideoAccessRules.Nearest(await GrainFactory.QueryDevices(new DeviceQuery(Kind: DeviceKind.Camera)), location, o.VideoGrantCameras, o.VideoGrantRadiusMeters);
-        if (cameras.Count == 0)
-        {
-            return;
-        }
-
+        IEnumerable<string> chosen = cameras.IsDefaultOrEmpty
+            ? VideoAccessRules.Nearest(await GrainFactory.QueryDevices(new DeviceQuery(Kind: DeviceKind.Camera)), location, o.VideoGrantCameras, o.VideoGrantRadiusMeters).Select(c => c.Camera.Id)
+            : cameras.Distinct(StringComparer.Ordinal);
         var grants = ImmutableArray.CreateBuilder<IncidentVideoGrant>();
         var skipped = new List<(Agency Agency, string Camera, string Why)>();
 
-        foreach (var (camera, _) in cameras)
+        foreach (var cameraId in chosen)
         {
-            var grain = GrainFactory.GetGrain<ICameraGrain>(camera.Id);
+            var grain = GrainFactory.GetGrain<ICameraGrain>(cameraId);
             try
             {
                 var access = await grain.GetAccess();
@@ -45,17 +42,17 @@ public sealed partial class IncidentVideoAccessGrain(IOptions<CorrelationOptions
                 {
                     if (VideoAccessRules.PurposeForIncident(agency, access.Purposes) is not { } purpose)
                     {
-                        skipped.Add((agency, camera.Id, $"watched for {string.Join(", ", access.Purposes)} only"));
+                        skipped.Add((agency, cameraId, $"watched for {string.Join(", ", access.Purposes)} only"));
                         continue;
                     }
 
                     var grant = await grain.GrantVideo(new VideoGrantRequest(agency, purpose, $"incident {incidentId}: {title}", o.VideoGrantLifetime, incidentId), "system");
-                    grants.Add(new IncidentVideoGrant(camera.Id, grant.Id, agency, purpose, grant.Until));
+                    grants.Add(new IncidentVideoGrant(cameraId, grant.Id, agency, purpose, grant.Until));
                 }
             }
             catch (Exception ex) when (ex is DeviceRuleException or DeviceNotFoundException)
             {
-                skipped.AddRange(wanted.Select(a => (a, camera.Id, ex.Message)));
+                skipped.AddRange(wanted.Select(a => (a, cameraId, ex.Message)));
             }
         }
 

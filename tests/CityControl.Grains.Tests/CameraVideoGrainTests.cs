@@ -44,6 +44,32 @@ public sealed class CameraVideoGrainTests(ClusterFixture fixture)
         Assert.Equal([VideoEventType.Intrusion, VideoEventType.Intrusion], (await camera.GetRecentVideoEvents(10)).Select(e => e.Type));
     }
 
+    [Fact]
+    public async Task The_camera_that_saw_an_intrusion_is_granted_to_police_even_when_other_cameras_stand_as_near()
+    {
+        // Four cameras at the same spot whose ids sort first: they alone are the incident's four nearest.
+        for (var i = 0; i < 4; i++)
+        {
+            var other = "cam-0-" + Guid.NewGuid().ToString("N")[..8];
+            await fixture.Grains.GetGrain<ICameraGrain>(other).Onboard(new DeviceDefinition(other, DeviceKind.Camera, "Gate camera", Gate, "Elsewhere", "complex-gate",
+                TimeSpan.FromMinutes(5), Camera: new CameraSettings("rtsp://10.20.0.7/gate", 90, 70, 120)), "h");
+        }
+
+        var (camera, district) = await Onboard();
+        var id = camera.GetPrimaryKeyString();
+        await using var incidents = await StreamProbe.SubscribeAsync<IncidentEvent>(fixture.Cluster.Client, StreamNames.IncidentEvents, district);
+        await camera.ReportVideoEvent(new VideoEvent(VideoEventType.Intrusion, 4.4, "hard shoulder", 11, [252, 201, 9, 11], 0.6, ObjectClass: ObjectClass.Person, At: fixture.Time.GetUtcNow()));
+        // Two grants come back to the incident: its four nearest cameras, and its own camera.
+        var grantsHeard = 0;
+        var granted = await incidents.WaitFor(e => e.Change == "video access granted" && ++grantsHeard == 2);
+        var detail = (await fixture.Grains.GetGrain<IIncidentGrain>(granted.Incident.Id).GetDetail())!;
+
+        Assert.Contains(detail.Timeline, l => l.Action == IncidentGrains.VideoAccessGranted && l.Detail.Contains(id, StringComparison.Ordinal));
+        var grant = Assert.Single((await camera.GetAccess()).Grants, g => g.IncidentId == granted.Incident.Id);
+        Assert.Equal(Agency.Police, grant.Agency);
+        Assert.True(grant.IsActiveAt(fixture.Time.GetUtcNow()));
+    }
+
     /// <summary>What the control room's procedures say each analytic is: the alarm, the incident, who takes it and how urgent.</summary>
     [Theory]
     [InlineData(VideoEventType.Tampering, AlarmCondition.CameraTampering, IncidentType.CameraTampering, new[] { Agency.Police }, Priority.P3)]

@@ -229,7 +229,7 @@ public sealed class RunCommandTests
             }
 
             Assert.True(platformGone is not null && storageGone is not null && commandGone is not null,
-                $"still running {bound + TimeSpan.FromSeconds(5)} after SIGINT: platform {platformGone}, storage {storageGone}, command {commandGone}\n{Output}");
+                $"still running {bound + TimeSpan.FromSeconds(5)} after SIGINT: platform {platformGone}, storage {storageGone}, command {commandGone}\n{Processes()}\n{Logs()}\n{Output}");
             return (platformGone!.Value, storageGone!.Value, commandGone!.Value);
         }
 
@@ -249,6 +249,52 @@ public sealed class RunCommandTests
         public bool Running(string program, string? library = null) =>
             (Find($"{program} --urls", _data) ?? Find(program, $"127.0.0.1:{_port}")) is { } pid
             && (library is null || File.ReadAllText($"/proc/{pid}/maps").Contains(library, StringComparison.Ordinal));
+
+        /// <summary>Every process still in the command's process group or using its data folder, with its state and its threads' states: what a stop that hangs is waiting on.</summary>
+        private string Processes()
+        {
+            var lines = new System.Text.StringBuilder("processes of the session:\n");
+            foreach (var dir in Directory.GetDirectories("/proc"))
+            {
+                try
+                {
+                    var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    var id = _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    if (fields[2] != id && fields[3] != id && !File.ReadAllText(Path.Combine(dir, "cmdline")).Contains(_data, StringComparison.Ordinal))
+                    {
+                        continue;
+                    }
+
+                    var threads = Directory.GetDirectories(Path.Combine(dir, "task"))
+                        .Select(t => File.ReadAllText(Path.Combine(t, "stat")))
+                        .GroupBy(t => t[(t.LastIndexOf(')') + 2)..].Split(' ')[0])
+                        .Select(g => $"{g.Key}:{g.Count()}");
+                    var commandLine = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
+                    lines.AppendLine($"  {Path.GetFileName(dir)} {fields[0]} threads {string.Join(" ", threads)} {commandLine[..Math.Min(160, commandLine.Length)]}");
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or IndexOutOfRangeException)
+                {
+                }
+            }
+
+            return lines.ToString();
+        }
+
+        private string Logs()
+        {
+            var logs = new System.Text.StringBuilder();
+            foreach (var log in Directory.Exists(Path.Combine(_data, "logs")) ? Directory.GetFiles(Path.Combine(_data, "logs")) : [])
+            {
+                logs.AppendLine($"--- last lines of {Path.GetFileName(log)}:");
+                foreach (var line in File.ReadLines(log).TakeLast(15))
+                {
+                    logs.AppendLine(line.Length > 300 ? line[..300] : line);
+                }
+            }
+
+            return logs.ToString();
+        }
 
         private static bool Alive(int pid) => File.Exists($"/proc/{pid}/cmdline") && !File.ReadAllText($"/proc/{pid}/stat").Split(' ')[2].Equals("Z", StringComparison.Ordinal);
 
