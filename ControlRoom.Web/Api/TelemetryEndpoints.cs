@@ -106,7 +106,7 @@ public static class TelemetryEndpoints
     private static IResult TooLarge(IngestOptions limits) =>
         Problems.Field("body", $"is larger than {limits.MaxRequestBytes} bytes; send smaller batches", StatusCodes.Status413PayloadTooLarge);
 
-    private static IngestPrincipal PrincipalOf(ClaimsPrincipal user) =>
+    internal static IngestPrincipal PrincipalOf(ClaimsPrincipal user) =>
         user.FindFirst(IngestAuthenticationHandler.DeviceClaim) is { } device
             ? IngestPrincipal.ForDevice(device.Value)
             : IngestPrincipal.ForGateway(user.FindAll(IngestAuthenticationHandler.DistrictClaim).Select(c => c.Value).ToImmutableArray());

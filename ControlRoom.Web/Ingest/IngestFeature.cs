@@ -94,6 +94,7 @@ public static class IngestFeature
     public static IEndpointRouteBuilder MapIngest(this IEndpointRouteBuilder app)
     {
         app.MapTelemetryEndpoints();
+        app.MapControllerLogEndpoints();
         app.MapGatewayEndpoints();
         return app;
     }

@@ -37,12 +37,19 @@ public sealed class SignInThrottle(IOptions<SignInThrottleOptions> options, Time
     private readonly SignInThrottleOptions _options = options.Value;
     private readonly ConcurrentDictionary<string, Failures> _failures = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// How early a retry may come and still be let through: a client that waits exactly the Retry-After it was given
+    /// can arrive a millisecond early by its own timer's granularity (seen in a loaded test run), and must not be
+    /// refused again for it.
+    /// </summary>
+    public static readonly TimeSpan RetryTolerance = TimeSpan.FromMilliseconds(50);
+
     /// <summary>How long the caller must wait before trying again, or null when it may try now.</summary>
     public TimeSpan? WaitFor(string username, IPAddress? client)
     {
         var now = time.GetUtcNow();
         var wait = Keys(username, client).Select(k => _failures.TryGetValue(k, out var f) ? f.LockedUntil(now, _options, Free(k)) - now : TimeSpan.Zero).Max();
-        return wait > TimeSpan.Zero ? wait : null;
+        return wait > RetryTolerance ? wait : null;
     }
 
     public void Failed(string username, IPAddress? client)

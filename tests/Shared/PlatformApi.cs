@@ -60,10 +60,14 @@ public sealed class PlatformApi(Uri baseAddress) : IDisposable
         return (credential["username"]!.GetValue<string>(), credential["secret"]!.GetValue<string>());
     }
 
-    public async Task<HttpResponseMessage> PostTelemetryAsync((string Username, string Secret)? credential, object body)
+    public Task<HttpResponseMessage> PostTelemetryAsync((string Username, string Secret)? credential, object body) =>
+        PostIngestAsync("/api/telemetry", credential, Json(body));
+
+    /// <summary>A POST to an ingest endpoint with a device's or a gateway's credential.</summary>
+    public async Task<HttpResponseMessage> PostIngestAsync(string path, (string Username, string Secret)? credential, HttpContent content)
     {
         // As a well-behaved gateway does: a refused batch is refused before its body is sent.
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/telemetry") { Content = Json(body) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
         request.Headers.ExpectContinue = true;
         if (credential is { } c)
         {
