@@ -1,74 +1,41 @@
-using System.Text;
+using nietras.SeparatedValues;
 
 namespace CityControl.Web.Devices;
 
 /// <summary>One CSV record and the line it starts on (1-based), as a spreadsheet numbers rows.</summary>
 public sealed record CsvRecord(int Line, IReadOnlyList<string> Fields);
 
-/// <summary>RFC 4180 records: comma-separated, fields optionally in double quotes, "" for a quote, line breaks inside quotes.</summary>
+/// <summary>
+/// RFC 4180 records through Sep: comma-separated, fields optionally in double quotes, "" for a quote, line breaks
+/// inside quotes; spaces around a field are trimmed, a byte order mark is skipped, and rows may differ in length (the
+/// importer reports a row with more cells than the header has columns).
+/// </summary>
 public static class CsvRecords
 {
     public static IEnumerable<CsvRecord> Read(string text)
     {
-        var fields = new List<string>();
-        var field = new StringBuilder();
-        var line = 1;
-        var recordLine = 1;
-        var quoted = false;
-        var i = text.Length > 0 && text[0] == '\uFEFF' ? 1 : 0;
-        for (; i < text.Length; i++)
+        if (text.Length == 0)
         {
-            var c = text[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < text.Length && text[i + 1] == '"')
-                {
-                    field.Append('"');
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    line += c == '\n' ? 1 : 0;
-                    field.Append(c);
-                }
-
-                continue;
-            }
-
-            switch (c)
-            {
-                case '"' when field.ToString().Trim().Length == 0:
-                    field.Clear();
-                    quoted = true;
-                    break;
-                case ',':
-                    fields.Add(field.ToString().Trim());
-                    field.Clear();
-                    break;
-                case '\r':
-                    break;
-                case '\n':
-                    fields.Add(field.ToString().Trim());
-                    field.Clear();
-                    yield return new CsvRecord(recordLine, fields);
-                    fields = [];
-                    line++;
-                    recordLine = line;
-                    break;
-                default:
-                    field.Append(c);
-                    break;
-            }
+            yield break;
         }
 
-        if (field.Length > 0 || fields.Count > 0)
+        using var reader = Sep.New(',').Reader(o => o with
         {
-            fields.Add(field.ToString().Trim());
-            yield return new CsvRecord(recordLine, fields);
+            HasHeader = false,
+            DisableColCountCheck = true,
+            Unescape = true,
+            Trim = SepTrim.All,
+        }).FromText(text[0] == '\uFEFF' ? text[1..] : text);
+
+        foreach (var row in reader)
+        {
+            var fields = new string[row.ColCount];
+            for (var i = 0; i < fields.Length; i++)
+            {
+                fields[i] = row[i].ToString();
+            }
+
+            yield return new CsvRecord(row.LineNumberFrom, fields);
         }
     }
 }
