@@ -13,13 +13,19 @@
 # so it can save what it holds.
 # CITYCONTROL_PORT (5080; the next ports serve the other hosts' health and metrics), CITYCONTROL_DATA (.data) and
 # CITYCONTROL_AZURITE_PORT (10000; queue and table on the next two ports) move it, e.g. to run a second copy beside the
-# first. CITYCONTROL_WORKER_PORT sets the (first) video worker's health port.
+# first. CITYCONTROL_WORKER_PORT sets the (first) video worker's health port, CITYCONTROL_MQTT_PORT the (first) front
+# end's MQTT port for field devices (1883; the second front end of --cluster takes the next).
 set -euo pipefail
 root=$(cd "$(dirname "$0")" && pwd)
 port=${CITYCONTROL_PORT:-5080}
 data=${CITYCONTROL_DATA:-"$root/.data"}
 blob_port=${CITYCONTROL_AZURITE_PORT:-10000}
 worker_port=${CITYCONTROL_WORKER_PORT:-$((port + 5))}
+mqtt_port=${CITYCONTROL_MQTT_PORT:-1883}
+if [ -z "${CITYCONTROL_MQTT_PORT:-}" ] && (exec 3<>/dev/tcp/127.0.0.1/1883) 2>/dev/null; then
+  # A broker of this machine's own (Debian's mosquitto service) has 1883: the platform's endpoint takes another.
+  mqtt_port=11883
+fi
 queue_port=$((blob_port + 1))
 table_port=$((blob_port + 2))
 
@@ -145,7 +151,8 @@ if [ "$cluster" = true ]; then
   for i in 1 2; do
     url="http://127.0.0.1:$((port + i - 1))"
     start "web-$i" "$(bin ControlRoom.Web ControlRoom.Web)" --urls "$url" "${common[@]}" --CityControl:CoHostSilo=false \
-      --CityControl:Ingest:JournalName="web-$i" "${platform_args[@]}"
+      --CityControl:Ingest:JournalName="web-$i" --CityControl:Mqtt:Enabled=true --CityControl:Mqtt:Port=$((mqtt_port + i - 1)) \
+      "${platform_args[@]}"
     web_pids+=("$last_pid")
     web_urls+=("$url")
     # One after another: the first makes the sign-in key ring that the second then reads.
@@ -154,7 +161,8 @@ if [ "$cluster" = true ]; then
   workers=2
 else
   url="http://127.0.0.1:$port"
-  start "platform" "$(bin ControlRoom.Web ControlRoom.Web)" --urls "$url" "${common[@]}" "${platform_args[@]}"
+  start "platform" "$(bin ControlRoom.Web ControlRoom.Web)" --urls "$url" "${common[@]}" \
+    --CityControl:Mqtt:Enabled=true --CityControl:Mqtt:Port="$mqtt_port" "${platform_args[@]}"
   web_pids+=("$last_pid")
   web_urls+=("$url")
   workers=1
@@ -181,6 +189,7 @@ echo
 for url in "${web_urls[@]}"; do
   echo "CityControl is up on $url  (sign in there for the incident queue)"
 done
+echo "Field devices and gateways: MQTT on 127.0.0.1:$mqtt_port (user device:<id> or gateway:<id>, password the ingest secret)"
 cat <<MSG
 Demo accounts (user / password):
   operator / operator-demo   (Operator)

@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Runs every test. Installs what the tests need on first use (Azurite and the front-end libraries from npm, Debian's
-# Chromium and a Korean font for the browser tests, GTK 3 for OpenCV's native library and ffmpeg for network video);
+# Chromium and a Korean font for the browser tests, GTK 3 for OpenCV's native library, ffmpeg for network video, and
+# Mosquitto as a site's MQTT broker bridged to the platform);
 # the tests start their own servers.
 set -euo pipefail
 root=$(cd "$(dirname "$0")" && pwd)
 "$root/tools/azurite/install.sh"
 "$root/tools/web-assets.sh"
 if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/nanum ] || [ ! -x /usr/bin/ffmpeg ] \
-  || [ ! -e /usr/lib/x86_64-linux-gnu/libgtk-3.so.0 ]; then
+  || [ ! -e /usr/lib/x86_64-linux-gnu/libgtk-3.so.0 ] || [ ! -x /usr/sbin/mosquitto ] || [ ! -x /usr/bin/mosquitto_pub ]; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update
-  $sudo apt-get -o DPkg::Lock::Timeout=600 install -y chromium fonts-nanum libgtk-3-0 ffmpeg
+  $sudo apt-get -o DPkg::Lock::Timeout=600 install -y chromium fonts-nanum libgtk-3-0 ffmpeg mosquitto mosquitto-clients
 fi
 # The run-command test starts ./run.sh, which runs the Release build of the platform's hosts: build them here, before
 # the tests run in parallel, so that they are not compiled while other tests are timing things.

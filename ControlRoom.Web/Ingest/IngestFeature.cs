@@ -84,6 +84,10 @@ public static class IngestFeature
             services.AddHostedService(sp => sp.GetRequiredService<JournalTakeoverService>());
         }
 
+        // Field devices and gateways that speak MQTT enter the same ingest path (off unless CityControl:Mqtt:Enabled).
+        services.AddOptions<Mqtt.MqttIngestOptions>().BindConfiguration(Mqtt.MqttIngestOptions.Section);
+        services.AddHostedService<Mqtt.MqttIngestServer>();
+
         services.AddHealthChecks().AddCheck<JournalReplayHealthCheck>("ingest-journal");
         return builder;
     }

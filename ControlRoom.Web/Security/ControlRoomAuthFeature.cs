@@ -94,6 +94,7 @@ public static class ControlRoomAuthFeature
                 };
             })
             .AddScheme<AuthenticationSchemeOptions, IngestAuthenticationHandler>(IngestAuthenticationHandler.SchemeName, null);
+        services.AddSingleton<IngestCredentials>();
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Staff, p => p.RequireRole(Roles.All.ToArray()))
             .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))

@@ -18,14 +18,12 @@ public sealed class IngestAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    IGrainFactory grains)
+    IngestCredentials credentials)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Ingest";
     public const string DeviceClaim = "citycontrol:device";
     public const string DistrictClaim = "citycontrol:district";
-    private const string DevicePrefix = "device:";
-    private const string GatewayPrefix = "gateway:";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -53,37 +51,24 @@ public sealed class IngestAuthenticationHandler(
             return AuthenticateResult.Fail("Basic credentials are not valid base64.");
         }
 
-        var hash = CredentialHashes.Hash(secret);
-        var claims = new List<Claim>();
-        if (user.StartsWith(DevicePrefix, StringComparison.Ordinal))
+        var identity = await credentials.VerifyAsync(user, secret);
+        if (identity.Principal is not { } principal)
         {
-            var id = user[DevicePrefix.Length..];
-            var summaries = await grains.GetDirectoryFor(id).Find([id]);
-            if (summaries.IsEmpty || !await grains.GetDevice(summaries[0].Kind, id).VerifyCredential(hash))
-            {
-                return AuthenticateResult.Fail("Unknown device or wrong secret.");
-            }
-
-            claims.Add(new Claim(DeviceClaim, id));
+            return AuthenticateResult.Fail(identity.Refusal!);
         }
-        else if (user.StartsWith(GatewayPrefix, StringComparison.Ordinal))
-        {
-            var id = user[GatewayPrefix.Length..];
-            if (await grains.GetGrain<IGatewayGrain>(id).Authenticate(hash) is not { } districts)
-            {
-                return AuthenticateResult.Fail("Unknown gateway or wrong secret.");
-            }
 
-            claims.AddRange(districts.Select(d => new Claim(DistrictClaim, d)));
+        var claims = new List<Claim>();
+        if (principal.DeviceId is { } device)
+        {
+            claims.Add(new Claim(DeviceClaim, device));
         }
         else
         {
-            return AuthenticateResult.Fail("The Basic user must be 'device:<id>' or 'gateway:<id>'.");
+            claims.AddRange(principal.GatewayDistricts.Select(d => new Claim(DistrictClaim, d)));
         }
 
         claims.Add(new Claim(ClaimTypes.NameIdentifier, user));
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
-        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)

@@ -74,7 +74,7 @@ public abstract partial class DeviceGrain(
     public Task<DeviceSnapshot?> GetSnapshot() =>
         Task.FromResult(S.Definition is null
             ? null
-            : Snapshot() with { Connectivity = HeartbeatWatchdog.Evaluate(S.LastSeen, S.Definition.HeartbeatInterval, clock.UtcNow) });
+            : Snapshot() with { Connectivity = HeartbeatWatchdog.Evaluate(S.LastSeen, S.Definition.HeartbeatInterval, clock.UtcNow, S.SessionLostAt) });
 
     public async Task<DeviceSnapshot> Update(DeviceUpdate update, string changedBy)
     {
@@ -202,6 +202,17 @@ public abstract partial class DeviceGrain(
             S.LastSeen = newest > batch.ReceivedAt ? batch.ReceivedAt : newest;
         }
 
+        foreach (var lost in added.Where(r => r.Metric == MetricCatalog.Connection && r.Value == 0))
+        {
+            var at = lost.Timestamp > batch.ReceivedAt ? batch.ReceivedAt : lost.Timestamp;
+            S.SessionLostAt = S.SessionLostAt is { } before && before > at ? before : at;
+        }
+
+        if (S.SessionLostAt is { } sessionLost && S.LastSeen > sessionLost)
+        {
+            S.SessionLostAt = null; // heard from since
+        }
+
         if (S.Status == LifecycleStatus.Provisioned)
         {
             S.Status = LifecycleStatus.Active;
@@ -313,7 +324,7 @@ public abstract partial class DeviceGrain(
     private async Task<bool> RefreshConnectivityAndRaise()
     {
         var before = S.Connectivity;
-        S.Connectivity = HeartbeatWatchdog.Evaluate(S.LastSeen, S.Definition!.HeartbeatInterval, clock.UtcNow);
+        S.Connectivity = HeartbeatWatchdog.Evaluate(S.LastSeen, S.Definition!.HeartbeatInterval, clock.UtcNow, S.SessionLostAt);
         if (before == S.Connectivity)
         {
             return false;
@@ -327,7 +338,9 @@ public abstract partial class DeviceGrain(
         if (S.Connectivity == Connectivity.Offline)
         {
             LogOffline(Id, S.LastSeen);
-            await Raise(DeviceEventType.WentOffline, $"no report since {S.LastSeen:O} (heartbeat {S.Definition!.HeartbeatInterval.TotalSeconds:0} s)");
+            await Raise(DeviceEventType.WentOffline, S.SessionLostAt is { } lost
+                ? $"its connection was lost without a goodbye at {lost:O} (its Last Will)"
+                : $"no report since {S.LastSeen:O} (heartbeat {S.Definition!.HeartbeatInterval.TotalSeconds:0} s)");
         }
         else if (S.Connectivity == Connectivity.Online && before == Connectivity.Offline)
         {

@@ -34,6 +34,9 @@ public sealed class DeviceState
     /// <summary>A camera's access grants: active ones, and ended ones for <see cref="CameraGrain.GrantHistory"/>.</summary>
     [Id(18)] public List<VideoGrant> VideoGrants { get; set; } = [];
 
+    /// <summary>When the device's session was last lost without a goodbye (its Last Will), until it is heard from again.</summary>
+    [Id(19)] public DateTimeOffset? SessionLostAt { get; set; }
+
     /// <summary>Counts changes to the definition and settings: what others run from them compare it, not times.</summary>
     [Id(16)] public long SettingsRevision { get; set; }
 }

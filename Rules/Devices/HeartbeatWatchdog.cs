@@ -5,9 +5,13 @@ namespace CityControl.Rules.Devices;
 /// <summary>Decides whether a device is online from when it last reported.</summary>
 public static class HeartbeatWatchdog
 {
-    /// <summary>Online until the device has been silent for longer than its heartbeat interval; unknown before its first report.</summary>
-    public static Connectivity Evaluate(DateTimeOffset? lastSeen, TimeSpan heartbeatInterval, DateTimeOffset now) =>
+    /// <summary>
+    /// Online until the device has been silent for longer than its heartbeat interval, or its session was lost (a Last
+    /// Will) with nothing heard from it since; unknown before its first report.
+    /// </summary>
+    public static Connectivity Evaluate(DateTimeOffset? lastSeen, TimeSpan heartbeatInterval, DateTimeOffset now, DateTimeOffset? sessionLostAt = null) =>
         lastSeen is not { } seen ? Connectivity.Unknown
+        : sessionLostAt is { } lost && lost >= seen ? Connectivity.Offline
         : now - seen > heartbeatInterval ? Connectivity.Offline
         : Connectivity.Online;
 

@@ -22,6 +22,12 @@ public static class MetricCatalog
     public const string WaterLevel = "waterLevel";
     public const string Rainfall = "rainfall";
 
+    /// <summary>
+    /// Every kind's link to the platform, as its protocol adapter sees it: 1 connected, 0 the session was lost without
+    /// a goodbye (an MQTT Last Will). A lost session makes the device offline at once, not at its heartbeat's end.
+    /// </summary>
+    public const string Connection = "connection";
+
     /// <summary>The approaches of an intersection, as detector channels are mapped to them: northbound, southbound, eastbound, westbound.</summary>
     public static readonly IReadOnlyList<string> Approaches = ["NB", "SB", "EB", "WB"];
 
@@ -40,6 +46,10 @@ public static class MetricCatalog
         var (metric, approach) = (metricName[..dot], metricName[(dot + 1)..]);
         return metric is Occupancy or Volume && Approaches.Contains(approach) ? (metric, approach) : (null, null);
     }
+
+    // Before the table that uses it: static fields are set in the order they are written.
+    private static readonly MetricDefinition ConnectionMetric =
+        new(Connection, ["state"], "1 connected, 0 the session was lost without a goodbye (MQTT Last Will)", OneOf(0, 1));
 
     private static readonly FrozenDictionary<DeviceKind, FrozenDictionary<string, MetricDefinition>> Metrics =
         new Dictionary<DeviceKind, FrozenDictionary<string, MetricDefinition>>
@@ -72,7 +82,7 @@ public static class MetricCatalog
         Metrics[kind].GetValueOrDefault(metric);
 
     private static FrozenDictionary<string, MetricDefinition> Build(params IEnumerable<MetricDefinition> metrics) =>
-        metrics.ToFrozenDictionary(m => m.Name, StringComparer.Ordinal);
+        metrics.Append(ConnectionMetric).ToFrozenDictionary(m => m.Name, StringComparer.Ordinal);
 
     private static Func<double, string?> OneOf(params double[] allowed) =>
         v => allowed.Contains(v) ? null : $"must be one of {string.Join(", ", allowed)}";

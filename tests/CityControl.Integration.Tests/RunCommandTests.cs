@@ -167,6 +167,7 @@ public sealed class RunCommandTests
             start.Environment["CITYCONTROL_DATA"] = data;
             start.Environment["CITYCONTROL_AZURITE_PORT"] = azuritePort.ToString();
             start.Environment["CITYCONTROL_WORKER_PORT"] = FreePorts.Next().ToString();
+            start.Environment["CITYCONTROL_MQTT_PORT"] = FreePorts.Next().ToString();
             var process = Process.Start(start)!;
             var run = new RunCommand(process, data, port);
             process.OutputDataReceived += (_, e) => run.Append(e.Data);

@@ -1,0 +1,249 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using CityControl.Testing;
+using CityControl.Tests.Infrastructure;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+namespace CityControl.Tests.Integration;
+
+/// <summary>
+/// Field devices and gateways over MQTT, against the platform's MQTT endpoint on loopback with real Azurite behind the
+/// journal: MQTTnet's client, and Debian's Mosquitto broker bridged to the platform as a site's own broker would be.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class MqttIngestTests(AzuriteFixture azurite)
+{
+    private static Dictionary<string, string> Settings(string connectionString, int mqttPort)
+    {
+        var settings = PlatformSettings.Azure(connectionString);
+        settings["CityControl:Mqtt:Enabled"] = "true";
+        settings["CityControl:Mqtt:Port"] = mqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return settings;
+    }
+
+    private static async Task<(string Username, string Secret)> GatewayAsync(PlatformApi api, string district)
+    {
+        using var response = await api.PostJsonAsync("/api/gateways", new { id = "gw-" + Guid.NewGuid().ToString("N")[..8], name = "MQTT gateway", districts = new[] { district } }, PlatformApi.Admin);
+        var credential = (await PlatformApi.BodyAsync(response))["credential"]!;
+        return (credential["username"]!.GetValue<string>(), credential["secret"]!.GetValue<string>());
+    }
+
+    private static MqttClientOptionsBuilder Options(int port, (string Username, string Secret) credential, MqttProtocolVersion version = MqttProtocolVersion.V500) =>
+        new MqttClientOptionsBuilder()
+            .WithTcpServer("127.0.0.1", port)
+            .WithClientId("test-" + Guid.NewGuid().ToString("N")[..8])
+            .WithCredentials(credential.Username, credential.Secret)
+            .WithProtocolVersion(version)
+            .WithCleanSession();
+
+    private static MqttApplicationMessage Message(string topic, object body) =>
+        new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(PlatformApi.Json(body).ReadAsStringAsync().Result)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
+
+    private static async Task<List<double>> HistoryAsync(PlatformApi api, string id, string metric) =>
+        [.. (await api.GetJsonAsync($"/api/devices/{id}/readings?metric={metric}&max=200", PlatformApi.Operator)).AsArray().Select(r => r!["value"]!.GetValue<double>())];
+
+    [Fact]
+    public async Task A_gateways_QoS_1_readings_are_acknowledged_only_once_journaled_and_are_there_after_the_platform_is_killed()
+    {
+        var port = FreePorts.Next();
+        var settings = Settings(azurite.ConnectionString, port);
+        settings["CityControl:Devices:CheckpointInterval"] = "01:00:00"; // after the kill, only the journal has them
+        var district = "Mqtt-" + Guid.NewGuid().ToString("N")[..6];
+        var gas = "gas-" + Guid.NewGuid().ToString("N")[..8];
+        var now = DateTimeOffset.UtcNow;
+        var values = Enumerable.Range(0, 20).Select(i => Math.Round(2 + i * 0.1, 2)).ToArray();
+
+        await using (var platform = await PlatformProcess.StartAsync(settings))
+        using (var api = new PlatformApi(platform.BaseAddress))
+        {
+            await api.OnboardAsync(TestDevices.Gas(gas, district));
+            var credential = await GatewayAsync(api, district);
+            using var client = new MqttClientFactory().CreateMqttClient();
+            await client.ConnectAsync(Options(port, credential).Build(), TestContext.Current.CancellationToken);
+            var gatewayId = credential.Username["gateway:".Length..];
+            var published = await client.PublishAsync(Message($"citycontrol/gateways/{gatewayId}/telemetry", new
+            {
+                readings = values.Select((v, i) => TestDevices.Reading(gas, now.AddSeconds(-30 + i), "concentration", v, "ppm")),
+            }), TestContext.Current.CancellationToken);
+
+            Assert.Equal(MqttClientPublishReasonCode.Success, published.ReasonCode);
+            await platform.KillAsync();
+        }
+
+        await using (var platform = await PlatformProcess.StartAsync(settings))
+        using (var api = new PlatformApi(platform.BaseAddress))
+        {
+            Assert.Equal(values, await HistoryAsync(api, gas, "concentration"));
+        }
+    }
+
+    [Fact]
+    public async Task A_device_that_drops_without_DISCONNECT_is_offline_within_a_second_by_its_Last_Will_and_a_bad_payload_is_answered_without_ending_the_session()
+    {
+        var port = FreePorts.Next();
+        await using var platform = await InProcessPlatform.StartAsync(Settings(azurite.ConnectionString, port));
+        var api = platform.Api;
+        var district = "Mqtt-" + Guid.NewGuid().ToString("N")[..6];
+        var gas = "gas-" + Guid.NewGuid().ToString("N")[..8];
+        var credential = await api.OnboardAsync(TestDevices.Gas(gas, district));
+        var telemetry = $"citycontrol/{district}/{gas}/telemetry";
+        var status = $"citycontrol/{district}/{gas}/status";
+
+        // A wrong secret is refused at CONNECT.
+        using (var intruder = new MqttClientFactory().CreateMqttClient())
+        {
+            var refused = await intruder.ConnectAsync(Options(port, (credential.Username, "wrong")).Build(), TestContext.Current.CancellationToken);
+            Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, refused.ResultCode);
+            Assert.False(intruder.IsConnected);
+        }
+
+        // The device connects through a link the test can cut, with its Last Will on its status topic.
+        await using var link = new CuttableProxy(new Uri($"http://127.0.0.1:{port}"));
+        using var device = new MqttClientFactory().CreateMqttClient();
+        var replies = new List<JsonNode>();
+        device.ApplicationMessageReceivedAsync += e =>
+        {
+            lock (replies)
+            {
+                replies.Add(JsonNode.Parse(Encoding.UTF8.GetString(e.ApplicationMessage.Payload))!);
+            }
+
+            return Task.CompletedTask;
+        };
+        await device.ConnectAsync(Options(link.Address.Port, credential)
+            .WithWillTopic(status).WithWillPayload("offline").WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), TestContext.Current.CancellationToken);
+        await device.SubscribeAsync(telemetry + "/reply", MqttQualityOfServiceLevel.AtLeastOnce, TestContext.Current.CancellationToken);
+
+        // A malformed payload: refused with the reason on the reply topic; the session stays up and the next one is taken.
+        var bad = await device.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(telemetry).WithPayload("{\"metric\": \"concentration\", ")
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), TestContext.Current.CancellationToken);
+        Assert.Equal(MqttClientPublishReasonCode.PayloadFormatInvalid, bad.ReasonCode);
+        var invalid = await device.PublishAsync(Message(telemetry, new { timestamp = DateTimeOffset.UtcNow.ToString("O"), metric = "concentration", value = 3, unit = "furlongs" }), TestContext.Current.CancellationToken);
+        var good = await device.PublishAsync(Message(telemetry, new { timestamp = DateTimeOffset.UtcNow.ToString("O"), metric = "concentration", value = 3.5, unit = "ppm" }), TestContext.Current.CancellationToken);
+        Assert.Equal(MqttClientPublishReasonCode.PayloadFormatInvalid, invalid.ReasonCode);
+        Assert.Equal(MqttClientPublishReasonCode.Success, good.ReasonCode);
+        Assert.True(device.IsConnected);
+        var seen = Stopwatch.StartNew();
+        while (replies.Count < 2 && seen.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        lock (replies)
+        {
+            Assert.Equal("payload", replies[0]["error"]!["field"]!.GetValue<string>());
+            Assert.Contains("not valid JSON", replies[0]["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+            Assert.Equal("unit", replies[1]["rejections"]![0]!["field"]!.GetValue<string>());
+        }
+
+        Assert.Equal([3.5], await HistoryAsync(api, gas, "concentration"));
+        Assert.Equal("online", (await api.GetJsonAsync($"/api/devices/{gas}"))["connectivity"]!.GetValue<string>());
+
+        // The link drops without a DISCONNECT: the will makes the device offline at once, not at its 5-minute heartbeat.
+        await using var live = await LiveClient.ConnectAsync(platform.BaseAddress, api, PlatformApi.Operator);
+        var cut = Stopwatch.StartNew();
+        link.Cut();
+        var offline = await live.WaitForDeviceEvent(e => e.DeviceId == gas && e.Type == CityControl.Devices.DeviceEventType.WentOffline);
+        var after = cut.Elapsed;
+        Assert.True(after < TimeSpan.FromSeconds(1), $"offline {after} after the link was cut");
+        Assert.Contains("Last Will", offline.Detail, StringComparison.Ordinal);
+        Assert.Equal("offline", (await api.GetJsonAsync($"/api/devices/{gas}"))["connectivity"]!.GetValue<string>());
+
+        // Back: it reconnects and says so on its status topic.
+        link.Restore();
+        using var again = new MqttClientFactory().CreateMqttClient();
+        await again.ConnectAsync(Options(port, credential).Build(), TestContext.Current.CancellationToken);
+        var online = await again.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(status).WithPayload("online").WithRetainFlag()
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), TestContext.Current.CancellationToken);
+        Assert.Equal(MqttClientPublishReasonCode.Success, online.ReasonCode);
+        await live.WaitForDeviceEvent(e => e.DeviceId == gas && e.Type == CityControl.Devices.DeviceEventType.CameBackOnline);
+        Assert.Equal("online", (await api.GetJsonAsync($"/api/devices/{gas}"))["connectivity"]!.GetValue<string>());
+
+        // Another device's topic is not this device's to publish on.
+        var foreign = await again.PublishAsync(Message($"citycontrol/{district}/someone-else/telemetry", new { metric = "concentration", value = 1 }), TestContext.Current.CancellationToken);
+        Assert.Equal(MqttClientPublishReasonCode.TopicNameInvalid, foreign.ReasonCode);
+    }
+
+    [Fact]
+    public async Task A_sites_Mosquitto_broker_bridged_to_the_platform_delivers_its_devices_readings()
+    {
+        var port = FreePorts.Next();
+        await using var platform = await InProcessPlatform.StartAsync(Settings(azurite.ConnectionString, port));
+        var api = platform.Api;
+        var district = "Mosq-" + Guid.NewGuid().ToString("N")[..6];
+        var gas = "gas-" + Guid.NewGuid().ToString("N")[..8];
+        await api.OnboardAsync(TestDevices.Gas(gas, district));
+        var gateway = await GatewayAsync(api, district);
+
+        // The site's broker: devices publish to it; its bridge forwards citycontrol/# to the platform with the gateway's credential.
+        var folder = Directory.CreateTempSubdirectory("citycontrol-mosquitto-").FullName;
+        var local = FreePorts.Next();
+        var config = Path.Combine(folder, "mosquitto.conf");
+        await File.WriteAllTextAsync(config, $"""
+            listener {local} 127.0.0.1
+            allow_anonymous true
+            persistence false
+            connection citycontrol
+            address 127.0.0.1:{port}
+            bridge_protocol_version mqttv311
+            remote_clientid bridge-{Guid.NewGuid():N}
+            remote_username {gateway.Username}
+            remote_password {gateway.Secret}
+            cleansession true
+            topic citycontrol/# out 1
+            """, TestContext.Current.CancellationToken);
+        using var broker = Process.Start(new ProcessStartInfo("/usr/sbin/mosquitto", ["-c", config]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+        try
+        {
+            // Wait for the broker's listener, then publish as a field device would, with Debian's mosquitto_pub.
+            for (var tries = 0; tries < 50 && !Listening(local); tries++)
+            {
+                await Task.Delay(100, TestContext.Current.CancellationToken);
+            }
+
+            var values = new[] { 1.5, 2.5, 3.5 };
+            var clock = Stopwatch.StartNew();
+            foreach (var (value, i) in values.Select((v, i) => (v, i)))
+            {
+                var body = $"{{\"timestamp\":\"{DateTimeOffset.UtcNow.AddSeconds(i - 10):O}\",\"metric\":\"concentration\",\"value\":{value},\"unit\":\"ppm\"}}";
+                using var publish = Process.Start(new ProcessStartInfo("/usr/bin/mosquitto_pub", ["-h", "127.0.0.1", "-p", local.ToString(System.Globalization.CultureInfo.InvariantCulture), "-q", "1", "-t", $"citycontrol/{district}/{gas}/telemetry", "-m", body]))!;
+                await publish.WaitForExitAsync(TestContext.Current.CancellationToken);
+                Assert.Equal(0, publish.ExitCode);
+            }
+
+            List<double> history = [];
+            while (history.Count < values.Length && clock.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                await Task.Delay(100, TestContext.Current.CancellationToken);
+                history = await HistoryAsync(api, gas, "concentration");
+            }
+
+            Assert.Equal(values, history);
+        }
+        finally
+        {
+            broker.Kill();
+            await broker.WaitForExitAsync(CancellationToken.None);
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static bool Listening(int port)
+    {
+        try
+        {
+            using var probe = new System.Net.Sockets.TcpClient();
+            probe.Connect(IPAddress.Loopback, port);
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
+}
