@@ -99,6 +99,7 @@ public static class IngestFeature
     {
         app.MapTelemetryEndpoints();
         app.MapControllerLogEndpoints();
+        app.MapNgsiLdEndpoints();
         app.MapGatewayEndpoints();
         return app;
     }

@@ -61,7 +61,7 @@ foreach (var line in results)
     Console.WriteLine(line);
 }
 
-internal sealed record BenchOptions(int Devices, TimeSpan Duration, int Concurrency, int[] Batches, string[] Storages, TimeSpan Checkpoint, bool Live, bool Bare, bool Million = false, int Reporting = 100_000)
+internal sealed record BenchOptions(int Devices, TimeSpan Duration, int Concurrency, int[] Batches, string[] Storages, TimeSpan Checkpoint, bool Live, bool Bare, bool Million = false, int Reporting = 100_000, bool Mqtt = true, int Repeat = 1)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -76,7 +76,9 @@ internal sealed record BenchOptions(int Devices, TimeSpan Duration, int Concurre
             bool.Parse(config["live"] ?? "false"),
             bool.Parse(config["bare"] ?? "true"),
             bool.Parse(config["million"] ?? "false"),
-            int.Parse(config["reporting"] ?? "100000", CultureInfo.InvariantCulture));
+            int.Parse(config["reporting"] ?? "100000", CultureInfo.InvariantCulture),
+            bool.Parse(config["mqtt"] ?? "true"),
+            int.Parse(config["repeat"] ?? "1", CultureInfo.InvariantCulture));
     }
 }
 
@@ -165,6 +167,9 @@ internal static class HttpIngest
     {
         await using var azurite = storage == "memory" ? null : await AzuriteServer.StartAsync();
         var settings = azurite is null ? PlatformSettings.Memory() : PlatformSettings.Azure(azurite.ConnectionString);
+        var mqttPort = FreePorts.Next();
+        settings["CityControl:Mqtt:Enabled"] = "true";
+        settings["CityControl:Mqtt:Port"] = mqttPort.ToString(CultureInfo.InvariantCulture);
 
         // Checkpoints well inside the run, so that their storage writes are part of what is measured.
         settings["CityControl:Devices:CheckpointInterval"] = options.Checkpoint.ToString("c", CultureInfo.InvariantCulture);
@@ -209,17 +214,52 @@ internal static class HttpIngest
         await Load.Settle(http, gateway, ids, clock);
 
         var rows = new List<string>();
-        foreach (var batch in options.Batches)
+        var credential = Encoding.UTF8.GetString(Convert.FromBase64String(gateway)).Split(':', 3);
+        for (var round = 0; round < options.Repeat; round++)
+        {
+            foreach (var batch in options.Batches)
+            {
+                // HTTP and (the same platform, the same bodies) MQTT: one session per concurrent gateway, QoS 1, each
+                // publish acknowledged once its readings are journaled where there is a journal. Side by side per batch
+                // size, so that both meet the same state of storage; with --repeat, every other round MQTT goes first,
+                // since a later run meets a fuller (slower) Azurite.
+                var runs = new List<Func<Task<string>>>
+                {
+                    () => Measured($"HTTP ingest, {label}", batch, () => Load.Run(options, batch, ids, clock, body => Post(http, gateway, body))),
+                };
+                if (options.Mqtt && cluster is null)
+                {
+                    runs.Add(() => Measured($"MQTT ingest QoS 1, {label}", batch, () => Load.RunMqtt(options, batch, ids, clock, mqttPort, $"{credential[0]}:{credential[1]}", credential[2])));
+                }
+
+                if (round % 2 == 1)
+                {
+                    runs.Reverse();
+                }
+
+                foreach (var run in runs)
+                {
+                    rows.Add(await run());
+                }
+            }
+        }
+
+        if (platform.HasExited)
+        {
+            Console.WriteLine($"the platform exited during the run; its last words:\n{string.Join('\n', platform.Output.Split('\n').TakeLast(30))}");
+        }
+
+        async Task<string> Measured(string run, int batch, Func<Task<Measurement>> measure)
         {
             var cpuBefore = processes.Sum(Load.CpuSeconds);
             var samplers = processes.Select(pid => new RssSampler(pid)).ToList();
-            var measurement = await Load.Run(options, batch, ids, clock, body => Post(http, gateway, body));
+            var measurement = await measure();
             var cpu = processes.Sum(Load.CpuSeconds) - cpuBefore;
             samplers.ForEach(s => s.Dispose());
             var readings = measurement.ItemsPerSecond * options.Duration.TotalSeconds;
-            rows.Add(Baseline.Row($"HTTP ingest, {label}", batch.ToString(CultureInfo.InvariantCulture),
-                measurement, samplers.Sum(s => s.PeakMiB), cpu / readings * 1_000_000));
-            Console.WriteLine(rows[^1]);
+            var row = Baseline.Row(run, batch.ToString(CultureInfo.InvariantCulture), measurement, samplers.Sum(s => s.PeakMiB), cpu / readings * 1_000_000);
+            Console.WriteLine(row);
+            return row;
         }
 
         return rows;
@@ -374,6 +414,77 @@ internal static class Load
         return new Measurement(accepted / stop.Elapsed.TotalSeconds, all.Length / stop.Elapsed.TotalSeconds, all);
     }
 
+    /// <summary>
+    /// As <see cref="Run"/>, over MQTT: each concurrent caller a gateway session of its own publishing QoS 1 to the
+    /// gateway's topic and waiting for the PUBACK; a publish acknowledged with success counts its readings (the bodies
+    /// hold only valid readings).
+    /// </summary>
+    public static async Task<Measurement> RunMqtt(BenchOptions options, int batch, string[] ids, UniqueClock clock, int port, string user, string secret)
+    {
+        var factory = new MQTTnet.MqttClientFactory();
+        var clients = new List<MQTTnet.IMqttClient>();
+        for (var c = 0; c < options.Concurrency; c++)
+        {
+            var client = factory.CreateMqttClient();
+            await client.ConnectAsync(new MQTTnet.MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId($"bench-{c}-{batch}")
+                .WithCredentials(user, secret).WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).WithCleanSession().Build());
+            clients.Add(client);
+        }
+
+        var topic = $"citycontrol/gateways/{user["gateway:".Length..]}/telemetry";
+        var latencies = new List<double>[options.Concurrency];
+        var accepted = 0L;
+        var refused = 0L;
+        var stop = Stopwatch.StartNew();
+        await Task.WhenAll(clients.Select(async (client, c) =>
+        {
+            var random = new Random(c + batch);
+            latencies[c] = [];
+            while (stop.Elapsed < options.Duration)
+            {
+                var message = new MQTTnet.MqttApplicationMessageBuilder().WithTopic(topic)
+                    .WithPayload(Body(Enumerable.Range(0, batch).Select(_ => ids[random.Next(ids.Length)]), clock, random))
+                    .WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build();
+                var start = Stopwatch.GetTimestamp();
+                try
+                {
+                    var result = await client.PublishAsync(message);
+                    latencies[c].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                    if (result.ReasonCode == MQTTnet.MqttClientPublishReasonCode.Success)
+                    {
+                        Interlocked.Add(ref accepted, batch);
+                    }
+                    else
+                    {
+                        Interlocked.Increment(ref refused);
+                    }
+                }
+                catch (MQTTnet.Exceptions.MqttCommunicationException)
+                {
+                    // The server closed the session (a publish it could not make durable, for MQTT 3.1.1) or it timed
+                    // out: nothing acknowledged; connect again, as a gateway would.
+                    latencies[c].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                    Interlocked.Increment(ref refused);
+                    await client.ConnectAsync(client.Options);
+                }
+            }
+        }));
+        var elapsed = stop.Elapsed;
+        foreach (var client in clients)
+        {
+            await client.DisconnectAsync(new MQTTnet.MqttClientDisconnectOptionsBuilder().Build());
+            client.Dispose();
+        }
+
+        var all = latencies.SelectMany(l => l).Order().ToArray();
+        if (refused > 0)
+        {
+            Console.WriteLine($"  {refused} of {all.Length} publishes refused");
+        }
+
+        return new Measurement(accepted / elapsed.TotalSeconds, all.Length / elapsed.TotalSeconds, all);
+    }
+
     /// <summary>A telemetry body; every reading gets its own timestamp so none is a duplicate, all well below the Low set-point.</summary>
     public static byte[] Body(IEnumerable<string> deviceIds, UniqueClock clock, Random random)
     {
@@ -437,8 +548,13 @@ internal sealed class RssSampler : IDisposable
     {
         try
         {
-            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-            var kib = long.Parse(line!.Split([' ', '\t', ':'], StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+            // A process that is exiting has no VmRSS line any more.
+            if (File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)) is not { } line)
+            {
+                return;
+            }
+
+            var kib = long.Parse(line.Split([' ', '\t', ':'], StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
             if (kib > Interlocked.Read(ref _peakKiB))
             {
                 Interlocked.Exchange(ref _peakKiB, kib);

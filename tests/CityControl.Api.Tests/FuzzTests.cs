@@ -70,7 +70,7 @@ public sealed class FuzzTests
             {
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens[user]);
             }
-            else if (target.Name.StartsWith("POST /api/telemetry", StringComparison.Ordinal))
+            else if (target.Name.StartsWith("POST /api/telemetry", StringComparison.Ordinal) || target.Name.StartsWith("POST /ngsi-ld/", StringComparison.Ordinal))
             {
                 request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credential.Username}:{credential.Secret}")));
             }
@@ -141,6 +141,13 @@ public sealed class FuzzTests
         var refresh = new JsonObject { ["refreshToken"] = "CfDJ8" + new string('Q', 120) };
         var grant = new JsonObject { ["agency"] = "fire", ["purpose"] = "crimePrevention", ["reason"] = "smoke over the gate", ["minutes"] = 5 };
         const string csv = "id,kind,name,latitude,longitude,district,zone\nfz-1,camera,Gate,37.5,126.9,Fuzz,gate\n";
+        const string controllerLog = "Location Id,Timestamp,Event Code,Event Parameter\n7115,4/17/2023 8:00:0.20,82,2\n7115,4/17/2023 8:00:1.0,1,4\n";
+        var water = new JsonObject
+        {
+            ["id"] = "urn:ngsi-ld:WaterObserved:fz-1", ["type"] = "WaterObserved", ["refDevice"] = "urn:ngsi-ld:Device:" + gas,
+            ["dateObserved"] = DateTimeOffset.UtcNow.ToString("O"), ["height"] = new JsonObject { ["type"] = "Property", ["value"] = 1.5, ["unitCode"] = "MTR" },
+        };
+        var notification = new JsonObject { ["type"] = "Notification", ["subscriptionId"] = "urn:ngsi-ld:Subscription:fz", ["data"] = new JsonArray(water.DeepClone()) };
         const string cap = "<?xml version=\"1.0\"?><alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\"><identifier>FZ-1</identifier><sender>fz@example</sender><sent>2026-11-26T09:00:00+09:00</sent><status>Actual</status><msgType>Alert</msgType><scope>Public</scope><info><category>Met</category><event>Rain</event><urgency>Expected</urgency><severity>Severe</severity><certainty>Likely</certainty><area><areaDesc>Seoul</areaDesc><circle>37.5,126.9 5</circle></area></info></alert>";
 
         return
@@ -181,6 +188,11 @@ public sealed class FuzzTests
             Body("POST /api/cameras/{id}/grants", "operator", HttpMethod.Post, "/api/cameras/{id}/grants", camera, grant),
             Body("DELETE /api/cameras/{id}/grants/{grantId}", "operator", HttpMethod.Delete, "/api/cameras/{id}/grants/{q}", camera, null),
             Get("GET /api/video/audit", "admin", "/api/video/audit?from={q}&to={q}&camera={q}&user={q}&limit={q}", ""),
+            Text("POST /api/telemetry/signals/{id}/event-log", null, "/api/telemetry/signals/" + gas + "/event-log?detectors={q}&interval={q}&utcOffset={q}&replayFrom={q}", controllerLog, "text/csv"),
+            Body("POST /ngsi-ld/v1/entities", null, HttpMethod.Post, "/ngsi-ld/v1/entities", null, water),
+            Body("POST /ngsi-ld/v1/notify", null, HttpMethod.Post, "/ngsi-ld/v1/notify", null, notification),
+            Get("GET /ngsi-ld/v1/entities", "operator", "/ngsi-ld/v1/entities?type={q}&limit={q}&offset={q}", ""),
+            Get("GET /ngsi-ld/v1/entities/{id}", "operator", "/ngsi-ld/v1/entities/{id}", "urn:ngsi-ld:Device:" + gas),
         ];
     }
 

@@ -82,7 +82,7 @@ public sealed class OpenApiTests(MemoryPlatformFixture fixture)
         Assert.Empty(problems);
         // Every HTTP operation the host maps under /api is in the document.
         var mapped = fixture.Platform.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .Where(e => e.RoutePattern.RawText?.StartsWith("/api/", StringComparison.Ordinal) == true
+            .Where(e => (e.RoutePattern.RawText?.StartsWith("/api/", StringComparison.Ordinal) == true || e.RoutePattern.RawText?.StartsWith("/ngsi-ld/", StringComparison.Ordinal) == true)
                 && e.Metadata.GetMetadata<IExcludeFromDescriptionMetadata>() is not { ExcludeFromDescription: true })
             .Sum(e => e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.Count ?? 0);
         Assert.Equal(mapped, operations);

@@ -1,0 +1,508 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CityControl.Devices;
+using CityControl.Incidents;
+using CityControl.Rules;
+using CityControl.Rules.Devices;
+using CityControl.Rules.Incidents;
+using CityControl.Rules.Ngsi;
+using CityControl.Security;
+using CityControl.Web.Ingest;
+using CityControl.Web.Security;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+
+namespace CityControl.Web.Api;
+
+/// <summary>One entity of a batch that was not taken, with the NGSI-LD problem details of why.</summary>
+public sealed record NgsiBatchError(string EntityId, NgsiProblem Error);
+
+/// <summary>NGSI-LD's problem details (ETSI GS CIM 009, 5.5.2).</summary>
+public sealed record NgsiProblem(string Type, string Title, string Detail);
+
+/// <summary>The entity a create took (its address is in Location).</summary>
+public sealed record NgsiCreated(string Id);
+
+/// <summary>A batch operation's answer (207): the entities taken and those refused.</summary>
+public sealed record NgsiBatchResult(IReadOnlyList<string> Success, IReadOnlyList<NgsiBatchError> Errors);
+
+/// <summary>
+/// FIWARE NGSI-LD, the subset a context broker or a partner city uses with this platform (ETSI GS CIM 009): entities
+/// in (create, batch upsert, and the notification endpoint of subscriptions made at an external broker), through the
+/// same ingest path as every other protocol for readings; and the platform's devices and open incidents out, as the
+/// Smart Data Models' Device and Alert, with a JSON-LD context served by the platform itself (control rooms are often
+/// offline).
+/// </summary>
+public static class NgsiLdEndpoints
+{
+    public const string Base = "/ngsi-ld/v1";
+    public const string ContextPath = "/ngsi-ld/contexts/citycontrol.jsonld";
+    public const string LdJson = "application/ld+json";
+    private const string ErrorBase = "https://uri.etsi.org/ngsi-ld/errors/";
+    private const int MaxEntitiesPerBatch = 1000;
+    private const long MaxBytes = 4 * 1024 * 1024;
+
+    public static IEndpointRouteBuilder MapNgsiLdEndpoints(this IEndpointRouteBuilder app)
+    {
+        var ngsi = app.MapGroup(Base).WithTags("NGSI-LD");
+        ngsi.MapPost("/entities", Create).RequireAuthorization(Policies.Ingest).RequireRateLimiting(IngestFeature.IngestRateLimit)
+            .Accepts<JsonObject>("application/json", LdJson)
+            .Produces<NgsiCreated>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .WithSummary("One NGSI-LD entity (AirQualityObserved, WaterObserved, FloodMonitoring, TrafficFlowObserved: readings of the device it names; Alert: an external-warning incident).");
+        ngsi.MapPost("/entityOperations/upsert", Upsert).RequireAuthorization(Policies.Ingest).RequireRateLimiting(IngestFeature.IngestRateLimit)
+            .Accepts<JsonArray>("application/json", LdJson)
+            .Produces(StatusCodes.Status204NoContent)
+            .Produces<NgsiBatchResult>(StatusCodes.Status207MultiStatus)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .WithSummary("A batch of NGSI-LD entities, each taken or refused on its own (204 when all are taken, 207 listing each refusal).");
+        ngsi.MapPost("/notify", Notify).RequireAuthorization(Policies.Ingest).RequireRateLimiting(IngestFeature.IngestRateLimit)
+            .Accepts<JsonObject>("application/json", LdJson)
+            .Produces<NgsiBatchResult>()
+            .WithSummary("The notification endpoint for a subscription made at an external context broker: its data entities, taken as by the batch upsert.");
+        ngsi.MapGet("/entities", List).RequireAuthorization(Policies.Staff).RequireRateLimiting(ApiFeature.QueryRateLimit)
+            .Produces<JsonArray>(contentType: LdJson)
+            .WithSummary("The platform's devices (type=Device, with live state) or open incidents (type=Alert) as NGSI-LD entities, normalized.");
+        ngsi.MapGet("/entities/{id}", Get).RequireAuthorization(Policies.Staff).RequireRateLimiting(ApiFeature.QueryRateLimit)
+            .Produces<JsonObject>(contentType: LdJson)
+            .WithSummary("One device (urn:ngsi-ld:Device:<id>) or incident (urn:ngsi-ld:Alert:<id>) as an NGSI-LD entity.");
+        // A document, not an operation: anyone expanding what the platform serves may read it.
+        app.MapGet(ContextPath, () => Results.Text(Context.ToJsonString(), LdJson)).AllowAnonymous().ExcludeFromDescription();
+        return app;
+    }
+
+    /// <summary>
+    /// Self-contained: the NGSI-LD core terms it uses and the Smart Data Models terms of Device and Alert, so that a
+    /// reader needs nothing from the internet to expand what the platform serves.
+    /// </summary>
+    public static readonly JsonObject Context = new()
+    {
+        ["@context"] = new JsonObject
+        {
+            ["ngsi-ld"] = "https://uri.etsi.org/ngsi-ld/",
+            ["sdm-device"] = "https://smartdatamodels.org/dataModel.Device/",
+            ["sdm-alert"] = "https://smartdatamodels.org/dataModel.Alert/",
+            ["schema"] = "https://schema.org/",
+            ["id"] = "@id",
+            ["type"] = "@type",
+            ["Property"] = "ngsi-ld:Property",
+            ["GeoProperty"] = "ngsi-ld:GeoProperty",
+            ["Relationship"] = "ngsi-ld:Relationship",
+            ["value"] = "ngsi-ld:hasValue",
+            ["object"] = new JsonObject { ["@id"] = "ngsi-ld:hasObject", ["@type"] = "@id" },
+            ["observedAt"] = new JsonObject { ["@id"] = "ngsi-ld:observedAt", ["@type"] = "DateTime" },
+            ["unitCode"] = "ngsi-ld:unitCode",
+            ["location"] = "ngsi-ld:location",
+            ["DateTime"] = "ngsi-ld:DateTime",
+            ["name"] = "schema:name",
+            ["description"] = "schema:description",
+            ["Device"] = "sdm-device:Device",
+            ["deviceCategory"] = "sdm-device:deviceCategory",
+            ["controlledProperty"] = "sdm-device:controlledProperty",
+            ["deviceState"] = "sdm-device:deviceState",
+            ["dateLastValueReported"] = "sdm-device:dateLastValueReported",
+            ["areaServed"] = "sdm-device:areaServed",
+            ["value_"] = "sdm-device:value",
+            ["Alert"] = "sdm-alert:Alert",
+            ["alertSource"] = "sdm-alert:alertSource",
+            ["category"] = "sdm-alert:category",
+            ["subCategory"] = "sdm-alert:subCategory",
+            ["severity"] = "sdm-alert:severity",
+            ["dateIssued"] = "sdm-alert:dateIssued",
+            ["validFrom"] = "sdm-alert:validFrom",
+        },
+    };
+
+    private static async Task<IResult> Create(HttpContext context, IngestService ingest, IGrainFactory grains, IOptions<CapOptions> cap, CityClock clock, CancellationToken ct)
+    {
+        var (body, error) = await ReadAsync(context, ct);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (body!.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "BadRequestData", "body", "must be one entity, a JSON object");
+        }
+
+        using (body)
+        {
+            var outcome = await TakeOneAsync(body.RootElement, context, ingest, grains, cap.Value, clock, ct);
+            return outcome.Error is { } problem
+                ? Problem(StatusCodes.Status422UnprocessableEntity, problem)
+                : Results.Created($"{Base}/entities/{Uri.EscapeDataString(outcome.EntityId)}", new NgsiCreated(outcome.EntityId));
+        }
+    }
+
+    private static async Task<IResult> Upsert(HttpContext context, IngestService ingest, IGrainFactory grains, IOptions<CapOptions> cap, CityClock clock, CancellationToken ct)
+    {
+        var (body, error) = await ReadAsync(context, ct);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        using (body)
+        {
+            if (body!.RootElement.ValueKind != JsonValueKind.Array)
+            {
+                return Problem(StatusCodes.Status400BadRequest, "BadRequestData", "body", "must be an array of entities");
+            }
+
+            var result = await TakeAllAsync(body.RootElement, context, ingest, grains, cap.Value, clock, ct);
+            return result is IResult refusal ? refusal
+                : ((NgsiBatchResult)result).Errors.Count == 0 ? Results.NoContent()
+                : Results.Json(result, statusCode: StatusCodes.Status207MultiStatus);
+        }
+    }
+
+    private static async Task<IResult> Notify(HttpContext context, IngestService ingest, IGrainFactory grains, IOptions<CapOptions> cap, CityClock clock, CancellationToken ct)
+    {
+        var (body, error) = await ReadAsync(context, ct);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        using (body)
+        {
+            if (body!.RootElement.ValueKind != JsonValueKind.Object || !body.RootElement.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array)
+            {
+                return Problem(StatusCodes.Status400BadRequest, "BadRequestData", "data", "is required: a notification carries its entities in data");
+            }
+
+            var result = await TakeAllAsync(data, context, ingest, grains, cap.Value, clock, ct);
+            return result as IResult ?? Results.Ok(result);
+        }
+    }
+
+    private static async Task<object> TakeAllAsync(JsonElement entities, HttpContext context, IngestService ingest, IGrainFactory grains, CapOptions cap, CityClock clock, CancellationToken ct)
+    {
+        if (entities.GetArrayLength() > MaxEntitiesPerBatch)
+        {
+            return Problem(StatusCodes.Status413PayloadTooLarge, "RequestEntityTooLarge", "body", $"holds {entities.GetArrayLength()} entities; at most {MaxEntitiesPerBatch} per request");
+        }
+
+        var success = new List<string>();
+        var errors = new List<NgsiBatchError>();
+        var index = 0;
+        foreach (var entity in entities.EnumerateArray())
+        {
+            var outcome = await TakeOneAsync(entity, context, ingest, grains, cap, clock, ct);
+            if (outcome.Error is { } problem)
+            {
+                errors.Add(new(outcome.EntityId.Length > 0 ? outcome.EntityId : $"[{index}]", problem));
+            }
+            else
+            {
+                success.Add(outcome.EntityId);
+            }
+
+            index++;
+        }
+
+        return new NgsiBatchResult(success, errors);
+    }
+
+    /// <summary>One entity, or why not; text that is not Unicode (an escaped lone surrogate) refuses that entity alone.</summary>
+    private static async Task<(string EntityId, NgsiProblem? Error)> TakeOneAsync(JsonElement entity, HttpContext context, IngestService ingest, IGrainFactory grains, CapOptions cap, CityClock clock, CancellationToken ct)
+    {
+        try
+        {
+            return await TakeAsync(entity, context, ingest, grains, cap, clock, ct);
+        }
+        catch (InvalidOperationException ex) when (ex.Message.Contains("UTF", StringComparison.Ordinal) || ex.InnerException is DecoderFallbackException or EncoderFallbackException)
+        {
+            return ("", Bad("BadRequestData", "entity", "holds text that is not valid Unicode"));
+        }
+    }
+
+    /// <summary>One entity: its readings through the ingest path, or its alert as an incident.</summary>
+    private static async Task<(string EntityId, NgsiProblem? Error)> TakeAsync(JsonElement entity, HttpContext context, IngestService ingest, IGrainFactory grains, CapOptions cap, CityClock clock, CancellationToken ct)
+    {
+        var id = NgsiLdMapping.IdOf(entity) ?? "";
+        var type = NgsiLdMapping.TypeOf(entity);
+        if (id.Length == 0 || type is null)
+        {
+            return (id, Bad("BadRequestData", id.Length == 0 ? "id" : "type", "is required: an entity has an id (a URI) and a type"));
+        }
+
+        if (type == "Alert")
+        {
+            return (id, await AlertAsync(entity, context, grains, cap, ct));
+        }
+
+        if (!NgsiLdMapping.ObservationTypes.Contains(type))
+        {
+            return (id, Bad("BadRequestData", "type", $"'{type}' is not an entity type this platform takes ({string.Join(", ", NgsiLdMapping.ObservationTypes)}, Alert)"));
+        }
+
+        if (NgsiLdMapping.DeviceOf(entity) is not { Length: > 0 and <= DeviceRules.MaxIdLength } deviceId)
+        {
+            return (id, Bad("BadRequestData", "refDevice", "names no device of this platform (refDevice, stationID, stationCode, refPointOfInterest or the entity id's local part)"));
+        }
+
+        var found = await grains.GetDirectoryFor(deviceId).Find([deviceId]);
+        if (found.IsEmpty)
+        {
+            return (id, Bad("ResourceNotFound", "refDevice", $"device '{deviceId}' is not onboarded"));
+        }
+
+        string? gas = null;
+        if (found[0].Kind == DeviceKind.GasSensor)
+        {
+            gas = (await grains.GetDevice(DeviceKind.GasSensor, deviceId).GetSnapshot())?.Definition.GasSensor?.Gas;
+        }
+
+        var (readings, problems) = NgsiLdMapping.Readings(entity, found[0].Kind, gas);
+        if (readings.Count == 0)
+        {
+            return (id, Bad("BadRequestData", problems.FirstOrDefault()?.Field ?? "entity", problems.FirstOrDefault()?.Message ?? "holds no reading"));
+        }
+
+        try
+        {
+            var result = await ingest.IngestAsync(TelemetryEndpoints.PrincipalOf(context.User),
+                [.. readings.Select(r => new IncomingReading(deviceId, r.At, r.Metric, r.Value, r.Unit))], ct);
+            if (result.Accepted == 0)
+            {
+                var first = result.Rejections[0];
+                return (id, Bad("BadRequestData", first.Field, first.Reason));
+            }
+
+            // Taken (some of its attributes may have been refused: a partial entity is still the device's news).
+            return (id, null);
+        }
+        catch (JournalUnavailableException ex)
+        {
+            return (id, new NgsiProblem(ErrorBase + "InternalError", "The ingest journal cannot be written now; nothing of this entity was taken.", ex.Message));
+        }
+    }
+
+    /// <summary>An Alert opens an external-warning incident, once per entity id; a later version with another description adds a note.</summary>
+    private static async Task<NgsiProblem?> AlertAsync(JsonElement entity, HttpContext context, IGrainFactory grains, CapOptions cap, CancellationToken ct)
+    {
+        var (alert, problems) = NgsiLdMapping.AlertOf(entity);
+        if (alert is null)
+        {
+            return Bad("BadRequestData", problems[0].Field, problems[0].Message);
+        }
+
+        var incidentId = IncidentIdOf(alert.EntityId);
+        var grain = grains.GetGrain<IIncidentGrain>(incidentId);
+        var actor = new Actor($"ngsi-ld:{context.User.Identity?.Name ?? "partner"}", [Roles.Operator]);
+        var title = $"{alert.Category}{(alert.SubCategory is { } sub ? "/" + sub : "")}: {(alert.Description.Length > 0 ? alert.Description : alert.EntityId)}";
+        if (await grain.GetDetail() is { } existing)
+        {
+            if (!IncidentLifecycle.Terminal.Contains(existing.Summary.Status) && !existing.Timeline.Any(t => t.Detail.Contains(alert.Description, StringComparison.Ordinal)))
+            {
+                try
+                {
+                    await grain.Act(new IncidentAction(IncidentActionKind.AddNote, Text: $"NGSI-LD update of {alert.EntityId}: {alert.Description} (severity {alert.Severity})"), actor);
+                }
+                catch (IncidentRuleException ex)
+                {
+                    return Bad("OperationNotSupported", "entity", ex.Message);
+                }
+            }
+
+            return null;
+        }
+
+        await grain.Open(new IncidentOpening(
+            IncidentType.ExternalWarning, NgsiLdMapping.PriorityOf(alert.Severity), title.Length > 200 ? title[..200] : title,
+            $"NGSI-LD Alert {alert.EntityId} from {alert.Source}: {alert.Description}", cap.District, alert.SubCategory ?? alert.Category,
+            alert.Location ?? cap.CityCentre, alert.Issued, actor.Name));
+        return null;
+    }
+
+    /// <summary>The incident an Alert entity opens: one per entity id.</summary>
+    public static string IncidentIdOf(string entityId) =>
+        "ngsi-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(entityId)))[..16];
+
+    private static async Task<IResult> List(HttpContext context, string? type, int? limit, int? offset, IGrainFactory grains, CityClock clock)
+    {
+        var count = limit ?? 100;
+        var skip = offset ?? 0;
+        if (count is < 1 or > 1000 || skip < 0)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "BadRequestData", count is < 1 or > 1000 ? "limit" : "offset", "limit is 1 to 1000 and offset is 0 or more");
+        }
+
+        JsonArray entities;
+        switch (type)
+        {
+            case "Device":
+                var devices = (await grains.QueryDevices(new DeviceQuery())).OrderBy(d => d.Id, StringComparer.Ordinal).Skip(skip).Take(count).ToList();
+                var snapshots = await Task.WhenAll(devices.Select(d => grains.GetDevice(d.Kind, d.Id).GetSnapshot()));
+                entities = [.. snapshots.OfType<DeviceSnapshot>().Select(s => (JsonNode)DeviceEntity(s, clock.UtcNow, BaseUri(context)))];
+                break;
+            case "Alert":
+                var open = await OpenIncidentsAsync(grains, clock.UtcNow);
+                entities = [.. open.OrderByDescending(i => i.OpenedAt).Skip(skip).Take(count).Select(i => (JsonNode)AlertEntity(i, BaseUri(context)))];
+                break;
+            default:
+                return Problem(StatusCodes.Status400BadRequest, "BadRequestData", "type", "is required: Device or Alert");
+        }
+
+        return Results.Text(entities.ToJsonString(), LdJson);
+    }
+
+    private static async Task<IResult> Get(HttpContext context, string id, IGrainFactory grains, CityClock clock)
+    {
+        var local = NgsiLdMapping.LocalId(id);
+        if (id.StartsWith("urn:ngsi-ld:Device:", StringComparison.Ordinal) && local.Length <= DeviceRules.MaxIdLength)
+        {
+            var found = await grains.GetDirectoryFor(local).Find([local]);
+            if (!found.IsEmpty && await grains.GetDevice(found[0].Kind, local).GetSnapshot() is { } snapshot)
+            {
+                return Results.Text(DeviceEntity(snapshot, clock.UtcNow, BaseUri(context)).ToJsonString(), LdJson);
+            }
+        }
+        else if (id.StartsWith("urn:ngsi-ld:Alert:", StringComparison.Ordinal) && await grains.GetGrain<IIncidentGrain>(local).GetDetail() is { } incident)
+        {
+            return Results.Text(AlertEntity(incident.Summary, BaseUri(context)).ToJsonString(), LdJson);
+        }
+
+        return Problem(StatusCodes.Status404NotFound, "ResourceNotFound", "id", $"'{id}' is not an entity of this platform (urn:ngsi-ld:Device:<id> or urn:ngsi-ld:Alert:<incident id>)");
+    }
+
+    /// <summary>Incidents opened in the last 92 days (the incident list's default window) that have not ended.</summary>
+    private static async Task<List<IncidentSummary>> OpenIncidentsAsync(IGrainFactory grains, DateTimeOffset now)
+    {
+        var since = now.AddDays(-92);
+        var months = new List<DateTimeOffset>();
+        for (var m = new DateTimeOffset(since.Year, since.Month, 1, 0, 0, 0, TimeSpan.Zero); m <= now; m = m.AddMonths(1))
+        {
+            months.Add(m);
+        }
+
+        return [.. (await grains.QueryIncidents(months, new IncidentQuery(From: since, To: now.AddDays(1)))).Where(s => !IncidentLifecycle.Terminal.Contains(s.Status))];
+    }
+
+    private static string BaseUri(HttpContext context) => $"{context.Request.Scheme}://{context.Request.Host}";
+
+    private static JsonObject Property(JsonNode? value) => new() { ["type"] = "Property", ["value"] = value };
+
+    /// <summary>A device as the Smart Data Models Device, normalized, with its live state.</summary>
+    public static JsonObject DeviceEntity(DeviceSnapshot device, DateTimeOffset now, string baseUri)
+    {
+        var d = device.Definition;
+        var entity = new JsonObject
+        {
+            ["id"] = $"urn:ngsi-ld:Device:{d.Id}",
+            ["type"] = "Device",
+            ["name"] = Property(d.Name),
+            ["deviceCategory"] = Property(new JsonArray(d.Kind == DeviceKind.Camera ? "camera" : d.Kind == DeviceKind.TrafficSignal ? "actuator" : "sensor")),
+            ["controlledProperty"] = Property(new JsonArray([.. MetricCatalog.For(d.Kind).Select(m => m.Name).Order(StringComparer.Ordinal).Select(n => (JsonNode)n)])),
+            ["location"] = new JsonObject { ["type"] = "GeoProperty", ["value"] = new JsonObject { ["type"] = "Point", ["coordinates"] = new JsonArray(d.Location.Longitude, d.Location.Latitude) } },
+            ["areaServed"] = Property(d.District),
+            ["deviceState"] = Property(device.Status == LifecycleStatus.Decommissioned ? "decommissioned" : device.Connectivity.ToString().ToLowerInvariant()),
+        };
+        if (device.LastSeen is { } seen)
+        {
+            entity["dateLastValueReported"] = Property(seen.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        // The latest readings, each a Property with its unit and when it was observed.
+        foreach (var (metric, reading) in device.LatestReadings.OrderBy(r => r.Key, StringComparer.Ordinal))
+        {
+            if (metric is "connection" || entity.ContainsKey(metric))
+            {
+                continue;
+            }
+
+            entity[metric] = new JsonObject
+            {
+                ["type"] = "Property",
+                ["value"] = reading.Value,
+                ["unitCode"] = reading.Unit,
+                ["observedAt"] = reading.Timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            };
+        }
+
+        entity["@context"] = new JsonArray(baseUri + ContextPath);
+        return entity;
+    }
+
+    /// <summary>An open incident as the Smart Data Models Alert, normalized.</summary>
+    public static JsonObject AlertEntity(IncidentSummary incident, string baseUri)
+    {
+        var (category, subCategory) = NgsiLdMapping.CategoryOf(incident.Type);
+        var entity = new JsonObject
+        {
+            ["id"] = $"urn:ngsi-ld:Alert:{incident.Id}",
+            ["type"] = "Alert",
+            ["category"] = Property(category),
+            ["severity"] = Property(NgsiLdMapping.SeverityOf(incident.Priority)),
+            ["description"] = Property(incident.Title),
+            ["alertSource"] = Property($"{baseUri}/incidents/{incident.Id}"),
+            ["dateIssued"] = Property(incident.OpenedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture)),
+            ["validFrom"] = Property(incident.OpenedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture)),
+            ["location"] = new JsonObject { ["type"] = "GeoProperty", ["value"] = new JsonObject { ["type"] = "Point", ["coordinates"] = new JsonArray(incident.Location.Longitude, incident.Location.Latitude) } },
+        };
+        if (subCategory is not null)
+        {
+            entity["subCategory"] = Property(subCategory);
+        }
+
+        entity["@context"] = new JsonArray(baseUri + ContextPath);
+        return entity;
+    }
+
+    private static async Task<(JsonDocument? Body, IResult? Error)> ReadAsync(HttpContext context, CancellationToken ct)
+    {
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = MaxBytes;
+        }
+
+        var mediaType = context.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
+        if (mediaType is not ("application/json" or LdJson))
+        {
+            return (null, Problem(StatusCodes.Status415UnsupportedMediaType, "BadRequestData", "Content-Type", "must be application/json or application/ld+json"));
+        }
+
+        if (context.Request.ContentLength > MaxBytes)
+        {
+            return (null, Problem(StatusCodes.Status413PayloadTooLarge, "RequestEntityTooLarge", "body", $"is larger than {MaxBytes} bytes"));
+        }
+
+        try
+        {
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer, ct);
+            var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+            try
+            {
+                StrictUtf8.GetCharCount(bytes.Span);
+            }
+            catch (DecoderFallbackException ex)
+            {
+                return (null, Problem(StatusCodes.Status400BadRequest, "InvalidRequest", "body", $"is not valid UTF-8 (byte {ex.Index + 1})"));
+            }
+
+            return (JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 32 }), null);
+        }
+        catch (JsonException ex)
+        {
+            return (null, Problem(StatusCodes.Status400BadRequest, "InvalidRequest", "body", $"is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1})"));
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, Problem(StatusCodes.Status413PayloadTooLarge, "RequestEntityTooLarge", "body", $"is larger than {MaxBytes} bytes"));
+        }
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private static NgsiProblem Bad(string type, string field, string rule) => new(ErrorBase + type, $"{field}: {rule}", $"{field} {rule}");
+
+    private static IResult Problem(int status, string type, string field, string rule) => Problem(status, Bad(type, field, rule));
+
+    private static IResult Problem(int status, NgsiProblem problem) =>
+        Results.Problem(title: problem.Title, detail: problem.Detail, type: problem.Type, statusCode: status);
+}

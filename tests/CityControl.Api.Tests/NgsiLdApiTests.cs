@@ -1,0 +1,206 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using CityControl.Testing;
+using CityControl.Tests.Infrastructure;
+
+namespace CityControl.Tests.Api;
+
+/// <summary>
+/// FIWARE NGSI-LD with the Smart Data Models' own published examples (both forms of each), as a context broker or a
+/// partner city sends them: readings of the devices they name, an external-warning incident, and the platform's
+/// devices and incidents served back as NGSI-LD.
+/// </summary>
+[Collection(MemoryPlatformCollection.Name)]
+public sealed class NgsiLdApiTests(MemoryPlatformFixture fixture)
+{
+    private PlatformApi Api => fixture.Api;
+
+    private static readonly string[] TimeAttributes = ["dateObserved", "dateObservedFrom", "dateObservedTo", "observationDateTime", "dateIssued", "validFrom"];
+
+    /// <summary>A published example, its times moved to <paramref name="at"/> (the examples are years old; a live feed is not).</summary>
+    private static JsonObject Example(string model, string form, DateTimeOffset at)
+    {
+        var entity = JsonNode.Parse(File.ReadAllText(RepoPaths.Data("fiware", model, "examples", form == "normalized" ? "example-normalized.jsonld" : "example.jsonld")))!.AsObject();
+        var time = at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var name in TimeAttributes.Where(entity.ContainsKey))
+        {
+            if (entity[name] is JsonObject attribute)
+            {
+                attribute[attribute.ContainsKey("object") ? "object" : "value"] = time;
+            }
+            else
+            {
+                entity[name] = time;
+            }
+        }
+
+        if (entity["validTo"] is JsonNode validTo)
+        {
+            var until = at.AddHours(1).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+            if (validTo is JsonObject o)
+            {
+                o["value"] = until;
+            }
+            else
+            {
+                entity["validTo"] = until;
+            }
+        }
+
+        return entity;
+    }
+
+    private async Task<HttpResponseMessage> PostAsync(string path, (string, string) credential, JsonNode body, string mediaType = "application/ld+json") =>
+        await Api.PostIngestAsync(path, credential, new StringContent(body.ToJsonString(), Encoding.UTF8, mediaType));
+
+    private async Task<List<(double Value, string Metric)>> Readings(string id) =>
+        [.. (await Api.GetJsonAsync($"/api/devices/{id}/readings?max=50", PlatformApi.Operator)).AsArray().Select(r => (r!["value"]!.GetValue<double>(), r["metric"]!.GetValue<string>()))];
+
+    [Fact]
+    public async Task Every_published_example_is_taken_into_the_device_it_names_or_opens_its_alert()
+    {
+        var district = MemoryPlatformFixture.NewId("ngsi");
+        await Api.OnboardAsync(new
+        {
+            id = "28079004-Pza.deEspanya",
+            kind = "gasSensor",
+            name = "Plaza de Espana air station, NO2",
+            location = new { latitude = 40.4238, longitude = -3.7122 },
+            district,
+            zone = "station",
+            gasSensor = new { gas = "NO2", unit = "ppm", low = 0.1, high = 0.2 },
+        });
+        await Api.OnboardAsync(TestDevices.Flood("T2-NP-018", district));
+        await Api.OnboardAsync(TestDevices.Flood("FWR013", district));
+        await Api.OnboardAsync(TestDevices.Signal("TrafficFlowObserved-Valladolid-osm-60821110", district));
+        using var gatewayResponse = await Api.PostJsonAsync("/api/gateways", new { id = "gw-" + district, name = "Broker bridge", districts = new[] { district, "Citywide" } }, PlatformApi.Admin);
+        var credential = (await PlatformApi.BodyAsync(gatewayResponse))["credential"]!;
+        var gateway = (credential["username"]!.GetValue<string>(), credential["secret"]!.GetValue<string>());
+
+        // The normalized forms first, a minute earlier, then the key-values forms: two observations of each.
+        var now = DateTimeOffset.UtcNow;
+        string[] models = ["AirQualityObserved", "WaterObserved", "FloodMonitoring", "TrafficFlowObserved"];
+        var batch = new JsonArray([
+            .. models.Select(m => (JsonNode)Example(m, "normalized", now.AddMinutes(-2))),
+            .. models.Select(m => (JsonNode)Example(m, "key-values", now.AddMinutes(-1))),
+        ]);
+        using (var upsert = await PostAsync("/ngsi-ld/v1/entityOperations/upsert", gateway, batch))
+        {
+            Assert.True(upsert.StatusCode == HttpStatusCode.NoContent, $"{(int)upsert.StatusCode}: {await upsert.Content.ReadAsStringAsync()}");
+        }
+
+        // Air quality: NO2 69 ug/m3 (normalized, GQ) is 0.0367 ppm at 25 degC; the key-values form names no unit, so its
+        // NO2 is refused and only its temperature and humidity are taken.
+        var air = await Readings("28079004-Pza.deEspanya");
+        Assert.Equal(0.0367, Assert.Single(air, r => r.Metric == "concentration").Value, 3);
+        Assert.Equal([12.2, 12.2], air.Where(r => r.Metric == "temperature").Select(r => r.Value));
+        Assert.Equal([54.0, 54.0], air.Where(r => r.Metric == "humidity").Select(r => r.Value));
+
+        Assert.Equal([3.52, 3.52], (await Readings("T2-NP-018")).Select(r => r.Value));
+        Assert.Equal([1.98, 0.98], (await Readings("FWR013")).Select(r => r.Value)); // the two published forms differ
+
+        // The lane runs north-north-east: the northbound approach, 197 vehicles, 76 % occupied.
+        var signal = (await Api.GetJsonAsync($"/api/traffic/signals?district={district}")).AsArray().Single()!;
+        var northbound = signal["approaches"]!.AsArray().Single(a => a!["approach"]!.GetValue<string>() == "NB")!;
+        Assert.Equal((197.0, 76.0), (northbound["volume"]!.GetValue<double>(), northbound["occupancyPercent"]!.GetValue<double>()));
+
+        // An Alert opens an external-warning incident, once, whichever form and however often it comes.
+        foreach (var form in new[] { "normalized", "key-values", "normalized" })
+        {
+            using var alert = await PostAsync("/ngsi-ld/v1/entities", gateway, Example("Alert", form, now));
+            Assert.True(alert.StatusCode == HttpStatusCode.Created, $"{(int)alert.StatusCode}: {await alert.Content.ReadAsStringAsync()}");
+        }
+
+        var incidentId = Web.Api.NgsiLdEndpoints.IncidentIdOf("urn:ngsi-ld:Alert:Alert:1");
+        var incident = await Api.GetJsonAsync($"/api/incidents/{incidentId}", PlatformApi.Operator);
+        Assert.Equal(("externalWarning", "p1"), (incident["summary"]!["type"]!.GetValue<string>(), incident["summary"]!["priority"]!.GetValue<string>().ToLowerInvariant()));
+        Assert.Equal("traffic/trafficJam: The road is completely blocked for 3kms", incident["summary"]!["title"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_brokers_notification_is_taken_and_each_bad_entity_is_refused_on_its_own_with_the_reason()
+    {
+        var district = MemoryPlatformFixture.NewId("ngsinotify");
+        var flood = "flood-" + district;
+        await Api.OnboardAsync(TestDevices.Flood(flood, district));
+        using var gatewayResponse = await Api.PostJsonAsync("/api/gateways", new { id = "gw-" + district, name = "Broker", districts = new[] { district } }, PlatformApi.Admin);
+        var credential = (await PlatformApi.BodyAsync(gatewayResponse))["credential"]!;
+        var gateway = (credential["username"]!.GetValue<string>(), credential["secret"]!.GetValue<string>());
+        var now = DateTimeOffset.UtcNow;
+
+        var good = Example("WaterObserved", "key-values", now.AddSeconds(-5));
+        good["refDevice"] = $"urn:ngsi-ld:Device:{flood}";
+        var unknown = Example("WaterObserved", "key-values", now);
+        unknown["refDevice"] = "urn:ngsi-ld:Device:nowhere";
+        var wrongKind = Example("TrafficFlowObserved", "key-values", now);
+        wrongKind["id"] = $"urn:ngsi-ld:TrafficFlowObserved:{flood}";
+        var notification = new JsonObject
+        {
+            ["id"] = "urn:ngsi-ld:Notification:1",
+            ["type"] = "Notification",
+            ["subscriptionId"] = "urn:ngsi-ld:Subscription:water",
+            ["notifiedAt"] = now.ToString("O"),
+            ["data"] = new JsonArray(good, unknown, wrongKind, new JsonObject { ["type"] = "WaterObserved" }, JsonValue.Create(7)),
+        };
+
+        using var response = await PostAsync("/ngsi-ld/v1/notify", gateway, notification, "application/json");
+        var body = await PlatformApi.BodyAsync(response);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal([good["id"]!.GetValue<string>()], body["success"]!.AsArray().Select(s => s!.GetValue<string>()));
+        var errors = body["errors"]!.AsArray().Select(e => (Id: e!["entityId"]!.GetValue<string>(), Title: e["error"]!["title"]!.GetValue<string>())).ToList();
+        Assert.Equal(4, errors.Count);
+        Assert.Contains("'nowhere' is not onboarded", errors[0].Title, StringComparison.Ordinal);
+        Assert.Contains("is a FloodSensor", errors[1].Title, StringComparison.Ordinal);
+        Assert.StartsWith("id:", errors[2].Title, StringComparison.Ordinal);
+        Assert.StartsWith("id:", errors[3].Title, StringComparison.Ordinal);
+        Assert.Equal([3.52], (await Readings(flood)).Select(r => r.Value));
+
+        // Whole-request errors name the field.
+        using var notJson = await Api.PostIngestAsync("/ngsi-ld/v1/entityOperations/upsert", gateway, new StringContent("[{", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, notJson.StatusCode);
+        Assert.Contains("body", (await PlatformApi.BodyAsync(notJson))["title"]!.GetValue<string>(), StringComparison.Ordinal);
+        using var xml = await Api.PostIngestAsync("/ngsi-ld/v1/entities", gateway, new StringContent("<x/>", Encoding.UTF8, "application/xml"));
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, xml.StatusCode);
+        using var anonymous = await Api.PostIngestAsync("/ngsi-ld/v1/entities", null, new StringContent("{}", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+    }
+
+    [Fact]
+    public async Task Devices_and_open_incidents_are_served_as_NGSI_LD_Device_and_Alert_with_a_context_served_here()
+    {
+        var district = MemoryPlatformFixture.NewId("ngsiout");
+        var (gas, _) = await Api.LeakAsync(district);
+        var incidentId = await Api.WaitForIncidentAsync(district);
+
+        var device = await Api.GetJsonAsync($"/ngsi-ld/v1/entities/urn:ngsi-ld:Device:{gas}", PlatformApi.Operator);
+        Assert.Equal(($"urn:ngsi-ld:Device:{gas}", "Device"), (device["id"]!.GetValue<string>(), device["type"]!.GetValue<string>()));
+        Assert.Equal("online", device["deviceState"]!["value"]!.GetValue<string>());
+        Assert.Equal(50, device["concentration"]!["value"]!.GetValue<double>());
+        Assert.Equal("ppm", device["concentration"]!["unitCode"]!.GetValue<string>());
+        Assert.Equal("Point", device["location"]!["value"]!["type"]!.GetValue<string>());
+
+        var alerts = (await Api.GetJsonAsync("/ngsi-ld/v1/entities?type=Alert&limit=1000", PlatformApi.Operator)).AsArray();
+        var alert = alerts.Single(a => a!["id"]!.GetValue<string>() == $"urn:ngsi-ld:Alert:{incidentId}")!;
+        Assert.Equal(("environment", "airPollution"), (alert["category"]!["value"]!.GetValue<string>(), alert["subCategory"]!["value"]!.GetValue<string>()));
+        Assert.All(new[] { "alertSource", "category", "dateIssued" }, required => Assert.NotNull(alert[required]));
+
+        // The context both name is served here, and defines every term they use.
+        var contextUrl = alert["@context"]![0]!.GetValue<string>();
+        Assert.EndsWith("/ngsi-ld/contexts/citycontrol.jsonld", contextUrl, StringComparison.Ordinal);
+        var context = (await Api.GetJsonAsync(new Uri(contextUrl).AbsolutePath))["@context"]!.AsObject();
+        foreach (var entity in new[] { device, alert })
+        {
+            foreach (var (term, _) in entity.AsObject().Where(p => p.Key is not ("id" or "type" or "@context")))
+            {
+                Assert.True(context.ContainsKey(term) || term is "concentration" or "temperature" or "humidity", $"the context does not define '{term}'");
+            }
+        }
+
+        using var missing = await Api.SendAsync(HttpMethod.Get, "/ngsi-ld/v1/entities/urn:ngsi-ld:Device:nobody", PlatformApi.Operator);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        using var noType = await Api.SendAsync(HttpMethod.Get, "/ngsi-ld/v1/entities", PlatformApi.Operator);
+        Assert.Equal(HttpStatusCode.BadRequest, noType.StatusCode);
+    }
+}
