@@ -323,8 +323,13 @@ public static class NgsiLdEndpoints
     public static string IncidentIdOf(string entityId) =>
         "ngsi-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(entityId)))[..16];
 
-    private static async Task<IResult> List(HttpContext context, string? type, int? limit, int? offset, IGrainFactory grains, CityClock clock)
+    private static async Task<IResult> List(HttpContext context, string? type, int? limit, int? offset, string? options, IGrainFactory grains, CityClock clock)
     {
+        if (Form(options) is not { } keyValues)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "BadRequestData", "options", "may only be keyValues (or normalized)");
+        }
+
         var count = limit ?? 100;
         var skip = offset ?? 0;
         if (count is < 1 or > 1000 || skip < 0)
@@ -348,23 +353,30 @@ public static class NgsiLdEndpoints
                 return Problem(StatusCodes.Status400BadRequest, "BadRequestData", "type", "is required: Device or Alert");
         }
 
-        return Results.Text(entities.ToJsonString(), LdJson);
+        return Results.Text((keyValues ? new JsonArray([.. entities.Select(e => (JsonNode)KeyValues(e!.AsObject()))]) : entities).ToJsonString(), LdJson);
     }
 
-    private static async Task<IResult> Get(HttpContext context, string id, IGrainFactory grains, CityClock clock)
+    private static async Task<IResult> Get(HttpContext context, string id, string? options, IGrainFactory grains, CityClock clock)
     {
+        if (Form(options) is not { } keyValues)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "BadRequestData", "options", "may only be keyValues (or normalized)");
+        }
+
+        IResult Entity(JsonObject entity) => Results.Text((keyValues ? KeyValues(entity) : entity).ToJsonString(), LdJson);
+
         var local = NgsiLdMapping.LocalId(id);
         if (id.StartsWith("urn:ngsi-ld:Device:", StringComparison.Ordinal) && local.Length <= DeviceRules.MaxIdLength)
         {
             var found = await grains.GetDirectoryFor(local).Find([local]);
             if (!found.IsEmpty && await grains.GetDevice(found[0].Kind, local).GetSnapshot() is { } snapshot)
             {
-                return Results.Text(DeviceEntity(snapshot, clock.UtcNow, BaseUri(context)).ToJsonString(), LdJson);
+                return Entity(DeviceEntity(snapshot, clock.UtcNow, BaseUri(context)));
             }
         }
         else if (id.StartsWith("urn:ngsi-ld:Alert:", StringComparison.Ordinal) && await grains.GetGrain<IIncidentGrain>(local).GetDetail() is { } incident)
         {
-            return Results.Text(AlertEntity(incident.Summary, BaseUri(context)).ToJsonString(), LdJson);
+            return Entity(AlertEntity(incident.Summary, BaseUri(context)));
         }
 
         return Problem(StatusCodes.Status404NotFound, "ResourceNotFound", "id", $"'{id}' is not an entity of this platform (urn:ngsi-ld:Device:<id> or urn:ngsi-ld:Alert:<incident id>)");
@@ -381,6 +393,28 @@ public static class NgsiLdEndpoints
         }
 
         return [.. (await grains.QueryIncidents(months, new IncidentQuery(From: since, To: now.AddDays(1)))).Where(s => !IncidentLifecycle.Terminal.Contains(s.Status))];
+    }
+
+    /// <summary>True for keyValues, false for normalized (the default), null for anything else.</summary>
+    private static bool? Form(string? options) => options switch
+    {
+        null or "" or "normalized" => false,
+        "keyValues" or "simplified" => true,
+        _ => null,
+    };
+
+    /// <summary>The key-values (simplified) form: each attribute's value alone.</summary>
+    public static JsonObject KeyValues(JsonObject normalized)
+    {
+        var simple = new JsonObject();
+        foreach (var (name, attribute) in normalized)
+        {
+            simple[name] = attribute is JsonObject a && a["type"]?.GetValue<string>() is "Property" or "GeoProperty" or "Relationship"
+                ? (a["value"] ?? a["object"])?.DeepClone()
+                : attribute?.DeepClone();
+        }
+
+        return simple;
     }
 
     private static string BaseUri(HttpContext context) => $"{context.Request.Scheme}://{context.Request.Host}";

@@ -57,6 +57,41 @@ public sealed class NgsiLdApiTests(MemoryPlatformFixture fixture)
     private async Task<List<(double Value, string Metric)>> Readings(string id) =>
         [.. (await Api.GetJsonAsync($"/api/devices/{id}/readings?max=50", PlatformApi.Operator)).AsArray().Select(r => (r!["value"]!.GetValue<double>(), r["metric"]!.GetValue<string>()))];
 
+    /// <summary>
+    /// The Alert model's schema.json from the shared data, with the four shared definitions it points at on the web
+    /// stood in by local stubs written from the Smart Data Models documentation (the machine is offline): the common
+    /// GSMA and location attributes, the common alert attributes (category, severity, dates, source) and the weather
+    /// alert subcategories.
+    /// </summary>
+    private static Json.Schema.JsonSchema AlertSchema()
+    {
+        var build = new Json.Schema.BuildOptions { SchemaRegistry = new Json.Schema.SchemaRegistry() };
+        void Stub(string uri, string definitions) =>
+            build.SchemaRegistry.Register(new Uri(uri), Json.Schema.JsonSchema.FromText(
+                "{\"$schema\": \"https://json-schema.org/draft/2020-12/schema\", \"$id\": \"" + uri + "\", \"definitions\": {" + definitions + "}}", build));
+        Stub("https://smart-data-models.github.io/data-models/common-schema.json", """
+            "GSMA-Commons": {"type": "object", "properties": {
+              "id": {"type": "string", "minLength": 1, "maxLength": 256}, "dateCreated": {"type": "string", "format": "date-time"},
+              "dateModified": {"type": "string", "format": "date-time"}, "source": {"type": "string"}, "name": {"type": "string"},
+              "alternateName": {"type": "string"}, "description": {"type": "string"}, "dataProvider": {"type": "string"},
+              "owner": {"type": "array", "items": {"type": "string"}}, "seeAlso": {"type": ["array", "string"]}}},
+            "Location-Commons": {"type": "object", "properties": {
+              "location": {"type": "object", "required": ["type", "coordinates"], "properties": {"type": {"enum": ["Point", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon"]}, "coordinates": {"type": "array"}}},
+              "address": {"type": "object"}, "areaServed": {"type": "string"}}}
+            """);
+        Stub("https://smart-data-models.github.io/dataModel.Alert/alert-schema.json", """
+            "Common-Alert": {"type": "object", "properties": {
+              "category": {"type": "string", "enum": ["traffic", "naturalDisaster", "weather", "environment", "health", "security", "agriculture"]},
+              "severity": {"type": "string", "enum": ["informational", "low", "medium", "high", "critical"]},
+              "dateIssued": {"type": "string", "format": "date-time"}, "validFrom": {"type": "string", "format": "date-time"},
+              "validTo": {"type": "string", "format": "date-time"}, "alertSource": {"type": "string"}, "data": {"type": "object"}}}
+            """);
+        Stub("https://smart-data-models.github.io/dataModel.Weather/weather-schema.json", """
+            "WeatherAlertCategories": {"enum": ["rainfall", "highTemperature", "lowTemperature", "heatWave", "coldWave", "ice", "snow", "wind", "fog", "flood", "tsunami", "tornado", "tropicalCyclone", "hurricane", "snow/ice", "thunderstorms", "fireRisk", "avalancheRisk", "floodRisk"]}
+            """);
+        return Json.Schema.JsonSchema.FromText(File.ReadAllText(RepoPaths.Data("fiware", "Alert", "schema.json")), build);
+    }
+
     [Fact]
     public async Task Every_published_example_is_taken_into_the_device_it_names_or_opens_its_alert()
     {
@@ -196,6 +231,26 @@ public sealed class NgsiLdApiTests(MemoryPlatformFixture fixture)
             {
                 Assert.True(context.ContainsKey(term) || term is "concentration" or "temperature" or "humidity", $"the context does not define '{term}'");
             }
+        }
+
+        // What is served validates against the model's own schema.json (the key-values form, which the schema describes).
+        var alertSchema = AlertSchema();
+        var simplified = (await Api.GetJsonAsync("/ngsi-ld/v1/entities?type=Alert&options=keyValues&limit=1000", PlatformApi.Operator)).AsArray();
+        Assert.NotEmpty(simplified);
+        foreach (var served in simplified)
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(served!.ToJsonString());
+            var result = alertSchema.Evaluate(document.RootElement, new Json.Schema.EvaluationOptions { OutputFormat = Json.Schema.OutputFormat.List });
+            Assert.True(result.IsValid, $"{served["id"]}: " + string.Join("; ", (result.Details ?? []).Where(d => d.Errors is { Count: > 0 }).SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation} {e.Key}: {e.Value}"))));
+        }
+
+        // And the schema is not a formality: an Alert without its category, or with an unknown subcategory, fails it.
+        var broken = simplified[0]!.AsObject().DeepClone().AsObject();
+        broken.Remove("category");
+        broken["subCategory"] = "alienInvasion";
+        using (var brokenDocument = System.Text.Json.JsonDocument.Parse(broken.ToJsonString()))
+        {
+            Assert.False(alertSchema.Evaluate(brokenDocument.RootElement).IsValid);
         }
 
         using var missing = await Api.SendAsync(HttpMethod.Get, "/ngsi-ld/v1/entities/urn:ngsi-ld:Device:nobody", PlatformApi.Operator);
