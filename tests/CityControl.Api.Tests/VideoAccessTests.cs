@@ -107,7 +107,10 @@ public sealed class VideoAccessTests
             new VideoEvent(VideoEventType.Intrusion, 1, "gate", 1, [10, 10, 5, 12], 0.8, ObjectClass: ObjectClass.Person, At: time.GetUtcNow()));
         var incident = await WaitAsync(async () =>
             (await api.GetJsonAsync($"/api/incidents?district={district}", PlatformApi.Operator))["items"]!.AsArray().FirstOrDefault()?["id"]!.GetValue<string>());
-        var timeline = await WaitForTimelineAsync(api, incident, "video access granted");
+        // Two grant requests meet at the incident (its nearest cameras, and the camera whose alarm it links), in either
+        // order; the refusal for the traffic camera comes with the nearest cameras', so once it is there the gate
+        // camera's grant is too, whichever request gave it.
+        var timeline = await WaitForTimelineAsync(api, incident, "video access not granted");
         using var during = await api.SendAsync(HttpMethod.Get, $"/api/cameras/{gate}/live.jpg", PlatformApi.Police);
         using var trafficView = await api.SendAsync(HttpMethod.Get, $"/api/cameras/{traffic}/live.jpg", PlatformApi.Police);
         using var farView = await api.SendAsync(HttpMethod.Get, $"/api/cameras/{far}/live.jpg", PlatformApi.Police);

@@ -170,7 +170,55 @@ public sealed class MqttIngestTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task A_sites_Mosquitto_broker_bridged_to_the_platform_delivers_its_devices_readings()
+    public async Task Over_TLS_a_gateway_that_checks_the_servers_certificate_publishes_and_a_plain_connection_gets_nowhere()
+    {
+        // The deployment's own certificate (here self-signed for 127.0.0.1), given as a .pfx; no plain endpoint.
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=citycontrol-mqtt", key, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        var names = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        var pfx = Path.Combine(Directory.CreateTempSubdirectory("citycontrol-tls-").FullName, "mqtt.pfx");
+        await File.WriteAllBytesAsync(pfx, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx, "pfx-secret"), TestContext.Current.CancellationToken);
+
+        var tlsPort = FreePorts.Next();
+        var settings = Settings(azurite.ConnectionString, 0);
+        settings["CityControl:Mqtt:TlsPort"] = tlsPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["CityControl:Mqtt:CertificatePath"] = pfx;
+        settings["CityControl:Mqtt:CertificatePassword"] = "pfx-secret";
+        await using var platform = await InProcessPlatform.StartAsync(settings);
+        var api = platform.Api;
+        var district = "Tls-" + Guid.NewGuid().ToString("N")[..6];
+        var gas = "gas-" + Guid.NewGuid().ToString("N")[..8];
+        await api.OnboardAsync(TestDevices.Gas(gas, district));
+        var gateway = await GatewayAsync(api, district);
+
+        // The gateway pins the server's certificate: it talks to this server or to no one.
+        var presented = "";
+        using var client = new MqttClientFactory().CreateMqttClient();
+        var connected = await client.ConnectAsync(Options(tlsPort, gateway)
+            .WithTlsOptions(o => o.UseTls().WithCertificateValidationHandler(e =>
+            {
+                presented = e.Certificate?.GetCertHashString() ?? "";
+                return presented == certificate.GetCertHashString();
+            }))
+            .Build(), TestContext.Current.CancellationToken);
+        Assert.Equal(MqttClientConnectResultCode.Success, connected.ResultCode);
+        Assert.Equal(certificate.GetCertHashString(), presented);
+        var gatewayId = gateway.Username["gateway:".Length..];
+        var published = await client.PublishAsync(Message($"citycontrol/gateways/{gatewayId}/telemetry", new { readings = new[] { TestDevices.Reading(gas, DateTimeOffset.UtcNow, "concentration", 4.5, "ppm") } }), TestContext.Current.CancellationToken);
+        Assert.Equal(MqttClientPublishReasonCode.Success, published.ReasonCode);
+        Assert.Equal([4.5], await HistoryAsync(api, gas, "concentration"));
+
+        // MQTT without TLS on the TLS port gets no session.
+        using var plain = new MqttClientFactory().CreateMqttClient();
+        await Assert.ThrowsAnyAsync<Exception>(() => plain.ConnectAsync(Options(tlsPort, gateway).WithTimeout(TimeSpan.FromSeconds(5)).Build(), TestContext.Current.CancellationToken));
+        Assert.False(plain.IsConnected);
+    }
+
+    [Fact]
+    public async Task A_sites_Mosquitto_broker_bridged_to_the_platform_delivers_its_devices_readings_their_Last_Wills_and_their_replies()
     {
         var port = FreePorts.Next();
         await using var platform = await InProcessPlatform.StartAsync(Settings(azurite.ConnectionString, port));
@@ -196,6 +244,7 @@ public sealed class MqttIngestTests(AzuriteFixture azurite)
             remote_password {gateway.Secret}
             cleansession true
             topic citycontrol/# out 1
+            topic citycontrol/{district}/+/telemetry/reply in 1
             """, TestContext.Current.CancellationToken);
         using var broker = Process.Start(new ProcessStartInfo("/usr/sbin/mosquitto", ["-c", config]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
         try
@@ -224,6 +273,46 @@ public sealed class MqttIngestTests(AzuriteFixture azurite)
             }
 
             Assert.Equal(values, history);
+
+            // A device of the site's broker with its Last Will there: the broker publishes the will when the device's
+            // link drops, the bridge carries it to the platform, and the device is offline at once.
+            await using var link = new CuttableProxy(new Uri($"http://127.0.0.1:{local}"));
+            using var device = new MqttClientFactory().CreateMqttClient();
+            var replies = new List<string>();
+            device.ApplicationMessageReceivedAsync += e =>
+            {
+                lock (replies)
+                {
+                    replies.Add(Encoding.UTF8.GetString(e.ApplicationMessage.Payload));
+                }
+
+                return Task.CompletedTask;
+            };
+            await device.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", link.Address.Port).WithClientId("site-" + gas)
+                .WithProtocolVersion(MqttProtocolVersion.V311).WithCleanSession()
+                .WithWillTopic($"citycontrol/{district}/{gas}/status").WithWillPayload("offline").WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .Build(), TestContext.Current.CancellationToken);
+
+            // Its malformed payload is answered on its reply topic, through the bridge.
+            await device.SubscribeAsync($"citycontrol/{district}/{gas}/telemetry/reply", MqttQualityOfServiceLevel.AtLeastOnce, TestContext.Current.CancellationToken);
+            await device.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"citycontrol/{district}/{gas}/telemetry").WithPayload("{\"value\": ")
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), TestContext.Current.CancellationToken);
+            for (var waited = Stopwatch.StartNew(); replies.Count == 0 && waited.Elapsed < TimeSpan.FromSeconds(15);)
+            {
+                await Task.Delay(50, TestContext.Current.CancellationToken);
+            }
+
+            lock (replies)
+            {
+                Assert.Contains("not valid JSON", Assert.Single(replies), StringComparison.Ordinal);
+            }
+
+            await using var live = await LiveClient.ConnectAsync(platform.BaseAddress, api, PlatformApi.Operator);
+            var cut = Stopwatch.StartNew();
+            link.Cut();
+            var offline = await live.WaitForDeviceEvent(e => e.DeviceId == gas && e.Type == CityControl.Devices.DeviceEventType.WentOffline);
+            Assert.True(cut.Elapsed < TimeSpan.FromSeconds(2), $"offline {cut.Elapsed} after the device's link to its site broker was cut");
+            Assert.Contains("Last Will", offline.Detail, StringComparison.Ordinal);
         }
         finally
         {

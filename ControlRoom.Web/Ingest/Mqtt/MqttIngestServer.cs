@@ -143,11 +143,15 @@ public sealed partial class MqttIngestServer(
 
     private Task Subscribe(InterceptingSubscriptionEventArgs args)
     {
-        // Only replies: this is an ingest endpoint, not a broker that shares one device's readings with another.
+        // Only replies: this is an ingest endpoint, not a broker that shares one device's readings with another. A
+        // gateway (a site's bridged broker) may take the replies of all its district's devices with '+' for the device.
         var filter = args.TopicFilter.Topic ?? "";
-        if (!filter.EndsWith("/reply", StringComparison.Ordinal) || filter.Contains('#') || filter.Contains('+')
+        var parts = filter.Split('/');
+        var gatewayWildcard = parts is [Root, _, "+", "telemetry" or "status", "reply"];
+        if (!filter.EndsWith("/reply", StringComparison.Ordinal) || filter.Contains('#') || (filter.Contains('+') && !gatewayWildcard)
             || args.SessionItems[PrincipalItem] is not IngestPrincipal principal
-            || ScopeOf(filter[..^"/reply".Length], principal, args.SessionItems[UserItem] as string) is not null)
+            || (gatewayWildcard ? principal.DeviceId is not null || !principal.GatewayDistricts.Contains(parts[1])
+                : ScopeOf(filter[..^"/reply".Length], principal, args.SessionItems[UserItem] as string) is not null))
         {
             args.ProcessSubscription = false;
             args.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
