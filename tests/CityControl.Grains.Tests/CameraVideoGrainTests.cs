@@ -118,7 +118,10 @@ public sealed class CameraVideoGrainTests(ClusterFixture fixture)
 
         // The heartbeat keeps the camera seen without adding a video event.
         Assert.Equal((t.AddSeconds(75), true, 0), (alive.LastSeen, alive.Live.StreamUp, alive.ActiveAlarms!.Count));
-        Assert.Equal(3, (await camera.GetRecentVideoEvents(10)).Length);
+        // Its own three (the cluster fixture's fake video workers of other tests may own this camera's partition, and
+        // report a stream loss of theirs when one falls silent).
+        string[] reported = ["stream up, 768x432", "the stream ended or went silent", "stream back after 15.0 s"];
+        Assert.Equal(reported, (await camera.GetRecentVideoEvents(10)).Select(e => e.Detail).Where(reported.Contains));
         var events = await camera.GetRecentEvents(20);
         Assert.Contains(events, e => e is { Type: DeviceEventType.AlarmRaised, Alarm.Condition: AlarmCondition.CameraStreamLoss });
         Assert.Contains(events, e => e is { Type: DeviceEventType.AlarmCleared, Alarm.Condition: AlarmCondition.CameraStreamLoss });
