@@ -419,6 +419,9 @@ public static class NgsiLdEndpoints
 
     private static string BaseUri(HttpContext context) => $"{context.Request.Scheme}://{context.Request.Host}";
 
+    /// <summary>NGSI-LD's DateTime: UTC, ISO 8601, milliseconds.</summary>
+    public static string DateTimeOf(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
     private static JsonObject Property(JsonNode? value) => new() { ["type"] = "Property", ["value"] = value };
 
     /// <summary>A device as the Smart Data Models Device, normalized, with its live state.</summary>
@@ -438,7 +441,7 @@ public static class NgsiLdEndpoints
         };
         if (device.LastSeen is { } seen)
         {
-            entity["dateLastValueReported"] = Property(seen.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture));
+            entity["dateLastValueReported"] = Property(DateTimeOf(seen));
         }
 
         // The latest readings, each a Property with its unit and when it was observed.
@@ -454,7 +457,7 @@ public static class NgsiLdEndpoints
                 ["type"] = "Property",
                 ["value"] = reading.Value,
                 ["unitCode"] = reading.Unit,
-                ["observedAt"] = reading.Timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture),
+                ["observedAt"] = DateTimeOf(reading.Timestamp),
             };
         }
 
@@ -474,8 +477,8 @@ public static class NgsiLdEndpoints
             ["severity"] = Property(NgsiLdMapping.SeverityOf(incident.Priority)),
             ["description"] = Property(incident.Title),
             ["alertSource"] = Property($"{baseUri}/incidents/{incident.Id}"),
-            ["dateIssued"] = Property(incident.OpenedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture)),
-            ["validFrom"] = Property(incident.OpenedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture)),
+            ["dateIssued"] = Property(DateTimeOf(incident.OpenedAt)),
+            ["validFrom"] = Property(DateTimeOf(incident.OpenedAt)),
             ["location"] = new JsonObject { ["type"] = "GeoProperty", ["value"] = new JsonObject { ["type"] = "Point", ["coordinates"] = new JsonArray(incident.Location.Longitude, incident.Location.Latitude) } },
         };
         if (subCategory is not null)

@@ -202,10 +202,13 @@ public abstract partial class DeviceGrain(
             S.LastSeen = newest > batch.ReceivedAt ? batch.ReceivedAt : newest;
         }
 
-        foreach (var lost in added.Where(r => r.Metric == MetricCatalog.Connection && r.Value == 0))
+        foreach (var reading in added)
         {
-            var at = lost.Timestamp > batch.ReceivedAt ? batch.ReceivedAt : lost.Timestamp;
-            S.SessionLostAt = S.SessionLostAt is { } before && before > at ? before : at;
+            if (reading is { Metric: MetricCatalog.Connection, Value: 0 })
+            {
+                var at = reading.Timestamp > batch.ReceivedAt ? batch.ReceivedAt : reading.Timestamp;
+                S.SessionLostAt = S.SessionLostAt is { } before && before > at ? before : at;
+            }
         }
 
         if (S.SessionLostAt is { } sessionLost && S.LastSeen > sessionLost)

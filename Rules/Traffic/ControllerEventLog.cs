@@ -91,7 +91,7 @@ public static class ControllerEventLogReader
             }
 
             var codeText = row[2].Span;
-            if (events.Count == 0 && problems.Count == 0 && location is null && !int.TryParse(codeText, NumberStyles.Integer, CultureInfo.InvariantCulture, out _))
+            if (location is null && problems.Count == 0 && !int.TryParse(codeText, NumberStyles.Integer, CultureInfo.InvariantCulture, out _))
             {
                 continue; // the header row
             }

@@ -22,7 +22,7 @@ public sealed class NgsiLdApiTests(MemoryPlatformFixture fixture)
     private static JsonObject Example(string model, string form, DateTimeOffset at)
     {
         var entity = JsonNode.Parse(File.ReadAllText(RepoPaths.Data("fiware", model, "examples", form == "normalized" ? "example-normalized.jsonld" : "example.jsonld")))!.AsObject();
-        var time = at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        var time = Web.Api.NgsiLdEndpoints.DateTimeOf(at);
         foreach (var name in TimeAttributes.Where(entity.ContainsKey))
         {
             if (entity[name] is JsonObject attribute)
@@ -37,7 +37,7 @@ public sealed class NgsiLdApiTests(MemoryPlatformFixture fixture)
 
         if (entity["validTo"] is JsonNode validTo)
         {
-            var until = at.AddHours(1).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+            var until = Web.Api.NgsiLdEndpoints.DateTimeOf(at.AddHours(1));
             if (validTo is JsonObject o)
             {
                 o["value"] = until;
