@@ -54,10 +54,10 @@ public static class DeviceEndpoints
             .Produces<IReadOnlyList<DeviceEvent>>()
             .WithSummary("The device's recent events (offline, back online, lifecycle, configuration, alarms, access grants), newest last.");
         devices.MapPost("/import", Import).RequireAuthorization(Policies.Admin).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxImportBytes))
-            .Accepts<string>("text/csv", "application/geo+json")
+            .Accepts<string>("text/csv", "application/geo+json", NgsiLdEndpoints.LdJson)
             .Produces<ImportReport>()
             .Produces<ImportReport>(StatusCodes.Status422UnprocessableEntity)
-            .WithSummary("Bulk onboarding from CSV or GeoJSON: each row validated; ?dryRun=true writes nothing; ?atomic=true writes nothing unless every row is good.");
+            .WithSummary("Bulk onboarding from CSV, GeoJSON or NGSI-LD Device entities (application/ld+json): each row validated; ?dryRun=true writes nothing; ?atomic=true writes nothing unless every row is good.");
         return app;
     }
 
@@ -204,14 +204,19 @@ public static class DeviceEndpoints
         HttpRequest request, bool? dryRun, bool? atomic, IGrainFactory grains, DeviceImporter importer, CancellationToken ct)
     {
         var mediaType = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
-        if (mediaType is not ("text/csv" or "application/geo+json" or "application/json"))
+        if (mediaType is not ("text/csv" or "application/geo+json" or "application/json" or NgsiLdEndpoints.LdJson))
         {
-            return Problems.Field("Content-Type", "must be text/csv or application/geo+json", StatusCodes.Status415UnsupportedMediaType);
+            return Problems.Field("Content-Type", "must be text/csv, application/geo+json or application/ld+json (NGSI-LD Device entities)", StatusCodes.Status415UnsupportedMediaType);
         }
 
         using var reader = new StreamReader(request.Body);
         var text = await reader.ReadToEndAsync(ct);
-        var parsed = mediaType == "text/csv" ? DeviceImporter.ParseCsv(text) : DeviceImporter.ParseGeoJson(text);
+        var parsed = mediaType switch
+        {
+            "text/csv" => DeviceImporter.ParseCsv(text),
+            NgsiLdEndpoints.LdJson => DeviceImporter.ParseNgsiLd(text),
+            _ => DeviceImporter.ParseGeoJson(text),
+        };
         if (parsed.FileError is { } fileError)
         {
             return Problems.Field(fileError.Field, fileError.Message);

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -9,6 +10,7 @@ using CityControl.Rules.Devices;
 using CityControl.Rules.Incidents;
 using CityControl.Rules.Ngsi;
 using CityControl.Security;
+using CityControl.Web.Devices;
 using CityControl.Web.Ingest;
 using CityControl.Web.Security;
 using Microsoft.AspNetCore.Http.Features;
@@ -101,6 +103,7 @@ public static class NgsiLdEndpoints
             ["Device"] = "sdm-device:Device",
             ["deviceCategory"] = "sdm-device:deviceCategory",
             ["controlledProperty"] = "sdm-device:controlledProperty",
+            ["configuration"] = "sdm-device:configuration",
             ["deviceState"] = "sdm-device:deviceState",
             ["dateLastValueReported"] = "sdm-device:dateLastValueReported",
             ["areaServed"] = "sdm-device:areaServed",
@@ -130,9 +133,9 @@ public static class NgsiLdEndpoints
 
         using (body)
         {
-            var outcome = await TakeOneAsync(body.RootElement, context, ingest, grains, cap.Value, clock, ct);
+            var outcome = await TakeOneAsync(body.RootElement, context, ingest, grains, cap.Value, clock, mayUpdate: false, ct);
             return outcome.Error is { } problem
-                ? Problem(StatusCodes.Status422UnprocessableEntity, problem)
+                ? Problem(problem.Type == ErrorBase + "AlreadyExists" ? StatusCodes.Status409Conflict : problem.Type == ErrorBase + "Forbidden" ? StatusCodes.Status403Forbidden : StatusCodes.Status422UnprocessableEntity, problem)
                 : Results.Created($"{Base}/entities/{Uri.EscapeDataString(outcome.EntityId)}", new NgsiCreated(outcome.EntityId));
         }
     }
@@ -191,7 +194,7 @@ public static class NgsiLdEndpoints
         var index = 0;
         foreach (var entity in entities.EnumerateArray())
         {
-            var outcome = await TakeOneAsync(entity, context, ingest, grains, cap, clock, ct);
+            var outcome = await TakeOneAsync(entity, context, ingest, grains, cap, clock, mayUpdate: true, ct);
             if (outcome.Error is { } problem)
             {
                 errors.Add(new(outcome.EntityId.Length > 0 ? outcome.EntityId : $"[{index}]", problem));
@@ -208,11 +211,11 @@ public static class NgsiLdEndpoints
     }
 
     /// <summary>One entity, or why not; text that is not Unicode (an escaped lone surrogate) refuses that entity alone.</summary>
-    private static async Task<(string EntityId, NgsiProblem? Error)> TakeOneAsync(JsonElement entity, HttpContext context, IngestService ingest, IGrainFactory grains, CapOptions cap, CityClock clock, CancellationToken ct)
+    private static async Task<(string EntityId, NgsiProblem? Error)> TakeOneAsync(JsonElement entity, HttpContext context, IngestService ingest, IGrainFactory grains, CapOptions cap, CityClock clock, bool mayUpdate, CancellationToken ct)
     {
         try
         {
-            return await TakeAsync(entity, context, ingest, grains, cap, clock, ct);
+            return await TakeAsync(entity, context, ingest, grains, cap, clock, mayUpdate, ct);
         }
         catch (InvalidOperationException ex) when (ex.Message.Contains("UTF", StringComparison.Ordinal) || ex.InnerException is DecoderFallbackException or EncoderFallbackException)
         {
@@ -220,8 +223,8 @@ public static class NgsiLdEndpoints
         }
     }
 
-    /// <summary>One entity: its readings through the ingest path, or its alert as an incident.</summary>
-    private static async Task<(string EntityId, NgsiProblem? Error)> TakeAsync(JsonElement entity, HttpContext context, IngestService ingest, IGrainFactory grains, CapOptions cap, CityClock clock, CancellationToken ct)
+    /// <summary>One entity: its readings through the ingest path, its alert as an incident, or its device onboarded.</summary>
+    private static async Task<(string EntityId, NgsiProblem? Error)> TakeAsync(JsonElement entity, HttpContext context, IngestService ingest, IGrainFactory grains, CapOptions cap, CityClock clock, bool mayUpdate, CancellationToken ct)
     {
         var id = NgsiLdMapping.IdOf(entity) ?? "";
         var type = NgsiLdMapping.TypeOf(entity);
@@ -235,9 +238,14 @@ public static class NgsiLdEndpoints
             return (id, await AlertAsync(entity, context, grains, cap, ct));
         }
 
+        if (type == "Device")
+        {
+            return (id, await DeviceAsync(entity, context, grains, mayUpdate));
+        }
+
         if (!NgsiLdMapping.ObservationTypes.Contains(type))
         {
-            return (id, Bad("BadRequestData", "type", $"'{type}' is not an entity type this platform takes ({string.Join(", ", NgsiLdMapping.ObservationTypes)}, Alert)"));
+            return (id, Bad("BadRequestData", "type", $"'{type}' is not an entity type this platform takes ({string.Join(", ", NgsiLdMapping.ObservationTypes)}, Alert, Device)"));
         }
 
         if (NgsiLdMapping.DeviceOf(entity) is not { Length: > 0 and <= DeviceRules.MaxIdLength } deviceId)
@@ -293,7 +301,7 @@ public static class NgsiLdEndpoints
 
         var incidentId = IncidentIdOf(alert.EntityId);
         var grain = grains.GetGrain<IIncidentGrain>(incidentId);
-        var actor = new Actor($"ngsi-ld:{context.User.Identity?.Name ?? "partner"}", [Roles.Operator]);
+        var actor = new Actor(ChangedBy(context), [Roles.Operator]);
         var title = $"{alert.Category}{(alert.SubCategory is { } sub ? "/" + sub : "")}: {(alert.Description.Length > 0 ? alert.Description : alert.EntityId)}";
         if (await grain.GetDetail() is { } existing)
         {
@@ -317,6 +325,69 @@ public static class NgsiLdEndpoints
             $"NGSI-LD Alert {alert.EntityId} from {alert.Source}: {alert.Description}", cap.District, alert.SubCategory ?? alert.Category,
             alert.Location ?? cap.CityCentre, alert.Issued, actor.Name));
         return null;
+    }
+
+    /// <summary>Who did what an NGSI-LD request did, for devices' and incidents' histories: <c>ngsi-ld:gateway:&lt;id&gt;</c>.</summary>
+    private static string ChangedBy(HttpContext context) =>
+        "ngsi-ld:" + (context.User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "partner");
+
+    /// <summary>
+    /// A Device entity from a gateway (a partner's context broker whose credential covers the device's district): a
+    /// new device is onboarded, provisioned until its first reading, as a device import onboards it (its own
+    /// credential, not returned here, is for an admin to hand out by rotating it); an existing one of the same kind,
+    /// by an upsert or a notification, takes the entity's name, place, district and settings. A device's own
+    /// credential may not onboard devices.
+    /// </summary>
+    private static async Task<NgsiProblem?> DeviceAsync(JsonElement entity, HttpContext context, IGrainFactory grains, bool mayUpdate)
+    {
+        var principal = TelemetryEndpoints.PrincipalOf(context.User);
+        if (principal.DeviceId is not null)
+        {
+            return Bad("Forbidden", "type", "a device's credential may not onboard devices: Device entities come from a gateway or an admin's import");
+        }
+
+        var row = DeviceImporter.FromNgsiDevice(1, entity);
+        if (row.Definition is not { } definition)
+        {
+            return Bad("BadRequestData", row.Errors[0].Field, row.Errors[0].Message);
+        }
+
+        if (!principal.GatewayDistricts.Contains(definition.District, StringComparer.OrdinalIgnoreCase))
+        {
+            return Bad("Forbidden", "areaServed", $"'{definition.District}' is not a district this gateway serves");
+        }
+
+        var found = await grains.GetDirectoryFor(definition.Id).Find([definition.Id]);
+        if (found.IsEmpty)
+        {
+            var report = await context.RequestServices.GetRequiredService<DeviceImporter>().ImportAsync([row], dryRun: false, atomic: true);
+            return report.Rejected.Count > 0 && report.Rejected[0] is var refused ? Bad(refused.Field == "id" ? "AlreadyExists" : "BadRequestData", refused.Field, refused.Reason) : null;
+        }
+
+        var existing = found[0];
+        if (!mayUpdate)
+        {
+            return Bad("AlreadyExists", "id", $"device '{definition.Id}' is already onboarded; an upsert updates it");
+        }
+
+        if (existing.Kind != definition.Kind || !principal.MaySendFor(existing))
+        {
+            return Bad("Forbidden", existing.Kind != definition.Kind ? "controlledProperty" : "areaServed",
+                existing.Kind != definition.Kind ? $"device '{definition.Id}' is a {existing.Kind}, not a {definition.Kind}" : $"device '{definition.Id}' is in a district this gateway does not serve");
+        }
+
+        try
+        {
+            await grains.GetDevice(existing.Kind, definition.Id).Update(
+                new DeviceUpdate(definition.Name, definition.Location, definition.District, definition.Zone, definition.HeartbeatInterval, null,
+                    definition.Camera, definition.TrafficSignal, definition.GasSensor, definition.FloodSensor),
+                ChangedBy(context));
+            return null;
+        }
+        catch (DeviceRuleException ex)
+        {
+            return Bad("BadRequestData", ex.Field ?? "entity", ex.Message);
+        }
     }
 
     /// <summary>The incident an Alert entity opens: one per entity id.</summary>
@@ -433,8 +504,9 @@ public static class NgsiLdEndpoints
             ["id"] = $"urn:ngsi-ld:Device:{d.Id}",
             ["type"] = "Device",
             ["name"] = Property(d.Name),
-            ["deviceCategory"] = Property(new JsonArray(d.Kind == DeviceKind.Camera ? "camera" : d.Kind == DeviceKind.TrafficSignal ? "actuator" : "sensor")),
-            ["controlledProperty"] = Property(new JsonArray([.. MetricCatalog.For(d.Kind).Select(m => m.Name).Order(StringComparer.Ordinal).Select(n => (JsonNode)n)])),
+            ["deviceCategory"] = Property(new JsonArray(NgsiLdMapping.DeviceCategoryOf(d.Kind))),
+            ["controlledProperty"] = Property(new JsonArray([.. NgsiLdMapping.ControlledPropertiesOf(d.Kind).Select(p => (JsonNode)p)])),
+            ["configuration"] = Property(new JsonArray([.. ConfigurationOf(d).Select(c => (JsonNode)new JsonObject { ["parameter"] = c.Parameter, ["value"] = c.Value })])),
             ["location"] = new JsonObject { ["type"] = "GeoProperty", ["value"] = new JsonObject { ["type"] = "Point", ["coordinates"] = new JsonArray(d.Location.Longitude, d.Location.Latitude) } },
             ["areaServed"] = Property(d.District),
             ["deviceState"] = Property(device.Status == LifecycleStatus.Decommissioned ? "decommissioned" : device.Connectivity.ToString().ToLowerInvariant()),
@@ -463,6 +535,47 @@ public static class NgsiLdEndpoints
 
         entity["@context"] = new JsonArray(baseUri + ContextPath);
         return entity;
+    }
+
+    /// <summary>
+    /// A device's settings as the Device model's <c>configuration</c> (parameter and value, both text), by the device
+    /// import's column names, so that what is served here onboards the same device elsewhere. A camera's stream address
+    /// and a controller's network address are left out: they may hold credentials and are no partner's business.
+    /// </summary>
+    public static IEnumerable<(string Parameter, string Value)> ConfigurationOf(DeviceDefinition d)
+    {
+        static string N(double value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        var all = new List<(string, string?)>
+        {
+            ("zone", d.Zone),
+            ("heartbeatSeconds", N(d.HeartbeatInterval.TotalSeconds)),
+        };
+        if (d.Camera is { } camera)
+        {
+            all.AddRange([("bearingDegrees", camera.BearingDegrees is { } b ? N(b) : null), ("fieldOfViewDegrees", camera.FieldOfViewDegrees is { } f ? N(f) : null), ("rangeMeters", camera.RangeMeters is { } r ? N(r) : null)]);
+        }
+
+        if (d.TrafficSignal is { } signal)
+        {
+            all.Add(("cycleSeconds", N(signal.CycleSeconds)));
+        }
+
+        if (d.GasSensor is { } gas)
+        {
+            all.AddRange([
+                ("gas", gas.Gas), ("unit", gas.Unit), ("low", gas.Low is { } low ? N(low) : null), ("high", gas.High is { } high ? N(high) : null),
+                ("twa", gas.Twa is { } twa ? N(twa) : null), ("stel", gas.Stel is { } stel ? N(stel) : null), ("fullScale", gas.FullScale is { } fs ? N(fs) : null),
+                ("rateOfRisePerMinute", gas.RateOfRisePerMinute is { } rr ? N(rr) : null), ("deadbandPercent", gas.DeadbandPercent is { } db ? N(db) : null),
+                ("delayOnSeconds", gas.DelayOnSeconds is { } delay ? N(delay) : null), ("flatlineMinutes", gas.FlatlineMinutes is { } flat ? N(flat) : null),
+            ]);
+        }
+
+        if (d.FloodSensor is { } flood)
+        {
+            all.AddRange([("referenceLevel", N(flood.ReferenceLevel)), ("alertLevel", N(flood.AlertLevel)), ("dangerLevel", N(flood.DangerLevel)), ("rateOfRisePerHour", flood.RateOfRisePerHour is { } rise ? N(rise) : null)]);
+        }
+
+        return all.Where(c => !string.IsNullOrEmpty(c.Item2)).Select(c => (c.Item1, c.Item2!));
     }
 
     /// <summary>An open incident as the Smart Data Models Alert, normalized.</summary>

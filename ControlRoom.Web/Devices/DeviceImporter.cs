@@ -5,6 +5,7 @@ using CityControl.Devices;
 using CityControl.Web.Api;
 using CityControl.Rules.Security;
 using CityControl.Rules.Devices;
+using CityControl.Rules.Ngsi;
 
 namespace CityControl.Web.Devices;
 
@@ -140,6 +141,71 @@ public sealed class DeviceImporter(IGrainFactory grains)
         }
     }
 
+    /// <summary>
+    /// FIWARE NGSI-LD Device entities (Smart Data Models), an array of them or one, in either form; each is a row,
+    /// numbered from 1 (see <see cref="NgsiLdMapping.DeviceFields"/> for what each attribute becomes).
+    /// </summary>
+    public static ParsedImport ParseNgsiLd(string text)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 32 });
+        }
+        catch (JsonException ex)
+        {
+            return new([], new("body", $"is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1})"));
+        }
+
+        using (doc)
+        {
+            var root = doc.RootElement;
+            if (root.ValueKind == JsonValueKind.Array && root.GetArrayLength() > MaxRows)
+            {
+                return new([], new("body", $"has more than {MaxRows} entities; split the file"));
+            }
+
+            var entities = root.ValueKind == JsonValueKind.Array ? [.. root.EnumerateArray()] : new[] { root };
+            var rows = new List<ImportRow>(entities.Length);
+            for (var i = 0; i < entities.Length; i++)
+            {
+                rows.Add(FromNgsiDevice(i + 1, entities[i]));
+            }
+
+            return new(rows);
+        }
+    }
+
+    /// <summary>One NGSI-LD Device entity as an import row; text that is not Unicode is the row's error.</summary>
+    public static ImportRow FromNgsiDevice(int row, JsonElement entity)
+    {
+        if (NgsiLdMapping.TypeOf(entity) != "Device")
+        {
+            return new(row, NgsiLdMapping.IdOf(entity), null, [new("type", "must be Device")]);
+        }
+
+        try
+        {
+            var (fields, problems) = NgsiLdMapping.DeviceFields(entity, Columns);
+            var mapped = FromFields(row, fields, null);
+            // The entity's own attribute names its problem, not the import column it would have filled.
+            static string AttributeOf(string column) => column switch
+            {
+                "kind" => "controlledProperty",
+                "latitude" or "longitude" => "location",
+                "district" => "areaServed",
+                "id" or "name" => column,
+                _ => column.StartsWith("configuration", StringComparison.Ordinal) ? column : "configuration." + column.Split('.')[0],
+            };
+            var errors = problems.Concat(mapped.Errors.Where(e => !problems.Any(p => p.Field == AttributeOf(e.Field))).Select(e => e with { Field = AttributeOf(e.Field) })).ToList();
+            return errors.Count == 0 ? mapped : mapped with { Definition = null, Errors = errors };
+        }
+        catch (InvalidOperationException)
+        {
+            return new(row, null, null, [new("entity", "holds text that is not valid Unicode")]);
+        }
+    }
+
     public async Task<ImportReport> ImportAsync(IReadOnlyList<ImportRow> rows, bool dryRun, bool atomic)
     {
         var rejected = new List<ImportRejected>();
@@ -272,8 +338,8 @@ public sealed class DeviceImporter(IGrainFactory grains)
         }
     }
 
-    /// <summary>Maps one row's cells to a device request and validates it like a JSON onboarding.</summary>
-    private static ImportRow FromFields(int row, Dictionary<string, string?> f, RuleViolation? structuralError)
+    /// <summary>Maps one row's cells (by column name) to a device request and validates it like a JSON onboarding.</summary>
+    public static ImportRow FromFields(int row, Dictionary<string, string?> f, RuleViolation? structuralError)
     {
         var errors = new List<RuleViolation>();
         if (structuralError is not null)

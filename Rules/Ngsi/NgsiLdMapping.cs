@@ -24,7 +24,8 @@ public sealed record NgsiAlert(
 /// <item>WaterObserved (<c>height</c>) and FloodMonitoring (<c>currentLevel</c>): a flood gauge's water level;</item>
 /// <item>TrafficFlowObserved: a signal's volume (<c>intensity</c>) and occupancy of the approach the lane runs along
 /// (its direction of travel: the lane's LineString, reversed for <c>laneDirection</c> backward);</item>
-/// <item>Alert: an external-warning incident.</item>
+/// <item>Alert: an external-warning incident;</item>
+/// <item>Device: a device onboarded (see <see cref="DeviceFields"/>).</item>
 /// </list>
 /// The device is the one the entity names: <c>refDevice</c>, else <c>stationID</c> / <c>stationCode</c>, else
 /// <c>refPointOfInterest</c> (the station it observes from), else the id after <c>urn:ngsi-ld:&lt;type&gt;:</c>.
@@ -322,6 +323,123 @@ public static class NgsiLdMapping
         var severity = Text(entity, "severity") ?? "informational";
         return (new NgsiAlert(id!, category!, Text(entity, "subCategory"), severity, Text(entity, "description") ?? "",
             PointOf(entity), issued!.Value, Time(Text(entity, "validTo")), source!), problems);
+    }
+
+    /// <summary>The Device model's <c>controlledProperty</c> values that name a kind of device this platform watches.</summary>
+    public static readonly IReadOnlyDictionary<string, DeviceKind> ControlledProperties = new Dictionary<string, DeviceKind>(StringComparer.Ordinal)
+    {
+        ["airPollution"] = DeviceKind.GasSensor,
+        ["waterLevel"] = DeviceKind.FloodSensor,
+        ["trafficFlow"] = DeviceKind.TrafficSignal,
+        ["motion"] = DeviceKind.Camera,
+    };
+
+    /// <summary>
+    /// The Device model's <c>controlledProperty</c> values a device of <paramref name="kind"/> is served with: the one
+    /// that names its kind first, then those of its other metrics that the model's enumeration has.
+    /// </summary>
+    public static IEnumerable<string> ControlledPropertiesOf(DeviceKind kind)
+    {
+        var own = ControlledProperties.First(p => p.Value == kind).Key;
+        return MetricCatalog.For(kind)
+            .Select(m => m.Name switch
+            {
+                MetricCatalog.Temperature => "temperature",
+                MetricCatalog.Humidity => "humidity",
+                MetricCatalog.Occupancy => "occupancy",
+                MetricCatalog.Rainfall => "precipitation",
+                _ => null,
+            })
+            .OfType<string>()
+            .Where(p => p != own)
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .Prepend(own);
+    }
+
+    /// <summary>The Device model's <c>deviceCategory</c> (its enumeration: sensor, actuator, multimedia ...) of a kind.</summary>
+    public static string DeviceCategoryOf(DeviceKind kind) => kind switch
+    {
+        DeviceKind.Camera => "multimedia",
+        DeviceKind.TrafficSignal => "actuator",
+        _ => "sensor",
+    };
+
+    /// <summary>
+    /// A Smart Data Models Device as the cells of a device import (the names of the import's columns), or why it is no
+    /// device of this platform. The kind comes from <c>controlledProperty</c> (airPollution: a gas detector; waterLevel:
+    /// a flood gauge; trafficFlow: a traffic signal; motion, or <c>deviceCategory</c> multimedia: a camera); the
+    /// district from <c>areaServed</c>; the place from a Point <c>location</c>; the name from <c>name</c>, else
+    /// <c>serialNumber</c>; what the model has no attribute for (a gas and its set-points, a gauge's levels, a
+    /// camera's stream) from <c>configuration</c>, the model's list of <c>{parameter, value}</c>, by the import's
+    /// column names. Other configuration parameters are the vendor's and are left alone.
+    /// </summary>
+    public static (Dictionary<string, string?> Fields, List<RuleViolation> Problems) DeviceFields(JsonElement entity, IReadOnlyCollection<string> columns)
+    {
+        var fields = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var problems = new List<RuleViolation>();
+        if (IdOf(entity) is { } id)
+        {
+            fields["id"] = LocalId(id);
+        }
+
+        static List<string> Texts(JsonElement? value) =>
+            value is { ValueKind: JsonValueKind.Array } array ? [.. array.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString()!)]
+            : value is { ValueKind: JsonValueKind.String } one ? [one.GetString()!]
+            : [];
+
+        var properties = Texts(Value(entity, "controlledProperty"));
+        var kinds = properties.Where(ControlledProperties.ContainsKey).Select(p => ControlledProperties[p]).ToHashSet();
+        if (Texts(Value(entity, "deviceCategory")).Contains("multimedia"))
+        {
+            kinds.Add(DeviceKind.Camera);
+        }
+
+        if (Value(entity, "configuration") is { ValueKind: JsonValueKind.Array } configuration)
+        {
+            foreach (var item in configuration.EnumerateArray())
+            {
+                if (item.ValueKind == JsonValueKind.Object
+                    && item.TryGetProperty("parameter", out var parameter) && parameter.ValueKind == JsonValueKind.String
+                    && columns.FirstOrDefault(c => string.Equals(c, parameter.GetString(), StringComparison.OrdinalIgnoreCase)) is { } column
+                    && column is not ("id" or "kind" or "latitude" or "longitude")
+                    && item.TryGetProperty("value", out var value))
+                {
+                    fields[column] = value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText();
+                }
+            }
+        }
+
+        if (kinds.Count == 1)
+        {
+            fields["kind"] = kinds.Single().ToString();
+        }
+        else if (kinds.Count == 0)
+        {
+            problems.Add(new("controlledProperty", $"'{string.Join(", ", properties)}' names no kind of device this platform watches (airPollution: gas detector; waterLevel: flood gauge; trafficFlow: traffic signal; motion or deviceCategory multimedia: camera)"));
+        }
+        else
+        {
+            problems.Add(new("controlledProperty", $"names {string.Join(" and ", kinds.Order())}: one device is one kind"));
+        }
+
+        fields["name"] = Text(entity, "name") ?? Text(entity, "serialNumber") ?? fields.GetValueOrDefault("id");
+        if (Text(entity, "areaServed") is { } district)
+        {
+            fields["district"] = district;
+        }
+
+        if (PointOf(entity) is { } point)
+        {
+            fields["latitude"] = point.Latitude.ToString("R", CultureInfo.InvariantCulture);
+            fields["longitude"] = point.Longitude.ToString("R", CultureInfo.InvariantCulture);
+        }
+        else
+        {
+            problems.Add(new("location", "is required: a GeoJSON Point, [longitude, latitude] (a device is placed on the map)"));
+        }
+
+        return (fields, problems);
     }
 
     /// <summary>The Alert model's severity as an incident priority.</summary>

@@ -203,6 +203,119 @@ public sealed class NgsiLdApiTests(MemoryPlatformFixture fixture)
     }
 
     [Fact]
+    public async Task A_gateways_Device_entity_onboards_a_gauge_that_is_then_kept_up_to_date_and_read_and_the_published_examples_are_refused_for_what_they_lack()
+    {
+        var district = MemoryPlatformFixture.NewId("ngsidevice");
+        using var gatewayResponse = await Api.PostJsonAsync("/api/gateways", new { id = "gw-" + district, name = "Context broker", districts = new[] { district } }, PlatformApi.Admin);
+        var credential = (await PlatformApi.BodyAsync(gatewayResponse))["credential"]!;
+        var gateway = (credential["username"]!.GetValue<string>(), credential["secret"]!.GetValue<string>());
+
+        // The published Device examples are a waste container's fill-level sensor with no location: no device this
+        // control centre watches. Each is refused on its own, naming what it lacks.
+        using (var published = await PostAsync("/ngsi-ld/v1/entityOperations/upsert", gateway, new JsonArray(Example("Device", "normalized", DateTimeOffset.UtcNow), Example("Device", "key-values", DateTimeOffset.UtcNow))))
+        {
+            var body = await PlatformApi.BodyAsync(published);
+            Assert.Equal(HttpStatusCode.MultiStatus, published.StatusCode);
+            Assert.All(body["errors"]!.AsArray(), e => Assert.StartsWith("controlledProperty: 'fillingLevel, temperature' names no kind of device", e!["error"]!["title"]!.GetValue<string>(), StringComparison.Ordinal));
+            Assert.Equal(2, body["errors"]!.AsArray().Count);
+        }
+
+        // The same published entity describing a riverside gauge: what the model has no attribute for (the gauge's
+        // levels) in its configuration, beside a vendor's own parameter, which is left alone.
+        var id = "gauge-" + district;
+        var gauge = Example("Device", "key-values", DateTimeOffset.UtcNow);
+        gauge["id"] = $"urn:ngsi-ld:Device:{id}";
+        gauge["controlledProperty"] = new JsonArray("waterLevel");
+        gauge["areaServed"] = district;
+        gauge["location"] = new JsonObject { ["type"] = "Point", ["coordinates"] = new JsonArray(126.9326, 37.5284) };
+        gauge["configuration"] = new JsonArray(
+            new JsonObject { ["parameter"] = "zone", ["value"] = "parking-1" },
+            new JsonObject { ["parameter"] = "referenceLevel", ["value"] = "0" },
+            new JsonObject { ["parameter"] = "alertLevel", ["value"] = "0.3" },
+            new JsonObject { ["parameter"] = "dangerLevel", ["value"] = "0.6" },
+            new JsonObject { ["parameter"] = "reportingPeriod", ["value"] = "PT1M" });
+        using (var created = await PostAsync("/ngsi-ld/v1/entities", gateway, gauge))
+        {
+            Assert.True(created.StatusCode == HttpStatusCode.Created, $"{(int)created.StatusCode}: {await created.Content.ReadAsStringAsync()}");
+        }
+
+        var onboarded = await Api.GetJsonAsync($"/api/devices/{id}", PlatformApi.Admin);
+        Assert.Equal(("floodSensor", "provisioned", "9845A", district), (onboarded["kind"]!.GetValue<string>(), onboarded["status"]!.GetValue<string>(), onboarded["name"]!.GetValue<string>(), onboarded["district"]!.GetValue<string>()));
+        Assert.Equal(0.6, onboarded["floodSensor"]!["dangerLevel"]!.GetValue<double>());
+
+        // Created twice is a conflict; an upsert moves it; its observations are then its readings.
+        using (var again = await PostAsync("/ngsi-ld/v1/entities", gateway, gauge))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        }
+
+        gauge["location"] = new JsonObject { ["type"] = "Point", ["coordinates"] = new JsonArray(126.9330, 37.5290) };
+        var water = Example("WaterObserved", "key-values", DateTimeOffset.UtcNow);
+        water["refDevice"] = gauge["id"]!.GetValue<string>();
+        using (var upsert = await PostAsync("/ngsi-ld/v1/entityOperations/upsert", gateway, new JsonArray(gauge.DeepClone(), water)))
+        {
+            Assert.True(upsert.StatusCode == HttpStatusCode.NoContent, $"{(int)upsert.StatusCode}: {await upsert.Content.ReadAsStringAsync()}");
+        }
+
+        var after = await Api.GetJsonAsync($"/api/devices/{id}", PlatformApi.Admin);
+        Assert.Equal((37.5290, 126.9330), (after["location"]!["latitude"]!.GetValue<double>(), after["location"]!["longitude"]!.GetValue<double>()));
+        Assert.Equal("active", after["status"]!.GetValue<string>());
+        Assert.Equal([3.52], (await Readings(id)).Select(r => r.Value));
+
+        // A gateway onboards only into its own districts, and a device's own credential onboards nothing.
+        var elsewhere = gauge.DeepClone().AsObject();
+        elsewhere["id"] = $"urn:ngsi-ld:Device:{id}-2";
+        elsewhere["areaServed"] = "somewhere-else";
+        using (var foreign = await PostAsync("/ngsi-ld/v1/entities", gateway, elsewhere))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, foreign.StatusCode);
+            Assert.StartsWith("areaServed:", (await PlatformApi.BodyAsync(foreign))["title"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+
+        var device = await Api.OnboardAsync(TestDevices.Flood("own-" + district, district));
+        elsewhere["areaServed"] = district;
+        using (var byDevice = await PostAsync("/ngsi-ld/v1/entities", device, elsewhere))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, byDevice.StatusCode);
+        }
+
+        using var missing = await Api.SendAsync(HttpMethod.Get, $"/api/devices/{id}-2", PlatformApi.Admin);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_served_Device_onboards_the_same_device_through_an_admins_import()
+    {
+        var district = MemoryPlatformFixture.NewId("ngsiimport");
+        var original = "gas-" + district;
+        await Api.OnboardAsync(TestDevices.Gas(original, district));
+        var served = await Api.GetJsonAsync($"/ngsi-ld/v1/entities/urn:ngsi-ld:Device:{original}", PlatformApi.Operator);
+        Assert.Equal("sensor", served["deviceCategory"]!["value"]![0]!.GetValue<string>());
+        Assert.Equal("airPollution", served["controlledProperty"]!["value"]![0]!.GetValue<string>());
+
+        var copy = served.DeepClone().AsObject();
+        copy["id"] = $"urn:ngsi-ld:Device:copy-{original}";
+        var entities = new JsonArray(copy, Example("Device", "normalized", DateTimeOffset.UtcNow));
+        using var response = await Api.SendAsync(HttpMethod.Post, "/api/devices/import", PlatformApi.Admin, new StringContent(entities.ToJsonString(), Encoding.UTF8, "application/ld+json"));
+        var report = await PlatformApi.BodyAsync(response);
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, report.ToJsonString());
+        var accepted = Assert.Single(report["accepted"]!.AsArray())!;
+        Assert.Equal(($"copy-{original}", $"device:copy-{original}"), (accepted["id"]!.GetValue<string>(), accepted["username"]!.GetValue<string>()));
+        Assert.False(string.IsNullOrEmpty(accepted["secret"]!.GetValue<string>()));
+        Assert.Equal(
+            [(2, "controlledProperty"), (2, "location")],
+            report["rejected"]!.AsArray().Select(r => (r!["row"]!.GetValue<int>(), r["field"]!.GetValue<string>())).Order());
+
+        var before = await Api.GetJsonAsync($"/api/devices/{original}", PlatformApi.Admin);
+        var after = await Api.GetJsonAsync($"/api/devices/copy-{original}", PlatformApi.Admin);
+        foreach (var field in new[] { "kind", "name", "location", "district", "zone", "heartbeatSeconds", "gasSensor" })
+        {
+            Assert.Equal(before[field]!.ToJsonString(), after[field]!.ToJsonString());
+        }
+    }
+
+    [Fact]
     public async Task Devices_and_open_incidents_are_served_as_NGSI_LD_Device_and_Alert_with_a_context_served_here()
     {
         var district = MemoryPlatformFixture.NewId("ngsiout");
