@@ -180,6 +180,10 @@ done
 if [ "$simulator" = true ]; then
   sim=(--CityControl:Simulator:Platform="${web_urls[0]}")
   [ -n "$video_folder" ] && sim+=(--CityControl:Simulator:VideoFolder="$video_folder")
+  # Signal 1 of Yeongdeungpo-ro runs on a real controller's hi-res log (Utah DOT, Econolite ASC/3), at real time.
+  signal_log="$root/../shared/data/traffic/udot-atspm/raw-econolite-dat/4895_ECON_controllerB_2024_02_21_1115.dat"
+  [ -f "$signal_log" ] && sim+=(--CityControl:Simulator:SignalLog="$(cd "$(dirname "$signal_log")" && pwd)/$(basename "$signal_log")" \
+    --CityControl:Simulator:SignalLogDevice=sig-ydp-01 --CityControl:Simulator:SignalLogDetectors=29:SB,31:SB,17:NB,18:NB)
   [ "$simulate" = true ] || sim+=(--CityControl:Simulator:Simulate=false)
   start "simulator" "$(bin Simulator Simulator)" "${sim[@]}"
   simulator_pids+=("$last_pid")

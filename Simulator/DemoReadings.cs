@@ -9,9 +9,10 @@ public sealed record SimulatedReading(string DeviceId, DateTimeOffset Timestamp,
 /// <summary>
 /// Plausible readings for the demo devices: signals cycling through their phases, gas detectors at a noisy baseline
 /// with an occasional leak, river gauges rising and falling, and the health of the cameras that play no clip
-/// (<paramref name="playsVideo"/>: the clips' cameras report their own stream through a video worker).
+/// (<paramref name="playsVideo"/>: the clips' cameras report their own stream through a video worker). The signal
+/// <paramref name="replayed"/>, if any, replays a real controller log instead and gets no made-up phases.
 /// </summary>
-public sealed class DemoReadings(DateTimeOffset started, bool playsVideo)
+public sealed class DemoReadings(DateTimeOffset started, bool playsVideo, string? replayed = null)
 {
     private readonly Random _random = new(20261124);
 
@@ -31,6 +32,8 @@ public sealed class DemoReadings(DateTimeOffset started, bool playsVideo)
         {
             switch (d.Kind)
             {
+                case DeviceKind.TrafficSignal when d.Id == replayed:
+                    break;
                 case DeviceKind.TrafficSignal:
                     var phases = d.TrafficSignal!.Phases;
                     var offset = (t + DeviceGrains.DirectoryPartitionOf(d.Id) * 7) % (long)d.TrafficSignal.CycleSeconds;

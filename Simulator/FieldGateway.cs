@@ -37,6 +37,22 @@ public sealed class SimulatorOptions
     public string? VideoFolder { get; set; }
 
     public string GatewayId { get; set; } = "demo-gateway";
+
+    /// <summary>
+    /// A signal controller's real hi-res event log (an ATSPM CSV export or a raw Econolite .dat) to replay as the live
+    /// readings of <see cref="SignalLogDevice"/>, at <see cref="SignalLogSpeed"/> times real time, over and over.
+    /// </summary>
+    public string? SignalLog { get; set; }
+
+    public string SignalLogDevice { get; set; } = "sig-ydp-01";
+
+    /// <summary>The log's count detector channels and the approaches they count ("2:NB,6:SB").</summary>
+    public string? SignalLogDetectors { get; set; }
+
+    public double SignalLogSpeed { get; set; } = 1;
+
+    /// <summary>The interval of the replayed volumes and occupancies (in the log's time).</summary>
+    public TimeSpan SignalLogInterval { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>
@@ -86,13 +102,24 @@ public sealed partial class FieldGateway(HttpClient http, IOptions<SimulatorOpti
             return;
         }
 
-        var readings = new DemoReadings(time.GetUtcNow(), playsVideo: _options.VideoFolder is { Length: > 0 });
+        // A signal driven by its controller's real log is left out of the made-up readings.
+        SignalLogReplay? replay = null;
+        if (_options.SignalLog is { Length: > 0 } log)
+        {
+            replay = SignalLogReplay.FromFile(log, _options.SignalLogDevice, _options.SignalLogDetectors, _options.SignalLogInterval, _options.SignalLogSpeed, time);
+            LogReplaying(log, replay.DeviceId, replay.Speed, replay.PassDuration.TotalMinutes);
+        }
+
+        var readings = new DemoReadings(time.GetUtcNow(), playsVideo: _options.VideoFolder is { Length: > 0 }, replayed: replay?.DeviceId);
+        var replaying = replay?.RunAsync((batch, ct) => SendAsync(gateway, batch, ct), ct: stoppingToken) ?? Task.CompletedTask;
         using var timer = new PeriodicTimer(_options.Interval, time);
         do
         {
             await SendAsync(gateway, readings.Generate(time.GetUtcNow()), stoppingToken);
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
+
+        await replaying;
     }
 
     private async Task SendAsync(AuthenticationHeaderValue gateway, List<SimulatedReading> readings, CancellationToken ct)
@@ -254,6 +281,9 @@ public sealed partial class FieldGateway(HttpClient http, IOptions<SimulatorOpti
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Demo city: onboarded {Created} of {Total} devices (the rest existed)")]
     private partial void LogSeeded(int created, int total);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Demo city: signal {DeviceId} replays the controller log {Log} at {Speed}x real time ({Minutes:F1} min a pass)")]
+    private partial void LogReplaying(string log, string deviceId, double speed, double minutes);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Demo city: camera {CameraId} plays {Clip} as its stream")]
     private partial void LogVideo(string cameraId, string clip);

@@ -101,7 +101,7 @@ public static class ControllerLogEndpoints
             replayStart = start;
         }
 
-        if (ParseDetectors(detectors) is not { } approaches)
+        if (SignalLogAnalysis.ParseDetectors(detectors) is not { } approaches)
         {
             return Problems.Field("detectors", $"must be channel:approach pairs separated by commas, channels 1 to {IndianaCodes.Max}, approaches {string.Join(", ", MetricCatalog.Approaches)} (e.g. 2:NB,6:SB)");
         }
@@ -170,30 +170,6 @@ public static class ControllerLogEndpoints
         return accepted > 0 || readings.Count == 0
             ? Results.Json(response, statusCode: StatusCodes.Status202Accepted)
             : Results.Json(response, statusCode: StatusCodes.Status422UnprocessableEntity);
-    }
-
-    /// <summary>"2:NB,6:SB" as channel to approach; null when any pair breaks the rule. Empty or absent: no volumes, phases only.</summary>
-    internal static Dictionary<int, string>? ParseDetectors(string? text)
-    {
-        var map = new Dictionary<int, string>();
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return map;
-        }
-
-        foreach (var pair in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-        {
-            var parts = pair.Split(':', StringSplitOptions.TrimEntries);
-            if (parts.Length != 2
-                || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var channel) || channel is < 1 or > IndianaCodes.Max
-                || MetricCatalog.Approaches.FirstOrDefault(a => string.Equals(a, parts[1], StringComparison.OrdinalIgnoreCase)) is not { } approach
-                || !map.TryAdd(channel, approach))
-            {
-                return null;
-            }
-        }
-
-        return map;
     }
 
     private static bool TryParseOffset(string text, out TimeSpan offset)

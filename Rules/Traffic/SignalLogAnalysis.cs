@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using CityControl.Rules.Devices;
 
 namespace CityControl.Rules.Traffic;
@@ -72,6 +73,30 @@ public static class SignalLogAnalysis
             .GroupBy(e => (From: Floor(e.At, interval), Approach: approaches[e.Parameter]))
             .OrderBy(g => g.Key.From).ThenBy(g => g.Key.Approach, StringComparer.Ordinal)
             .Select(g => new ApproachCount(g.Key.From, g.Key.Approach, g.Count()))];
+
+    /// <summary>"2:NB,6:SB" as channel to approach; null when any pair breaks the rule. Empty or absent: no volumes, phases only.</summary>
+    public static Dictionary<int, string>? ParseDetectors(string? text)
+    {
+        var map = new Dictionary<int, string>();
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return map;
+        }
+
+        foreach (var pair in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var parts = pair.Split(':', StringSplitOptions.TrimEntries);
+            if (parts.Length != 2
+                || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var channel) || channel is < 1 or > IndianaCodes.Max
+                || MetricCatalog.Approaches.FirstOrDefault(a => string.Equals(a, parts[1], StringComparison.OrdinalIgnoreCase)) is not { } approach
+                || !map.TryAdd(channel, approach))
+            {
+                return null;
+            }
+        }
+
+        return map;
+    }
 
     /// <summary>
     /// The log as readings of the signal's device: the phase each time one begins green (ring 1's when two begin
