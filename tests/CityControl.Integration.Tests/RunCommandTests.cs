@@ -155,8 +155,10 @@ public sealed class RunCommandTests
 
         public static Task<RunCommand> StartAsync(string data, int port, int azuritePort, string[] args)
         {
-            // setsid: the command leads a process group of its own, as a shell's foreground job does.
-            var start = new ProcessStartInfo("setsid", ["--wait", Path.Combine(RepoPaths.Root, "run.sh"), .. args])
+            // setsid: the command leads a process group of its own, as a shell's foreground job does. env
+            // --default-signal: Ctrl+C reaches it as it reaches a terminal's job, even when this test process descends
+            // from a background job of a script (which ignores SIGINT, and a shell cannot trap a signal ignored on entry).
+            var start = new ProcessStartInfo("env", ["--default-signal=INT", "setsid", "--wait", Path.Combine(RepoPaths.Root, "run.sh"), .. args])
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
