@@ -76,6 +76,16 @@ public interface IGasSensorGrain : IDeviceGrain;
 
 public interface IFloodSensorGrain : IDeviceGrain;
 
+/// <summary>
+/// A district's device events on their way to its durable event stream, keyed by district: events that come while a
+/// write is under way go together in the next one (one queue message for many events).
+/// </summary>
+public interface IDeviceEventOutboxGrain : IGrainWithStringKey
+{
+    /// <summary>Completes when the event is in the stream's queue; fails if it could not be written.</summary>
+    Task Publish(DeviceEvent evt);
+}
+
 /// <summary>One partition of the device directory: the index used for listing devices and routing readings.</summary>
 public interface IDeviceDirectoryGrain : IGrainWithIntegerKey
 {

@@ -387,7 +387,7 @@ public abstract partial class DeviceGrain(
         }
     }
 
-    /// <summary>Sends the event to the district's live feed and publishes it on the district's device-event stream (a failure is logged: the state stays the truth).</summary>
+    /// <summary>Sends the event to the district's live feed and publishes it on the district's device-event stream, through the district's outbox (a failure is logged: the state stays the truth).</summary>
     private async Task<DeviceEvent> Publish(DeviceEventType type, string detail, AlarmTransition? alarm = null)
     {
         var device = S.Definition!;
@@ -412,9 +412,7 @@ public abstract partial class DeviceGrain(
     {
         try
         {
-            await this.GetStreamProvider(StreamNames.Provider)
-                .GetStream<DeviceEvent>(StreamId.Create(StreamNames.DeviceEvents, evt.District))
-                .OnNextAsync(evt);
+            await GrainFactory.GetGrain<IDeviceEventOutboxGrain>(evt.District).Publish(evt);
         }
         catch (Exception ex)
         {

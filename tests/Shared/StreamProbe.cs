@@ -9,6 +9,7 @@ namespace CityControl.Tests.Infrastructure;
 public sealed class StreamProbe<T> : IAsyncDisposable
 {
     private readonly List<T> _received = [];
+    private readonly List<StreamSequenceToken?> _tokens = [];
     private readonly List<(Func<T, bool> Match, TaskCompletionSource<T> Done)> _waiters = [];
     private StreamSubscriptionHandle<T>? _handle;
 
@@ -23,6 +24,18 @@ public sealed class StreamProbe<T> : IAsyncDisposable
             lock (_received)
             {
                 return [.. _received];
+            }
+        }
+    }
+
+    /// <summary>The stream's sequence token of each event received, in the same order as <see cref="Received"/>.</summary>
+    public IReadOnlyList<StreamSequenceToken?> Tokens
+    {
+        get
+        {
+            lock (_received)
+            {
+                return [.. _tokens];
             }
         }
     }
@@ -56,11 +69,12 @@ public sealed class StreamProbe<T> : IAsyncDisposable
         }
     }
 
-    internal void Add(T item)
+    internal void Add(T item, StreamSequenceToken? token = null)
     {
         lock (_received)
         {
             _received.Add(item);
+            _tokens.Add(token);
             foreach (var waiter in _waiters.Where(w => w.Match(item)).ToList())
             {
                 _waiters.Remove(waiter);
@@ -80,9 +94,9 @@ public static class StreamProbe
         var probe = new StreamProbe<T>();
         probe.Attach(await client.GetStreamProvider(StreamNames.Provider)
             .GetStream<T>(StreamId.Create(streamNamespace, key))
-            .SubscribeAsync((item, _) =>
+            .SubscribeAsync((item, token) =>
             {
-                probe.Add(item);
+                probe.Add(item, token);
                 return Task.CompletedTask;
             }));
         return probe;
