@@ -53,7 +53,7 @@ public static class CapEndpoints
         return app;
     }
 
-    private static async Task<IResult> Export(string id, ClaimsPrincipal user, IGrainFactory grains, IOptions<CapOptions> options)
+    private static async Task<IResult> Export(string id, HttpContext context, ClaimsPrincipal user, IGrainFactory grains, IOptions<CapOptions> options)
     {
         var grain = grains.GetGrain<IIncidentGrain>(id);
         var detail = await grain.GetDetail();
@@ -80,6 +80,9 @@ public static class CapEndpoints
         }
 
         var xml = CapXml.Write(CapMapping.ToAlert(detail, message, issued.Take(index).ToList(), options.Value.SenderName));
+
+        // Saved as the incident's file, <id>.xml, wherever it is downloaded from.
+        context.Response.Headers.ContentDisposition = new Microsoft.Net.Http.Headers.ContentDispositionHeaderValue("attachment") { FileName = id + ".xml" }.ToString();
         return Results.Text(xml.Declaration + "\n" + xml.Root, MediaType, Encoding.UTF8);
     }
 

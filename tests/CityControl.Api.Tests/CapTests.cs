@@ -266,6 +266,8 @@ public sealed class CapTests(MemoryPlatformFixture fixture)
         using var response = await Api.SendAsync(HttpMethod.Get, $"/api/incidents/{id}/cap", PlatformApi.Operator);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/cap+xml", response.Content.Headers.ContentType?.MediaType);
+        // Saved as <id>.xml, not as "cap" with no extension.
+        Assert.Equal(("attachment", id + ".xml"), (response.Content.Headers.ContentDisposition?.DispositionType, response.Content.Headers.ContentDisposition?.FileName));
         return XDocument.Parse(await response.Content.ReadAsStringAsync());
     }
 

@@ -27,6 +27,10 @@ public sealed partial class ConsoleBrowserTests(MemoryPlatformFixture fixture, B
         await row.ClickAsync();
         await fire.ClickAsync("[data-action=acknowledge]");
         await Assertions.Expect(fire.Locator("#status")).ToHaveTextAsync("acknowledged");
+        // Each thing said once: the new status, not again as the detail; the broken rule, not again in brackets.
+        await Assertions.Expect(fire.Locator("#timeline li").Last).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("fire: acknowledge new → acknowledged$"));
+        await fire.ClickAsync("[data-action=dispatch]");
+        await Assertions.Expect(fire.Locator("#message")).ToHaveTextAsync("unit: is required for Dispatch");
         await fire.FillAsync("#unit-input", "Guro Engine 3");
         await fire.ClickAsync("[data-action=dispatch]");
         await Assertions.Expect(fire.Locator("#status")).ToHaveTextAsync("dispatched");

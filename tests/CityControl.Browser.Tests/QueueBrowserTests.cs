@@ -33,6 +33,54 @@ public sealed partial class QueueBrowserTests(MemoryPlatformFixture fixture, Bro
         var same = second.Locator("#queue tbody tr", new() { HasText = district });
         await Live.Arrives("the acknowledgement in the second window", TimeSpan.FromSeconds(3), t => Assertions.Expect(same.Locator(".status")).ToHaveTextAsync("acknowledged", new() { Timeout = t }));
         await Assertions.Expect(top.Locator(".ack")).ToBeDisabledAsync();
+        // And looks it: faded beside the enabled shelve button of the same row.
+        await Assertions.Expect(top.Locator(".ack")).ToHaveCSSAsync("opacity", "0.4");
+        await Assertions.Expect(top.Locator(".shelve")).ToHaveCSSAsync("opacity", "1");
+    }
+
+    [Fact]
+    public async Task A_new_incident_and_its_escalation_announce_themselves_with_a_sound_a_banner_and_the_tab_title_and_a_muted_console_stays_silent()
+    {
+        var page = await SignIn(PlatformApi.Operator);
+        // A spy on the page's audio: which priority's sound was played, and that it is a sound (a WAV the page made).
+        await page.EvaluateAsync("""
+            () => {
+              window.played = [];
+              HTMLMediaElement.prototype.play = function () { window.played.push({ priority: this.dataset.priority, src: this.src }); return Promise.resolve(); };
+            }
+            """);
+        var district = MemoryPlatformFixture.NewId("Announce");
+
+        await fixture.Api.LeakAsync(district);
+
+        var banner = page.Locator("#announcement");
+        await Live.Arrives("the banner of the new leak", TimeSpan.FromSeconds(3), t => Assertions.Expect(banner).ToContainTextAsync(district, new() { Timeout = t }));
+        // The leak opens at P2 and is raised to P1 when a second detector confirms it: each is announced.
+        await Assertions.Expect(banner).ToHaveClassAsync(new Regex("P1"));
+        await Assertions.Expect(banner).ToContainTextAsync("Priority raised: P1");
+        await page.WaitForFunctionAsync("() => window.played.some(p => p.priority === 'P1')");
+        var sound = await page.EvaluateAsync<int>("async () => (await (await fetch(window.played.at(-1).src)).arrayBuffer()).byteLength");
+        Assert.True(sound > 44 + 3 * 2 * 16000 * 0.16, $"the P1 sound is {sound} bytes: not three beeps of 160 ms");
+        await page.WaitForFunctionAsync("() => document.title.startsWith('●') && document.title.includes('P1')");
+        await page.SetViewportSizeAsync(1920, 1080);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "queue-announcement-1920.png") });
+        await page.SetViewportSizeAsync(1366, 768);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "queue-announcement-1366.png") });
+
+        // Muted: the next new incident is shown, not heard.
+        await page.ClickAsync("#mute");
+        await Assertions.Expect(page.Locator("#mute")).ToHaveAttributeAsync("aria-pressed", "true");
+        var before = await page.EvaluateAsync<int>("() => window.played.length");
+        var second = MemoryPlatformFixture.NewId("Silent");
+        await fixture.Api.LeakAsync(second);
+        await Live.Arrives("the banner of the second leak", TimeSpan.FromSeconds(3), t => Assertions.Expect(banner).ToContainTextAsync(second, new() { Timeout = t }));
+        Assert.Equal(before, await page.EvaluateAsync<int>("() => window.played.length"));
+
+        // The banner goes when dismissed, and so does the flashing title.
+        await banner.Locator(".close").ClickAsync();
+        await Assertions.Expect(banner).ToBeHiddenAsync();
+        await page.WaitForFunctionAsync("() => !document.title.startsWith('●')");
+        await page.ClickAsync("#mute");
     }
 
     [Fact]

@@ -3,6 +3,7 @@
 import { t } from './core/i18n.js';
 import { facts, problemText } from './core/api.js';
 import { startPage } from './core/layout.js';
+import { timelineText } from './core/timeline.js';
 import { connectLive, showConnection } from './core/live.js';
 
 let terminal = new Set();
@@ -44,8 +45,7 @@ function renderDetail(detail) {
   }));
   document.getElementById('timeline').replaceChildren(...detail.timeline.map(entry => {
     const item = document.createElement('li');
-    const change = entry.to ? (entry.from ? ` ${entry.from} → ${entry.to}` : ` → ${entry.to}`) : '';
-    item.textContent = `${new Date(entry.at).toLocaleTimeString()} ${entry.actor}: ${entry.action}${change} ${entry.detail}`;
+    item.textContent = timelineText(entry, new Date(entry.at).toLocaleTimeString());
     return item;
   }));
 }

@@ -1,6 +1,7 @@
 // One incident for after-action review and work in progress: procedure (steps can be ticked), alarms with their
 // ISA-18.2 states, evidence, nearest cameras, the audit timeline, and the CAP 1.2 message.
 import { startPage } from './core/layout.js';
+import { timelineText } from './core/timeline.js';
 import { problemText } from './core/api.js';
 import { t } from './core/i18n.js';
 
@@ -96,8 +97,7 @@ function render(detail) {
   }));
   document.getElementById('timeline').replaceChildren(...detail.timeline.map(entry => {
     const item = document.createElement('li');
-    const change = entry.to ? (entry.from ? ` ${entry.from} → ${entry.to}` : ` → ${entry.to}`) : '';
-    item.textContent = `${new Date(entry.at).toLocaleString()} ${entry.actor}: ${entry.action}${change} ${entry.detail}`;
+    item.textContent = timelineText(entry, new Date(entry.at).toLocaleString());
     return item;
   }));
 }

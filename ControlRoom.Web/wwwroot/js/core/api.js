@@ -10,13 +10,19 @@ export async function getJson(url) {
   return body;
 }
 
-// A problem details body in one line: its title, then each field's rule in brackets ("title (field: rule; ...)").
+// A problem details body in one line: its title, then each field's rule in brackets ("title (field: rule; ...)"),
+// leaving out the rules the title already states.
 export function problemText(problem, status) {
   if (!problem || typeof problem !== 'object') {
     return problem ? String(problem) : `HTTP ${status}`;
   }
-  const fields = Object.entries(problem.errors || {}).map(([field, messages]) => `${field}: ${messages.join(', ')}`).join('; ');
-  return (problem.title || `HTTP ${status}`) + (fields ? ` (${fields})` : '');
+  const title = problem.title || `HTTP ${status}`;
+  // A rule the title already states is not said twice ("unit: is required for Dispatch", once).
+  const fields = Object.entries(problem.errors || {})
+    .flatMap(([field, messages]) => messages.map(message => `${field}: ${message}`))
+    .filter(text => !title.includes(text))
+    .join('; ');
+  return title + (fields ? ` (${fields})` : '');
 }
 
 let whoAmI;

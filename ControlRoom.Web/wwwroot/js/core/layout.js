@@ -3,6 +3,7 @@
 // [data-live]> and calls startPage().
 import { ready, t, lang, languages, chooseLanguage } from './i18n.js';
 import { me } from './api.js';
+import { createAnnouncer } from './announce.js';
 
 const links = [['/', 'nav.queue', 'Queue'], ['/map', 'nav.map', 'Map'], ['/traffic', 'nav.traffic', 'Traffic'],
   ['/dispatch', 'nav.dispatch', 'Dispatch'], ['/admin', 'nav.admin', 'Devices']];
@@ -37,6 +38,7 @@ export async function startPage() {
     const badge = element('span', { id: 'connection', className: 'connection', textContent: 'connecting' });
     badge.setAttribute('role', 'status');
     header.append(badge);
+    createAnnouncer(header);
   }
   header.append(signOut);
   const user = await me();

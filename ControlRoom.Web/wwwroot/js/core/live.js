@@ -1,6 +1,8 @@
 // The control-room live channel: connect, take a snapshot, then apply the numbered batches of each group in order;
 // after a reconnection or a gap, take a snapshot again. Pages give their own handlers.
 // SignalR's browser client is a classic script (/lib/signalr/signalr.min.js) loaded before the page's modules.
+import { announceNew } from './announce.js';
+
 const { signalR } = window;
 
 // The page's connection badge: 'live' in green, anything else (reconnecting, disconnected: why) in red.
@@ -11,7 +13,14 @@ export function showConnection(text) {
 }
 
 export function connectLive({ onSnapshot, onIncident, onDevice, onState = showConnection }) {
-  const state = { last: {}, ready: false, early: [], stale: null };
+  // known: the incidents this console has seen, with their priority. One it has not seen, still new, announces
+  // itself (not those of the first snapshot, which the page shows as it opens), and so does an open one whose
+  // priority rose (a leak confirmed, an incident nobody took escalating).
+  const state = { last: {}, ready: false, early: [], stale: null, known: null };
+  const ended = new Set(['resolved', 'closed', 'cancelled', 'falseAlarm']);
+  const announces = incident => state.known.has(incident.id)
+    ? !ended.has(incident.status) && incident.priority < state.known.get(incident.id)
+    : incident.status === 'new';
   const connection = new signalR.HubConnectionBuilder()
     .withUrl('/hubs/control-room')
     // SignalR's own retries cover a short drop (about 8 s); past them the page restarts the connection itself (below).
@@ -28,7 +37,13 @@ export function connectLive({ onSnapshot, onIncident, onDevice, onState = showCo
       return;
     }
     state.last[batch.group] = batch.sequence;
-    batch.incidents.forEach(onIncident);
+    batch.incidents.forEach(incident => {
+      if (announces(incident)) {
+        announceNew(incident, state.known.has(incident.id));
+      }
+      state.known.set(incident.id, incident.priority);
+      onIncident(incident);
+    });
     // Each device event comes with the device's status after it, worked out by the server.
     const states = new Map((batch.deviceStates || []).map(s => [s.id, s]));
     (batch.devices || []).forEach(d => onDevice && onDevice(d, states.get(d.deviceId) ?? null));
@@ -38,6 +53,11 @@ export function connectLive({ onSnapshot, onIncident, onDevice, onState = showCo
     state.ready = false;
     const snapshot = await connection.invoke('Snapshot');
     state.last = { ...snapshot.sequences };
+    // After a reconnection, what came meanwhile is announced as if it had come live.
+    if (state.known) {
+      snapshot.incidents.filter(announces).forEach(i => announceNew(i, state.known.has(i.id)));
+    }
+    state.known = new Map([...(state.known ?? []), ...snapshot.incidents.map(i => [i.id, i.priority])]);
     onSnapshot(snapshot);
     state.ready = true;
     state.early.splice(0).forEach(apply);
