@@ -378,9 +378,25 @@ public static class NgsiLdEndpoints
 
         try
         {
-            await grains.GetDevice(existing.Kind, definition.Id).Update(
-                new DeviceUpdate(definition.Name, definition.Location, definition.District, definition.Zone, definition.HeartbeatInterval, null,
-                    definition.Camera, definition.TrafficSignal, definition.GasSensor, definition.FloodSensor),
+            // What the entity does not carry stays as it is: a camera's stream and owner, a signal's phase timings and
+            // controller address (never served), a heartbeat the entity's configuration does not give.
+            var device = grains.GetDevice(existing.Kind, definition.Id);
+            var current = (await device.GetSnapshot())?.Definition;
+            var camera = definition.Camera is { } c && current?.Camera is { } was
+                ? c with
+                {
+                    StreamUrl = c.StreamUrl ?? was.StreamUrl, BearingDegrees = c.BearingDegrees ?? was.BearingDegrees,
+                    FieldOfViewDegrees = c.FieldOfViewDegrees ?? was.FieldOfViewDegrees, RangeMeters = c.RangeMeters ?? was.RangeMeters,
+                    Owner = c.Owner ?? was.Owner, Purposes = c.Purposes ?? was.Purposes,
+                }
+                : definition.Camera;
+            var signal = definition.TrafficSignal is { } t && current?.TrafficSignal is { } old
+                ? t with { Phases = t.Phases.IsDefaultOrEmpty ? old.Phases : t.Phases, ControllerAddress = t.ControllerAddress ?? old.ControllerAddress }
+                : definition.TrafficSignal;
+            var heartbeatGiven = NgsiLdMapping.DeviceFields(entity, DeviceImporter.Columns).Fields.ContainsKey("heartbeatSeconds");
+            await device.Update(
+                new DeviceUpdate(definition.Name, definition.Location, definition.District, definition.Zone, heartbeatGiven ? definition.HeartbeatInterval : null, null,
+                    camera, signal, definition.GasSensor, definition.FloodSensor),
                 ChangedBy(context));
             return null;
         }

@@ -8,10 +8,10 @@ namespace CityControl.Grains.Devices;
 /// Group commit of a district's device events to its durable stream. On Azure Queue streams every write is a queue
 /// message, and a message per event made Azurite the limit of the whole platform (ten thousand devices coming online
 /// are ten thousand writes). Here the first event is written at once; those that arrive while that write is under way
-/// wait for it and then go together, up to <see cref="MaxEventsPerMessage"/> in one message. An idle district's event
-/// therefore costs no added delay, and a busy district's cost grows with its writes, not its events. A stateless
-/// worker, one per silo and district: a device's events go through its own silo, with no hop and no single point for
-/// the cluster, and in the order the device raised them.
+/// wait for it and then go together, up to <see cref="MaxEventsPerMessage"/> in one message (<see cref="GroupCommit{T}"/>).
+/// An idle district's event therefore costs no added delay, and a busy district's cost grows with its writes, not its
+/// events. A stateless worker, one per silo and district: a device's events go through its own silo, with no hop and
+/// no single point for the cluster, and in the order the device raised them.
 /// </summary>
 [StatelessWorker(1)]
 [Reentrant]
@@ -23,47 +23,16 @@ public sealed class DeviceEventOutboxGrain : Grain, IDeviceEventOutboxGrain
     /// </summary>
     public const int MaxEventsPerMessage = 32;
 
-    private readonly List<(DeviceEvent Event, TaskCompletionSource Written)> _pending = [];
-    private Task _writing = Task.CompletedTask;
-    private IAsyncStream<DeviceEvent>? _stream;
+    private GroupCommit<DeviceEvent>? _outbox;
 
     public Task Publish(DeviceEvent evt)
     {
-        var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pending.Add((evt, written));
-        if (_writing.IsCompleted)
+        if (_outbox is null)
         {
-            _writing = WriteAsync();
+            var stream = this.GetStreamProvider(StreamNames.Provider).GetStream<DeviceEvent>(StreamId.Create(StreamNames.DeviceEvents, this.GetPrimaryKeyString()));
+            _outbox = new GroupCommit<DeviceEvent>(events => events.Count == 1 ? stream.OnNextAsync(events[0]) : stream.OnNextBatchAsync(events), MaxEventsPerMessage);
         }
 
-        return written.Task;
-    }
-
-    private async Task WriteAsync()
-    {
-        _stream ??= this.GetStreamProvider(StreamNames.Provider).GetStream<DeviceEvent>(StreamId.Create(StreamNames.DeviceEvents, this.GetPrimaryKeyString()));
-        while (_pending.Count > 0)
-        {
-            var count = Math.Min(_pending.Count, MaxEventsPerMessage);
-            var batch = _pending.GetRange(0, count);
-            _pending.RemoveRange(0, count);
-            try
-            {
-                if (batch.Count == 1)
-                {
-                    await _stream.OnNextAsync(batch[0].Event);
-                }
-                else
-                {
-                    await _stream.OnNextBatchAsync(batch.Select(b => b.Event).ToList());
-                }
-
-                batch.ForEach(b => b.Written.TrySetResult());
-            }
-            catch (Exception ex)
-            {
-                batch.ForEach(b => b.Written.TrySetException(ex));
-            }
-        }
+        return _outbox.Add(evt);
     }
 }

@@ -284,6 +284,41 @@ public sealed class NgsiLdApiTests(MemoryPlatformFixture fixture)
     }
 
     [Fact]
+    public async Task A_brokers_upsert_of_a_served_device_renames_it_and_keeps_what_is_never_served()
+    {
+        var district = MemoryPlatformFixture.NewId("ngsisync");
+        var camera = "cam-" + district;
+        var signal = "sig-" + district;
+        await Api.OnboardAsync(TestDevices.Camera(camera, district, 37.5160, 126.9080, 20, 60, 150, "rtsp://user:secret@10.0.0.7/stream1"));
+        await Api.OnboardAsync(TestDevices.Signal(signal, district));
+        using var gatewayResponse = await Api.PostJsonAsync("/api/gateways", new { id = "gw-" + district, name = "Context broker", districts = new[] { district } }, PlatformApi.Admin);
+        var credential = (await PlatformApi.BodyAsync(gatewayResponse))["credential"]!;
+        var gateway = (credential["username"]!.GetValue<string>(), credential["secret"]!.GetValue<string>());
+
+        // The broker holds what it was served (no stream address, no phase timings) and renames both.
+        var entities = new JsonArray();
+        foreach (var id in new[] { camera, signal })
+        {
+            var served = await Api.GetJsonAsync($"/ngsi-ld/v1/entities/urn:ngsi-ld:Device:{id}", PlatformApi.Operator);
+            Assert.DoesNotContain("secret", served.ToJsonString(), StringComparison.Ordinal);
+            served["name"] = new JsonObject { ["type"] = "Property", ["value"] = "Renamed " + id };
+            entities.Add(served.DeepClone());
+        }
+
+        using (var upsert = await PostAsync("/ngsi-ld/v1/entityOperations/upsert", gateway, entities))
+        {
+            Assert.True(upsert.StatusCode == HttpStatusCode.NoContent, $"{(int)upsert.StatusCode}: {await upsert.Content.ReadAsStringAsync()}");
+        }
+
+        var cameraAfter = await Api.GetJsonAsync($"/api/devices/{camera}", PlatformApi.Admin);
+        var signalAfter = await Api.GetJsonAsync($"/api/devices/{signal}", PlatformApi.Admin);
+        Assert.Equal(("Renamed " + camera, "Renamed " + signal), (cameraAfter["name"]!.GetValue<string>(), signalAfter["name"]!.GetValue<string>()));
+        Assert.Equal("rtsp://user:secret@10.0.0.7/stream1", cameraAfter["camera"]!["streamUrl"]!.GetValue<string>());
+        Assert.Equal(20, cameraAfter["camera"]!["bearingDegrees"]!.GetValue<double>());
+        Assert.Equal([2, 4], signalAfter["trafficSignal"]!["phases"]!.AsArray().Select(p => p!["phase"]!.GetValue<int>()));
+    }
+
+    [Fact]
     public async Task A_served_Device_onboards_the_same_device_through_an_admins_import()
     {
         var district = MemoryPlatformFixture.NewId("ngsiimport");

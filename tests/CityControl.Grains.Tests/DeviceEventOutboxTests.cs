@@ -12,7 +12,7 @@ namespace CityControl.Tests.Grains;
 public sealed class DeviceEventOutboxTests(ClusterFixture fixture)
 {
     [Fact]
-    public async Task Two_hundred_events_at_once_all_arrive_in_far_fewer_writes_and_a_lone_event_goes_at_once()
+    public async Task Two_hundred_events_at_once_all_arrive_once_through_the_stream_none_in_a_write_larger_than_a_message_holds()
     {
         var district = "Outbox-" + Guid.NewGuid().ToString("N")[..8];
         await using var events = await StreamProbe.SubscribeAsync<DeviceEvent>(fixture.Cluster.Client, StreamNames.DeviceEvents, district);
@@ -29,10 +29,10 @@ public sealed class DeviceEventOutboxTests(ClusterFixture fixture)
         Assert.Equal(200, received.Count);
         Assert.Equal(Enumerable.Range(0, 200), received.Select(e => int.Parse(e.Detail, System.Globalization.CultureInfo.InvariantCulture)).Order());
 
-        // One stream write gives its events one sequence number, each its own index within it.
+        // One stream write gives its events one sequence number, each its own index within it: none holds more than
+        // a message may (how many go together depends on how they arrive: GroupCommitTests shows it with a held write).
         var writes = events.Tokens.Zip(received).GroupBy(p => Assert.IsAssignableFrom<StreamSequenceToken>(p.First).SequenceNumber).ToList();
-        Assert.InRange(writes.Count, (int)Math.Ceiling(200.0 / CityControl.Grains.Devices.DeviceEventOutboxGrain.MaxEventsPerMessage), 50);
-        Assert.All(writes, write => Assert.True(write.Count() <= CityControl.Grains.Devices.DeviceEventOutboxGrain.MaxEventsPerMessage));
+        Assert.All(writes, write => Assert.InRange(write.Count(), 1, CityControl.Grains.Devices.DeviceEventOutboxGrain.MaxEventsPerMessage));
 
         // A lone event later is written on its own, at once.
         await outbox.Publish(Event(200));
