@@ -26,6 +26,9 @@ public static class FactsEndpoints
     {
         incidentStatuses = Names(Enum.GetValues<IncidentStatus>()),
         terminalStatuses = Names(IncidentLifecycle.Terminal.Order()),
+        incidentTransitions = Enum.GetValues<IncidentStatus>().ToDictionary(
+            Name,
+            from => Names(Enum.GetValues<IncidentStatus>().Where(to => to != from && IncidentLifecycle.CheckTransition(from, to) is null))),
         priorities = Names(Enum.GetValues<Priority>()),
         agencies = Names(Enum.GetValues<Agency>()),
         deviceKinds = Names(Enum.GetValues<DeviceKind>()),

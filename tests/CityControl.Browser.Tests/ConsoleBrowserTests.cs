@@ -25,6 +25,10 @@ public sealed partial class ConsoleBrowserTests(MemoryPlatformFixture fixture, B
         var row = fire.Locator("#incidents tbody tr", new() { HasText = district });
         await Live.Arrives("the leak on the fire console", TimeSpan.FromSeconds(3), t => Assertions.Expect(row).ToHaveCountAsync(1, new() { Timeout = t }));
         await row.ClickAsync();
+        // Buttons follow the lifecycle: a new incident may be accepted or dispatched, not put en route or on scene.
+        await Assertions.Expect(fire.Locator("[data-action=en-route]")).ToBeDisabledAsync();
+        await Assertions.Expect(fire.Locator("[data-action=on-scene]")).ToBeDisabledAsync();
+        await Assertions.Expect(fire.Locator("[data-action=dispatch]")).ToBeEnabledAsync();
         await fire.ClickAsync("[data-action=acknowledge]");
         await Assertions.Expect(fire.Locator("#status")).ToHaveTextAsync("acknowledged");
         // Each thing said once: the new status, not again as the detail; the broken rule, not again in brackets.
@@ -35,8 +39,19 @@ public sealed partial class ConsoleBrowserTests(MemoryPlatformFixture fixture, B
         await fire.ClickAsync("[data-action=dispatch]");
         await Assertions.Expect(fire.Locator("#status")).ToHaveTextAsync("dispatched");
         await Assertions.Expect(fire.Locator("#unit")).ToHaveTextAsync("Guro Engine 3");
+        await Assertions.Expect(fire.Locator("[data-action=acknowledge]")).ToBeDisabledAsync();
+        await Assertions.Expect(fire.Locator("[data-action=dispatch]")).ToBeDisabledAsync();
+        await Assertions.Expect(fire.Locator("[data-action=en-route]")).ToBeEnabledAsync();
         await Assertions.Expect(fire.Locator("#timeline li").Last).ToContainTextAsync("fire: dispatch acknowledged → dispatched");
         await fire.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "dispatch.png"), FullPage = true });
+
+        // En route, on scene, resolved: the dispatcher's part is done and the incident leaves the console's list.
+        await fire.ClickAsync("[data-action=en-route]");
+        await Assertions.Expect(fire.Locator("#status")).ToHaveTextAsync("enRoute");
+        await fire.ClickAsync("[data-action=on-scene]");
+        await Assertions.Expect(fire.Locator("#status")).ToHaveTextAsync("onScene");
+        await fire.ClickAsync("[data-action=resolve]");
+        await Assertions.Expect(row).ToHaveCountAsync(0);
 
         // A police incident raised after the leak reaches the police console: anything sent about the leak came before it.
         var sentinel = MemoryPlatformFixture.NewId("Sentinel");

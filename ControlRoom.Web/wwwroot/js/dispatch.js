@@ -7,6 +7,7 @@ import { timelineText } from './core/timeline.js';
 import { connectLive, showConnection } from './core/live.js';
 
 let terminal = new Set();
+let transitions = {};
 const incidents = new Map();
 let selected = null;
 
@@ -16,8 +17,11 @@ function message(text) {
   element.hidden = !text;
 }
 
+// A dispatcher's work on an incident ends when it is resolved (the operator closes it): resolved ones leave the list.
+const active = incident => !terminal.has(incident.status) && incident.status !== 'resolved';
+
 function renderList() {
-  const list = [...incidents.values()].filter(i => !terminal.has(i.status))
+  const list = [...incidents.values()].filter(active)
     .sort((a, b) => a.priority.localeCompare(b.priority) || a.openedAt.localeCompare(b.openedAt));
   document.querySelector('#incidents tbody').replaceChildren(...list.map(incident => {
     const row = document.createElement('tr');
@@ -38,6 +42,10 @@ function renderDetail(detail) {
   document.getElementById('title').textContent = `${detail.summary.priority} ${detail.summary.title}`;
   document.getElementById('status').textContent = detail.summary.status;
   document.getElementById('unit').textContent = detail.assignedUnit || 'none';
+  // Only the moves the lifecycle allows from here are offered (the server's rule, from /api/facts).
+  const allowed = transitions[detail.summary.status] || [];
+  document.querySelectorAll('#detail [data-to]').forEach(button => { button.disabled = !allowed.includes(button.dataset.to); });
+  document.querySelector('#detail [data-action=note]').disabled = terminal.has(detail.summary.status);
   document.getElementById('procedure').replaceChildren(...detail.procedure.map(step => {
     const item = document.createElement('li');
     item.textContent = step.text + (step.doneBy ? ` (done by ${step.doneBy})` : '');
@@ -95,7 +103,9 @@ document.querySelectorAll('[data-action]').forEach(button => button.addEventList
 
 (async () => {
   const me = await startPage();
-  terminal = new Set((await facts()).terminalStatuses);
+  const known = await facts();
+  terminal = new Set(known.terminalStatuses);
+  transitions = known.incidentTransitions;
   await connectLive({
     onSnapshot: snapshot => { incidents.clear(); snapshot.incidents.forEach(i => incidents.set(i.id, i)); renderList(); },
     onIncident: incident => {
