@@ -52,6 +52,14 @@ public sealed class IngestOptions
     /// </summary>
     public TimeSpan DeliveryWait { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long an ingest request waits for what it needs before its journal write (its credential's check, its
+    /// devices' directory entries). A grain on a silo that was just killed does not answer before Orleans' response
+    /// timeout (30 s); past this the request is answered 503 with Retry-After, and the sender's retry finds the grain
+    /// on a live silo.
+    /// </summary>
+    public TimeSpan LookupWait { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long after a loss in the cluster (a silo's gateway gone, a delivery unanswered) the journal's tail is replayed: time for the silos to declare the lost one dead.</summary>
     public TimeSpan LossReplayDelay { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -32,7 +32,7 @@ public sealed partial class IngestService(
     {
         var now = clock.UtcNow;
         var ids = readings.Select(r => r.DeviceId).OfType<string>().Where(id => id.Length is > 0 and <= DeviceRules.MaxIdLength);
-        var devices = await routing.FindAsync(ids);
+        var devices = await routing.FindAsync(ids).WaitAsync(_options.LookupWait, cancellationToken);
         var (accepted, rejected) = TelemetryValidator.Validate(readings, devices, principal, now, _options);
         var acceptedCount = accepted.Sum(d => d.Readings.Length);
         foreach (var field in rejected.GroupBy(r => r.Field))

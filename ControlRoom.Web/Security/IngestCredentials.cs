@@ -13,8 +13,12 @@ public sealed record IngestIdentity(string User, IngestPrincipal? Principal, str
 /// <c>device:&lt;id&gt;</c> or <c>gateway:&lt;id&gt;</c>, password the ingest secret issued at onboarding, compared by hash
 /// with the one the device or gateway grain keeps.
 /// </summary>
-public sealed class IngestCredentials(IGrainFactory grains)
+public sealed class IngestCredentials(IGrainFactory grains, Microsoft.Extensions.Options.IOptions<IngestOptions> options)
 {
+    // A grain on a silo that was just killed answers only at Orleans' response timeout (30 s): past LookupWait the
+    // check fails with a TimeoutException, which the ingest endpoints answer 503 with Retry-After.
+    private readonly TimeSpan _wait = options.Value.LookupWait;
+
     public const string DevicePrefix = "device:";
     public const string GatewayPrefix = "gateway:";
 
@@ -24,8 +28,8 @@ public sealed class IngestCredentials(IGrainFactory grains)
         if (user.StartsWith(DevicePrefix, StringComparison.Ordinal))
         {
             var id = user[DevicePrefix.Length..];
-            var summaries = id.Length is > 0 and <= CityControl.Rules.Devices.DeviceRules.MaxIdLength ? await grains.GetDirectoryFor(id).Find([id]) : [];
-            return summaries.IsEmpty || !await grains.GetDevice(summaries[0].Kind, id).VerifyCredential(hash)
+            var summaries = id.Length is > 0 and <= CityControl.Rules.Devices.DeviceRules.MaxIdLength ? await grains.GetDirectoryFor(id).Find([id]).WaitAsync(_wait) : [];
+            return summaries.IsEmpty || !await grains.GetDevice(summaries[0].Kind, id).VerifyCredential(hash).WaitAsync(_wait)
                 ? new(user, null, "Unknown device or wrong secret.")
                 : new(user, IngestPrincipal.ForDevice(id), null);
         }
@@ -33,7 +37,7 @@ public sealed class IngestCredentials(IGrainFactory grains)
         if (user.StartsWith(GatewayPrefix, StringComparison.Ordinal))
         {
             var id = user[GatewayPrefix.Length..];
-            return id.Length == 0 || await grains.GetGrain<IGatewayGrain>(id).Authenticate(hash) is not { } districts
+            return id.Length == 0 || await grains.GetGrain<IGatewayGrain>(id).Authenticate(hash).WaitAsync(_wait) is not { } districts
                 ? new(user, null, "Unknown gateway or wrong secret.")
                 : new(user, IngestPrincipal.ForGateway(districts), null);
         }

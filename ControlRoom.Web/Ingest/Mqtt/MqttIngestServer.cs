@@ -127,7 +127,19 @@ public sealed partial class MqttIngestServer(
 
     private async Task Validate(ValidatingConnectionEventArgs args)
     {
-        var identity = await credentials.VerifyAsync(args.UserName ?? "", args.Password ?? "");
+        IngestIdentity identity;
+        try
+        {
+            identity = await credentials.VerifyAsync(args.UserName ?? "", args.Password ?? "");
+        }
+        catch (Exception ex) when (IngestService.IsClusterUnavailable(ex))
+        {
+            // The cluster did not answer the check in time (a silo lost a moment ago): busy, try again, as a 503 says.
+            args.ReasonCode = MqttConnectReasonCode.ServerUnavailable;
+            args.ReasonString = "the platform's cluster did not answer; try again in a few seconds";
+            return;
+        }
+
         if (identity.Principal is not { } principal)
         {
             args.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;

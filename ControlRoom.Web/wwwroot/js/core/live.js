@@ -2,6 +2,7 @@
 // after a reconnection or a gap, take a snapshot again. Pages give their own handlers.
 // SignalR's browser client is a classic script (/lib/signalr/signalr.min.js) loaded before the page's modules.
 import { announceNew } from './announce.js';
+import { facts } from './api.js';
 
 const { signalR } = window;
 
@@ -16,10 +17,10 @@ export function connectLive({ onSnapshot, onIncident, onDevice, onState = showCo
   // known: the incidents this console has seen, with their priority. One it has not seen, still new, announces
   // itself (not those of the first snapshot, which the page shows as it opens), and so does an open one whose
   // priority rose (a leak confirmed, an incident nobody took escalating).
-  const state = { last: {}, ready: false, early: [], stale: null, known: null };
-  const ended = new Set(['resolved', 'closed', 'cancelled', 'falseAlarm']);
+  // ended: the server's terminal statuses, and resolved (nothing left to do but close).
+  const state = { last: {}, ready: false, early: [], stale: null, known: null, ended: null };
   const announces = incident => state.known.has(incident.id)
-    ? !ended.has(incident.status) && incident.priority < state.known.get(incident.id)
+    ? !state.ended.has(incident.status) && incident.priority < state.known.get(incident.id)
     : incident.status === 'new';
   const connection = new signalR.HubConnectionBuilder()
     .withUrl('/hubs/control-room')
@@ -51,6 +52,7 @@ export function connectLive({ onSnapshot, onIncident, onDevice, onState = showCo
 
   async function resync() {
     state.ready = false;
+    state.ended ??= new Set([...(await facts()).terminalStatuses, 'resolved']);
     const snapshot = await connection.invoke('Snapshot');
     state.last = { ...snapshot.sequences };
     // After a reconnection, what came meanwhile is announced as if it had come live.
