@@ -46,8 +46,38 @@ public sealed class DurabilityTests(AzuriteFixture azurite)
         }
     }
 
-    /// <summary>Holds the device's deliveries (its ReportReadings calls) until released.</summary>
-    private sealed class HeldDeliveries(string deviceId) : IIncomingGrainCallFilter
+    [Fact]
+    public async Task A_credential_check_that_hangs_is_answered_503_with_retry_after_not_at_orleans_response_timeout()
+    {
+        var gas = "gas-" + Guid.NewGuid().ToString("N")[..8];
+        var hold = new HeldDeliveries(gas, "VerifyCredential");
+        var settings = PlatformSettings.Azure(azurite.ConnectionString);
+        settings["CityControl:Ingest:LookupWait"] = "00:00:01";
+        await using var platform = await InProcessPlatform.StartAsync(settings, services: s => s.AddSingleton<IIncomingGrainCallFilter>(hold));
+        var api = platform.Api;
+        var credential = await api.OnboardAsync(TestDevices.Gas(gas, "Lookup-" + gas));
+        var reading = new { readings = new[] { TestDevices.Reading(gas, DateTimeOffset.UtcNow.AddSeconds(-1), "concentration", 7, "ppm") } };
+
+        // The device's grain does not answer its credential check (as when its silo was just killed): nothing is
+        // taken, and the sender is told at once to come back.
+        var clock = Stopwatch.StartNew();
+        using (var response = await api.PostTelemetryAsync(credential, reading))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.NotNull(response.Headers.RetryAfter);
+        }
+
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
+        Assert.True(hold.Held, "the credential check was not held");
+
+        // Answering again, the same request is taken.
+        hold.Release();
+        using var retry = await api.PostTelemetryAsync(credential, reading);
+        Assert.Equal(HttpStatusCode.Accepted, retry.StatusCode);
+    }
+
+    /// <summary>Holds the device's calls of one method (its ReportReadings deliveries unless said) until released.</summary>
+    private sealed class HeldDeliveries(string deviceId, string method = "ReportReadings") : IIncomingGrainCallFilter
     {
         private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -57,7 +87,7 @@ public sealed class DurabilityTests(AzuriteFixture azurite)
 
         public async Task Invoke(IIncomingGrainCallContext context)
         {
-            if (context.InterfaceMethod?.Name == "ReportReadings" && context.TargetId.Key.ToString() == deviceId)
+            if (context.InterfaceMethod?.Name == method && context.TargetId.Key.ToString() == deviceId)
             {
                 Held = true;
                 await _release.Task;
