@@ -178,7 +178,8 @@ for i in $(seq 1 $workers); do
 done
 
 if [ "$simulator" = true ]; then
-  sim=(--CityControl:Simulator:Platform="${web_urls[0]}")
+  # Commands for the demo's signals and warning devices come to the gateway on the first front end's MQTT port.
+  sim=(--CityControl:Simulator:Platform="${web_urls[0]}" --CityControl:Simulator:MqttPort="$mqtt_port")
   [ -n "$video_folder" ] && sim+=(--CityControl:Simulator:VideoFolder="$video_folder")
   # Signal 1 of Yeongdeungpo-ro runs on a real controller's hi-res log (Utah DOT, Econolite ASC/3), at real time.
   signal_log="$root/../shared/data/traffic/udot-atspm/raw-econolite-dat/4895_ECON_controllerB_2024_02_21_1115.dat"

@@ -39,6 +39,13 @@ public static class DemoCity
                 TrafficSignal: new TrafficSignalSettings(120, phases, $"10.20.0.{i + 11}")));
         }
 
+        // Two signals on the roads into the Guro complex: a leak's hazard zone closes them.
+        var guroPhases = ImmutableArray.Create(new SignalPhaseTiming(2, 15, 40, 4, 2), new SignalPhaseTiming(4, 10, 25, 4, 2));
+        devices.Add(new("sig-guro-01", DeviceKind.TrafficSignal, "Digital-ro complex entrance signal", new GeoPoint(37.4846, 126.8985), "Guro", "complex-gate", heartbeat,
+            TrafficSignal: new TrafficSignalSettings(90, guroPhases, "10.21.0.11")));
+        devices.Add(new("sig-guro-02", DeviceKind.TrafficSignal, "Gamasan-ro complex entrance signal", new GeoPoint(37.4862, 126.8932), "Guro", "complex-gate", heartbeat,
+            TrafficSignal: new TrafficSignalSettings(90, guroPhases, "10.21.0.12")));
+
         // Cameras: junctions, the industrial complex gates and the riverside car parks.
         for (var i = 0; i < 10; i++)
         {
@@ -81,6 +88,16 @@ public static class DemoCity
                 new GeoPoint(37.5262 + i * 0.0009, 126.9290 + i * 0.0024), "Yeouido", $"parking-{(i / 3) + 1}", heartbeat,
                 FloodSensor: new FloodSensorSettings(0, 0.3, 0.6)));
         }
+
+        // The complex's weather mast (the hazard zone's wind) and its public warning devices: a siren over the plants,
+        // a loudspeaker at the residential edge east of them and a message sign on the road into the complex.
+        devices.Add(new("wx-guro-01", DeviceKind.WeatherStation, "Guro complex weather mast", new GeoPoint(37.4838, 126.8985), "Guro", "complex-gate", heartbeat));
+        devices.Add(new("siren-guro-01", DeviceKind.WarningDevice, "Guro complex siren", new GeoPoint(37.4850, 126.8992), "Guro", "plant-2", heartbeat,
+            WarningDevice: new WarningDeviceSettings(WarningDeviceType.Siren, 800)));
+        devices.Add(new("speaker-guro-01", DeviceKind.WarningDevice, "Guro residential loudspeaker", new GeoPoint(37.4846, 126.9060), "Guro", "residential-east", heartbeat,
+            WarningDevice: new WarningDeviceSettings(WarningDeviceType.Loudspeaker, 400)));
+        devices.Add(new("vms-guro-01", DeviceKind.WarningDevice, "Digital-ro message sign", new GeoPoint(37.4868, 126.8950), "Guro", "complex-gate", heartbeat,
+            WarningDevice: new WarningDeviceSettings(WarningDeviceType.MessageSign, 150)));
 
         return [.. devices.Select(d => d with { Location = new GeoPoint(Math.Round(d.Location.Latitude, 6), Math.Round(d.Location.Longitude, 6)) })];
     }

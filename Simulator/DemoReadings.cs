@@ -12,7 +12,7 @@ public sealed record SimulatedReading(string DeviceId, DateTimeOffset Timestamp,
 /// (<paramref name="playsVideo"/>: the clips' cameras report their own stream through a video worker). The signal
 /// <paramref name="replayed"/>, if any, replays a real controller log instead and gets no made-up phases.
 /// </summary>
-public sealed class DemoReadings(DateTimeOffset started, bool playsVideo, string? replayed = null)
+public sealed class DemoReadings(DateTimeOffset started, bool playsVideo, string? replayed = null, DeviceCommands? commands = null)
 {
     private readonly Random _random = new(20261124);
 
@@ -64,6 +64,18 @@ public sealed class DemoReadings(DateTimeOffset started, bool playsVideo, string
                 case DeviceKind.FloodSensor:
                     var level = Math.Max(0, 0.12 + 0.1 * Math.Sin(t / 1800.0 + d.Location.Longitude * 100) + 0.01 * _random.NextDouble());
                     readings.Add(new(d.Id, now, MetricCatalog.WaterLevel, Math.Round(level, 3), "m"));
+                    break;
+                case DeviceKind.WeatherStation:
+                    // A westerly that backs to the south-west for five minutes of every twelve: the hazard zone turns with it.
+                    var from = sinceStart % 720 is >= 420 ? 225 : 270;
+                    readings.Add(new(d.Id, now, MetricCatalog.WindDirection, Math.Round(from + 4 * (_random.NextDouble() - 0.5), 1), "deg"));
+                    readings.Add(new(d.Id, now, MetricCatalog.WindSpeed, Math.Round(3 + 0.6 * Math.Sin(t / 300.0) + 0.2 * _random.NextDouble(), 1), "m/s"));
+                    readings.Add(new(d.Id, now, MetricCatalog.Temperature, Math.Round(12 + 4 * Math.Sin(t / 7200.0), 1), "degC"));
+                    readings.Add(new(d.Id, now, MetricCatalog.CloudCover, 3, "okta"));
+                    break;
+                case DeviceKind.WarningDevice:
+                    // It plays what it was last told to (the gateway hears commands over MQTT), 0 when silent.
+                    readings.Add(new(d.Id, now, MetricCatalog.Playing, commands?.PlayingOf(d.Id) ?? 0, "seq"));
                     break;
                 case DeviceKind.Camera when !playsVideo || !DemoCity.VideoCameras.ContainsKey(d.Id):
                     readings.Add(new(d.Id, now, MetricCatalog.StreamUp, 1, "bool"));

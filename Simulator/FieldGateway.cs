@@ -53,6 +53,11 @@ public sealed class SimulatorOptions
 
     /// <summary>The interval of the replayed volumes and occupancies (in the log's time).</summary>
     public TimeSpan SignalLogInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The platform's MQTT port: the gateway subscribes there to its devices' commands (0: no commands are taken).</summary>
+    public int MqttPort { get; set; }
+
+    public string MqttHost { get; set; } = "127.0.0.1";
 }
 
 /// <summary>
@@ -61,7 +66,7 @@ public sealed class SimulatorOptions
 /// <c>POST /api/telemetry</c> with the gateway's credential, as field equipment would. It keeps going when the
 /// platform is away (each batch is retried at the next tick, and a 429 or 503's Retry-After is honoured).
 /// </summary>
-public sealed partial class FieldGateway(HttpClient http, IOptions<SimulatorOptions> options, TimeProvider time, ILogger<FieldGateway> logger) : BackgroundService
+public sealed partial class FieldGateway(HttpClient http, IOptions<SimulatorOptions> options, TimeProvider time, DeviceCommands commands, ILogger<FieldGateway> logger) : BackgroundService
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -110,7 +115,8 @@ public sealed partial class FieldGateway(HttpClient http, IOptions<SimulatorOpti
             LogReplaying(log, replay.DeviceId, replay.Speed, replay.PassDuration.TotalMinutes);
         }
 
-        var readings = new DemoReadings(time.GetUtcNow(), playsVideo: _options.VideoFolder is { Length: > 0 }, replayed: replay?.DeviceId);
+        var listening = _options.MqttPort > 0 ? commands.ListenAsync(_options, _gatewayUser!, _gatewaySecret!, stoppingToken) : Task.CompletedTask;
+        var readings = new DemoReadings(time.GetUtcNow(), playsVideo: _options.VideoFolder is { Length: > 0 }, replayed: replay?.DeviceId, commands);
         var replaying = replay?.RunAsync((batch, ct) => SendAsync(gateway, batch, ct), ct: stoppingToken) ?? Task.CompletedTask;
         using var timer = new PeriodicTimer(_options.Interval, time);
         do
@@ -120,7 +126,11 @@ public sealed partial class FieldGateway(HttpClient http, IOptions<SimulatorOpti
         while (await timer.WaitForNextTickAsync(stoppingToken));
 
         await replaying;
+        await listening;
     }
+
+    private string? _gatewayUser;
+    private string? _gatewaySecret;
 
     private async Task SendAsync(AuthenticationHeaderValue gateway, List<SimulatedReading> readings, CancellationToken ct)
     {
@@ -178,6 +188,7 @@ public sealed partial class FieldGateway(HttpClient http, IOptions<SimulatorOpti
                 device.TrafficSignal,
                 device.GasSensor,
                 device.FloodSensor,
+                device.WarningDevice,
             }, ct);
             if (response.StatusCode == HttpStatusCode.Created)
             {
@@ -240,7 +251,8 @@ public sealed partial class FieldGateway(HttpClient http, IOptions<SimulatorOpti
         {
             var body = await Read(response, "registering the gateway", ct);
             var credential = body["credential"] ?? body;
-            var basic = $"{credential["username"]!.GetValue<string>()}:{credential["secret"]!.GetValue<string>()}";
+            (_gatewayUser, _gatewaySecret) = (credential["username"]!.GetValue<string>(), credential["secret"]!.GetValue<string>());
+            var basic = $"{_gatewayUser}:{_gatewaySecret}";
             return new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(basic)));
         }
     }

@@ -14,6 +14,7 @@ builder.Logging.AddSimpleConsole(o =>
 builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
 builder.Services.AddOptions<SimulatorOptions>().Bind(builder.Configuration.GetSection(SimulatorOptions.Section));
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<DeviceCommands>();
 builder.Services.AddHttpClient<FieldGateway>(http => http.Timeout = TimeSpan.FromSeconds(30));
 builder.Services.AddHostedService(sp => sp.GetRequiredService<FieldGateway>());
 await builder.Build().RunAsync();

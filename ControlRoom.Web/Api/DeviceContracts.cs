@@ -17,7 +17,8 @@ public sealed record DeviceRequest(
     CameraSettings? Camera = null,
     TrafficSignalSettings? TrafficSignal = null,
     GasSensorSettings? GasSensor = null,
-    FloodSensorSettings? FloodSensor = null);
+    FloodSensorSettings? FloodSensor = null,
+    WarningDeviceSettings? WarningDevice = null);
 
 /// <summary>A partial change; absent fields stay as they are.</summary>
 public sealed record DevicePatchRequest(
@@ -30,7 +31,8 @@ public sealed record DevicePatchRequest(
     CameraSettings? Camera = null,
     TrafficSignalSettings? TrafficSignal = null,
     GasSensorSettings? GasSensor = null,
-    FloodSensorSettings? FloodSensor = null);
+    FloodSensorSettings? FloodSensor = null,
+    WarningDeviceSettings? WarningDevice = null);
 
 public sealed record ReadingResponse(DateTimeOffset Timestamp, string Metric, double Value, string Unit);
 
@@ -51,6 +53,7 @@ public sealed record DeviceResponse(
     TrafficSignalSettings? TrafficSignal,
     GasSensorSettings? GasSensor,
     FloodSensorSettings? FloodSensor,
+    WarningDeviceSettings? WarningDevice,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     DateTimeOffset? CredentialIssuedAt,
@@ -63,7 +66,7 @@ public sealed record DeviceResponse(
             d.Id, d.Kind, d.Name, d.Location, d.District, d.Zone, d.HeartbeatInterval.TotalSeconds,
             s.Status, s.Connectivity, s.LastSeen,
             s.LatestReadings.ToDictionary(kv => kv.Key, kv => ReadingOf(kv.Value), StringComparer.Ordinal),
-            s.Live, d.Camera, d.TrafficSignal, d.GasSensor, d.FloodSensor,
+            s.Live, d.Camera, d.TrafficSignal, d.GasSensor, d.FloodSensor, d.WarningDevice,
             s.CreatedAt, s.UpdatedAt, s.CredentialIssuedAt, s.ActiveAlarms ?? []);
     }
 
@@ -91,7 +94,7 @@ public static class DeviceRequestMapper
         var errors = new List<RuleViolation>();
         if (!TryParseKind(r.Kind, out var kind))
         {
-            errors.Add(new("kind", r.Kind is null ? "is required" : $"'{r.Kind}' is not a device kind; expected camera, trafficSignal, gasSensor or floodSensor"));
+            errors.Add(new("kind", r.Kind is null ? "is required" : $"'{r.Kind}' is not a device kind; expected camera, trafficSignal, gasSensor, floodSensor, weatherStation or warningDevice"));
             return (null, errors);
         }
 
@@ -101,7 +104,8 @@ public static class DeviceRequestMapper
             r.Camera ?? (kind == DeviceKind.Camera ? new CameraSettings(null, null, null, null) : null),
             r.TrafficSignal ?? (kind == DeviceKind.TrafficSignal ? new TrafficSignalSettings(120, [], null) : null),
             r.GasSensor,
-            r.FloodSensor);
+            r.FloodSensor,
+            r.WarningDevice);
         errors.AddRange(DeviceRules.Validate(definition));
         return (errors.Count == 0 ? definition : null, errors);
     }
@@ -123,7 +127,7 @@ public static class DeviceRequestMapper
         }
 
         TimeSpan? heartbeat = r.HeartbeatSeconds is null ? null : HeartbeatOf(r.HeartbeatSeconds, errors);
-        var update = new DeviceUpdate(r.Name, r.Location, r.District, r.Zone, heartbeat, status, r.Camera, r.TrafficSignal, r.GasSensor, r.FloodSensor);
+        var update = new DeviceUpdate(r.Name, r.Location, r.District, r.Zone, heartbeat, status, r.Camera, r.TrafficSignal, r.GasSensor, r.FloodSensor, r.WarningDevice);
         return (errors.Count == 0 ? update : null, errors);
     }
 

@@ -59,6 +59,9 @@ public static class IncidentEndpoints
         incidents.MapGet("/{id}/nearest-cameras", NearestCameras).RequireRateLimiting(ApiFeature.QueryRateLimit)
             .Produces<IReadOnlyList<NearbyCamera>>()
             .WithSummary("The cameras nearest the incident, with distance (m) and bearing (degrees from north).");
+        incidents.MapGet("/{id}/hazard", Hazard)
+            .Produces<System.Text.Json.Nodes.JsonObject>()
+            .WithSummary("A leak's hazard response: the zone and its versions, the cameras it attached, each signal's answer, as data and as GeoJSON for the map (404 when the incident has none).");
         incidents.MapGet("/{id}/media/{index:int}", Media)
             .Produces<byte[]>(StatusCodes.Status200OK, "image/jpeg", "video/x-msvideo")
             .ProducesProblem(StatusCodes.Status409Conflict)
@@ -237,6 +240,32 @@ public static class IncidentEndpoints
         return AgencyOf(user) is { } own && !detail.Summary.Agencies.Contains(own)
             ? (null, Results.Problem(title: $"this incident is not routed to {own}", statusCode: StatusCodes.Status403Forbidden))
             : (detail, null);
+    }
+
+    private static async Task<IResult> Hazard(string id, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var (_, refused) = await ReadVisible(id, user, grains);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        if (await grains.GetGrain<IHazardResponseGrain>(id).Get() is not { } response)
+        {
+            return Problems.NotFound($"A hazard response of incident '{id}'");
+        }
+
+        var signals = (await grains.QueryDevicesById([.. response.Signals.Select(s => s.SignalId)])).ToDictionary(d => d.Id, StringComparer.Ordinal);
+        return Results.Ok(new System.Text.Json.Nodes.JsonObject
+        {
+            ["incidentId"] = id,
+            ["active"] = response.Active,
+            ["zone"] = System.Text.Json.JsonSerializer.SerializeToNode(response.Zone, Hosting.JsonDefaults.Options),
+            ["versions"] = response.History.Length,
+            ["cameras"] = new System.Text.Json.Nodes.JsonArray([.. response.Cameras.Select(c => (System.Text.Json.Nodes.JsonNode)c)]),
+            ["signals"] = System.Text.Json.JsonSerializer.SerializeToNode(response.Signals, Hosting.JsonDefaults.Options),
+            ["geojson"] = Map.HazardGeoJson.Of(response, signals),
+        });
     }
 
     private static async Task<IResult> NearestCameras(string id, int? count, ClaimsPrincipal user, IGrainFactory grains, CityClock clock)

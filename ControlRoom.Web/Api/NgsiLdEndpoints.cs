@@ -396,7 +396,7 @@ public static class NgsiLdEndpoints
             var heartbeatGiven = NgsiLdMapping.DeviceFields(entity, DeviceImporter.Columns).Fields.ContainsKey("heartbeatSeconds");
             await device.Update(
                 new DeviceUpdate(definition.Name, definition.Location, definition.District, definition.Zone, heartbeatGiven ? definition.HeartbeatInterval : null, null,
-                    camera, signal, definition.GasSensor, definition.FloodSensor),
+                    camera, signal, definition.GasSensor, definition.FloodSensor, definition.WarningDevice),
                 ChangedBy(context));
             return null;
         }
@@ -589,6 +589,11 @@ public static class NgsiLdEndpoints
         if (d.FloodSensor is { } flood)
         {
             all.AddRange([("referenceLevel", N(flood.ReferenceLevel)), ("alertLevel", N(flood.AlertLevel)), ("dangerLevel", N(flood.DangerLevel)), ("rateOfRisePerHour", flood.RateOfRisePerHour is { } rise ? N(rise) : null)]);
+        }
+
+        if (d.WarningDevice is { } warning)
+        {
+            all.AddRange([("warningType", warning.Type.ToString()), ("warningRangeMeters", N(warning.RangeMeters))]);
         }
 
         return all.Where(c => !string.IsNullOrEmpty(c.Item2)).Select(c => (c.Item1, c.Item2!));

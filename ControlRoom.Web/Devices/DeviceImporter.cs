@@ -41,6 +41,7 @@ public sealed class DeviceImporter(IGrainFactory grains)
         "gas", "unit", "low", "high", "twa", "stel",
         "fullScale", "rateOfRisePerMinute", "deadbandPercent", "delayOnSeconds", "flatlineMinutes",
         "referenceLevel", "alertLevel", "dangerLevel", "rateOfRisePerHour",
+        "warningType", "warningRangeMeters",
     ];
 
     private const int MaxRows = 20_000;
@@ -380,7 +381,19 @@ public sealed class DeviceImporter(IGrainFactory grains)
                 Number("fullScale"), Number("rateOfRisePerMinute"), Number("deadbandPercent"), Number("delayOnSeconds"), Number("flatlineMinutes")) : null,
             kind == DeviceKind.FloodSensor && (Number("referenceLevel"), Number("alertLevel"), Number("dangerLevel")) is ({ } reference, { } alert, { } danger)
                 ? new FloodSensorSettings(reference, alert, danger, Number("rateOfRisePerHour"))
-                : null);
+                : null,
+            kind == DeviceKind.WarningDevice ? WarningOf(Text("warningType"), Number("warningRangeMeters"), errors) : null);
+
+        static WarningDeviceSettings? WarningOf(string? type, double? range, List<RuleViolation> errors)
+        {
+            if (!Enum.TryParse<WarningDeviceType>(type, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
+            {
+                errors.Add(new("warningType", type is null ? "is required for a warning device (siren, loudspeaker, messageSign)" : $"'{type}' is not siren, loudspeaker or messageSign"));
+                return null;
+            }
+
+            return new WarningDeviceSettings(parsed, range ?? 300);
+        }
 
         if (latitude is null || longitude is null)
         {

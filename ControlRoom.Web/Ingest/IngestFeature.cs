@@ -86,7 +86,9 @@ public static class IngestFeature
 
         // Field devices and gateways that speak MQTT enter the same ingest path (off unless CityControl:Mqtt:Enabled).
         services.AddOptions<Mqtt.MqttIngestOptions>().BindConfiguration(Mqtt.MqttIngestOptions.Section);
-        services.AddHostedService<Mqtt.MqttIngestServer>();
+        services.AddSingleton<Mqtt.MqttIngestServer>();
+        services.AddHostedService(sp => sp.GetRequiredService<Mqtt.MqttIngestServer>());
+        services.AddSingleton<Live.IDeviceCommandSink>(sp => sp.GetRequiredService<Mqtt.MqttIngestServer>());
 
         services.AddHealthChecks().AddCheck<JournalReplayHealthCheck>("ingest-journal");
         return builder;

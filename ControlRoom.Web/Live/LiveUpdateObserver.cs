@@ -6,9 +6,16 @@ using Microsoft.AspNetCore.SignalR;
 
 namespace CityControl.Web.Live;
 
+/// <summary>A way down to field devices: it delivers the commands the control centre issued (from their device events).</summary>
+public interface IDeviceCommandSink
+{
+    Task SendAsync(IReadOnlyList<CityControl.Devices.DeviceEvent> commands);
+}
+
 /// <summary>This host's receiver of live updates: it sorts them into the hub's groups and sends each group one numbered batch.</summary>
-public sealed class LiveUpdateObserver(
-    IHubContext<ControlRoomHub, IControlRoomClient> hub, LiveSequences sequences, CityControl.Rules.CityClock clock, IMeterFactory meters)
+public sealed partial class LiveUpdateObserver(
+    IHubContext<ControlRoomHub, IControlRoomClient> hub, LiveSequences sequences, CityControl.Rules.CityClock clock, IMeterFactory meters,
+    IEnumerable<IDeviceCommandSink> commandSinks, ILogger<LiveUpdateObserver> logger)
     : ILiveUpdateObserver, IDisposable
 {
     private readonly SemaphoreSlim _order = new(1, 1);
@@ -46,7 +53,24 @@ public sealed class LiveUpdateObserver(
         {
             _order.Release();
         }
+
+        // Commands for field devices go down to them as well (a signal's plan, a warning device's message).
+        var commands = devices.Where(d => d.Type == CityControl.Devices.DeviceEventType.CommandIssued).ToList();
+        foreach (var sink in commands.Count == 0 ? [] : commandSinks)
+        {
+            try
+            {
+                await sink.SendAsync(commands);
+            }
+            catch (Exception ex)
+            {
+                LogCommandsNotSent(ex, commands.Count);
+            }
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} device command(s) could not be sent down")]
+    private partial void LogCommandsNotSent(Exception ex, int count);
 
     public void Dispose() => _order.Dispose();
 }

@@ -9,6 +9,12 @@ public enum DeviceKind
     TrafficSignal,
     GasSensor,
     FloodSensor,
+
+    /// <summary>Wind, temperature and sky: what a hazard zone's direction and dispersion are computed from.</summary>
+    WeatherStation,
+
+    /// <summary>A public warning device: a siren, a loudspeaker or a variable message sign.</summary>
+    WarningDevice,
 }
 
 /// <summary>Where a device is in its life: set by admins, except that a provisioned device becomes active on its first accepted reading.</summary>
@@ -95,6 +101,19 @@ public sealed record class FloodSensorSettings(
     [property: Id(2)] double DangerLevel,
     [property: Id(3)] double? RateOfRisePerHour = null);
 
+public enum WarningDeviceType
+{
+    Siren,
+    Loudspeaker,
+    MessageSign,
+}
+
+/// <summary>A public warning device: what it is and how far it reaches (audible or readable), in metres.</summary>
+[GenerateSerializer, Immutable, Alias("citycontrol.warning-settings.v1")]
+public sealed record class WarningDeviceSettings(
+    [property: Id(0)] WarningDeviceType Type,
+    [property: Id(1)] double RangeMeters);
+
 /// <summary>Everything an admin says about a device. Exactly one kind section is set, the one of <see cref="Kind"/>.</summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.device-definition.v1")]
 public sealed record class DeviceDefinition(
@@ -108,7 +127,8 @@ public sealed record class DeviceDefinition(
     [property: Id(7)] CameraSettings? Camera = null,
     [property: Id(8)] TrafficSignalSettings? TrafficSignal = null,
     [property: Id(9)] GasSensorSettings? GasSensor = null,
-    [property: Id(10)] FloodSensorSettings? FloodSensor = null);
+    [property: Id(10)] FloodSensorSettings? FloodSensor = null,
+    [property: Id(11)] WarningDeviceSettings? WarningDevice = null);
 
 /// <summary>What an admin may change on an existing device; null leaves a field as it is.</summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.device-update.v1")]
@@ -122,7 +142,8 @@ public sealed record class DeviceUpdate(
     [property: Id(6)] CameraSettings? Camera = null,
     [property: Id(7)] TrafficSignalSettings? TrafficSignal = null,
     [property: Id(8)] GasSensorSettings? GasSensor = null,
-    [property: Id(9)] FloodSensorSettings? FloodSensor = null);
+    [property: Id(9)] FloodSensorSettings? FloodSensor = null,
+    [property: Id(10)] WarningDeviceSettings? WarningDevice = null);
 
 /// <summary>One measurement as the platform keeps it.</summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.reading.v1")]
@@ -176,7 +197,36 @@ public sealed record class LiveState(
     [property: Id(4)] GasLevel? GasLevel = null,
     [property: Id(5)] double? GasConcentration = null,
     [property: Id(6)] bool? StreamUp = null,
-    [property: Id(7)] TrafficLoad? Traffic = null);
+    [property: Id(7)] TrafficLoad? Traffic = null,
+    [property: Id(8)] WindState? Wind = null,
+    [property: Id(9)] SignalPlanState? SignalPlan = null,
+    [property: Id(10)] WarningState? Warning = null);
+
+/// <summary>A weather station's newest wind: speed (m/s) and the direction it blows from (degrees from true north).</summary>
+[GenerateSerializer, Immutable, Alias("citycontrol.wind-state.v1")]
+public sealed record class WindState(
+    [property: Id(0)] double? SpeedMetersPerSecond,
+    [property: Id(1)] double? FromDegrees,
+    [property: Id(2)] double? CloudOktas = null,
+    [property: Id(3)] double? SolarRadiation = null,
+    [property: Id(4)] double? Temperature = null);
+
+/// <summary>The plan the control centre put a signal on, for which incident, since when.</summary>
+[GenerateSerializer, Immutable, Alias("citycontrol.signal-plan-state.v1")]
+public sealed record class SignalPlanState(
+    [property: Id(0)] CityControl.Incidents.SignalPlan Plan,
+    [property: Id(1)] string IncidentId,
+    [property: Id(2)] DateTimeOffset Since);
+
+/// <summary>A warning device's message: the command sent, and whether the device reported it playing.</summary>
+[GenerateSerializer, Immutable, Alias("citycontrol.warning-state.v1")]
+public sealed record class WarningState(
+    [property: Id(0)] int Sequence,
+    [property: Id(1)] string Message,
+    [property: Id(2)] string IncidentId,
+    [property: Id(3)] DateTimeOffset CommandedAt,
+    [property: Id(4)] DateTimeOffset? ReportedAt = null,
+    [property: Id(5)] bool Active = true);
 
 /// <summary>How congested an approach is, from its detectors' occupancy (the share of time a vehicle is over them).</summary>
 public enum CongestionLevel
@@ -246,6 +296,9 @@ public enum DeviceEventType
 
     /// <summary>What screens show moved (a signal's phase, its approaches' occupancy) with nothing to act on: published, not kept in the device's history.</summary>
     LiveStateChanged,
+
+    /// <summary>The control centre commanded the device (a signal plan, a warning message): what the field is to do is in the event's live state.</summary>
+    CommandIssued,
 }
 
 /// <summary>Something about a device that others (alarms, the control room) may act on.</summary>

@@ -70,11 +70,48 @@ public interface ICameraGrain : IDeviceGrain
     Task<VideoGrant?> RevokeVideo(string grantId, string revokedBy);
 }
 
-public interface ITrafficSignalGrain : IDeviceGrain;
+public interface ITrafficSignalGrain : IDeviceGrain
+{
+    /// <summary>
+    /// Puts the signal on a plan for an incident, or back to its own (Normal): the answer says whether it took it and,
+    /// if not, why (out of service, offline, in fault, held by another incident). Taken plans go down to the controller.
+    /// </summary>
+    Task<CityControl.Incidents.SignalPlanAnswer> ApplyPlan(CityControl.Incidents.SignalPlanCommand command);
+}
 
 public interface IGasSensorGrain : IDeviceGrain;
 
 public interface IFloodSensorGrain : IDeviceGrain;
+
+public interface IWeatherStationGrain : IDeviceGrain;
+
+/// <summary>A siren, loudspeaker or message sign: commanded with a message, it reports back the message it plays.</summary>
+public interface IWarningDeviceGrain : IDeviceGrain
+{
+    /// <summary>
+    /// Sends a message for an incident (a new sequence number each time the text changes); refused with the reason when
+    /// the device is out of service or offline. The device reports the sequence it plays as its <c>playing</c> metric.
+    /// </summary>
+    Task<WarningCommandAnswer> Broadcast(WarningCommand command);
+
+    /// <summary>Stops the incident's message (a device playing another incident's message is left alone).</summary>
+    Task<WarningCommandAnswer> Silence(string incidentId, DateTimeOffset at);
+}
+
+[GenerateSerializer, Immutable, Alias("citycontrol.warning-command.v1")]
+public sealed record class WarningCommand(
+    [property: Id(0)] string IncidentId,
+    [property: Id(1)] string Message,
+    [property: Id(2)] DateTimeOffset At);
+
+/// <summary>What a warning device answered: taken (with the message's sequence) or refused with the reason.</summary>
+[GenerateSerializer, Immutable, Alias("citycontrol.warning-command-answer.v1")]
+public sealed record class WarningCommandAnswer(
+    [property: Id(0)] string DeviceId,
+    [property: Id(1)] bool Accepted,
+    [property: Id(2)] int Sequence,
+    [property: Id(3)] string Detail,
+    [property: Id(4)] DateTimeOffset At);
 
 /// <summary>
 /// A district's device events on their way to its durable event stream, keyed by district: events that come while a
@@ -178,6 +215,8 @@ public static class DeviceGrains
         DeviceKind.TrafficSignal => factory.GetGrain<ITrafficSignalGrain>(id),
         DeviceKind.GasSensor => factory.GetGrain<IGasSensorGrain>(id),
         DeviceKind.FloodSensor => factory.GetGrain<IFloodSensorGrain>(id),
+        DeviceKind.WeatherStation => factory.GetGrain<IWeatherStationGrain>(id),
+        DeviceKind.WarningDevice => factory.GetGrain<IWarningDeviceGrain>(id),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown device kind."),
     };
 
@@ -190,6 +229,13 @@ public static class DeviceGrains
         var parts = await Task.WhenAll(Enumerable.Range(0, DirectoryPartitions)
             .Select(p => factory.GetGrain<IDeviceDirectoryGrain>(p).Query(query)));
         return [.. parts.SelectMany(x => x).OrderBy(d => d.Id, StringComparer.Ordinal)];
+    }
+
+    /// <summary>The directory's summaries of the given devices (those it lists), from their partitions.</summary>
+    public static async Task<List<DeviceSummary>> QueryDevicesById(this IGrainFactory factory, ImmutableArray<string> ids)
+    {
+        var parts = await Task.WhenAll(ids.GroupBy(DirectoryPartitionOf).Select(g => factory.GetGrain<IDeviceDirectoryGrain>(g.Key).Find([.. g])));
+        return [.. parts.SelectMany(x => x)];
     }
 
     /// <summary>A district's board as the directory holds it: each device's status after its last recorded event.</summary>

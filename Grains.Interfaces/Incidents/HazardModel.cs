@@ -98,3 +98,42 @@ public sealed record class HazardResponse(
     [property: Id(3)] ImmutableArray<string> Cameras,
     [property: Id(4)] ImmutableArray<SignalPlanAnswer> Signals,
     [property: Id(5)] bool Active);
+
+/// <summary>What starts a leak's hazard response: the incident, where, and the detectors in alarm.</summary>
+[GenerateSerializer, Immutable, Alias("citycontrol.hazard-start.v1")]
+public sealed record class HazardStart(
+    [property: Id(0)] string IncidentId,
+    [property: Id(1)] string District,
+    [property: Id(2)] GeoPoint Location,
+    [property: Id(3)] ImmutableArray<string> GasDevices,
+    [property: Id(4)] DateTimeOffset At);
+
+/// <summary>One step of a hazard response for the incident's timeline: who or what did it, what, and the detail.</summary>
+[GenerateSerializer, Immutable, Alias("citycontrol.hazard-step.v1")]
+public sealed record class HazardStep(
+    [property: Id(0)] string Actor,
+    [property: Id(1)] string Action,
+    [property: Id(2)] string Detail,
+    [property: Id(3)] DateTimeOffset At);
+
+/// <summary>
+/// The hazard response of one leak incident (keyed by the incident's id): it draws the zone from the detectors and the
+/// nearest weather station, and drives cameras, signals and warning devices from it, again whenever the wind turns or
+/// the readings change, until the incident ends.
+/// </summary>
+public interface IHazardResponseGrain : IGrainWithStringKey
+{
+    /// <summary>Starts the response (again: idempotent). One-way: the incident that calls it is called back with each step.</summary>
+    [Orleans.Concurrency.OneWay]
+    Task Start(HazardStart start);
+
+    /// <summary>A device the response depends on changed (a wind turn, a detector's level, a warning device's report).</summary>
+    [Orleans.Concurrency.OneWay]
+    Task DeviceChanged(DeviceEvent evt);
+
+    /// <summary>The incident ended: signals go back to their own plans and warnings stop. One-way, as <see cref="Start"/>.</summary>
+    [Orleans.Concurrency.OneWay]
+    Task Stop(string reason);
+
+    Task<HazardResponse?> Get();
+}

@@ -25,6 +25,12 @@ public interface IIncidentGrain : IGrainWithStringKey
     /// <summary>Records a CAP message sent for this incident, so later updates and cancels can reference it.</summary>
     Task RecordCapMessage(CapMessageRecord message);
 
+    /// <summary>
+    /// Records a step of the incident's hazard response (a zone drawn, cameras attached, a signal's answer, a warning
+    /// sent or playing) on its timeline, in order, and keeps the newest zone and the attached cameras.
+    /// </summary>
+    Task RecordHazard(HazardZone? zone, ImmutableArray<string>? cameras, ImmutableArray<HazardStep> steps);
+
     /// <summary>Records the video grants the incident gave its agencies (and why cameras were left out) on its timeline.</summary>
     Task RecordVideoGrants(ImmutableArray<CityControl.Video.IncidentVideoGrant> grants, ImmutableArray<string> notes);
 }
@@ -36,6 +42,12 @@ public interface IIncidentCorrelatorGrain : IGrainWithStringKey
     Task<string?> Correlate(AlarmSignal alarm);
 
     Task<ImmutableArray<string>> OpenIncidents();
+
+    /// <summary>
+    /// Forwards the district's weather, gas and warning-device changes to an incident's hazard response while it
+    /// watches (a zone may reach devices of districts other than its incident's).
+    /// </summary>
+    Task WatchHazard(string incidentId, bool watch);
 
     /// <summary>
     /// Shelves an alarm linked to an incident of this district (the incident checks the role and records it): until the

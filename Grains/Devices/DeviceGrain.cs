@@ -311,7 +311,8 @@ public abstract partial class DeviceGrain(
     /// <summary>Re-derives live state after a configuration change (new set-points change the level of the latest reading).</summary>
     private void Recompute()
     {
-        var live = new LiveState();
+        // Commands are not readings: what the control centre put the device on stays.
+        var live = new LiveState(SignalPlan: S.Live.SignalPlan, Warning: S.Live.Warning);
         foreach (var reading in S.Latest.Values)
         {
             if (LiveStateRules.Normalize(S.Definition!, reading) is { } normalized)
@@ -439,6 +440,27 @@ public abstract partial class DeviceGrain(
     private StateCheckpoint Checkpoints => _checkpoints ??= new StateCheckpoint(this, state, _options.CheckpointInterval, logger,
         "readings and live state since the last checkpoint (the ingest journal replays the readings)");
 
+    /// <summary>Why the device cannot take a command now (out of service, offline), or null.</summary>
+    protected string? CommandRefusal()
+    {
+        if (S.Definition is null)
+        {
+            return "no such device";
+        }
+
+        var connectivity = HeartbeatWatchdog.Evaluate(S.LastSeen, S.Definition.HeartbeatInterval, clock.UtcNow, S.SessionLostAt);
+        return DeviceCommandRules.Refusal(S.Status, connectivity, S.LastSeen);
+    }
+
+    /// <summary>Records a command the device took: its live state now says what the field is to do, written and published (the field learns it from the event).</summary>
+    protected async Task IssueCommand(LiveState live, string detail)
+    {
+        S.Live = live;
+        S.UpdatedAt = clock.UtcNow;
+        await Raise(DeviceEventType.CommandIssued, detail);
+        await Persist();
+    }
+
     /// <summary>A change that may wait for the checkpoint (readings, counts): it is in the ingest journal meanwhile.</summary>
     protected void MarkDirty() => Checkpoints.MarkDirty();
 
@@ -473,6 +495,9 @@ public abstract partial class DeviceGrain(
             live.GasLevel is { } g ? $"gas {g}" : null,
             live.FloodStage is { } f ? $"flood {f}" : null,
             live.StreamUp is { } s ? (s ? "stream up" : "stream lost") : null,
+            live.Wind is { SpeedMetersPerSecond: { } speed, FromDegrees: { } from } ? $"wind {speed:0.#} m/s from {from:0}°" : null,
+            live.SignalPlan is { } plan ? $"plan {plan.Plan} for {plan.IncidentId}" : null,
+            live.Warning is { Active: true } w ? $"message {w.Sequence} {(w.ReportedAt is null ? "sent" : "playing")}" : null,
         }.Where(x => x is not null));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Device {DeviceId} ({Kind}) onboarded")]

@@ -47,6 +47,12 @@ public static class GrainServiceCollectionExtensions
             .Validate(o => o.SensorsToConfirmLeak is >= 1 and <= 10, $"{CorrelationOptions.Section}:SensorsToConfirmLeak must be between 1 and 10")
             .Validate(o => o.EscalationStep >= TimeSpan.FromSeconds(1), $"{CorrelationOptions.Section}:EscalationStep must be at least one second")
             .ValidateOnStart();
+        services.AddOptions<CityControl.Rules.Hazards.HazardOptions>()
+            .Bind(configuration.GetSection(CityControl.Rules.Hazards.HazardOptions.Section))
+            .Validate(o => Enum.IsDefined(o.Terrain), $"{CityControl.Rules.Hazards.HazardOptions.Section}:Terrain must be Urban or Rural")
+            .Validate(o => o.WeatherStationRadiusMeters is > 0 and <= 100_000, $"{CityControl.Rules.Hazards.HazardOptions.Section}:WeatherStationRadiusMeters must be more than 0 and at most 100000")
+            .Validate(o => o.DetectorRadiusMeters is > 0 and <= 50_000, $"{CityControl.Rules.Hazards.HazardOptions.Section}:DetectorRadiusMeters must be more than 0 and at most 50000")
+            .ValidateOnStart();
         return services;
     }
 }

@@ -185,6 +185,27 @@ public sealed class IncidentCorrelatorGrain(
         {
             await Correlate(new AlarmSignal(evt.DeviceId, evt.Kind, evt.District, evt.Zone, location, transition, evt.Status ?? LifecycleStatus.Active));
         }
+        else if (S.Hazards.Count > 0 && evt is { Type: DeviceEventType.StateChanged, Kind: DeviceKind.WeatherStation or DeviceKind.GasSensor or DeviceKind.WarningDevice })
+        {
+            foreach (var incidentId in S.Hazards)
+            {
+                await GrainFactory.GetGrain<IHazardResponseGrain>(incidentId).DeviceChanged(evt);
+            }
+        }
+    }
+
+    public async Task WatchHazard(string incidentId, bool watch)
+    {
+        var changed = watch ? !S.Hazards.Contains(incidentId) : S.Hazards.Remove(incidentId);
+        if (watch && changed)
+        {
+            S.Hazards.Add(incidentId);
+        }
+
+        if (changed)
+        {
+            await Checkpoints.WriteNow();
+        }
     }
 
     /// <summary>

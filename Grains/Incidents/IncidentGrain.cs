@@ -173,6 +173,11 @@ public sealed partial class IncidentGrain(
         {
             await SaveAndPublish("alarm");
         }
+
+        if (!wasConfirmed && IsConfirmed() && opening.Type == IncidentType.ChemicalLeak)
+        {
+            await StartHazardResponse();
+        }
         else
         {
             // A repeat or a return to normal: screens and the list learn it now, storage at the checkpoint.
@@ -250,6 +255,12 @@ public sealed partial class IncidentGrain(
             await GrainFactory.GetGrain<IIncidentVideoAccessGrain>(0).RevokeFor(Id, endedGrants, $"system: incident {Id} {S.Status}");
         }
 
+        // A resolved leak is over (the source is made safe): signals and warnings need not wait for the paperwork.
+        if (to is { } ended && (ended == IncidentStatus.Resolved || IncidentLifecycle.Terminal.Contains(ended)) && S.HazardStarted)
+        {
+            await GrainFactory.GetGrain<IHazardResponseGrain>(Id).Stop($"incident {S.Status} by {actor.Name}");
+        }
+
         return Detail();
     }
 
@@ -266,6 +277,49 @@ public sealed partial class IncidentGrain(
         Append("system", IncidentGrains.CapMessageAction, null, null, $"{message.Identifier} sent {message.Sent:O}", message.Sent);
         await Checkpoints.WriteNow();
     }
+
+    public async Task RecordHazard(HazardZone? zone, ImmutableArray<string>? cameras, ImmutableArray<HazardStep> steps)
+    {
+        if (S.Opening is null)
+        {
+            return;
+        }
+
+        S.HazardStarted = true;
+        if (zone is not null && (S.Hazard is null || zone.Version >= S.Hazard.Version))
+        {
+            S.Hazard = zone;
+        }
+
+        if (cameras is { } attached)
+        {
+            S.Cameras = [.. attached];
+        }
+
+        foreach (var step in steps)
+        {
+            Append(step.Actor, step.Action, null, null, step.Detail, step.At);
+        }
+
+        S.UpdatedAt = steps.IsDefaultOrEmpty ? S.UpdatedAt : steps.Max(x => x.At) is var last && last > S.UpdatedAt ? last : S.UpdatedAt;
+        await SaveAndPublish(zone is null ? "hazard response" : "hazard zone");
+    }
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // The leak was confirmed, but the response never reported back (a silo lost in between): start it again.
+        if (S.Opening is { Type: IncidentType.ChemicalLeak } && !S.HazardStarted && IsConfirmed() && !IncidentLifecycle.Terminal.Contains(S.Status))
+        {
+            await StartHazardResponse();
+        }
+
+        await base.OnActivateAsync(cancellationToken);
+    }
+
+    /// <summary>Starts the leak's hazard response (one-way: it reports each step back through <see cref="RecordHazard"/>).</summary>
+    private Task StartHazardResponse() =>
+        GrainFactory.GetGrain<IHazardResponseGrain>(Id).Start(new HazardStart(Id, S.Opening!.District, Summary().Location,
+            [.. S.Alarms.Values.Where(a => a.Active).Select(a => a.DeviceId).Distinct(StringComparer.Ordinal)], clock.UtcNow));
 
     public async Task RecordVideoGrants(ImmutableArray<IncidentVideoGrant> grants, ImmutableArray<string> notes)
     {
@@ -457,7 +511,9 @@ public sealed partial class IncidentGrain(
         S.AssignedUnit,
         S.Opening!.Description,
         [.. S.CapMessages],
-        [.. S.Media]);
+        [.. S.Media],
+        S.Hazard,
+        [.. S.Cameras]);
 
     private async Task SaveAndPublish(string change)
     {

@@ -26,6 +26,14 @@ public sealed class IncidentState
 
     /// <summary>The video grants the incident gave its agencies, ended with it.</summary>
     [Id(15)] public List<CityControl.Video.IncidentVideoGrant> VideoGrants { get; set; } = [];
+
+    /// <summary>The newest hazard zone of a confirmed leak, and the cameras its response attached.</summary>
+    [Id(16)] public HazardZone? Hazard { get; set; }
+
+    [Id(17)] public List<string> Cameras { get; set; } = [];
+
+    /// <summary>Whether the hazard response has reported back (so an activation after a crash knows to start it again).</summary>
+    [Id(18)] public bool HazardStarted { get; set; }
 }
 
 [GenerateSerializer, Alias("citycontrol.correlator-state.v1")]
@@ -38,6 +46,9 @@ public sealed class CorrelatorState
 
     /// <summary>Shelved alarms (device|condition): until when, why and by whom, and how often they triggered meanwhile.</summary>
     [Id(2)] public Dictionary<string, ShelvedAlarm> Shelved { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Incidents whose hazard response watches this district's devices.</summary>
+    [Id(3)] public List<string> Hazards { get; set; } = [];
 }
 
 [GenerateSerializer, Alias("citycontrol.shelved-alarm.v1")]

@@ -20,6 +20,7 @@ public static class CapMapping
     public static CapAlertMessage ToAlert(IncidentDetail incident, CapMessageRecord message, IReadOnlyList<CapMessageRecord> earlier, string senderName)
     {
         var s = incident.Summary;
+        var zone = s.Type == IncidentType.ChemicalLeak && s.Confirmed ? incident.Hazard : null;
         var msgType = earlier.Count == 0 ? "Alert" : s.Status is IncidentStatus.Cancelled or IncidentStatus.FalseAlarm ? "Cancel" : "Update";
         return new CapAlertMessage(
             message.Identifier,
@@ -35,17 +36,32 @@ public static class CapMapping
                 "en-US",
                 Category(s.Type),
                 Event(s.Type),
-                ResponseType(s),
+                zone is not null && ResponseType(s) != "AllClear" ? Hazards.HazardMessages.ResponseType(zone) : ResponseType(s),
                 s.Status is IncidentStatus.Resolved or IncidentStatus.Closed ? "Past" : Urgency(s.Priority),
                 Severity(s.Priority),
                 s.Confirmed ? "Observed" : "Likely",
                 senderName,
                 s.Title,
                 $"{incident.Description} Status {s.Status}. Alarms: {s.AlarmCount} from {incident.Devices.Length} device(s).",
-                incident.Procedure.IsEmpty ? null : string.Join(" ", incident.Procedure.Select(p => $"{p.Number}. {p.Text}.")),
-                [new CapParameter("priority", s.Priority.ToString()), new CapParameter("status", s.Status.ToString())],
-                new CapArea($"{s.Zone}, {s.District}", [], [new CapCircle(s.Location, RadiusKm(s.Type))])));
+                zone is not null ? Hazards.HazardMessages.Instruction(zone)
+                    : incident.Procedure.IsEmpty ? null : string.Join(" ", incident.Procedure.Select(p => $"{p.Number}. {p.Text}.")),
+                [new CapParameter("priority", s.Priority.ToString()), new CapParameter("status", s.Status.ToString()), .. HazardParameters(zone)],
+                zone is not null
+                    ? new CapArea($"Hazard zone {zone.Version} of the {zone.Material} leak, {s.Zone}, {s.District}", [zone.Outline], [])
+                    : new CapArea($"{s.Zone}, {s.District}", [], [new CapCircle(s.Location, RadiusKm(s.Type))])));
     }
+
+    /// <summary>The chemical and the zone's basis, for receivers that act on them (CAP parameters are name/value pairs).</summary>
+    private static IEnumerable<CapParameter> HazardParameters(HazardZone? zone) => zone is null ? [] :
+    [
+        new("chemical", zone.Material),
+        new("UN_number", $"UN{zone.UnNumber}"),
+        new("spill", zone.Spill.ToString()),
+        new("isolation_m", zone.IsolationMeters.ToString("0", System.Globalization.CultureInfo.InvariantCulture)),
+        new("protective_action_m", zone.ProtectiveMeters.ToString("0", System.Globalization.CultureInfo.InvariantCulture)),
+        new("zone_version", zone.Version.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new("zone_basis", zone.Basis),
+    ];
 
     /// <summary>The incident of an external alert: the same sender and identifier always give the same incident.</summary>
     public static string IncidentIdOf(string sender, string identifier) =>

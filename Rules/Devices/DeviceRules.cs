@@ -29,7 +29,7 @@ public static partial class DeviceRules
 
         if (!Enum.IsDefined(d.Kind))
         {
-            errors.Add(new("kind", "must be one of camera, trafficSignal, gasSensor, floodSensor"));
+            errors.Add(new("kind", "must be one of camera, trafficSignal, gasSensor, floodSensor, weatherStation, warningDevice"));
         }
 
         Text(errors, "name", d.Name, MaxNameLength);
@@ -59,6 +59,7 @@ public static partial class DeviceRules
         TrafficSignal = u.TrafficSignal ?? d.TrafficSignal,
         GasSensor = u.GasSensor ?? d.GasSensor,
         FloodSensor = u.FloodSensor ?? d.FloodSensor,
+        WarningDevice = u.WarningDevice ?? d.WarningDevice,
     };
 
     /// <summary>Whether an admin may move a device from one lifecycle status to another.</summary>
@@ -115,6 +116,7 @@ public static partial class DeviceRules
         Forbid(d.TrafficSignal, DeviceKind.TrafficSignal, "trafficSignal");
         Forbid(d.GasSensor, DeviceKind.GasSensor, "gasSensor");
         Forbid(d.FloodSensor, DeviceKind.FloodSensor, "floodSensor");
+        Forbid(d.WarningDevice, DeviceKind.WarningDevice, "warningDevice");
 
         switch (d.Kind)
         {
@@ -129,6 +131,9 @@ public static partial class DeviceRules
                 break;
             case DeviceKind.FloodSensor:
                 Flood(errors, d.FloodSensor);
+                break;
+            case DeviceKind.WarningDevice:
+                Warning(errors, d.WarningDevice);
                 break;
         }
     }
@@ -307,6 +312,25 @@ public static partial class DeviceRules
         }
 
         Between(errors, f.RateOfRisePerHour, "floodSensor.rateOfRisePerHour", 0.001, 100);
+    }
+
+    private static void Warning(List<RuleViolation> errors, WarningDeviceSettings? w)
+    {
+        if (w is null)
+        {
+            errors.Add(new("warningDevice", "is required for a warning device (type, rangeMeters)"));
+            return;
+        }
+
+        if (!Enum.IsDefined(w.Type))
+        {
+            errors.Add(new("warningDevice.type", "must be one of siren, loudspeaker, messageSign"));
+        }
+
+        if (!double.IsFinite(w.RangeMeters) || w.RangeMeters is < 10 or > 5000)
+        {
+            errors.Add(new("warningDevice.rangeMeters", "must be between 10 and 5000 metres"));
+        }
     }
 
     private static void Between(List<RuleViolation> errors, double? value, string field, double min, double max)

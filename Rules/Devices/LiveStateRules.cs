@@ -23,19 +23,56 @@ public static class LiveStateRules
             WaterLevel = reading.Value,
             FloodStage = FloodStageOf(device.FloodSensor!, reading.Value),
         },
+        (DeviceKind.WeatherStation, MetricCatalog.WindSpeed) => live with { Wind = (live.Wind ?? new WindState(null, null)) with { SpeedMetersPerSecond = reading.Value } },
+        (DeviceKind.WeatherStation, MetricCatalog.WindDirection) => live with { Wind = (live.Wind ?? new WindState(null, null)) with { FromDegrees = reading.Value % 360 } },
+        (DeviceKind.WeatherStation, MetricCatalog.CloudCover) => live with { Wind = (live.Wind ?? new WindState(null, null)) with { CloudOktas = reading.Value } },
+        (DeviceKind.WeatherStation, MetricCatalog.SolarRadiation) => live with { Wind = (live.Wind ?? new WindState(null, null)) with { SolarRadiation = reading.Value } },
+        (DeviceKind.WeatherStation, MetricCatalog.Temperature) => live with { Wind = (live.Wind ?? new WindState(null, null)) with { Temperature = reading.Value } },
+        (DeviceKind.WarningDevice, MetricCatalog.Playing) when live.Warning is { } warning => live with
+        {
+            // The device reports the sequence it plays: the current message's is its acknowledgement, 0 is silence.
+            Warning = reading.Value == warning.Sequence
+                ? warning with { ReportedAt = warning.ReportedAt ?? reading.Timestamp }
+                : reading.Value == 0 && !warning.Active ? warning with { ReportedAt = reading.Timestamp } : warning,
+        },
         _ => live,
     };
+
+    /// <summary>A wind turn of at least this many degrees, or a speed change of this many m/s, is a change hazard zones act on.</summary>
+    public const double WindTurnDegrees = 10;
+
+    public const double WindSpeedChange = 1;
 
     /// <summary>Changes that alarms and operators care about: these are written to storage at once, the rest at the next checkpoint.</summary>
     public static bool IsMeaningfulChange(LiveState before, LiveState after) =>
         before.SignalMode != after.SignalMode
         || before.FloodStage != after.FloodStage
         || before.GasLevel != after.GasLevel
-        || before.StreamUp != after.StreamUp;
+        || before.StreamUp != after.StreamUp
+        || before.SignalPlan != after.SignalPlan
+        || before.Warning != after.Warning
+        || WindMoved(before.Wind, after.Wind);
+
+    /// <summary>Whether the wind turned or changed speed enough for a hazard zone to be drawn again.</summary>
+    public static bool WindMoved(WindState? before, WindState? after)
+    {
+        if (after is not { SpeedMetersPerSecond: { } speed, FromDegrees: { } from })
+        {
+            return false;
+        }
+
+        if (before is not { SpeedMetersPerSecond: { } oldSpeed, FromDegrees: { } oldFrom })
+        {
+            return true;
+        }
+
+        var turn = Math.Abs(from - oldFrom) % 360;
+        return Math.Min(turn, 360 - turn) >= WindTurnDegrees || Math.Abs(speed - oldSpeed) >= WindSpeedChange;
+    }
 
     /// <summary>What a screen shows moved although no one need act (a phase, an approach's load): worth a live update, not a storage write.</summary>
     public static bool IsDisplayedChange(LiveState before, LiveState after) =>
-        before.SignalPhase != after.SignalPhase || before.Traffic != after.Traffic;
+        before.SignalPhase != after.SignalPhase || before.Traffic != after.Traffic || before.Wind != after.Wind;
 
     /// <summary>One approach's state in a signal's load, by its name in <see cref="MetricCatalog.Approaches"/>.</summary>
     public static ApproachState? ApproachOf(TrafficLoad load, string approach) => approach switch
@@ -83,6 +120,7 @@ public static class LiveStateRules
         (DeviceKind.GasSensor, MetricCatalog.Concentration) when device.GasSensor is { } gas =>
             GasCatalog.Convert(reading.Value, reading.Unit, gas.Unit, gas.Gas) is { } v ? reading with { Value = v, Unit = gas.Unit } : null,
         (DeviceKind.FloodSensor, MetricCatalog.WaterLevel) when reading.Unit == "cm" => reading with { Value = reading.Value / 100, Unit = "m" },
+        (DeviceKind.WeatherStation, MetricCatalog.WindSpeed) when reading.Unit == "km/h" => reading with { Value = reading.Value / 3.6, Unit = "m/s" },
         _ => reading,
     };
 }

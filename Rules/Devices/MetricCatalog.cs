@@ -21,6 +21,13 @@ public static class MetricCatalog
     public const string Humidity = "humidity";
     public const string WaterLevel = "waterLevel";
     public const string Rainfall = "rainfall";
+    public const string WindSpeed = "windSpeed";
+    public const string WindDirection = "windDirection";
+    public const string CloudCover = "cloudCover";
+    public const string SolarRadiation = "solarRadiation";
+
+    /// <summary>A warning device's report: the sequence number of the message it is playing or showing, 0 when silent.</summary>
+    public const string Playing = "playing";
 
     /// <summary>
     /// Every kind's link to the platform, as its protocol adapter sees it: 1 connected, 0 the session was lost without
@@ -74,6 +81,14 @@ public static class MetricCatalog
             [DeviceKind.FloodSensor] = Build(
                 new(WaterLevel, ["m", "cm"], "water level above the gauge datum"),
                 new(Rainfall, ["mm"], "rainfall in the reporting interval", AtLeast(0))),
+            [DeviceKind.WeatherStation] = Build(
+                new(WindSpeed, ["m/s", "km/h"], "wind speed at 10 m", Between(0, 100)),
+                new(WindDirection, ["deg"], "the direction the wind blows from, degrees clockwise from true north", Between(0, 360)),
+                new(Temperature, ["degC"], "air temperature"),
+                new(CloudCover, ["okta"], "cloud cover in eighths of the sky", Between(0, 8)),
+                new(SolarRadiation, ["W/m2"], "global solar radiation", Between(0, 1500))),
+            [DeviceKind.WarningDevice] = Build(
+                new MetricDefinition(Playing, ["seq"], "the sequence number of the message being played or shown, 0 when silent", v => v >= 0 && v == Math.Floor(v) ? null : "must be a whole number, 0 or more")),
         }.ToFrozenDictionary();
 
     public static IReadOnlyCollection<MetricDefinition> For(DeviceKind kind) => Metrics[kind].Values;

@@ -265,3 +265,18 @@ public static class HazardZoneRules
 
     private static double Radians(double degrees) => degrees * Math.PI / 180;
 }
+
+/// <summary>How hazard zones are drawn, from <c>CityControl:Hazards</c>.</summary>
+public sealed class HazardOptions
+{
+    public const string Section = "CityControl:Hazards";
+
+    /// <summary>Land use around the city's industrial complexes: Briggs' city coefficients unless set to Rural.</summary>
+    public Terrain Terrain { get; set; } = Terrain.Urban;
+
+    /// <summary>The wind is taken from the nearest reporting weather station within this distance of the leak.</summary>
+    public double WeatherStationRadiusMeters { get; set; } = 10_000;
+
+    /// <summary>Detectors of the same gas within this distance of the leak feed the plume's release estimate.</summary>
+    public double DetectorRadiusMeters { get; set; } = 3_000;
+}

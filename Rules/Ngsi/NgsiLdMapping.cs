@@ -332,6 +332,7 @@ public static class NgsiLdMapping
         ["waterLevel"] = DeviceKind.FloodSensor,
         ["trafficFlow"] = DeviceKind.TrafficSignal,
         ["motion"] = DeviceKind.Camera,
+        ["weatherConditions"] = DeviceKind.WeatherStation,
     };
 
     /// <summary>
@@ -340,7 +341,8 @@ public static class NgsiLdMapping
     /// </summary>
     public static IEnumerable<string> ControlledPropertiesOf(DeviceKind kind)
     {
-        var own = ControlledProperties.First(p => p.Value == kind).Key;
+        // A warning device (siren, loudspeaker, sign) measures nothing: the model's enumeration has no property of its own for it.
+        var own = ControlledProperties.FirstOrDefault(p => p.Value == kind).Key;
         return MetricCatalog.For(kind)
             .Select(m => m.Name switch
             {
@@ -348,20 +350,24 @@ public static class NgsiLdMapping
                 MetricCatalog.Humidity => "humidity",
                 MetricCatalog.Occupancy => "occupancy",
                 MetricCatalog.Rainfall => "precipitation",
+                MetricCatalog.WindSpeed => "windSpeed",
+                MetricCatalog.WindDirection => "windDirection",
+                MetricCatalog.SolarRadiation => "solarRadiation",
                 _ => null,
             })
             .OfType<string>()
             .Where(p => p != own)
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal)
-            .Prepend(own);
+            .Prepend(own!)
+            .OfType<string>();
     }
 
     /// <summary>The Device model's <c>deviceCategory</c> (its enumeration: sensor, actuator, multimedia ...) of a kind.</summary>
     public static string DeviceCategoryOf(DeviceKind kind) => kind switch
     {
         DeviceKind.Camera => "multimedia",
-        DeviceKind.TrafficSignal => "actuator",
+        DeviceKind.TrafficSignal or DeviceKind.WarningDevice => "actuator",
         _ => "sensor",
     };
 

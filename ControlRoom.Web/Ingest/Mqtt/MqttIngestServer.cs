@@ -51,6 +51,10 @@ public sealed class MqttIngestOptions
 /// <item><c>citycontrol/{district}/{deviceId}/status</c>: <c>online</c> or <c>offline</c>. A device sets its Last Will to
 /// <c>offline</c> there: when its connection drops without DISCONNECT, the server publishes the will and the device is
 /// offline at once; its next <c>online</c> (or any reading) brings it back.</item>
+/// <item><c>citycontrol/{district}/{deviceId}/command</c>: what the control centre commands the device (a signal's
+/// plan, a warning device's message), published retained at QoS 1 by the server whenever it changes; the device (or
+/// its district's gateway, with '+' for the device) subscribes to it and reports what it does as telemetry (a warning
+/// device its <c>playing</c> sequence).</item>
 /// <item>What was refused, and why, is published to the publish's MQTT 5 response topic or to <c>{topic}/reply</c>,
 /// which the sender may subscribe to (and only that); the session stays up.</item>
 /// </list>
@@ -60,7 +64,7 @@ public sealed partial class MqttIngestServer(
     IngestService ingest,
     IngestCredentials credentials,
     CityClock clock,
-    ILogger<MqttIngestServer> logger) : IHostedService, IAsyncDisposable
+    ILogger<MqttIngestServer> logger) : IHostedService, IAsyncDisposable, CityControl.Web.Live.IDeviceCommandSink
 {
     /// <summary>The sender id of what this server publishes itself (replies).</summary>
     public const string ServerClientId = "citycontrol-ingest";
@@ -159,6 +163,22 @@ public sealed partial class MqttIngestServer(
         // gateway (a site's bridged broker) may take the replies of all its district's devices with '+' for the device.
         var filter = args.TopicFilter.Topic ?? "";
         var parts = filter.Split('/');
+        if (parts is [Root, var district, var device, "command"])
+        {
+            // Commands: a device its own; a gateway its districts' devices' (one or '+' for all).
+            var allowed = args.SessionItems[PrincipalItem] is IngestPrincipal p
+                && (p.DeviceId is { } own ? own == device && !filter.Contains('+') : p.GatewayDistricts.Contains(district))
+                && !filter.Contains('#') && district != "+";
+            if (!allowed)
+            {
+                args.ProcessSubscription = false;
+                args.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
+                args.ReasonString = "a device subscribes to its own citycontrol/<district>/<deviceId>/command, a gateway to its districts'";
+            }
+
+            return Task.CompletedTask;
+        }
+
         var gatewayWildcard = parts is [Root, _, "+", "telemetry" or "status", "reply"];
         if (!filter.EndsWith("/reply", StringComparison.Ordinal) || filter.Contains('#') || (filter.Contains('+') && !gatewayWildcard)
             || args.SessionItems[PrincipalItem] is not IngestPrincipal principal
@@ -312,6 +332,36 @@ public sealed partial class MqttIngestServer(
         catch (JsonException ex)
         {
             return new RuleViolation("payload", $"is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1})");
+        }
+    }
+
+    /// <summary>Publishes each command, retained, on its device's command topic: a device that connects later still gets the last one.</summary>
+    public async Task SendAsync(IReadOnlyList<CityControl.Devices.DeviceEvent> commands)
+    {
+        if (_server is not { } server)
+        {
+            return;
+        }
+
+        foreach (var c in commands)
+        {
+            var live = c.Live;
+            var body = new
+            {
+                deviceId = c.DeviceId,
+                at = c.At,
+                detail = c.Detail,
+                signalPlan = live?.SignalPlan is { } plan ? new { plan = plan.Plan.ToString(), incidentId = plan.IncidentId, since = plan.Since } : null,
+                warning = live?.Warning is { } w ? new { sequence = w.Sequence, message = w.Message, incidentId = w.IncidentId, active = w.Active } : null,
+            };
+            var message = new MqttApplicationMessageBuilder()
+                .WithTopic($"{Root}/{c.District}/{c.DeviceId}/command")
+                .WithPayload(JsonSerializer.SerializeToUtf8Bytes(body, JsonSerializerOptions.Web))
+                .WithContentType("application/json")
+                .WithRetainFlag()
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .Build();
+            await server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message) { SenderClientId = ServerClientId });
         }
     }
 
