@@ -147,8 +147,8 @@ public sealed record class IncidentDetail(
     [property: Id(7)] string Description,
     [property: Id(8)] ImmutableArray<CapMessageRecord> CapMessages,
     [property: Id(9)] ImmutableArray<IncidentMedia> Media,
-    [property: Id(10)] HazardZone? Hazard = null,
-    [property: Id(11)] ImmutableArray<string> Cameras = default);
+    [property: Id(10)] HazardZone? Hazard,
+    [property: Id(11)] ImmutableArray<string> Cameras);
 
 /// <summary>A camera's evidence linked to an incident with the alarm it came with; the hash of record is the one kept here.</summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.incident-media.v1")]

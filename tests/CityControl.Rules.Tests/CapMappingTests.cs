@@ -13,7 +13,29 @@ public sealed class CapMappingTests
     private static IncidentDetail Leak(IncidentStatus status, bool confirmed) => new(
         new IncidentSummary("inc-1", IncidentType.ChemicalLeak, Priority.P1, status, "Chemical leak, plant-1", "Guro", "plant-1",
             new GeoPoint(37.485, 126.899), [Agency.Fire], T0, T0, 3, confirmed),
-        ["gas-1", "gas-2"], [], [], [new SopStep(1, "Send fire", null, null)], [], null, "Opened by GasHigh", [], []);
+        ["gas-1", "gas-2"], [], [], [new SopStep(1, "Send fire", null, null)], [], null, "Opened by GasHigh", [], [], null, []);
+
+    [Fact]
+    public void A_confirmed_leaks_hazard_zone_is_the_alerts_polygon_with_the_chemical_and_shelter_beyond_a_kilometre()
+    {
+        var zone = CityControl.Rules.Hazards.HazardZoneRules.Compute(new CityControl.Rules.Hazards.HazardInputs(
+            "Cl2", SpillSize.Large, new GeoPoint(37.485, 126.899), new DateTimeOffset(2026, 6, 1, 3, 0, 0, TimeSpan.Zero),
+            new WindObservation("wx-1", 3, 270, T0), [], CityControl.Rules.Hazards.Terrain.Urban, 0.5, 1), 2)!;
+        var message = new CapMessageRecord("inc-1.4", "cap@city", T0);
+
+        var alert = CapMapping.ToAlert(Leak(IncidentStatus.Dispatched, confirmed: true) with { Hazard = zone }, message, [], "City");
+        var unconfirmed = CapMapping.ToAlert(Leak(IncidentStatus.New, confirmed: false) with { Hazard = zone }, message, [], "City");
+
+        Assert.Equal([zone.Outline], alert.Info!.Area!.Polygons.Select(p => p.ToImmutableArray()));
+        Assert.Empty(alert.Info.Area.Circles);
+        Assert.Equal("Shelter", alert.Info.ResponseType);
+        Assert.Contains(new CapParameter("chemical", "Chlorine"), alert.Info.Parameters);
+        Assert.Contains(new CapParameter("zone_version", "2"), alert.Info.Parameters);
+        Assert.Contains("go indoors within 3.5 km east of the leak", alert.Info.Instruction, StringComparison.Ordinal);
+
+        // Until the leak is confirmed the zone is not announced: the incident's circle stands.
+        Assert.Empty(unconfirmed.Info!.Area!.Polygons);
+    }
 
     [Fact]
     public void The_first_message_is_an_Alert_later_ones_Update_or_Cancel_and_reference_every_earlier_one()

@@ -151,6 +151,7 @@ async function editDevice(id) {
     stream: d.camera?.streamUrl, bearing: d.camera?.bearingDegrees, fov: d.camera?.fieldOfViewDegrees, range: d.camera?.rangeMeters,
     gas: d.gasSensor?.gas, unit: d.gasSensor?.unit, low: d.gasSensor?.low, high: d.gasSensor?.high, twa: d.gasSensor?.twa, stel: d.gasSensor?.stel,
     reference: d.floodSensor?.referenceLevel, alert: d.floodSensor?.alertLevel, danger: d.floodSensor?.dangerLevel,
+    warningType: d.warningDevice?.type, warningRange: d.warningDevice?.rangeMeters,
     cycle: d.trafficSignal?.cycleSeconds, phases: d.trafficSignal?.phases.length, controller: d.trafficSignal?.controllerAddress,
   };
   Object.entries(values).forEach(([name, value]) => { field(name).value = value ?? ''; });
@@ -178,6 +179,8 @@ function kindSettings(kind) {
       return { gasSensor: { gas: field('gas').value, unit: field('unit').value, low: number('low'), high: number('high'), twa: number('twa'), stel: number('stel') } };
     case 'floodSensor':
       return { floodSensor: { referenceLevel: number('reference'), alertLevel: number('alert'), dangerLevel: number('danger') } };
+    case 'warningDevice':
+      return { warningDevice: { type: field('warningType').value, rangeMeters: number('warningRange') } };
     case 'trafficSignal': {
       const count = number('phases') ?? 4;
       const phases = form.phases && form.phases.length === count ? form.phases

@@ -6,7 +6,7 @@ import { startPage } from './core/layout.js';
 import { connectLive, showConnection } from './core/live.js';
 import { deviceLook } from './core/devices.js';
 
-const layerOfKind = { gasSensor: 'safety', floodSensor: 'safety', trafficSignal: 'traffic', camera: 'crime' };
+const layerOfKind = { gasSensor: 'safety', floodSensor: 'safety', weatherStation: 'safety', warningDevice: 'safety', trafficSignal: 'traffic', camera: 'crime' };
 const layerOfIncident = { chemicalLeak: 'safety', fire: 'safety', flood: 'safety', externalWarning: 'safety',
   trafficSignalFault: 'traffic', roadAccident: 'traffic', stoppedVehicle: 'traffic',
   intrusion: 'crime', loitering: 'crime', crowding: 'crime', cameraTampering: 'crime', equipmentFault: 'crime' };
@@ -18,6 +18,7 @@ const devices = new Map();
 const statuses = new Map();
 const views = L.layerGroup();
 const incidents = new Map();
+const hazards = new Map();
 const filters = { safety: true, traffic: true, crime: true, district: '' };
 
 function visible(layer, district) {
@@ -57,6 +58,51 @@ function drawIncident(incident) {
   }
 }
 
+// A confirmed leak's hazard zone: the zone that drives the response, the plume's contours, the wind at the source, and
+// each signal the response commanded with its answer. Fetched when the incident says its zone changed.
+const planColours = { evacuation: '#e5484d', closure: '#f5a524', normal: '#3fb37f' };
+async function drawHazard(incident) {
+  const response = await fetch(`/api/incidents/${encodeURIComponent(incident.id)}/hazard`);
+  hazards.get(incident.id)?.remove();
+  hazards.delete(incident.id);
+  if (!response.ok) return;
+  const hazard = await response.json();
+  if (!hazard.active || terminal.has(incident.status)) return;
+  const layer = L.geoJSON(hazard.geojson, {
+    style: feature => feature.properties.layer === 'zone'
+      ? { color: '#e5484d', weight: 2, dashArray: '6 4', fillColor: '#e5484d', fillOpacity: 0.18, className: 'hazard-zone' }
+      : { color: '#ff9f43', weight: 1, fillColor: '#ff9f43', fillOpacity: feature.properties.level === 'high' ? 0.3 : 0.12, className: 'hazard-plume' },
+    pointToLayer: (feature, latlng) => {
+      const p = feature.properties;
+      if (p.layer === 'signal') {
+        const colour = p.accepted ? planColours[p.plan.toLowerCase()] : '#7d8a96';
+        return L.marker(latlng, { icon: L.divIcon({ className: `signal-answer ${p.accepted ? 'accepted' : 'refused'}`,
+          html: `<span style="border-color:${colour}">${p.accepted ? '✔' : '✖'} ${p.plan}</span>`, iconSize: [110, 22], iconAnchor: [-8, 11] }), zIndexOffset: 900 });
+      }
+      return L.marker(latlng, { icon: L.divIcon({ className: 'hazard-source', html: p.windFrom != null
+        ? `<span title="wind">☣ wind ${p.windSpeed} m/s from ${Math.round(p.windFrom)}°</span>` : '<span>☣ no wind</span>', iconSize: [160, 22], iconAnchor: [-10, 30] }) });
+    },
+    onEachFeature: (feature, layer) => {
+      const p = feature.properties;
+      layer.bindTooltip(p.layer === 'zone' ? `Hazard zone ${p.version}: ${p.material}, isolate ${p.isolationMeters} m, protect ${p.protectiveMeters / 1000} km — ${p.basis}`
+        : p.layer === 'plume' ? `Plume ${p.level} set-point (${p.ppm} ppm) reaches ${p.reachMeters} m`
+        : p.layer === 'signal' ? `${p.name}: ${p.plan} ${p.accepted ? 'acknowledged' : 'refused'} — ${p.detail}` : 'Leak source');
+    },
+  });
+  hazards.set(incident.id, layer);
+  if (visible('safety', incident.district)) layer.addTo(map);
+}
+
+function onIncident(incident) {
+  drawIncident(incident);
+  if (incident.type === 'chemicalLeak' && incident.confirmed) {
+    drawHazard(incident).catch(() => {});
+  } else if (hazards.has(incident.id)) {
+    hazards.get(incident.id).remove();
+    hazards.delete(incident.id);
+  }
+}
+
 function drawViews() {
   views.eachLayer(view => {
     const shown = visible('crime', view.feature.properties.district);
@@ -80,6 +126,7 @@ function onDevice(event, status) {
 
 function redraw() {
   drawViews();
+  hazards.forEach((layer, id) => (visible('safety', incidents.get(id)?.incident.district) ? layer.addTo(map) : layer.remove()));
   devices.forEach(({ device }) => drawDevice(device));
   incidents.forEach(({ incident }) => drawIncident(incident));
 }
@@ -128,9 +175,11 @@ document.getElementById('district').addEventListener('change', event => {
       statuses.clear();
       snapshot.deviceStates.forEach(s => statuses.set(s.id, s));
       snapshot.devices.forEach(drawDevice);
-      snapshot.incidents.forEach(drawIncident);
+      hazards.forEach(layer => layer.remove());
+      hazards.clear();
+      snapshot.incidents.forEach(onIncident);
     },
-    onIncident: drawIncident,
+    onIncident,
     onDevice,
   });
 })().catch(error => showConnection('disconnected: ' + error));

@@ -28,6 +28,21 @@ export function deviceLook(device, status) {
     case 'camera':
       if (live.streamUp === false) return { colour: '#e5484d', text: 'stream lost', level: 'alarm' };
       break;
+    case 'warningDevice':
+      if (live.warning && live.warning.active) {
+        return live.warning.reportedAt
+          ? { colour: '#b57bff', text: `warning PLAYING (message ${live.warning.sequence})`, level: 'warning' }
+          : { colour: '#f5a524', text: `warning sent, not yet playing (message ${live.warning.sequence})`, level: 'warning' };
+      }
+      break;
+    case 'weatherStation':
+      if (live.wind && live.wind.fromDegrees != null) {
+        return { colour: '#3fb37f', text: `wind ${live.wind.speedMetersPerSecond} m/s from ${Math.round(live.wind.fromDegrees)}°`, level: 'normal' };
+      }
+      break;
+  }
+  if (device.kind === 'trafficSignal' && live.signalPlan) {
+    return { colour: '#b57bff', text: `on ${live.signalPlan.plan} plan for ${live.signalPlan.incidentId}`, level: 'warning' };
   }
   if (status.activeAlarms && status.activeAlarms.length > 0) {
     return { colour: '#f5a524', text: 'alarm: ' + status.activeAlarms.join(', '), level: 'warning' };
