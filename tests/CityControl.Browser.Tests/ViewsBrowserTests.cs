@@ -61,6 +61,66 @@ public sealed class ViewsBrowserTests(MemoryPlatformFixture fixture, BrowserFixt
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "map-views.png") });
     }
 
+    /// <summary>
+    /// A chlorine leak at noon with a 3 m/s westerly: the map draws the 400 m protective square east of the leak with
+    /// the wind at the source, and the answers of the signal inside (evacuation) and the one at the way in (closure).
+    /// </summary>
+    [Fact]
+    public async Task The_map_draws_a_confirmed_leaks_hazard_zone_and_the_signals_answers()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 3, 0, 0, TimeSpan.Zero));
+        await using var platform = await InProcessPlatform.StartAsync(PlatformSettings.Memory(), time);
+        var api = platform.Api;
+        var district = MemoryPlatformFixture.NewId("Hazard");
+        async Task<(string, string)> Onboard(string id, string kind, double lat, double lon, object? settings = null)
+        {
+            var credential = await api.OnboardAsync(new Dictionary<string, object?>
+            {
+                ["id"] = id, ["kind"] = kind, ["name"] = id, ["location"] = new { latitude = lat, longitude = lon }, ["district"] = district,
+                ["zone"] = "complex", ["heartbeatSeconds"] = 600,
+                [kind] = settings,
+            });
+            return credential;
+        }
+
+        async Task Report((string, string) credential, string id, string metric, double value, string unit)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            using var response = await api.PostTelemetryAsync(credential, new { readings = new[] { TestDevices.Reading(id, time.GetUtcNow(), metric, value, unit) } });
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        var mast = await Onboard($"wx-{district}", "weatherStation", 37.4850, 126.8950);
+        await Report(mast, $"wx-{district}", "windSpeed", 3, "m/s");
+        await Report(mast, $"wx-{district}", "windDirection", 270, "deg");
+        var phases = new { cycleSeconds = 90, phases = new[] { new { phase = 2, minGreenSeconds = 10, maxGreenSeconds = 40, yellowSeconds = 3, redClearanceSeconds = 2 } } };
+        var inside = await Onboard($"sig-in-{district}", "trafficSignal", 37.4851, 126.8975, phases);
+        await Report(inside, $"sig-in-{district}", "phase", 2, "phase");
+        var entry = await Onboard($"sig-entry-{district}", "trafficSignal", 37.4880, 126.8975, phases);
+        await Report(entry, $"sig-entry-{district}", "phase", 2, "phase");
+        var page = await browser.SignInAsync(platform.BaseAddress, PlatformApi.Operator, "/map");
+
+        var gas = await Onboard($"gas-{district}", "gasSensor", 37.4850, 126.8950, new { gas = "Cl2", unit = "ppm", low = 0.5, high = 1 });
+        await Report(gas, $"gas-{district}", "concentration", 5, "ppm");
+
+        await Live.Arrives("the hazard zone on the map", TimeSpan.FromSeconds(10), t => Assertions.Expect(page.Locator("path.hazard-zone")).ToHaveCountAsync(1, new() { Timeout = t }));
+        await Assertions.Expect(page.Locator(".hazard-source")).ToContainTextAsync("wind 3 m/s from 270°");
+        await Assertions.Expect(page.Locator(".signal-answer.accepted")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator(".signal-answer", new() { HasText = "Evacuation" })).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator(".signal-answer", new() { HasText = "Closure" })).ToHaveCountAsync(1);
+
+        // The zone lies east of the leak: its box on screen starts at the leak's marker and reaches to its right.
+        var zone = (await page.Locator("path.hazard-zone").BoundingBoxAsync())!;
+        var source = (await page.Locator(".hazard-source").BoundingBoxAsync())!;
+        Assert.True(zone.X + zone.Width > source.X + 20, $"the zone ({zone.X}..{zone.X + zone.Width}) should reach east of the leak ({source.X})");
+        foreach (var (width, height) in new[] { (1920, 1080), (1366, 768) })
+        {
+            await page.SetViewportSizeAsync(width, height);
+            await page.Locator("path.hazard-zone").ScrollIntoViewIfNeededAsync();
+            await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, $"map-hazard-{width}x{height}.png") });
+        }
+    }
+
     [Fact]
     public async Task An_operator_shelves_a_leak_with_a_reason_and_sees_the_consoles_alarm_rate()
     {

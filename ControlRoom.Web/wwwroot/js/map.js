@@ -80,7 +80,7 @@ async function drawHazard(incident) {
           html: `<span style="border-color:${colour}">${p.accepted ? '✔' : '✖'} ${p.plan}</span>`, iconSize: [110, 22], iconAnchor: [-8, 11] }), zIndexOffset: 900 });
       }
       return L.marker(latlng, { icon: L.divIcon({ className: 'hazard-source', html: p.windFrom != null
-        ? `<span title="wind">☣ wind ${p.windSpeed} m/s from ${Math.round(p.windFrom)}°</span>` : '<span>☣ no wind</span>', iconSize: [160, 22], iconAnchor: [-10, 30] }) });
+        ? `<span title="wind">☣ wind ${p.windSpeed} m/s from ${Math.round(p.windFrom)}°</span>` : '<span>☣ no wind</span>', iconSize: [160, 22], iconAnchor: [-10, 46] }) });
     },
     onEachFeature: (feature, layer) => {
       const p = feature.properties;
