@@ -19,6 +19,9 @@ namespace CityControl.Web.Api;
 /// <summary>What a person sends with an action; which fields count depends on the action.</summary>
 public sealed record IncidentActionRequest(string? Unit = null, string? Text = null, int? Step = null, string? DeviceId = null, string? Condition = null, double? ShelveMinutes = null);
 
+/// <summary>A unit's route: where it starts, the signals it passes in order, its speed; role and J2735 importance level (1-14) default by the dispatcher's agency.</summary>
+public sealed record RouteRequest(string? Unit, string? Role = null, int? ImportanceLevel = null, GeoPoint? From = null, IReadOnlyList<string>? Signals = null, double? SpeedKmh = null);
+
 public sealed record IncidentListResponse(IReadOnlyList<IncidentSummary> Items, string? Next);
 
 /// <summary>
@@ -62,6 +65,16 @@ public static class IncidentEndpoints
         incidents.MapGet("/{id}/hazard", Hazard)
             .Produces<System.Text.Json.Nodes.JsonObject>()
             .WithSummary("A leak's hazard response: the zone and its versions, the cameras it attached, each signal's answer, as data and as GeoJSON for the map (404 when the incident has none).");
+        incidents.MapPost("/{id}/routes", StartRoute).Accepts<RouteRequest>("application/json")
+            .Produces<CityControl.Traffic.EmergencyRoute>()
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Ask priority for a unit's route: each signal on it, in order, gets a J2735-style request for the approach the unit comes in on and its expected arrival, and answers granted, queued or rejected. Dispatchers of the incident's agencies, operators and admins.");
+        incidents.MapGet("/{id}/routes", Routes)
+            .Produces<System.Text.Json.Nodes.JsonObject>()
+            .WithSummary("The incident's emergency routes with each signal's answer, as data and as GeoJSON for the map.");
+        incidents.MapPost("/{id}/routes/{unit}/complete", CompleteRoute)
+            .Produces<CityControl.Traffic.EmergencyRoute>()
+            .WithSummary("The unit arrived (or the route is called off): every signal's request is cleared and the signals go back to their plans.");
         incidents.MapGet("/{id}/media/{index:int}", Media)
             .Produces<byte[]>(StatusCodes.Status200OK, "image/jpeg", "video/x-msvideo")
             .ProducesProblem(StatusCodes.Status409Conflict)
@@ -265,6 +278,105 @@ public static class IncidentEndpoints
             ["cameras"] = new System.Text.Json.Nodes.JsonArray([.. response.Cameras.Select(c => (System.Text.Json.Nodes.JsonNode)c)]),
             ["signals"] = System.Text.Json.JsonSerializer.SerializeToNode(response.Signals, Hosting.JsonDefaults.Options),
             ["geojson"] = Map.HazardGeoJson.Of(response, signals),
+        });
+    }
+
+    /// <summary>The J2735 importance level a role's request carries unless the dispatcher says otherwise (14 is the highest).</summary>
+    private static int DefaultImportance(CityControl.Traffic.VehicleRole role) => role switch
+    {
+        CityControl.Traffic.VehicleRole.Fire or CityControl.Traffic.VehicleRole.Ambulance => 12,
+        CityControl.Traffic.VehicleRole.Police => 10,
+        _ => 4,
+    };
+
+    private static async Task<IResult> StartRoute(string id, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, IOptions<JsonOptions> json, CancellationToken ct)
+    {
+        var (_, refused) = await ReadVisible(id, user, grains);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        if (!(user.IsInRole(Roles.Operator) || user.IsInRole(Roles.Admin) || AgencyOf(user) is not null))
+        {
+            return Results.Problem(title: "only operators, admins and the incident's dispatchers ask for routes", statusCode: StatusCodes.Status403Forbidden);
+        }
+
+        var (body, error) = await Problems.ReadJsonAsync<RouteRequest>(request, json.Value.SerializerOptions, ct);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var errors = new List<RuleViolation>();
+        var role = ParseEnum<CityControl.Traffic.VehicleRole>(body!.Role, "role", errors)
+            ?? (AgencyOf(user) == Agency.Police ? CityControl.Traffic.VehicleRole.Police : CityControl.Traffic.VehicleRole.Fire);
+        if (string.IsNullOrWhiteSpace(body.Unit))
+        {
+            errors.Add(new("unit", "is required"));
+        }
+
+        if (body.From is null)
+        {
+            errors.Add(new("from", "is required: where the unit starts (latitude, longitude)"));
+        }
+
+        if (body.Signals is null or { Count: 0 })
+        {
+            errors.Add(new("signals", "must list the traffic signals the unit passes, in order"));
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        try
+        {
+            var plan = new CityControl.Traffic.RoutePlan(body.Unit!.Trim(), role, body.ImportanceLevel ?? DefaultImportance(role), body.From!,
+                [.. body.Signals!], body.SpeedKmh ?? 40, AuditIdentity.ActorOf(user).Name);
+            return Results.Ok(await grains.GetGrain<CityControl.Traffic.IEmergencyRouteGrain>(CityControl.Traffic.EmergencyRoutes.KeyOf(id, plan.Unit)).Start(plan));
+        }
+        catch (IncidentRuleException ex)
+        {
+            return From(ex);
+        }
+    }
+
+    private static async Task<IResult> CompleteRoute(string id, string unit, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var (_, refused) = await ReadVisible(id, user, grains);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        try
+        {
+            return Results.Ok(await grains.GetGrain<CityControl.Traffic.IEmergencyRouteGrain>(CityControl.Traffic.EmergencyRoutes.KeyOf(id, unit))
+                .Complete($"{unit} arrived ({AuditIdentity.ActorOf(user).Name})"));
+        }
+        catch (IncidentRuleException ex)
+        {
+            return From(ex);
+        }
+    }
+
+    private static async Task<IResult> Routes(string id, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var (detail, refused) = await ReadVisible(id, user, grains);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        var routes = (await Task.WhenAll(detail!.Routes.Select(unit =>
+            grains.GetGrain<CityControl.Traffic.IEmergencyRouteGrain>(CityControl.Traffic.EmergencyRoutes.KeyOf(id, unit)).Get()))).OfType<CityControl.Traffic.EmergencyRoute>().ToList();
+        return Results.Ok(new System.Text.Json.Nodes.JsonObject
+        {
+            ["incidentId"] = id,
+            ["routes"] = System.Text.Json.JsonSerializer.SerializeToNode(routes, Hosting.JsonDefaults.Options),
+            ["geojson"] = Map.HazardGeoJson.OfRoutes(routes),
         });
     }
 

@@ -59,6 +59,34 @@ public static class HazardGeoJson
         return new JsonObject { ["type"] = "FeatureCollection", ["features"] = features };
     }
 
+    /// <summary>Emergency routes: each a line from the unit's start through its signals, and each signal with its answer.</summary>
+    public static JsonObject OfRoutes(IEnumerable<CityControl.Traffic.EmergencyRoute> routes)
+    {
+        var features = new JsonArray();
+        foreach (var route in routes)
+        {
+            features.Add(Feature(
+                new JsonObject { ["type"] = "LineString", ["coordinates"] = new JsonArray([.. route.Stops.Select(s => s.Location).Prepend(route.From).Select(p => (JsonNode)new JsonArray(p.Longitude, p.Latitude))]) },
+                new JsonObject { ["layer"] = "route", ["unit"] = route.Unit, ["role"] = route.Role.ToString(), ["active"] = route.Active }));
+            foreach (var stop in route.Stops)
+            {
+                var answer = route.Answers.FirstOrDefault(a => a.SignalId == stop.SignalId);
+                features.Add(Feature(Point(stop.Location), new JsonObject
+                {
+                    ["layer"] = "priority",
+                    ["unit"] = route.Unit,
+                    ["id"] = stop.SignalId,
+                    ["approach"] = stop.InboundApproach,
+                    ["eta"] = stop.Eta,
+                    ["status"] = answer?.Status.ToString(),
+                    ["detail"] = answer?.Detail,
+                }));
+            }
+        }
+
+        return new JsonObject { ["type"] = "FeatureCollection", ["features"] = features };
+    }
+
     private static JsonObject Feature(JsonObject geometry, JsonObject properties) =>
         new() { ["type"] = "Feature", ["properties"] = properties, ["geometry"] = geometry };
 

@@ -200,7 +200,14 @@ public sealed record class LiveState(
     [property: Id(7)] TrafficLoad? Traffic = null,
     [property: Id(8)] WindState? Wind = null,
     [property: Id(9)] SignalPlanState? SignalPlan = null,
-    [property: Id(10)] WarningState? Warning = null);
+    [property: Id(10)] WarningState? Warning = null,
+    [property: Id(11)] PriorityState? Priority = null);
+
+/// <summary>A signal's emergency-vehicle priority: every live request and which are granted (the rest wait, queued).</summary>
+[GenerateSerializer, Immutable, Alias("citycontrol.priority-state.v1")]
+public sealed record class PriorityState(
+    [property: Id(0)] ImmutableArray<CityControl.Traffic.PriorityRequest> Requests,
+    [property: Id(1)] ImmutableArray<string> Granted);
 
 /// <summary>A weather station's newest wind: speed (m/s) and the direction it blows from (degrees from true north).</summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.wind-state.v1")]

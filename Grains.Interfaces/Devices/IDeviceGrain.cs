@@ -77,6 +77,16 @@ public interface ITrafficSignalGrain : IDeviceGrain
     /// if not, why (out of service, offline, in fault, held by another incident). Taken plans go down to the controller.
     /// </summary>
     Task<CityControl.Incidents.SignalPlanAnswer> ApplyPlan(CityControl.Incidents.SignalPlanCommand command);
+
+    /// <summary>
+    /// An emergency vehicle's priority request (a new one, or an update of the same request id): granted, queued
+    /// behind a conflicting request that goes first, or rejected (out of service, offline, in fault). When a later
+    /// request or a clearing changes another request's status, that request's route is told.
+    /// </summary>
+    Task<CityControl.Traffic.PriorityAnswer> RequestPriority(CityControl.Traffic.PriorityRequest request);
+
+    /// <summary>The vehicle passed, or its route ended: the request is cleared and the junction serves the next, or returns to its plan.</summary>
+    Task<CityControl.Traffic.PriorityAnswer> ClearPriority(string requestId, string reason);
 }
 
 public interface IGasSensorGrain : IDeviceGrain;

@@ -108,9 +108,9 @@ public sealed record class HazardStart(
     [property: Id(3)] ImmutableArray<string> GasDevices,
     [property: Id(4)] DateTimeOffset At);
 
-/// <summary>One step of a hazard response for the incident's timeline: who or what did it, what, and the detail.</summary>
-[GenerateSerializer, Immutable, Alias("citycontrol.hazard-step.v1")]
-public sealed record class HazardStep(
+/// <summary>One step of a response (hazard zone, emergency route) for the incident's timeline: who or what did it, what, and the detail.</summary>
+[GenerateSerializer, Immutable, Alias("citycontrol.response-step.v1")]
+public sealed record class ResponseStep(
     [property: Id(0)] string Actor,
     [property: Id(1)] string Action,
     [property: Id(2)] string Detail,

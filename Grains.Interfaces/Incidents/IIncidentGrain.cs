@@ -29,7 +29,10 @@ public interface IIncidentGrain : IGrainWithStringKey
     /// Records a step of the incident's hazard response (a zone drawn, cameras attached, a signal's answer, a warning
     /// sent or playing) on its timeline, in order, and keeps the newest zone and the attached cameras.
     /// </summary>
-    Task RecordHazard(HazardZone? zone, ImmutableArray<string>? cameras, ImmutableArray<HazardStep> steps);
+    Task RecordHazard(HazardZone? zone, ImmutableArray<string>? cameras, ImmutableArray<ResponseStep> steps);
+
+    /// <summary>Records steps of an emergency route (each signal's answer) on the timeline, and the route's unit among the incident's routes.</summary>
+    Task RecordRouteSteps(string unit, ImmutableArray<ResponseStep> steps);
 
     /// <summary>Records the video grants the incident gave its agencies (and why cameras were left out) on its timeline.</summary>
     Task RecordVideoGrants(ImmutableArray<CityControl.Video.IncidentVideoGrant> grants, ImmutableArray<string> notes);

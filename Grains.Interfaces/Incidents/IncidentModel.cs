@@ -148,7 +148,8 @@ public sealed record class IncidentDetail(
     [property: Id(8)] ImmutableArray<CapMessageRecord> CapMessages,
     [property: Id(9)] ImmutableArray<IncidentMedia> Media,
     [property: Id(10)] HazardZone? Hazard,
-    [property: Id(11)] ImmutableArray<string> Cameras);
+    [property: Id(11)] ImmutableArray<string> Cameras,
+    [property: Id(12)] ImmutableArray<string> Routes);
 
 /// <summary>A camera's evidence linked to an incident with the alarm it came with; the hash of record is the one kept here.</summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.incident-media.v1")]

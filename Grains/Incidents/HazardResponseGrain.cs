@@ -99,7 +99,7 @@ public sealed partial class HazardResponseGrain(
 
         S.Active = false;
         var now = clock.UtcNow;
-        var steps = new List<HazardStep>();
+        var steps = new List<ResponseStep>();
         foreach (var (id, answer) in S.Signals.Where(s => s.Value is { Accepted: true, Plan: not SignalPlan.Normal }).ToList())
         {
             var back = await GrainFactory.GetGrain<ITrafficSignalGrain>(id).ApplyPlan(new SignalPlanCommand(SignalPlan.Normal, Id, reason, now));
@@ -111,10 +111,10 @@ public sealed partial class HazardResponseGrain(
         {
             var answer = await GrainFactory.GetGrain<IWarningDeviceGrain>(id).Silence(Id, now);
             S.Warnings[id] = answer;
-            steps.Add(new HazardStep($"warning device {id}", "public warning ended", answer.Detail, answer.At));
+            steps.Add(new ResponseStep($"warning device {id}", "public warning ended", answer.Detail, answer.At));
         }
 
-        steps.Add(new HazardStep(Model, "hazard response ended", reason, now));
+        steps.Add(new ResponseStep(Model, "hazard response ended", reason, now));
         await state.WriteStateAsync();
         foreach (var district in S.Watched)
         {
@@ -145,7 +145,7 @@ public sealed partial class HazardResponseGrain(
             {
                 S.NoZoneReported = true;
                 await state.WriteStateAsync();
-                await Incident.RecordHazard(null, null, [new HazardStep(Model, "no hazard zone",
+                await Incident.RecordHazard(null, null, [new ResponseStep(Model, "no hazard zone",
                     $"{gas ?? "the gas"} is not in {ErgTable.Edition} (not toxic by inhalation): the incident's procedure applies", now)]);
             }
 
@@ -181,7 +181,7 @@ public sealed partial class HazardResponseGrain(
             S.History.RemoveAt(0);
         }
 
-        var steps = new List<HazardStep>
+        var steps = new List<ResponseStep>
         {
             new(Model, "hazard zone", $"version {next.Version} ({why}): {next.Basis}" +
                 (next.Plume is { } plume ? $"; plume class {plume.Stability}, release about {plume.ReleaseGramsPerSecond:0.#} g/s from {plume.EstimatedFrom}" : ""), now),
@@ -211,11 +211,11 @@ public sealed partial class HazardResponseGrain(
         LogZone(Id, next.Version, next.Basis);
     }
 
-    private async Task<IEnumerable<HazardStep>> CommandSignals(HazardZone zone, double reach, DateTimeOffset now)
+    private async Task<IEnumerable<ResponseStep>> CommandSignals(HazardZone zone, double reach, DateTimeOffset now)
     {
         var signals = await Summaries(DeviceKind.TrafficSignal, zone.Source, reach + HazardZoneRules.EntryRingMeters);
         var plans = HazardZoneRules.SignalPlans(zone, signals.Select(s => (s.Id, s.Location)));
-        var steps = new List<HazardStep>();
+        var steps = new List<ResponseStep>();
         foreach (var (id, plan, distance) in plans)
         {
             if (S.Signals.TryGetValue(id, out var held) && held.Accepted && held.Plan == plan)
@@ -240,12 +240,12 @@ public sealed partial class HazardResponseGrain(
         return steps;
     }
 
-    private async Task<IEnumerable<HazardStep>> SendWarnings(HazardZone zone, double reach, DateTimeOffset now)
+    private async Task<IEnumerable<ResponseStep>> SendWarnings(HazardZone zone, double reach, DateTimeOffset now)
     {
         var devices = await Snapshots(DeviceKind.WarningDevice, zone.Source, reach + 5000);
         var (toLocal, _) = GeoDistance.LocalProjection(zone.Source);
         var localArea = new NetTopologySuite.Geometries.GeometryFactory().CreatePolygon([.. zone.Outline.Select(p => Local(toLocal, p))]);
-        var steps = new List<HazardStep>();
+        var steps = new List<ResponseStep>();
         var inReach = new HashSet<string>(StringComparer.Ordinal);
         foreach (var device in devices)
         {
@@ -263,7 +263,7 @@ public sealed partial class HazardResponseGrain(
             S.Warnings[d.Id] = answer;
             if (before is null || before.Sequence != answer.Sequence || before.Accepted != answer.Accepted)
             {
-                steps.Add(new HazardStep($"warning device {d.Id}", answer.Accepted ? "public warning sent" : "public warning refused",
+                steps.Add(new ResponseStep($"warning device {d.Id}", answer.Accepted ? "public warning sent" : "public warning refused",
                     answer.Accepted ? $"message {answer.Sequence} ({settings.Type}, {(distance == 0 ? "inside the zone" : $"{distance:0} m from its edge")}): {message}" : answer.Detail,
                     answer.At));
             }
@@ -273,7 +273,7 @@ public sealed partial class HazardResponseGrain(
         {
             var answer = await GrainFactory.GetGrain<IWarningDeviceGrain>(id).Silence(Id, now);
             S.Warnings[id] = answer with { Sequence = 0 };
-            steps.Add(new HazardStep($"warning device {id}", "public warning ended", $"out of reach of hazard zone {zone.Version}: {answer.Detail}", answer.At));
+            steps.Add(new ResponseStep($"warning device {id}", "public warning ended", $"out of reach of hazard zone {zone.Version}: {answer.Detail}", answer.At));
         }
 
         return steps;
@@ -290,10 +290,10 @@ public sealed partial class HazardResponseGrain(
 
         S.WarningsPlaying[evt.DeviceId] = sequence;
         await state.WriteStateAsync();
-        await Incident.RecordHazard(null, null, [new HazardStep($"warning device {evt.DeviceId}", "public warning playing", $"message {sequence} reported playing", at)]);
+        await Incident.RecordHazard(null, null, [new ResponseStep($"warning device {evt.DeviceId}", "public warning playing", $"message {sequence} reported playing", at)]);
     }
 
-    private static HazardStep SignalStep(SignalPlanAnswer answer) => new(
+    private static ResponseStep SignalStep(SignalPlanAnswer answer) => new(
         $"signal {answer.SignalId}",
         answer.Accepted ? (answer.Plan == SignalPlan.Normal ? "signal back on its own plan" : "signal plan acknowledged") : "signal plan refused",
         $"{answer.Plan}: {answer.Detail}",

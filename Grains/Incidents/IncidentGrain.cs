@@ -278,7 +278,7 @@ public sealed partial class IncidentGrain(
         await Checkpoints.WriteNow();
     }
 
-    public async Task RecordHazard(HazardZone? zone, ImmutableArray<string>? cameras, ImmutableArray<HazardStep> steps)
+    public async Task RecordHazard(HazardZone? zone, ImmutableArray<string>? cameras, ImmutableArray<ResponseStep> steps)
     {
         if (S.Opening is null)
         {
@@ -303,6 +303,27 @@ public sealed partial class IncidentGrain(
 
         S.UpdatedAt = steps.IsDefaultOrEmpty ? S.UpdatedAt : steps.Max(x => x.At) is var last && last > S.UpdatedAt ? last : S.UpdatedAt;
         await SaveAndPublish(zone is null ? "hazard response" : "hazard zone");
+    }
+
+    public async Task RecordRouteSteps(string unit, ImmutableArray<ResponseStep> steps)
+    {
+        if (S.Opening is null)
+        {
+            return;
+        }
+
+        if (!S.Routes.Contains(unit))
+        {
+            S.Routes.Add(unit);
+        }
+
+        foreach (var step in steps)
+        {
+            Append(step.Actor, step.Action, null, null, step.Detail, step.At);
+        }
+
+        S.UpdatedAt = steps.IsDefaultOrEmpty ? S.UpdatedAt : steps.Max(x => x.At) is var last && last > S.UpdatedAt ? last : S.UpdatedAt;
+        await SaveAndPublish("route");
     }
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -513,7 +534,8 @@ public sealed partial class IncidentGrain(
         [.. S.CapMessages],
         [.. S.Media],
         S.Hazard,
-        [.. S.Cameras]);
+        [.. S.Cameras],
+        [.. S.Routes]);
 
     private async Task SaveAndPublish(string change)
     {

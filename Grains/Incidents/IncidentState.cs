@@ -34,6 +34,9 @@ public sealed class IncidentState
 
     /// <summary>Whether the hazard response has reported back (so an activation after a crash knows to start it again).</summary>
     [Id(18)] public bool HazardStarted { get; set; }
+
+    /// <summary>The units whose emergency routes served this incident.</summary>
+    [Id(19)] public List<string> Routes { get; set; } = [];
 }
 
 [GenerateSerializer, Alias("citycontrol.correlator-state.v1")]
