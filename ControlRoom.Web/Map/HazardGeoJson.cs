@@ -78,7 +78,7 @@ public static class HazardGeoJson
                     ["id"] = stop.SignalId,
                     ["approach"] = stop.InboundApproach,
                     ["eta"] = stop.Eta,
-                    ["status"] = answer?.Status.ToString(),
+                    ["status"] = answer is null ? null : System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(answer.Status.ToString()),
                     ["detail"] = answer?.Detail,
                 }));
             }

@@ -63,10 +63,11 @@ public sealed class ViewsBrowserTests(MemoryPlatformFixture fixture, BrowserFixt
 
     /// <summary>
     /// A chlorine leak at noon with a 3 m/s westerly: the map draws the 400 m protective square east of the leak with
-    /// the wind at the source, and the answers of the signal inside (evacuation) and the one at the way in (closure).
+    /// the wind at the source, and the answers of the signal inside (evacuation) and the one at the way in (closure);
+    /// then a fire engine's route through both signals with each signal's priority answer.
     /// </summary>
     [Fact]
-    public async Task The_map_draws_a_confirmed_leaks_hazard_zone_and_the_signals_answers()
+    public async Task The_map_draws_a_confirmed_leaks_hazard_zone_and_a_route_with_the_signals_answers()
     {
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 3, 0, 0, TimeSpan.Zero));
         await using var platform = await InProcessPlatform.StartAsync(PlatformSettings.Memory(), time);
@@ -102,13 +103,26 @@ public sealed class ViewsBrowserTests(MemoryPlatformFixture fixture, BrowserFixt
 
         var gas = await Onboard($"gas-{district}", "gasSensor", 37.4850, 126.8950, new { gas = "Cl2", unit = "ppm", low = 0.5, high = 1 });
         await Report(gas, $"gas-{district}", "concentration", 5, "ppm");
-
         await Live.Arrives("the hazard zone on the map", TimeSpan.FromSeconds(10), t => Assertions.Expect(page.Locator("path.hazard-zone")).ToHaveCountAsync(1, new() { Timeout = t }));
         await Assertions.Expect(page.Locator(".hazard-source")).ToContainTextAsync("wind 3 m/s from 270°");
         await Assertions.Expect(page.Locator(".signal-answer.accepted")).ToHaveCountAsync(2);
         await Assertions.Expect(page.Locator(".signal-answer", new() { HasText = "Evacuation" })).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator(".signal-answer", new() { HasText = "Closure" })).ToHaveCountAsync(1);
 
+        // Engine 3 comes in from the north-west through both signals: its route and each signal's answer join the map live.
+        var incident = (await api.GetJsonAsync($"/api/incidents?district={district}"))["items"]![0]!["id"]!.GetValue<string>();
+        using (var route = await api.SendAsync(HttpMethod.Post, $"/api/incidents/{incident}/routes", ("fire", "fire-demo"), PlatformApi.Json(new
+        {
+            unit = "Engine 3",
+            from = new { latitude = 37.4920, longitude = 126.8900 },
+            signals = new[] { $"sig-entry-{district}", $"sig-in-{district}" },
+        })))
+        {
+            Assert.Equal(HttpStatusCode.OK, route.StatusCode);
+        }
+        await Live.Arrives("the route on the map", TimeSpan.FromSeconds(5), t => Assertions.Expect(page.Locator("path.emergency-route")).ToHaveCountAsync(1, new() { Timeout = t }));
+        await Assertions.Expect(page.Locator(".priority-answer.granted")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator(".priority-answer", new() { HasText = "Engine 3 SB: granted" })).ToHaveCountAsync(1);
         // The zone lies east of the leak: its box on screen starts at the leak's marker and reaches to its right.
         var zone = (await page.Locator("path.hazard-zone").BoundingBoxAsync())!;
         var source = (await page.Locator(".hazard-source").BoundingBoxAsync())!;
@@ -119,6 +133,14 @@ public sealed class ViewsBrowserTests(MemoryPlatformFixture fixture, BrowserFixt
             await page.Locator("path.hazard-zone").ScrollIntoViewIfNeededAsync();
             await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, $"map-hazard-{width}x{height}.png") });
         }
+
+        // Engine 3 arrives: its route leaves the map.
+        using (var done = await api.SendAsync(HttpMethod.Post, $"/api/incidents/{incident}/routes/Engine 3/complete", ("fire", "fire-demo")))
+        {
+            Assert.Equal(HttpStatusCode.OK, done.StatusCode);
+        }
+
+        await Live.Arrives("the route leaving the map", TimeSpan.FromSeconds(5), t => Assertions.Expect(page.Locator("path.emergency-route")).ToHaveCountAsync(0, new() { Timeout = t }));
     }
 
     [Fact]

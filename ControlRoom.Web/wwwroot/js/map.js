@@ -61,12 +61,22 @@ function drawIncident(incident) {
 // A confirmed leak's hazard zone: the zone that drives the response, the plume's contours, the wind at the source, and
 // each signal the response commanded with its answer. Fetched when the incident says its zone changed.
 const planColours = { evacuation: '#e5484d', closure: '#f5a524', normal: '#3fb37f' };
+// Updates come faster than fetches: only the newest fetch per incident and layer may draw.
+const fetchNumbers = new Map();
+async function latest(key, url) {
+  const number = (fetchNumbers.get(key) || 0) + 1;
+  fetchNumbers.set(key, number);
+  const response = await fetch(url);
+  const body = response.ok ? await response.json() : null;
+  return fetchNumbers.get(key) === number ? { current: true, body } : { current: false, body: null };
+}
+
 async function drawHazard(incident) {
-  const response = await fetch(`/api/incidents/${encodeURIComponent(incident.id)}/hazard`);
+  const { current, body: hazard } = await latest('hazard:' + incident.id, `/api/incidents/${encodeURIComponent(incident.id)}/hazard`);
+  if (!current) return;
   hazards.get(incident.id)?.remove();
   hazards.delete(incident.id);
-  if (!response.ok) return;
-  const hazard = await response.json();
+  if (!hazard) return;
   if (!hazard.active || terminal.has(incident.status)) return;
   const layer = L.geoJSON(hazard.geojson, {
     style: feature => feature.properties.layer === 'zone'
@@ -77,7 +87,7 @@ async function drawHazard(incident) {
       if (p.layer === 'signal') {
         const colour = p.accepted ? planColours[p.plan.toLowerCase()] : '#7d8a96';
         return L.marker(latlng, { icon: L.divIcon({ className: `signal-answer ${p.accepted ? 'accepted' : 'refused'}`,
-          html: `<span style="border-color:${colour}">${p.accepted ? '✔' : '✖'} ${p.plan}</span>`, iconSize: [110, 22], iconAnchor: [-8, 11] }), zIndexOffset: 900 });
+          html: `<span style="border-color:${colour}">${p.accepted ? '✔' : '✖'} ${p.plan}</span>`, iconSize: [110, 22], iconAnchor: [-8, 28] }), zIndexOffset: 900 });
       }
       return L.marker(latlng, { icon: L.divIcon({ className: 'hazard-source', html: p.windFrom != null
         ? `<span title="wind">☣ wind ${p.windSpeed} m/s from ${Math.round(p.windFrom)}°</span>` : '<span>☣ no wind</span>', iconSize: [160, 22], iconAnchor: [-10, 46] }) });
@@ -93,8 +103,41 @@ async function drawHazard(incident) {
   if (visible('safety', incident.district)) layer.addTo(map);
 }
 
+// Emergency routes of an incident whose units are on their way: the line and each signal's answer (granted, queued, rejected).
+const routes = new Map();
+const priorityColours = { granted: '#3fb37f', queued: '#f5a524', rejected: '#7d8a96', cleared: '#4d6a85' };
+async function drawRoutes(incident) {
+  const { current, body } = await latest('routes:' + incident.id, `/api/incidents/${encodeURIComponent(incident.id)}/routes`);
+  if (!current) return;
+  routes.get(incident.id)?.remove();
+  routes.delete(incident.id);
+  if (!body) return;
+  if (!body.routes.some(r => r.active)) return;
+  const layer = L.geoJSON(body.geojson, {
+    filter: feature => body.routes.find(r => r.unit === feature.properties.unit)?.active,
+    style: { color: '#3e8ed0', weight: 4, opacity: 0.85, className: 'emergency-route' },
+    pointToLayer: (feature, latlng) => {
+      const p = feature.properties;
+      return L.marker(latlng, { zIndexOffset: 950, icon: L.divIcon({ className: `priority-answer ${p.status}`,
+        html: `<span style="border-color:${priorityColours[p.status] || '#7d8a96'}">${p.unit} ${p.approach}: ${p.status}</span>`, iconSize: [170, 22], iconAnchor: [-8, -6] }) });
+    },
+    onEachFeature: (feature, layer) => {
+      const p = feature.properties;
+      layer.bindTooltip(p.layer === 'route' ? `${p.unit} (${p.role})` : `${p.id}: ${p.detail}`);
+    },
+  });
+  routes.set(incident.id, layer);
+  if (visible('traffic', incident.district)) layer.addTo(map);
+}
+
 function onIncident(incident) {
   drawIncident(incident);
+  if (['dispatched', 'enRoute', 'onScene', 'acknowledged', 'new'].includes(incident.status)) {
+    drawRoutes(incident).catch(() => {});
+  } else if (routes.has(incident.id)) {
+    routes.get(incident.id).remove();
+    routes.delete(incident.id);
+  }
   if (incident.type === 'chemicalLeak' && incident.confirmed) {
     drawHazard(incident).catch(() => {});
   } else if (hazards.has(incident.id)) {
@@ -127,6 +170,7 @@ function onDevice(event, status) {
 function redraw() {
   drawViews();
   hazards.forEach((layer, id) => (visible('safety', incidents.get(id)?.incident.district) ? layer.addTo(map) : layer.remove()));
+  routes.forEach((layer, id) => (visible('traffic', incidents.get(id)?.incident.district) ? layer.addTo(map) : layer.remove()));
   devices.forEach(({ device }) => drawDevice(device));
   incidents.forEach(({ incident }) => drawIncident(incident));
 }
@@ -177,6 +221,8 @@ document.getElementById('district').addEventListener('change', event => {
       snapshot.devices.forEach(drawDevice);
       hazards.forEach(layer => layer.remove());
       hazards.clear();
+      routes.forEach(layer => layer.remove());
+      routes.clear();
       snapshot.incidents.forEach(onIncident);
     },
     onIncident,
