@@ -21,6 +21,13 @@ public static class DemoCity
         ["cam-yeo-03"] = ("bgslibrary_video.avi", "road-lane-count.json"),
     }.ToImmutableDictionary(StringComparer.Ordinal);
 
+    /// <summary>The riverside car parks and their (made-up) subscribers: 010-0000-xxxx numbers are not given to anyone.</summary>
+    public static ImmutableArray<(string Zone, string Name, object[] Subscribers)> CarParks { get; } =
+    [
+        ("parking-1", "Yeouido Hangang Park car park 1", [new { Name = "Demo owner 1", Phone = "+821000000001" }, new { Name = "Demo owner 2", Phone = "+821000000002" }]),
+        ("parking-2", "Yeouido Hangang Park car park 2", [new { Name = "Demo owner 3", Phone = "+821000000003" }]),
+    ];
+
     private static ImmutableArray<DeviceDefinition> Build()
     {
         var devices = ImmutableArray.CreateBuilder<DeviceDefinition>();
@@ -88,6 +95,10 @@ public static class DemoCity
                 new GeoPoint(37.5262 + i * 0.0009, 126.9290 + i * 0.0024), "Yeouido", $"parking-{(i / 3) + 1}", heartbeat,
                 FloodSensor: new FloodSensorSettings(0, 0.3, 0.6)));
         }
+
+        // The entrance barriers of the first two riverside car parks.
+        devices.Add(new("barrier-yeouido-01", DeviceKind.Barrier, "Yeouido car park 1 entrance barrier", new GeoPoint(37.5259, 126.9286), "Yeouido", "parking-1", heartbeat));
+        devices.Add(new("barrier-yeouido-02", DeviceKind.Barrier, "Yeouido car park 2 entrance barrier", new GeoPoint(37.5288, 126.9357), "Yeouido", "parking-2", heartbeat));
 
         // The complex's weather mast (the hazard zone's wind) and its public warning devices: a siren over the plants,
         // a loudspeaker at the residential edge east of them and a message sign on the road into the complex.

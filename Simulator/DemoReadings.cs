@@ -62,7 +62,10 @@ public sealed class DemoReadings(DateTimeOffset started, bool playsVideo, string
                     readings.Add(new(d.Id, now, MetricCatalog.Concentration, Math.Round(value, 3), gas.Unit));
                     break;
                 case DeviceKind.FloodSensor:
-                    var level = Math.Max(0, 0.12 + 0.1 * Math.Sin(t / 1800.0 + d.Location.Longitude * 100) + 0.01 * _random.NextDouble());
+                    // Car park 1's first gauge sees the river come up 2 cm a minute from the tenth to the twentieth minute of
+                    // every half hour (alert level at about the nineteenth minute, the danger level predicted 15 minutes off).
+                    var surge = d.Id == "flood-yeouido-01" && sinceStart % 1800 is >= 600 and < 1260 ? 0.02 * ((sinceStart % 1800) - 600) / 60 : 0;
+                    var level = Math.Max(0, 0.12 + 0.1 * Math.Sin(t / 1800.0 + d.Location.Longitude * 100) + 0.01 * _random.NextDouble() + surge);
                     readings.Add(new(d.Id, now, MetricCatalog.WaterLevel, Math.Round(level, 3), "m"));
                     break;
                 case DeviceKind.WeatherStation:
@@ -72,6 +75,9 @@ public sealed class DemoReadings(DateTimeOffset started, bool playsVideo, string
                     readings.Add(new(d.Id, now, MetricCatalog.WindSpeed, Math.Round(3 + 0.6 * Math.Sin(t / 300.0) + 0.2 * _random.NextDouble(), 1), "m/s"));
                     readings.Add(new(d.Id, now, MetricCatalog.Temperature, Math.Round(12 + 4 * Math.Sin(t / 7200.0), 1), "degC"));
                     readings.Add(new(d.Id, now, MetricCatalog.CloudCover, 3, "okta"));
+                    break;
+                case DeviceKind.Barrier:
+                    readings.Add(new(d.Id, now, MetricCatalog.Position, commands?.PositionOf(d.Id) ?? 0, "code"));
                     break;
                 case DeviceKind.WarningDevice:
                     // It plays what it was last told to (the gateway hears commands over MQTT), 0 when silent.

@@ -15,6 +15,10 @@ namespace CityControl.Simulator;
 public sealed partial class DeviceCommands(TimeProvider time, ILogger<DeviceCommands> logger)
 {
     private readonly ConcurrentDictionary<string, int> _playing = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _barriers = new(StringComparer.Ordinal);
+
+    /// <summary>A barrier's position as it reports it: where it was last told to go (0 open, 1 closed).</summary>
+    public int PositionOf(string deviceId) => _barriers.GetValueOrDefault(deviceId);
 
     /// <summary>The sequence of the message the device was last told to play, 0 when it was told to stop.</summary>
     public int PlayingOf(string deviceId) => _playing.GetValueOrDefault(deviceId);
@@ -28,6 +32,12 @@ public sealed partial class DeviceCommands(TimeProvider time, ILogger<DeviceComm
             var active = warning.GetProperty("active").GetBoolean();
             _playing[deviceId] = active ? warning.GetProperty("sequence").GetInt32() : 0;
             LogCommand(deviceId, active ? $"play message {warning.GetProperty("sequence").GetInt32()}: {warning.GetProperty("message").GetString()}" : "stop");
+        }
+        else if (document.RootElement.TryGetProperty("barrier", out var barrier) && barrier.ValueKind == JsonValueKind.Object)
+        {
+            var target = barrier.GetProperty("target").GetString();
+            _barriers[deviceId] = target == "closed" ? 1 : 0;
+            LogCommand(deviceId, "move " + target);
         }
         else if (document.RootElement.TryGetProperty("signalPlan", out var plan))
         {

@@ -203,6 +203,12 @@ public sealed partial class FieldGateway(HttpClient http, IOptions<SimulatorOpti
         }
 
         LogSeeded(created, DemoCity.Devices.Length);
+        foreach (var (zone, name, subscribers) in DemoCity.CarParks)
+        {
+            using var carPark = await Send(HttpMethod.Put, $"/api/car-parks/Yeouido/{zone}", admin, new { Name = name, CloseWithinMinutes = 30, Subscribers = subscribers }, ct);
+            await Read(carPark, $"registering {name}", ct);
+        }
+
         if (_options.VideoFolder is { Length: > 0 } folder)
         {
             await AttachVideoAsync(admin, folder, ct);

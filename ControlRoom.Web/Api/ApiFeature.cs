@@ -55,6 +55,7 @@ public static class ApiFeature
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapDeviceEndpoints();
         app.MapIncidentEndpoints();
+        app.MapCarParkEndpoints();
         app.MapAlarmRateEndpoints();
         return app;
     }

@@ -94,7 +94,7 @@ public static class DeviceRequestMapper
         var errors = new List<RuleViolation>();
         if (!TryParseKind(r.Kind, out var kind))
         {
-            errors.Add(new("kind", r.Kind is null ? "is required" : $"'{r.Kind}' is not a device kind; expected camera, trafficSignal, gasSensor, floodSensor, weatherStation or warningDevice"));
+            errors.Add(new("kind", r.Kind is null ? "is required" : $"'{r.Kind}' is not a device kind; expected camera, trafficSignal, gasSensor, floodSensor, weatherStation, warningDevice or barrier"));
             return (null, errors);
         }
 

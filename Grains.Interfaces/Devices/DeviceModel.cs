@@ -15,6 +15,9 @@ public enum DeviceKind
 
     /// <summary>A public warning device: a siren, a loudspeaker or a variable message sign.</summary>
     WarningDevice,
+
+    /// <summary>An entrance barrier (a riverside car park's gate): open, closed or in fault, commanded from the control centre.</summary>
+    Barrier,
 }
 
 /// <summary>Where a device is in its life: set by admins, except that a provisioned device becomes active on its first accepted reading.</summary>
@@ -201,7 +204,35 @@ public sealed record class LiveState(
     [property: Id(8)] WindState? Wind = null,
     [property: Id(9)] SignalPlanState? SignalPlan = null,
     [property: Id(10)] WarningState? Warning = null,
-    [property: Id(11)] PriorityState? Priority = null);
+    [property: Id(11)] PriorityState? Priority = null,
+    [property: Id(12)] double? FloodRisePerHour = null,
+    [property: Id(13)] double? MinutesToDanger = null,
+    [property: Id(14)] BarrierPosition? BarrierPosition = null,
+    [property: Id(15)] BarrierCommandState? BarrierCommand = null);
+
+public enum BarrierPosition
+{
+    Open,
+    Closed,
+    Moving,
+    Fault,
+}
+
+/// <summary>What the control centre told a barrier to do, for which incident, and whether the barrier reported it done.</summary>
+[GenerateSerializer, Immutable, Alias("citycontrol.barrier-command-state.v1")]
+public sealed record class BarrierCommandState(
+    [property: Id(0)] BarrierPosition Target,
+    [property: Id(1)] string IncidentId,
+    [property: Id(2)] DateTimeOffset CommandedAt,
+    [property: Id(3)] DateTimeOffset? DoneAt = null);
+
+/// <summary>A device's answer to a command: taken, or refused with the reason.</summary>
+[GenerateSerializer, Immutable, Alias("citycontrol.device-command-answer.v1")]
+public sealed record class DeviceCommandAnswer(
+    [property: Id(0)] string DeviceId,
+    [property: Id(1)] bool Accepted,
+    [property: Id(2)] string Detail,
+    [property: Id(3)] DateTimeOffset At);
 
 /// <summary>A signal's emergency-vehicle priority: every live request and which are granted (the rest wait, queued).</summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.priority-state.v1")]

@@ -95,6 +95,12 @@ public interface IFloodSensorGrain : IDeviceGrain;
 
 public interface IWeatherStationGrain : IDeviceGrain;
 
+/// <summary>An entrance barrier: commanded open or closed for an incident; it reports its position as its <c>position</c> metric.</summary>
+public interface IBarrierGrain : IDeviceGrain
+{
+    Task<DeviceCommandAnswer> Command(BarrierPosition target, string incidentId, string reason);
+}
+
 /// <summary>A siren, loudspeaker or message sign: commanded with a message, it reports back the message it plays.</summary>
 public interface IWarningDeviceGrain : IDeviceGrain
 {
@@ -227,6 +233,7 @@ public static class DeviceGrains
         DeviceKind.FloodSensor => factory.GetGrain<IFloodSensorGrain>(id),
         DeviceKind.WeatherStation => factory.GetGrain<IWeatherStationGrain>(id),
         DeviceKind.WarningDevice => factory.GetGrain<IWarningDeviceGrain>(id),
+        DeviceKind.Barrier => factory.GetGrain<IBarrierGrain>(id),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown device kind."),
     };
 

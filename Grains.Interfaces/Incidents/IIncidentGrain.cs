@@ -31,6 +31,9 @@ public interface IIncidentGrain : IGrainWithStringKey
     /// </summary>
     Task RecordHazard(HazardZone? zone, ImmutableArray<string>? cameras, ImmutableArray<ResponseStep> steps);
 
+    /// <summary>Records steps of a flood response, the area the public alert covers (a car park's outline) and the cameras it attached.</summary>
+    Task RecordAreaResponse(ImmutableArray<CityControl.Devices.GeoPoint>? area, ImmutableArray<string>? cameras, ImmutableArray<ResponseStep> steps);
+
     /// <summary>Records steps of an emergency route (each signal's answer) on the timeline, and the route's unit among the incident's routes.</summary>
     Task RecordRouteSteps(string unit, ImmutableArray<ResponseStep> steps);
 

@@ -149,7 +149,8 @@ public sealed record class IncidentDetail(
     [property: Id(9)] ImmutableArray<IncidentMedia> Media,
     [property: Id(10)] HazardZone? Hazard,
     [property: Id(11)] ImmutableArray<string> Cameras,
-    [property: Id(12)] ImmutableArray<string> Routes);
+    [property: Id(12)] ImmutableArray<string> Routes,
+    [property: Id(13)] ImmutableArray<GeoPoint> Area);
 
 /// <summary>A camera's evidence linked to an incident with the alarm it came with; the hash of record is the one kept here.</summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.incident-media.v1")]

@@ -188,6 +188,11 @@ public abstract partial class DeviceGrain(
             }
         }
 
+        if (added.Count > 0)
+        {
+            S.Live = Derive(S.Live);
+        }
+
         var applied = added.Count;
         var alarms = added.OrderBy(r => r.Timestamp).SelectMany(r => AlarmRules.Apply(device, S.Alarms, r)).ToList();
         if (applied == 0)
@@ -312,7 +317,7 @@ public abstract partial class DeviceGrain(
     private void Recompute()
     {
         // Commands are not readings: what the control centre put the device on stays.
-        var live = new LiveState(SignalPlan: S.Live.SignalPlan, Warning: S.Live.Warning);
+        var live = new LiveState(SignalPlan: S.Live.SignalPlan, Warning: S.Live.Warning, Priority: S.Live.Priority, BarrierCommand: S.Live.BarrierCommand);
         foreach (var reading in S.Latest.Values)
         {
             if (LiveStateRules.Normalize(S.Definition!, reading) is { } normalized)
@@ -440,6 +445,9 @@ public abstract partial class DeviceGrain(
     private StateCheckpoint Checkpoints => _checkpoints ??= new StateCheckpoint(this, state, _options.CheckpointInterval, logger,
         "readings and live state since the last checkpoint (the ingest journal replays the readings)");
 
+    /// <summary>Live state a kind derives from its recent history after new readings (a gauge's trend), beyond what each reading sets.</summary>
+    protected virtual LiveState Derive(LiveState live) => live;
+
     /// <summary>Why the device cannot take a command now (out of service, offline), or null.</summary>
     protected string? CommandRefusal()
     {
@@ -498,6 +506,8 @@ public abstract partial class DeviceGrain(
             live.Wind is { SpeedMetersPerSecond: { } speed, FromDegrees: { } from } ? $"wind {speed:0.#} m/s from {from:0}°" : null,
             live.SignalPlan is { } plan ? $"plan {plan.Plan} for {plan.IncidentId}" : null,
             live.Warning is { Active: true } w ? $"message {w.Sequence} {(w.ReportedAt is null ? "sent" : "playing")}" : null,
+            live.MinutesToDanger is { } minutes ? $"danger level in {minutes:0} min at {live.FloodRisePerHour:0.##} m/h" : null,
+            live.BarrierPosition is { } position ? $"barrier {position.ToString().ToLowerInvariant()}" : null,
         }.Where(x => x is not null));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Device {DeviceId} ({Kind}) onboarded")]

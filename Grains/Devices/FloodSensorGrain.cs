@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using CityControl.Rules;
+using CityControl.Rules.Devices;
 using CityControl.Devices;
 
 namespace CityControl.Grains.Devices;
@@ -12,4 +13,12 @@ public sealed class FloodSensorGrain(
     ILogger<FloodSensorGrain> logger) : DeviceGrain(state, clock, options, logger), IFloodSensorGrain
 {
     protected override DeviceKind Kind => DeviceKind.FloodSensor;
+
+    /// <summary>The river's trend from the last quarter hour of levels: how fast it rises and when it reaches danger at that rate.</summary>
+    protected override LiveState Derive(LiveState live)
+    {
+        var newest = S.Latest.TryGetValue(MetricCatalog.WaterLevel, out var latest) ? latest.Timestamp : Now;
+        var (rise, minutes) = FloodPrediction.Predict(S.History, S.Definition!.FloodSensor!, newest);
+        return live with { FloodRisePerHour = rise, MinutesToDanger = minutes };
+    }
 }

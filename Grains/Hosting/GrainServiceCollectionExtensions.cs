@@ -47,6 +47,10 @@ public static class GrainServiceCollectionExtensions
             .Validate(o => o.SensorsToConfirmLeak is >= 1 and <= 10, $"{CorrelationOptions.Section}:SensorsToConfirmLeak must be between 1 and 10")
             .Validate(o => o.EscalationStep >= TimeSpan.FromSeconds(1), $"{CorrelationOptions.Section}:EscalationStep must be at least one second")
             .ValidateOnStart();
+        services.AddOptions<Notifications.SmsOptions>().Bind(configuration.GetSection(Notifications.SmsOptions.Section))
+            .Validate(o => o.Url.Length == 0 || Uri.TryCreate(o.Url, UriKind.Absolute, out var u) && u.Scheme is "http" or "https", $"{Notifications.SmsOptions.Section}:Url must be an absolute http or https URL")
+            .ValidateOnStart();
+        services.AddHttpClient<Notifications.ISubscriberNotifier, Notifications.SmsGateway>();
         services.AddOptions<CityControl.Rules.Hazards.HazardOptions>()
             .Bind(configuration.GetSection(CityControl.Rules.Hazards.HazardOptions.Section))
             .Validate(o => Enum.IsDefined(o.Terrain), $"{CityControl.Rules.Hazards.HazardOptions.Section}:Terrain must be Urban or Rural")

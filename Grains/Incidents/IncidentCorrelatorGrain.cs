@@ -192,6 +192,16 @@ public sealed class IncidentCorrelatorGrain(
                 await GrainFactory.GetGrain<IHazardResponseGrain>(incidentId).DeviceChanged(evt);
             }
         }
+
+        // A flood incident's car park is one zone of this district: its gauges' trend and its barriers' reports go to it.
+        // (A gauge's every new trend is a live change, not a stored one: it is forwarded too, the car park's lead time being its own.)
+        if (evt is { Type: DeviceEventType.StateChanged or DeviceEventType.LiveStateChanged, Kind: DeviceKind.FloodSensor or DeviceKind.Barrier })
+        {
+            foreach (var open in S.Open.Where(i => i.Type == IncidentType.Flood && i.Zone == evt.Zone))
+            {
+                await GrainFactory.GetGrain<IFloodResponseGrain>(open.Id).DeviceChanged(evt);
+            }
+        }
     }
 
     public async Task WatchHazard(string incidentId, bool watch)

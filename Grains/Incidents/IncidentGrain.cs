@@ -77,6 +77,12 @@ public sealed partial class IncidentGrain(
             await GrainFactory.GetGrain<IIncidentVideoAccessGrain>(0).GrantFor(Id, opening.Title, opening.Location, [.. S.Agencies], []);
         }
 
+        if (opening.Type == IncidentType.Flood)
+        {
+            // One way: the response reports back through RecordAreaResponse.
+            await GrainFactory.GetGrain<IFloodResponseGrain>(Id).Start(opening.District, opening.Zone);
+        }
+
         ServiceProvider.GetRequiredService<Hosting.GrainMetrics>().IncidentOpened(opening.Type);
         LogOpened(Id, opening.Type, opening.District);
         return Summary();
@@ -303,6 +309,32 @@ public sealed partial class IncidentGrain(
 
         S.UpdatedAt = steps.IsDefaultOrEmpty ? S.UpdatedAt : steps.Max(x => x.At) is var last && last > S.UpdatedAt ? last : S.UpdatedAt;
         await SaveAndPublish(zone is null ? "hazard response" : "hazard zone");
+    }
+
+    public async Task RecordAreaResponse(ImmutableArray<GeoPoint>? area, ImmutableArray<string>? cameras, ImmutableArray<ResponseStep> steps)
+    {
+        if (S.Opening is null)
+        {
+            return;
+        }
+
+        if (area is { IsDefaultOrEmpty: false } outline)
+        {
+            S.Area = [.. outline];
+        }
+
+        if (cameras is { } attached)
+        {
+            S.Cameras = [.. attached];
+        }
+
+        foreach (var step in steps)
+        {
+            Append(step.Actor, step.Action, null, null, step.Detail, step.At);
+        }
+
+        S.UpdatedAt = steps.IsDefaultOrEmpty ? S.UpdatedAt : steps.Max(x => x.At) is var last && last > S.UpdatedAt ? last : S.UpdatedAt;
+        await SaveAndPublish("response");
     }
 
     public async Task RecordRouteSteps(string unit, ImmutableArray<ResponseStep> steps)
@@ -535,7 +567,8 @@ public sealed partial class IncidentGrain(
         [.. S.Media],
         S.Hazard,
         [.. S.Cameras],
-        [.. S.Routes]);
+        [.. S.Routes],
+        [.. S.Area]);
 
     private async Task SaveAndPublish(string change)
     {

@@ -37,6 +37,9 @@ public sealed class IncidentState
 
     /// <summary>The units whose emergency routes served this incident.</summary>
     [Id(19)] public List<string> Routes { get; set; } = [];
+
+    /// <summary>The area the incident's public alert covers when it is not a hazard zone (a flooded car park's outline).</summary>
+    [Id(20)] public List<GeoPoint> Area { get; set; } = [];
 }
 
 [GenerateSerializer, Alias("citycontrol.correlator-state.v1")]

@@ -48,7 +48,9 @@ public static class CapMapping
                 [new CapParameter("priority", s.Priority.ToString()), new CapParameter("status", s.Status.ToString()), .. HazardParameters(zone)],
                 zone is not null
                     ? new CapArea($"Hazard zone {zone.Version} of the {zone.Material} leak, {s.Zone}, {s.District}", [zone.Outline], [])
-                    : new CapArea($"{s.Zone}, {s.District}", [], [new CapCircle(s.Location, RadiusKm(s.Type))])));
+                    : incident.Area is { Length: >= 4 } area
+                        ? new CapArea($"{s.Zone}, {s.District}", [area], [])
+                        : new CapArea($"{s.Zone}, {s.District}", [], [new CapCircle(s.Location, RadiusKm(s.Type))])));
     }
 
     /// <summary>The chemical and the zone's basis, for receivers that act on them (CAP parameters are name/value pairs).</summary>

@@ -29,7 +29,7 @@ public static partial class DeviceRules
 
         if (!Enum.IsDefined(d.Kind))
         {
-            errors.Add(new("kind", "must be one of camera, trafficSignal, gasSensor, floodSensor, weatherStation, warningDevice"));
+            errors.Add(new("kind", "must be one of camera, trafficSignal, gasSensor, floodSensor, weatherStation, warningDevice, barrier"));
         }
 
         Text(errors, "name", d.Name, MaxNameLength);

@@ -28,6 +28,13 @@ public static class LiveStateRules
         (DeviceKind.WeatherStation, MetricCatalog.CloudCover) => live with { Wind = (live.Wind ?? new WindState(null, null)) with { CloudOktas = reading.Value } },
         (DeviceKind.WeatherStation, MetricCatalog.SolarRadiation) => live with { Wind = (live.Wind ?? new WindState(null, null)) with { SolarRadiation = reading.Value } },
         (DeviceKind.WeatherStation, MetricCatalog.Temperature) => live with { Wind = (live.Wind ?? new WindState(null, null)) with { Temperature = reading.Value } },
+        (DeviceKind.Barrier, MetricCatalog.Position) => live with
+        {
+            BarrierPosition = (BarrierPosition)(int)reading.Value,
+            BarrierCommand = live.BarrierCommand is { DoneAt: null } command && (int)command.Target == (int)reading.Value
+                ? command with { DoneAt = reading.Timestamp }
+                : live.BarrierCommand,
+        },
         (DeviceKind.WarningDevice, MetricCatalog.Playing) when live.Warning is { } warning => live with
         {
             // The device reports the sequence it plays: the current message's is its acknowledgement, 0 is silence.
@@ -51,6 +58,9 @@ public static class LiveStateRules
         || before.StreamUp != after.StreamUp
         || before.SignalPlan != after.SignalPlan
         || before.Warning != after.Warning
+        || before.BarrierPosition != after.BarrierPosition
+        || before.BarrierCommand != after.BarrierCommand
+        || FloodPrediction.Band(before.MinutesToDanger) != FloodPrediction.Band(after.MinutesToDanger)
         || WindMoved(before.Wind, after.Wind);
 
     /// <summary>Whether the wind turned or changed speed enough for a hazard zone to be drawn again.</summary>
@@ -72,7 +82,8 @@ public static class LiveStateRules
 
     /// <summary>What a screen shows moved although no one need act (a phase, an approach's load): worth a live update, not a storage write.</summary>
     public static bool IsDisplayedChange(LiveState before, LiveState after) =>
-        before.SignalPhase != after.SignalPhase || before.Traffic != after.Traffic || before.Wind != after.Wind;
+        before.SignalPhase != after.SignalPhase || before.Traffic != after.Traffic || before.Wind != after.Wind
+        || before.FloodRisePerHour != after.FloodRisePerHour || before.MinutesToDanger != after.MinutesToDanger;
 
     /// <summary>One approach's state in a signal's load, by its name in <see cref="MetricCatalog.Approaches"/>.</summary>
     public static ApproachState? ApproachOf(TrafficLoad load, string approach) => approach switch

@@ -29,6 +29,9 @@ public static class MetricCatalog
     /// <summary>A warning device's report: the sequence number of the message it is playing or showing, 0 when silent.</summary>
     public const string Playing = "playing";
 
+    /// <summary>A barrier's position: 0 open, 1 closed, 2 moving, 3 fault.</summary>
+    public const string Position = "position";
+
     /// <summary>
     /// Every kind's link to the platform, as its protocol adapter sees it: 1 connected, 0 the session was lost without
     /// a goodbye (an MQTT Last Will). A lost session makes the device offline at once, not at its heartbeat's end.
@@ -87,6 +90,8 @@ public static class MetricCatalog
                 new(Temperature, ["degC"], "air temperature"),
                 new(CloudCover, ["okta"], "cloud cover in eighths of the sky", Between(0, 8)),
                 new(SolarRadiation, ["W/m2"], "global solar radiation", Between(0, 1500))),
+            [DeviceKind.Barrier] = Build(
+                new MetricDefinition(Position, ["code"], "barrier position: 0 open, 1 closed, 2 moving, 3 fault", OneOf(0, 1, 2, 3))),
             [DeviceKind.WarningDevice] = Build(
                 new MetricDefinition(Playing, ["seq"], "the sequence number of the message being played or shown, 0 when silent", v => v >= 0 && v == Math.Floor(v) ? null : "must be a whole number, 0 or more")),
         }.ToFrozenDictionary();

@@ -13,7 +13,7 @@ public sealed class CapMappingTests
     private static IncidentDetail Leak(IncidentStatus status, bool confirmed) => new(
         new IncidentSummary("inc-1", IncidentType.ChemicalLeak, Priority.P1, status, "Chemical leak, plant-1", "Guro", "plant-1",
             new GeoPoint(37.485, 126.899), [Agency.Fire], T0, T0, 3, confirmed),
-        ["gas-1", "gas-2"], [], [], [new SopStep(1, "Send fire", null, null)], [], null, "Opened by GasHigh", [], [], null, [], []);
+        ["gas-1", "gas-2"], [], [], [new SopStep(1, "Send fire", null, null)], [], null, "Opened by GasHigh", [], [], null, [], [], []);
 
     [Fact]
     public void A_confirmed_leaks_hazard_zone_is_the_alerts_polygon_with_the_chemical_and_shelter_beyond_a_kilometre()

@@ -52,7 +52,7 @@ public sealed class MqttIngestOptions
 /// <c>offline</c> there: when its connection drops without DISCONNECT, the server publishes the will and the device is
 /// offline at once; its next <c>online</c> (or any reading) brings it back.</item>
 /// <item><c>citycontrol/{district}/{deviceId}/command</c>: what the control centre commands the device (a signal's
-/// plan, a warning device's message), published retained at QoS 1 by the server whenever it changes; the device (or
+/// plan, a warning device's message, a barrier's position), published retained at QoS 1 by the server whenever it changes; the device (or
 /// its district's gateway, with '+' for the device) subscribes to it and reports what it does as telemetry (a warning
 /// device its <c>playing</c> sequence).</item>
 /// <item>What was refused, and why, is published to the publish's MQTT 5 response topic or to <c>{topic}/reply</c>,
@@ -353,6 +353,7 @@ public sealed partial class MqttIngestServer(
                 detail = c.Detail,
                 signalPlan = live?.SignalPlan is { } plan ? new { plan = plan.Plan.ToString(), incidentId = plan.IncidentId, since = plan.Since } : null,
                 warning = live?.Warning is { } w ? new { sequence = w.Sequence, message = w.Message, incidentId = w.IncidentId, active = w.Active } : null,
+                barrier = live?.BarrierCommand is { } b ? new { target = b.Target.ToString().ToLowerInvariant(), incidentId = b.IncidentId } : null,
             };
             var message = new MqttApplicationMessageBuilder()
                 .WithTopic($"{Root}/{c.District}/{c.DeviceId}/command")

@@ -6,7 +6,7 @@ import { startPage } from './core/layout.js';
 import { connectLive, showConnection } from './core/live.js';
 import { deviceLook } from './core/devices.js';
 
-const layerOfKind = { gasSensor: 'safety', floodSensor: 'safety', weatherStation: 'safety', warningDevice: 'safety', trafficSignal: 'traffic', camera: 'crime' };
+const layerOfKind = { gasSensor: 'safety', floodSensor: 'safety', weatherStation: 'safety', warningDevice: 'safety', barrier: 'safety', trafficSignal: 'traffic', camera: 'crime' };
 const layerOfIncident = { chemicalLeak: 'safety', fire: 'safety', flood: 'safety', externalWarning: 'safety',
   trafficSignalFault: 'traffic', roadAccident: 'traffic', stoppedVehicle: 'traffic',
   intrusion: 'crime', loitering: 'crime', crowding: 'crime', cameraTampering: 'crime', equipmentFault: 'crime' };

@@ -18,7 +18,7 @@ export function deviceLook(device, status) {
       break;
     case 'floodSensor':
       if (live.floodStage === 'danger') return { colour: '#e5484d', text: `flood DANGER ${live.waterLevel} m`, level: 'alarm' };
-      if (live.floodStage === 'alert') return { colour: '#f5a524', text: `flood alert ${live.waterLevel} m`, level: 'warning' };
+      if (live.floodStage === 'alert') return { colour: '#f5a524', text: `flood alert ${live.waterLevel} m` + (live.minutesToDanger != null ? `, danger in ${Math.round(live.minutesToDanger)} min` : ''), level: 'warning' };
       break;
     case 'trafficSignal':
       if (live.signalMode === 'fault') return { colour: '#e5484d', text: 'signal FAULT', level: 'alarm' };
@@ -34,6 +34,11 @@ export function deviceLook(device, status) {
           ? { colour: '#b57bff', text: `warning PLAYING (message ${live.warning.sequence})`, level: 'warning' }
           : { colour: '#f5a524', text: `warning sent, not yet playing (message ${live.warning.sequence})`, level: 'warning' };
       }
+      break;
+    case 'barrier':
+      if (live.barrierPosition === 'fault') return { colour: '#e5484d', text: 'barrier FAULT', level: 'alarm' };
+      if (live.barrierCommand && !live.barrierCommand.doneAt) return { colour: '#f5a524', text: `barrier told ${live.barrierCommand.target}, not yet there`, level: 'warning' };
+      if (live.barrierPosition === 'closed') return { colour: '#b57bff', text: 'barrier closed', level: 'warning' };
       break;
     case 'weatherStation':
       if (live.wind && live.wind.fromDegrees != null) {

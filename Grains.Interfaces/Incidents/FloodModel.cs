@@ -1,0 +1,61 @@
+using System.Collections.Immutable;
+using CityControl.Devices;
+
+namespace CityControl.Incidents;
+
+/// <summary>A vehicle owner registered to a car park, to be told when it floods.</summary>
+[GenerateSerializer, Immutable, Alias("citycontrol.subscriber.v1")]
+public sealed record class Subscriber(
+    [property: Id(0)] string Name,
+    [property: Id(1)] string Phone);
+
+/// <summary>
+/// A riverside car park: the devices of one zone of a district (its gauges, barriers and cameras), its outline for the
+/// public alert, how early its barriers close before the danger level, and who is told.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("citycontrol.car-park.v1")]
+public sealed record class CarPark(
+    [property: Id(0)] string District,
+    [property: Id(1)] string Zone,
+    [property: Id(2)] string Name,
+    [property: Id(3)] ImmutableArray<GeoPoint> Outline,
+    [property: Id(4)] double CloseWithinMinutes,
+    [property: Id(5)] ImmutableArray<Subscriber> Subscribers,
+    [property: Id(6)] DateTimeOffset UpdatedAt,
+    [property: Id(7)] string UpdatedBy);
+
+/// <summary>A car park's registration, keyed "district/zone".</summary>
+public interface ICarParkGrain : IGrainWithStringKey
+{
+    /// <summary>Creates or replaces it; throws <see cref="IncidentRuleException"/> (Invalid) naming the field and the rule.</summary>
+    Task<CarPark> Define(CarPark carPark);
+
+    Task<CarPark?> Get();
+}
+
+/// <summary>One notice to one subscriber, and what the notification channel answered.</summary>
+[GenerateSerializer, Immutable, Alias("citycontrol.notice-result.v1")]
+public sealed record class NoticeResult(
+    [property: Id(0)] string Phone,
+    [property: Id(1)] bool Sent,
+    [property: Id(2)] string Detail);
+
+/// <summary>
+/// A flood incident's response (keyed by the incident's id): when a gauge of its car park reaches danger or is
+/// predicted to within the car park's lead time, it attaches the car park's cameras, closes its barriers (their
+/// reports back on the timeline), tells its subscribers through the notification channel, and gives the incident
+/// the car park's outline as its alert area.
+/// </summary>
+public interface IFloodResponseGrain : IGrainWithStringKey
+{
+    [Orleans.Concurrency.OneWay]
+    Task Start(string district, string zone);
+
+    [Orleans.Concurrency.OneWay]
+    Task DeviceChanged(DeviceEvent evt);
+}
+
+public static class CarParks
+{
+    public static string KeyOf(string district, string zone) => $"{district}/{zone}";
+}

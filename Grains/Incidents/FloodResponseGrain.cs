@@ -1,0 +1,170 @@
+using System.Collections.Immutable;
+using CityControl.Devices;
+using CityControl.Grains.Notifications;
+using CityControl.Incidents;
+using CityControl.Rules;
+using CityControl.Rules.Geo;
+using Microsoft.Extensions.Logging;
+
+namespace CityControl.Grains.Incidents;
+
+[GenerateSerializer, Alias("citycontrol.flood-response-state.v1")]
+public sealed class FloodResponseState
+{
+    [Id(0)] public string? District { get; set; }
+    [Id(1)] public string? Zone { get; set; }
+
+    /// <summary>When the car park was closed (barriers commanded, subscribers told); null until then.</summary>
+    [Id(2)] public DateTimeOffset? ClosedAt { get; set; }
+
+    [Id(3)] public Dictionary<string, DeviceCommandAnswer> Barriers { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Barriers whose report of being closed is on the timeline.</summary>
+    [Id(4)] public List<string> BarriersReported { get; set; } = [];
+
+    [Id(5)] public bool NoCarParkReported { get; set; }
+}
+
+/// <summary>
+/// A flood incident's car-park response: the car park of the incident's zone closes when one of its gauges is at the
+/// danger level or is predicted to reach it within the car park's lead time (its last quarter hour's rate of rise).
+/// Closing attaches the car park's cameras, commands its barriers closed (each answer, and each barrier's report that
+/// it closed, on the timeline), sends its subscribers an SMS (each outcome counted on the timeline) and gives the
+/// incident the car park's outline as the area of its CAP alert.
+/// </summary>
+public sealed partial class FloodResponseGrain(
+    [PersistentState("flood-response", StorageNames.GrainState)] IPersistentState<FloodResponseState> state,
+    CityClock clock,
+    ISubscriberNotifier notifier,
+    ILogger<FloodResponseGrain> logger) : Grain, IFloodResponseGrain
+{
+    private const string Model = "flood model";
+
+    private FloodResponseState S => state.State;
+
+    private string Id => this.GetPrimaryKeyString();
+
+    public async Task Start(string district, string zone)
+    {
+        S.District ??= district;
+        S.Zone ??= zone;
+        await state.WriteStateAsync();
+        await Assess("incident opened");
+    }
+
+    public async Task DeviceChanged(DeviceEvent evt)
+    {
+        if (S.District is null)
+        {
+            return;
+        }
+
+        if (evt.Kind == DeviceKind.Barrier)
+        {
+            await BarrierReported(evt);
+            return;
+        }
+
+        await Assess($"{evt.DeviceId}: {evt.Detail}");
+    }
+
+    private async Task Assess(string why)
+    {
+        if (S.ClosedAt is not null)
+        {
+            return;
+        }
+
+        var now = clock.UtcNow;
+        var incident = GrainFactory.GetGrain<IIncidentGrain>(Id);
+        if (await GrainFactory.GetGrain<ICarParkGrain>(CarParks.KeyOf(S.District!, S.Zone!)).Get() is not { } carPark)
+        {
+            if (!S.NoCarParkReported)
+            {
+                S.NoCarParkReported = true;
+                await state.WriteStateAsync();
+                await incident.RecordAreaResponse(null, null, [new ResponseStep(Model, "no car park", $"no car park is registered for {S.Zone} in {S.District}: barriers and subscribers are not driven", now)]);
+            }
+
+            return;
+        }
+
+        var devices = (await GrainFactory.QueryDevices(new DeviceQuery(District: S.District)))
+            .Where(d => string.Equals(d.Zone, S.Zone, StringComparison.Ordinal) && d.Status != LifecycleStatus.Decommissioned).ToList();
+        var gauges = (await Task.WhenAll(devices.Where(d => d.Kind == DeviceKind.FloodSensor).Select(d => GrainFactory.GetDevice(d.Kind, d.Id).GetSnapshot())))
+            .OfType<DeviceSnapshot>().ToList();
+        var danger = gauges.FirstOrDefault(g => g.Live.FloodStage == FloodStage.Danger);
+        var soonest = gauges.Where(g => g.Live.MinutesToDanger is not null).MinBy(g => g.Live.MinutesToDanger);
+        string reason;
+        if (danger is not null)
+        {
+            reason = $"{danger.Definition.Id} is at the danger level ({danger.Live.WaterLevel:0.00} m)";
+        }
+        else if (soonest is { Live.MinutesToDanger: { } minutes } && minutes <= carPark.CloseWithinMinutes)
+        {
+            reason = $"{soonest.Definition.Id} rising {soonest.Live.FloodRisePerHour:0.00} m/h reaches the danger level in about {minutes:0} min (the car park closes {carPark.CloseWithinMinutes:0} min ahead)";
+        }
+        else
+        {
+            return;
+        }
+
+        S.ClosedAt = now;
+        var steps = new List<ResponseStep> { new(Model, "car park closing", $"{carPark.Name}: {reason} ({why})", now) };
+        var cameras = devices.Where(d => d.Kind == DeviceKind.Camera).Select(d => d.Id).Order(StringComparer.Ordinal).ToImmutableArray();
+        if (!cameras.IsEmpty)
+        {
+            steps.Add(new(Model, "cameras attached", $"{string.Join(", ", cameras)} watch {carPark.Name}", now));
+        }
+
+        foreach (var barrier in devices.Where(d => d.Kind == DeviceKind.Barrier).OrderBy(d => d.Id, StringComparer.Ordinal))
+        {
+            var answer = await GrainFactory.GetGrain<IBarrierGrain>(barrier.Id).Command(BarrierPosition.Closed, Id, reason);
+            S.Barriers[barrier.Id] = answer;
+            steps.Add(new($"barrier {barrier.Id}", answer.Accepted ? "barrier closing commanded" : "barrier command refused", answer.Detail, answer.At));
+        }
+
+        var text = $"[{carPark.Name}] Flood warning: the river is rising and the car park closes now. Move your vehicle out at once if it is safe to do so. - Seoul integrated control centre";
+        var results = carPark.Subscribers.IsEmpty ? [] : await notifier.SendAsync(carPark.Subscribers, text, CancellationToken.None);
+        var sent = results.Count(r => r.Sent);
+        steps.Add(new("notification channel", "subscribers notified",
+            results.Count == 0 ? "no subscribers registered"
+                : $"{sent} of {results.Count} sent by SMS" + (sent < results.Count ? $"; not sent: {string.Join("; ", results.Where(r => !r.Sent).Select(r => $"{Mask(r.Phone)} ({r.Detail})").Distinct().Take(5))}" : ""),
+            clock.UtcNow));
+        await state.WriteStateAsync();
+        var area = carPark.Outline.IsDefaultOrEmpty ? OutlineOf(devices) : carPark.Outline;
+        await incident.RecordAreaResponse(area, cameras, [.. steps]);
+        LogClosed(Id, carPark.Name, reason);
+    }
+
+    private async Task BarrierReported(DeviceEvent evt)
+    {
+        if (evt.Live?.BarrierCommand is not { IncidentId: var incidentId, DoneAt: { } done, Target: var target } || incidentId != Id
+            || S.BarriersReported.Contains(evt.DeviceId))
+        {
+            return;
+        }
+
+        S.BarriersReported.Add(evt.DeviceId);
+        await state.WriteStateAsync();
+        await GrainFactory.GetGrain<IIncidentGrain>(Id).RecordAreaResponse(null, null,
+            [new ResponseStep($"barrier {evt.DeviceId}", $"barrier {target.ToString().ToLowerInvariant()}", $"reported {target.ToString().ToLowerInvariant()} by the barrier", done)]);
+    }
+
+    /// <summary>Without a drawn outline: the zone's devices' hull with a 30 m margin, on a local projection.</summary>
+    private static ImmutableArray<GeoPoint> OutlineOf(IReadOnlyList<DeviceSummary> devices)
+    {
+        var points = devices.Select(d => d.Location).ToList();
+        var (toLocal, toWgs) = GeoDistance.LocalProjection(points[0]);
+        var factory = new NetTopologySuite.Geometries.GeometryFactory();
+        var hull = factory.CreateMultiPointFromCoords([.. points.Select(p => toLocal.Transform([p.Longitude, p.Latitude])).Select(xy => new NetTopologySuite.Geometries.Coordinate(xy[0], xy[1]))])
+            .ConvexHull().Buffer(30, 4);
+        return [.. hull.Coordinates.Select(c => toWgs.Transform([c.X, c.Y])).Select(p => new GeoPoint(Math.Round(p[1], 7), Math.Round(p[0], 7)))];
+    }
+
+    /// <summary>A phone number as the timeline may show it: its last four digits only.</summary>
+    private static string Mask(string phone) => phone.Length <= 4 ? "****" : new string('*', phone.Length - 4) + phone[^4..];
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Incident {IncidentId}: car park {CarPark} closing: {Reason}")]
+    private partial void LogClosed(string incidentId, string carPark, string reason);
+}

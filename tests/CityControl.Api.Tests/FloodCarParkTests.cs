@@ -1,0 +1,200 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json.Nodes;
+using System.Xml;
+using System.Xml.Linq;
+using System.Xml.Schema;
+using CityControl.Testing;
+using CityControl.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CityControl.Tests.Api;
+
+/// <summary>
+/// A rising river replayed at a riverside car park (real grains, real HTTP, a loopback SMS gateway): the incident
+/// opens, the predicted time to danger closes the barrier, the subscribers get their SMS, and the CAP alert covers
+/// the car park.
+/// </summary>
+public sealed class FloodCarParkTests
+{
+    private static readonly XNamespace Cap = "urn:oasis:names:tc:emergency:cap:1.2";
+
+    [Fact]
+    public async Task A_rising_river_opens_the_incident_and_the_predicted_time_to_danger_closes_the_barrier_and_tells_the_subscribers()
+    {
+        await using var sms = await FakeSmsGateway.StartAsync();
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var settings = PlatformSettings.Memory();
+        settings["CityControl:Notifications:Sms:Url"] = sms.Url;
+        settings["CityControl:Notifications:Sms:ApiKey"] = "test-key";
+        await using var platform = await InProcessPlatform.StartAsync(settings, time);
+        var api = platform.Api;
+        var district = MemoryPlatformFixture.NewId("flood");
+        const string zone = "parking-1";
+
+        var gauge = await api.OnboardAsync(new
+        {
+            id = $"gauge-{district}", kind = "floodSensor", name = "Car park gauge", location = new { latitude = 37.5284, longitude = 126.9326 },
+            district, zone, heartbeatSeconds = 600, floodSensor = new { referenceLevel = 0, alertLevel = 0.3, dangerLevel = 0.6 },
+        });
+        var barrier = await api.OnboardAsync(new
+        {
+            id = $"barrier-{district}", kind = "barrier", name = "Car park entrance barrier", location = new { latitude = 37.5290, longitude = 126.9320 },
+            district, zone, heartbeatSeconds = 3600,
+        });
+        await Post(api, barrier, $"barrier-{district}", time, "position", 0, "code");
+        await api.OnboardAsync(new
+        {
+            id = $"cam-{district}", kind = "camera", name = "Car park camera", location = new { latitude = 37.5287, longitude = 126.9330 },
+            district, zone, camera = new { bearingDegrees = 200, fieldOfViewDegrees = 70, rangeMeters = 80 },
+        });
+        var outline = new[] { (37.5280, 126.9315), (37.5295, 126.9315), (37.5295, 126.9340), (37.5280, 126.9340), (37.5280, 126.9315) };
+        using (var registered = await api.SendAsync(HttpMethod.Put, $"/api/car-parks/{district}/{zone}", PlatformApi.Admin, PlatformApi.Json(new
+        {
+            name = "Yeouido riverside car park 1",
+            outline = outline.Select(p => new { latitude = p.Item1, longitude = p.Item2 }),
+            closeWithinMinutes = 12,
+            subscribers = new[] { new { name = "Kim", phone = "+82 10-1234-5678" }, new { name = "Lee", phone = "+821098765432" } },
+        })))
+        {
+            Assert.Equal(HttpStatusCode.OK, registered.StatusCode);
+        }
+
+        // The river rises 2 cm a minute (1.2 m/h) from 10 cm: the alert level (0.3 m) at minute 10 opens the incident,
+        // with the danger level (0.6 m) 15 minutes off, more than the car park's 12.
+        string? incident = null;
+        for (var minute = 0; minute <= 12; minute++)
+        {
+            await Post(api, gauge, $"gauge-{district}", time, "waterLevel", 0.10 + 0.02 * minute, "m");
+        }
+
+        await WaitFor(async () => (incident = (await api.GetJsonAsync($"/api/incidents?district={district}&type=flood"))["items"]!.AsArray().FirstOrDefault()?["id"]?.GetValue<string>()) is not null, "the flood incident");
+        var gaugeNow = await api.GetJsonAsync($"/api/devices/gauge-{district}", PlatformApi.Admin);
+        Assert.Equal(1.2, gaugeNow["live"]!["floodRisePerHour"]!.GetValue<double>(), 0.01);
+        Assert.Equal(13, gaugeNow["live"]!["minutesToDanger"]!.GetValue<double>(), 0.5);
+        Assert.Empty(sms.Messages);
+        Assert.Null((await api.GetJsonAsync($"/api/devices/barrier-{district}", PlatformApi.Admin))["live"]!["barrierCommand"]);
+
+        // Minute 13: 0.36 m, danger in 12 minutes at this rate: the car park closes.
+        await Post(api, gauge, $"gauge-{district}", time, "waterLevel", 0.36, "m");
+        await WaitFor(() => sms.Messages.Count == 2, "two SMS at the gateway");
+        Assert.All(sms.Messages, m => Assert.Contains("Flood warning", m.Text, StringComparison.Ordinal));
+        Assert.Equal(["+821012345678", "+821098765432"], sms.Messages.Select(m => m.To).Order(StringComparer.Ordinal));
+        Assert.All(sms.Messages, m => Assert.Equal("Bearer test-key", m.Authorization));
+        var command = (await api.GetJsonAsync($"/api/devices/barrier-{district}", PlatformApi.Admin))["live"]!["barrierCommand"]!;
+        Assert.Equal("closed", command["target"]!.GetValue<string>());
+        Assert.Null(command["doneAt"]);
+
+        // The barrier reports closed.
+        await Post(api, barrier, $"barrier-{district}", time, "position", 1, "code");
+        await WaitFor(async () => (await Timeline(api, incident!)).Any(e => e.Action == "barrier closed"), "the barrier's report on the timeline");
+
+        var timeline = await Timeline(api, incident!);
+        var closing = timeline.FindIndex(e => e.Action == "car park closing");
+        Assert.Contains("in about 12 min", timeline[closing].Detail, StringComparison.Ordinal);
+        Assert.True(timeline.FindIndex(e => e.Action == "barrier closing commanded") > closing);
+        Assert.Contains(timeline, e => e.Action == "subscribers notified" && e.Detail == "2 of 2 sent by SMS");
+        Assert.True(timeline.FindIndex(e => e.Action == "barrier closed") > timeline.FindIndex(e => e.Action == "barrier closing commanded"));
+        Assert.Contains(timeline, e => e.Action == "cameras attached" && e.Detail.Contains($"cam-{district}", StringComparison.Ordinal));
+        Assert.DoesNotContain(timeline, e => e.Detail.Contains("12345678", StringComparison.Ordinal)); // phone numbers stay off the timeline
+
+        // The CAP alert validates against the official schema and covers the car park's outline.
+        using var response = await api.SendAsync(HttpMethod.Get, $"/api/incidents/{incident}/cap", PlatformApi.Operator);
+        var document = XDocument.Parse(await response.Content.ReadAsStringAsync());
+        var schemas = new XmlSchemaSet();
+        using (var xsd = XmlReader.Create(RepoPaths.Data("cap", "CAP-v1.2.xsd")))
+        {
+            schemas.Add(Cap.NamespaceName, xsd);
+        }
+
+        var errors = new List<string>();
+        document.Validate(schemas, (_, e) => errors.Add(e.Message));
+        Assert.Empty(errors);
+        Assert.Equal(string.Join(" ", outline.Select(p => FormattableString.Invariant($"{p.Item1},{p.Item2}"))),
+            string.Join(" ", document.Descendants(Cap + "polygon").Single().Value.Split(' ').Select(pair => string.Join(",", pair.Split(',').Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture).ToString(System.Globalization.CultureInfo.InvariantCulture))))));
+    }
+
+    [Fact]
+    public async Task A_car_park_with_a_bad_phone_or_an_open_outline_is_a_400_naming_the_field()
+    {
+        await using var platform = await InProcessPlatform.StartAsync(PlatformSettings.Memory());
+        foreach (var (body, field) in new (object, string)[]
+        {
+            (new { name = "P1", subscribers = new[] { new { name = "Kim", phone = "010-1234-5678" } } }, "subscribers[0].phone"),
+            (new { name = "P1", outline = new[] { new { latitude = 37.5, longitude = 126.9 }, new { latitude = 37.6, longitude = 126.9 }, new { latitude = 37.6, longitude = 127.0 }, new { latitude = 37.5, longitude = 127.0 } } }, "outline"),
+            (new { name = "P1", closeWithinMinutes = 0 }, "closeWithinMinutes"),
+        })
+        {
+            using var response = await platform.Api.SendAsync(HttpMethod.Put, "/api/car-parks/Yeouido/parking-9", PlatformApi.Admin, PlatformApi.Json(body));
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.NotNull((await PlatformApi.BodyAsync(response))["errors"]![field]);
+        }
+
+        using var operatorTry = await platform.Api.SendAsync(HttpMethod.Get, "/api/car-parks/Yeouido/parking-9", PlatformApi.Operator);
+        Assert.Equal(HttpStatusCode.Forbidden, operatorTry.StatusCode);
+    }
+
+    private static async Task Post(PlatformApi api, (string Username, string Secret) credential, string deviceId, FakeTimeProvider time, string metric, double value, string unit)
+    {
+        time.Advance(TimeSpan.FromMinutes(1));
+        using var response = await api.PostTelemetryAsync(credential, new { readings = new[] { TestDevices.Reading(deviceId, time.GetUtcNow(), metric, value, unit) } });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
+
+    private static async Task<List<(string Actor, string Action, string Detail)>> Timeline(PlatformApi api, string incident) =>
+        [.. (await api.GetJsonAsync($"/api/incidents/{incident}"))["timeline"]!.AsArray().Select(e => (e!["actor"]!.GetValue<string>(), e["action"]!.GetValue<string>(), e["detail"]!.GetValue<string>()))];
+
+    private static Task WaitFor(Func<bool> done, string what) => WaitFor(() => Task.FromResult(done()), what);
+
+    private static async Task WaitFor(Func<Task<bool>> done, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!await done())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"no {what} within 20 s");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>An SMS provider's send API on loopback: it accepts every message and keeps it.</summary>
+    private sealed class FakeSmsGateway : IAsyncDisposable
+    {
+        private readonly WebApplication _app;
+
+        private FakeSmsGateway(WebApplication app, string url)
+        {
+            _app = app;
+            Url = url;
+        }
+
+        public string Url { get; }
+
+        public ConcurrentQueue<(string To, string Text, string? Authorization)> Messages { get; } = new();
+
+        public static async Task<FakeSmsGateway> StartAsync()
+        {
+            var port = FreePorts.Next();
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+            var app = builder.Build();
+            var gateway = new FakeSmsGateway(app, $"http://127.0.0.1:{port}/v1/messages");
+            app.MapPost("/v1/messages", async (HttpRequest request) =>
+            {
+                var body = JsonNode.Parse(await new StreamReader(request.Body).ReadToEndAsync())!;
+                gateway.Messages.Enqueue((body["to"]!.GetValue<string>(), body["text"]!.GetValue<string>(), request.Headers.Authorization.ToString()));
+                return Results.Accepted();
+            });
+            await app.StartAsync();
+            return gateway;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+}
