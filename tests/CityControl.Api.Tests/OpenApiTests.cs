@@ -18,6 +18,7 @@ public sealed class OpenApiTests(MemoryPlatformFixture fixture)
         "POST /api/auth/sign-out",
         "DELETE /api/devices/{id}",
         "DELETE /api/cameras/{id}/grants/{grantId}",
+        "POST /api/incidents/{id}/routes/{unit}/complete",
     };
 
     [Fact]
