@@ -35,9 +35,9 @@ public sealed partial class CarParkGrain([PersistentState("car-park", StorageNam
             return "name: is required, at most 200 characters";
         }
 
-        if (!double.IsFinite(c.CloseWithinMinutes) || c.CloseWithinMinutes is < 1 or > 360)
+        if (!double.IsFinite(c.CloseWithinMinutes) || c.CloseWithinMinutes is < 1 or > Rules.Devices.FloodPrediction.WatchedMinutes)
         {
-            return "closeWithinMinutes: must be between 1 and 360";
+            return $"closeWithinMinutes: must be between 1 and {Rules.Devices.FloodPrediction.WatchedMinutes}";
         }
 
         if (!c.Outline.IsDefaultOrEmpty && (c.Outline.Length < 4 || c.Outline[0] != c.Outline[^1]

@@ -6,12 +6,12 @@ namespace CityControl.Rules.Devices;
 /// <summary>Whether a field device can take a command from the control centre now, and what a signal plan command leaves it on.</summary>
 public static class DeviceCommandRules
 {
-    /// <summary>Why the device cannot take a command now, or null when it can: it must be in service and in contact.</summary>
+    /// <summary>Why the device cannot take a command now, or null when it can: it must be in service, have reported at least once, and be in contact.</summary>
     public static string? Refusal(LifecycleStatus status, Connectivity connectivity, DateTimeOffset? lastSeen) => (status, connectivity) switch
     {
         (LifecycleStatus.Decommissioned or LifecycleStatus.Maintenance, _) => $"not in service ({status})",
-        (_, Connectivity.Offline) => lastSeen is { } seen ? $"offline: no contact since {seen:O}" : "offline: never heard from",
-        (LifecycleStatus.Provisioned, _) => "not yet reporting (provisioned, no reading received)",
+        _ when lastSeen is null => "never reported: its link to the field is not known to work, so a command could not be confirmed",
+        (_, Connectivity.Offline) => $"offline: no contact since {lastSeen:O}",
         _ => null,
     };
 

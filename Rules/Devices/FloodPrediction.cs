@@ -12,6 +12,12 @@ public static class FloodPrediction
 
     public const int MinimumReadings = 3;
 
+    /// <summary>
+    /// Within this many minutes of danger every whole minute of the prediction is a live change (what a car park's lead
+    /// time is weighed against); farther off only its bands are, so a noisy gauge far below danger sends no events.
+    /// </summary>
+    public const double WatchedMinutes = 180;
+
     /// <summary>The fitted rise (m/h; null with too few readings) and the minutes to danger (null when not rising, or already at danger: 0).</summary>
     public static (double? RisePerHour, double? MinutesToDanger) Predict(IEnumerable<Reading> levels, FloodSensorSettings settings, DateTimeOffset now)
     {

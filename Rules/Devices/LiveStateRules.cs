@@ -83,7 +83,7 @@ public static class LiveStateRules
     /// <summary>What a screen shows moved although no one need act (a phase, an approach's load): worth a live update, not a storage write.</summary>
     public static bool IsDisplayedChange(LiveState before, LiveState after) =>
         before.SignalPhase != after.SignalPhase || before.Traffic != after.Traffic || before.Wind != after.Wind
-        || before.FloodRisePerHour != after.FloodRisePerHour || before.MinutesToDanger != after.MinutesToDanger;
+        || (after.MinutesToDanger is <= FloodPrediction.WatchedMinutes && Math.Round(before.MinutesToDanger ?? -1) != Math.Round(after.MinutesToDanger.Value));
 
     /// <summary>One approach's state in a signal's load, by its name in <see cref="MetricCatalog.Approaches"/>.</summary>
     public static ApproachState? ApproachOf(TrafficLoad load, string approach) => approach switch

@@ -188,7 +188,7 @@ public sealed class HazardResponseTests
         Assert.False(answers[$"sig-fault-{district}"]["accepted"]!.GetValue<bool>());
         Assert.Contains("fault", answers[$"sig-fault-{district}"]["detail"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.False(answers[$"sig-silent-{district}"]["accepted"]!.GetValue<bool>());
-        Assert.Contains("not yet reporting", answers[$"sig-silent-{district}"]["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("never reported", answers[$"sig-silent-{district}"]["detail"]!.GetValue<string>(), StringComparison.Ordinal);
         var timeline = (await api.GetJsonAsync($"/api/incidents/{incident}"))["timeline"]!.AsArray();
         Assert.Equal(2, timeline.Count(e => e!["action"]!.GetValue<string>() == "signal plan refused"));
     }
