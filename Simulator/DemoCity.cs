@@ -28,6 +28,16 @@ public static class DemoCity
         ("parking-2", "Yeouido Hangang Park car park 2", [new { Name = "Demo owner 3", Phone = "+821000000003" }]),
     ];
 
+    /// <summary>The demo's response units (made-up call signs at approximate station places): the roster dispatchers choose from.</summary>
+    public static ImmutableArray<(string Agency, string Id, string Name, GeoPoint Station)> Units { get; } =
+    [
+        ("fire", "guro-engine-1", "Guro Engine 1", new GeoPoint(37.4921, 126.8871)),
+        ("fire", "guro-hazmat-1", "Guro Hazmat 1", new GeoPoint(37.4923, 126.8874)),
+        ("fire", "ydp-engine-1", "Yeongdeungpo Engine 1", new GeoPoint(37.5191, 126.9068)),
+        ("police", "guro-patrol-1", "Guro Patrol 1", new GeoPoint(37.4952, 126.8862)),
+        ("police", "ydp-patrol-1", "Yeongdeungpo Patrol 1", new GeoPoint(37.5169, 126.9061)),
+    ];
+
     private static ImmutableArray<DeviceDefinition> Build()
     {
         var devices = ImmutableArray.CreateBuilder<DeviceDefinition>();

@@ -203,6 +203,12 @@ public sealed partial class FieldGateway(HttpClient http, IOptions<SimulatorOpti
         }
 
         LogSeeded(created, DemoCity.Devices.Length);
+        foreach (var (agency, id, name, station) in DemoCity.Units)
+        {
+            using var unit = await Send(HttpMethod.Put, $"/api/units/{agency}/{id}", admin, new { Name = name, Station = station }, ct);
+            await Read(unit, $"adding unit {id}", ct);
+        }
+
         foreach (var (zone, name, subscribers) in DemoCity.CarParks)
         {
             using var carPark = await Send(HttpMethod.Put, $"/api/car-parks/Yeouido/{zone}", admin, new { Name = name, CloseWithinMinutes = 30, Subscribers = subscribers }, ct);

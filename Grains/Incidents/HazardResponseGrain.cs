@@ -204,6 +204,15 @@ public sealed partial class HazardResponseGrain(
         }
 
         S.Cameras = [.. attached];
+        if (next.Version == 1)
+        {
+            // The fire dispatcher is offered the nearest available units, with how far their stations are.
+            var nearest = await GrainFactory.GetGrain<IUnitRosterGrain>(UnitRosters.KeyOf(Agency.Fire)).NearestAvailable(next.Source, 3);
+            steps.Add(new(Model, "fire units proposed", nearest.IsEmpty
+                ? "no fire unit is available on the roster"
+                : string.Join(", ", nearest.Select(n => $"{n.Unit.Name} ({n.Unit.Id}) {n.Meters / 1000:0.0} km")), now));
+        }
+
         steps.AddRange(await CommandSignals(next, reach, now));
         steps.AddRange(await SendWarnings(next, reach, now));
         await state.WriteStateAsync();

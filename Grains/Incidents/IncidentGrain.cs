@@ -261,6 +261,15 @@ public sealed partial class IncidentGrain(
             await GrainFactory.GetGrain<IIncidentVideoAccessGrain>(0).RevokeFor(Id, endedGrants, $"system: incident {Id} {S.Status}");
         }
 
+        // The unit the incident names follows its lifecycle on its agency's roster (if the roster lists it).
+        if (S.AssignedUnit is { } unit && UnitStatusOf(S.Status) is { } unitStatus && to is not null)
+        {
+            foreach (var agency in S.Agencies)
+            {
+                await GrainFactory.GetGrain<IUnitRosterGrain>(UnitRosters.KeyOf(agency)).Track(unit, unitStatus, Id, actor.Name);
+            }
+        }
+
         // A resolved leak is over (the source is made safe): signals and warnings need not wait for the paperwork.
         if (to is { } ended && (ended == IncidentStatus.Resolved || IncidentLifecycle.Terminal.Contains(ended)) && S.HazardStarted)
         {
@@ -515,6 +524,15 @@ public sealed partial class IncidentGrain(
                 return action.Text ?? "";
         }
     }
+
+    private static UnitStatus? UnitStatusOf(IncidentStatus status) => status switch
+    {
+        IncidentStatus.Dispatched => UnitStatus.Dispatched,
+        IncidentStatus.EnRoute => UnitStatus.EnRoute,
+        IncidentStatus.OnScene => UnitStatus.OnScene,
+        IncidentStatus.Resolved or IncidentStatus.Closed or IncidentStatus.Cancelled or IncidentStatus.FalseAlarm => UnitStatus.Available,
+        _ => null,
+    };
 
     private static string Verb(IncidentActionKind kind) => kind switch
     {

@@ -13,6 +13,41 @@ public sealed partial class ConsoleBrowserTests(MemoryPlatformFixture fixture, B
     private const float Seconds = 1000;
     private static readonly (string, string) Fire = ("fire", "fire-demo");
 
+    /// <summary>The console offers the nearest available units of the roster; dispatching one makes it busy.</summary>
+    [Fact]
+    public async Task The_fire_console_offers_the_nearest_available_unit_and_dispatching_it_takes_it_off_the_roster()
+    {
+        await using var platform = await InProcessPlatform.StartAsync(PlatformSettings.Memory());
+        foreach (var (id, name, lat) in new[] { ("near", "Near Engine", 37.4905), ("mid", "Mid Engine", 37.5004) })
+        {
+            using var put = await platform.Api.SendAsync(HttpMethod.Put, $"/api/units/fire/{id}", PlatformApi.Admin,
+                PlatformApi.Json(new { name, station = new { latitude = lat, longitude = 126.8990 } }));
+            Assert.True(put.IsSuccessStatusCode);
+        }
+
+        var district = MemoryPlatformFixture.NewId("Units");
+        await platform.Api.LeakAsync(district);
+        var fire = await browser.SignInAsync(platform.BaseAddress, Fire, "/dispatch");
+        var row = fire.Locator("#incidents tbody tr", new() { HasText = district });
+        await Assertions.Expect(row).ToHaveCountAsync(1, new() { Timeout = 10 * Seconds });
+        await row.ClickAsync();
+
+        await Assertions.Expect(fire.Locator("#unit-input")).ToHaveAttributeAsync("placeholder", "Nearest available: Near Engine (0.6 km)");
+        await Assertions.Expect(fire.Locator("#units option")).ToHaveCountAsync(2);
+        await Assertions.Expect(fire.Locator("#units option").First).ToHaveAttributeAsync("value", "near");
+        foreach (var (width, height) in new[] { (1920, 1080), (1366, 768) })
+        {
+            await fire.SetViewportSizeAsync(width, height);
+            await fire.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, $"dispatch-units-{width}x{height}.png") });
+        }
+
+        await fire.FillAsync("#unit-input", "near");
+        await fire.ClickAsync("[data-action=dispatch]");
+        await Assertions.Expect(fire.Locator("#status")).ToHaveTextAsync("dispatched");
+        await row.ClickAsync();
+        await Assertions.Expect(fire.Locator("#unit-input")).ToHaveAttributeAsync("placeholder", "Nearest available: Mid Engine (1.7 km)");
+    }
+
     [Fact]
     public async Task A_fire_dispatcher_accepts_and_dispatches_a_leak_that_a_police_dispatcher_never_sees()
     {

@@ -66,7 +66,28 @@ async function open(id) {
     message(`Could not open the incident (${response.status})`);
     return;
   }
-  renderDetail(await response.json());
+  const detail = await response.json();
+  renderDetail(detail);
+  await offerUnits(detail).catch(() => {});
+}
+
+// The nearest available units of the incident's agencies, nearest first, offered in the unit field (free text still goes).
+async function offerUnits(detail) {
+  const where = detail.summary.location;
+  const offers = [];
+  for (const agency of detail.summary.agencies) {
+    const response = await fetch(`/api/units/${agency}/available?latitude=${where.latitude}&longitude=${where.longitude}&count=5`);
+    if (response.ok) offers.push(...await response.json());
+  }
+  offers.sort((a, b) => a.meters - b.meters);
+  document.getElementById('units').replaceChildren(...offers.map(offer => {
+    const option = document.createElement('option');
+    option.value = offer.unit.id;
+    option.label = `${offer.unit.name} · ${(offer.meters / 1000).toFixed(1)} km`;
+    return option;
+  }));
+  const input = document.getElementById('unit-input');
+  input.placeholder = offers.length > 0 ? `Nearest available: ${offers[0].unit.name} (${(offers[0].meters / 1000).toFixed(1)} km)` : 'Unit, e.g. Guro Engine 3';
 }
 
 async function act(action) {
