@@ -323,8 +323,9 @@ public sealed class CapTests(MemoryPlatformFixture fixture)
                         Interlocked.Increment(ref _connections);
                     }
                 }
-                catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+                catch (Exception ex) when (ex is SocketException or ObjectDisposedException or InvalidOperationException)
                 {
+                    // Stopped: by CountAsync or DisposeAsync, possibly before this loop first waited (then "not listening").
                 }
             });
         }
