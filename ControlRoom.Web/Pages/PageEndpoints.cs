@@ -20,6 +20,7 @@ public static class PageEndpoints
         }).ExcludeFromDescription();
         app.MapGet("/", () => Page("queue.html")).RequireAuthorization(Policies.Staff).ExcludeFromDescription();
         app.MapGet("/map", () => Page("map.html")).RequireAuthorization(Policies.Staff).ExcludeFromDescription();
+        app.MapGet("/wall", () => Page("wall.html")).RequireAuthorization(Policies.Staff).ExcludeFromDescription();
         app.MapGet("/traffic", () => Page("traffic.html")).RequireAuthorization(Policies.Staff).ExcludeFromDescription();
         app.MapGet("/incidents/{id}", (string id) => Page("incident.html")).RequireAuthorization(Policies.Staff).ExcludeFromDescription();
         app.MapGet("/dispatch", () => Page("dispatch.html")).RequireAuthorization(Policies.Dispatch).ExcludeFromDescription();

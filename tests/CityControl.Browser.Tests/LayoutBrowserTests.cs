@@ -21,6 +21,7 @@ public sealed class LayoutBrowserTests(MemoryPlatformFixture fixture, BrowserFix
         [
             ("/", "Incident queue", PlatformApi.Operator),
             ("/map", "City map", PlatformApi.Operator),
+            ("/wall", "Video wall", PlatformApi.Operator),
             ("/traffic", "Traffic signals", PlatformApi.Operator),
             ("/dispatch", "Dispatch console", PlatformApi.Operator),
             ("/admin", "Devices", PlatformApi.Admin),
@@ -34,7 +35,7 @@ public sealed class LayoutBrowserTests(MemoryPlatformFixture fixture, BrowserFix
             var header = page.Locator("header#top");
 
             await Assertions.Expect(header.Locator("h1")).ToContainTextAsync(title);
-            await Assertions.Expect(header.Locator("nav a")).ToHaveCountAsync(5);
+            await Assertions.Expect(header.Locator("nav a")).ToHaveCountAsync(6);
             await Assertions.Expect(header.Locator("nav a[aria-current=page]")).ToHaveCountAsync(path.StartsWith("/incidents/", StringComparison.Ordinal) ? 0 : 1);
             await Assertions.Expect(header.Locator("#language")).ToBeVisibleAsync();
             await Assertions.Expect(header.Locator("#who")).ToContainTextAsync($"({(user == PlatformApi.Admin ? "Admin" : "Operator")})");

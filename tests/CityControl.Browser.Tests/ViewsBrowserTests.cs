@@ -143,6 +143,44 @@ public sealed class ViewsBrowserTests(MemoryPlatformFixture fixture, BrowserFixt
         await Live.Arrives("the route leaving the map", TimeSpan.FromSeconds(5), t => Assertions.Expect(page.Locator("path.emergency-route")).ToHaveCountAsync(0, new() { Timeout = t }));
     }
 
+    /// <summary>The wall shows only the cameras an open incident involves: a leak's hazard zone brings the camera beside it, and the incident's end takes it away.</summary>
+    [Fact]
+    public async Task The_video_wall_shows_only_the_cameras_that_an_open_incident_involves()
+    {
+        await using var platform = await InProcessPlatform.StartAsync(PlatformSettings.Memory());
+        var api = platform.Api;
+        var district = MemoryPlatformFixture.NewId("Wall");
+        await api.OnboardAsync(TestDevices.Camera($"cam-near-{district}", district, 37.4852, 126.8991, bearing: 180, fieldOfView: 60, range: 80));
+        await api.OnboardAsync(TestDevices.Camera($"cam-far-{district}", district, 37.5300, 126.9500, bearing: 0, fieldOfView: 60, range: 80));
+        var page = await browser.SignInAsync(platform.BaseAddress, PlatformApi.Operator, "/wall");
+        await Assertions.Expect(page.Locator("#empty")).ToBeVisibleAsync();
+
+        // A leak beside the near camera: its hazard zone attaches it, and the wall shows it with the incident.
+        await api.LeakAsync(district);
+        var tile = page.Locator($".tile[data-camera='cam-near-{district}']");
+        await Live.Arrives("the camera on the wall", TimeSpan.FromSeconds(10), t => Assertions.Expect(tile).ToHaveCountAsync(1, new() { Timeout = t }));
+        await Assertions.Expect(page.Locator(".tile")).ToHaveCountAsync(1);
+        await Assertions.Expect(tile.Locator("figcaption")).ToContainTextAsync("P1");
+        await Assertions.Expect(tile.Locator("figcaption a")).ToContainTextAsync("Chemical leak");
+        await Assertions.Expect(tile.Locator(".no-live")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#empty")).ToBeHiddenAsync();
+        foreach (var (width, height) in new[] { (1920, 1080), (1366, 768) })
+        {
+            await page.SetViewportSizeAsync(width, height);
+            await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, $"wall-{width}x{height}.png") });
+        }
+
+        // The incident is cancelled: the camera leaves the wall.
+        var incident = (await api.GetJsonAsync($"/api/incidents?district={district}"))["items"]![0]!["id"]!.GetValue<string>();
+        using (var cancel = await api.SendAsync(HttpMethod.Post, $"/api/incidents/{incident}/actions/cancel", PlatformApi.Operator, PlatformApi.Json(new { text = "drill" })))
+        {
+            Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+        }
+
+        await Live.Arrives("the camera leaving the wall", TimeSpan.FromSeconds(5), t => Assertions.Expect(page.Locator(".tile")).ToHaveCountAsync(0, new() { Timeout = t }));
+        await Assertions.Expect(page.Locator("#empty")).ToBeVisibleAsync();
+    }
+
     [Fact]
     public async Task An_operator_shelves_a_leak_with_a_reason_and_sees_the_consoles_alarm_rate()
     {

@@ -5,7 +5,7 @@ import { ready, t, lang, languages, chooseLanguage } from './i18n.js';
 import { me } from './api.js';
 import { createAnnouncer } from './announce.js';
 
-const links = [['/', 'nav.queue', 'Queue'], ['/map', 'nav.map', 'Map'], ['/traffic', 'nav.traffic', 'Traffic'],
+const links = [['/', 'nav.queue', 'Queue'], ['/map', 'nav.map', 'Map'], ['/wall', 'nav.wall', 'Video wall'], ['/traffic', 'nav.traffic', 'Traffic'],
   ['/dispatch', 'nav.dispatch', 'Dispatch'], ['/admin', 'nav.admin', 'Devices']];
 
 function element(tag, props = {}, ...children) {
