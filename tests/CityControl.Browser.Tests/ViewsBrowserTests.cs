@@ -143,6 +143,65 @@ public sealed class ViewsBrowserTests(MemoryPlatformFixture fixture, BrowserFixt
         await Live.Arrives("the route leaving the map", TimeSpan.FromSeconds(5), t => Assertions.Expect(page.Locator("path.emergency-route")).ToHaveCountAsync(0, new() { Timeout = t }));
     }
 
+    /// <summary>A route planned on the map: the incident, the unit (a rostered one starts from its station), the signals in order, then the answers.</summary>
+    [Fact]
+    public async Task A_dispatcher_plans_a_units_route_on_the_map_and_sees_each_signals_answer()
+    {
+        await using var platform = await InProcessPlatform.StartAsync(PlatformSettings.Memory());
+        var api = platform.Api;
+        var district = MemoryPlatformFixture.NewId("Route");
+        using (var unit = await api.SendAsync(HttpMethod.Put, "/api/units/fire/near", PlatformApi.Admin, PlatformApi.Json(new { name = "Near Engine", station = new { latitude = 37.4905, longitude = 126.8990 } })))
+        {
+            Assert.True(unit.IsSuccessStatusCode);
+        }
+
+        var phases = new { cycleSeconds = 90, phases = new[] { new { phase = 2, minGreenSeconds = 10, maxGreenSeconds = 40, yellowSeconds = 3, redClearanceSeconds = 2 } } };
+        foreach (var (id, lat) in new[] { ($"sig-a-{district}", 37.4890), ($"sig-b-{district}", 37.4870) })
+        {
+            var credential = await api.OnboardAsync(new { id, kind = "trafficSignal", name = id, location = new { latitude = lat, longitude = 126.8990 }, district, zone = "road", heartbeatSeconds = 600, trafficSignal = phases });
+            using var report = await api.PostTelemetryAsync(credential, new { readings = new[] { TestDevices.Reading(id, DateTimeOffset.UtcNow, "phase", 2, "phase") } });
+            Assert.Equal(HttpStatusCode.Accepted, report.StatusCode);
+        }
+
+        await api.LeakAsync(district);
+        var page = await browser.SignInAsync(platform.BaseAddress, ("fire", "fire-demo"), "/map");
+        await Assertions.Expect(page.Locator(".incident-marker")).ToHaveCountAsync(1, new() { Timeout = 10 * Seconds });
+        await page.Locator(".incident-marker").ClickAsync();
+        await Assertions.Expect(page.Locator("#route-panel")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#route-unit")).ToHaveValueAsync("near");
+        await Assertions.Expect(page.Locator("#route-send")).ToBeDisabledAsync();
+
+        // The engine comes south from its station through signal A, then B.
+        var signals = page.Locator("path.device.trafficSignal");
+        await Assertions.Expect(signals).ToHaveCountAsync(2);
+        foreach (var index in await OrderByLatitude(page, signals))
+        {
+            await signals.Nth(index).ClickAsync(new() { Force = true });
+        }
+
+        await Assertions.Expect(page.Locator("#route-signals")).ToHaveTextAsync($"1. sig-a-{district}  2. sig-b-{district}");
+        await page.SetViewportSizeAsync(1366, 768);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "map-route-plan-1366x768.png") });
+        await page.ClickAsync("#route-send");
+        await Assertions.Expect(page.Locator("#route-panel")).ToBeHiddenAsync();
+        await Live.Arrives("the route with its answers", TimeSpan.FromSeconds(5), t => Assertions.Expect(page.Locator(".priority-answer.granted")).ToHaveCountAsync(2, new() { Timeout = t }));
+        await Assertions.Expect(page.Locator(".priority-answer", new() { HasText = "near SB: granted" })).ToHaveCountAsync(2);
+        await page.SetViewportSizeAsync(1920, 1080);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "map-route-1920x1080.png") });
+    }
+
+    /// <summary>The indexes of the markers, northernmost first (higher on screen).</summary>
+    private static async Task<List<int>> OrderByLatitude(IPage page, ILocator markers)
+    {
+        var boxes = new List<(int Index, float Y)>();
+        for (var i = 0; i < await markers.CountAsync(); i++)
+        {
+            boxes.Add((i, (await markers.Nth(i).BoundingBoxAsync())!.Y));
+        }
+
+        return [.. boxes.OrderBy(b => b.Y).Select(b => b.Index)];
+    }
+
     /// <summary>The wall shows only the cameras an open incident involves: a leak's hazard zone brings the camera beside it, and the incident's end takes it away.</summary>
     [Fact]
     public async Task The_video_wall_shows_only_the_cameras_that_an_open_incident_involves()

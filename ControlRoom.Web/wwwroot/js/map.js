@@ -1,7 +1,7 @@
 // The unified map: district outlines as the offline basemap (a tile server only if configured), devices by layer,
 // open incidents pulsing by priority, all kept live from the control-room hub.
 import { t } from './core/i18n.js';
-import { facts } from './core/api.js';
+import { facts, problemText } from './core/api.js';
 import { startPage } from './core/layout.js';
 import { connectLive, showConnection } from './core/live.js';
 import { deviceLook } from './core/devices.js';
@@ -29,10 +29,13 @@ function drawDevice(device) {
   devices.get(device.id)?.marker.remove();
   const look = deviceLook(device, statuses.get(device.id));
   const marker = L.circleMarker([device.location.latitude, device.location.longitude], {
-    radius: look.level === 'normal' ? 6 : 9, weight: 2, color: '#0f1720', fillColor: look.colour, fillOpacity: 0.95,
+    radius: look.level === 'normal' ? 6 : 9, weight: 2, color: '#0f1720', fillColor: look.colour, fillOpacity: 0.95, bubblingMouseEvents: false,
     className: `device ${device.kind} ${look.level}`,
   }).bindTooltip(`${device.name} (${device.kind}): ${look.text}`);
   marker.deviceId = device.id;
+  if (device.kind === 'trafficSignal') {
+    marker.on('click', () => route.addSignal(device));
+  }
   devices.set(device.id, { device, marker });
   if (visible(layerOfKind[device.kind], device.district)) {
     marker.addTo(map);
@@ -51,7 +54,8 @@ function drawIncident(incident) {
     iconSize: [44, 24],
   });
   const marker = L.marker([incident.location.latitude, incident.location.longitude], { icon, title: incident.title, zIndexOffset: 1000 })
-    .bindTooltip(`${incident.priority} ${incident.title} (${incident.status}, ${incident.alarmCount} alarms)`);
+    .bindTooltip(`${incident.priority} ${incident.title} (${incident.status}, ${incident.alarmCount} alarms) · ${t('route.hint', 'click to plan a unit\'s route')}`)
+    .on('click', () => route.start(incident));
   incidents.set(incident.id, { incident, marker });
   if (visible(layerOfIncident[incident.type] || 'safety', incident.district)) {
     marker.addTo(map);
@@ -145,6 +149,88 @@ function onIncident(incident) {
     hazards.delete(incident.id);
   }
 }
+
+// Planning an emergency route on the map: click an incident, choose the unit (the nearest available are offered, and a
+// rostered unit starts from its station; any other from a click on the map), click the signals it passes in order,
+// and ask for priority. The answers come back live on the map and the incident's timeline.
+const route = {
+  incident: null, signals: [], from: null, line: null, offers: [],
+  async start(incident) {
+    if (this.incident) return;
+    this.incident = incident;
+    this.signals = [];
+    this.from = null;
+    document.getElementById('route-panel').hidden = false;
+    document.getElementById('route-title').textContent = `${t('route.for', 'Route for')} ${incident.priority} ${incident.title}:`;
+    document.getElementById('route-message').textContent = '';
+    this.offers = [];
+    for (const agency of incident.agencies) {
+      const response = await fetch(`/api/units/${agency}/available?latitude=${incident.location.latitude}&longitude=${incident.location.longitude}&count=5`);
+      if (response.ok) this.offers.push(...(await response.json()).map(o => ({ ...o, agency })));
+    }
+    this.offers.sort((a, b) => a.meters - b.meters);
+    document.getElementById('route-units').replaceChildren(...this.offers.map(o => {
+      const option = document.createElement('option');
+      option.value = o.unit.id;
+      option.label = `${o.unit.name} · ${(o.meters / 1000).toFixed(1)} km`;
+      return option;
+    }));
+    document.getElementById('route-unit').value = this.offers[0]?.unit.id ?? '';
+    this.show();
+  },
+  addSignal(device) {
+    if (!this.incident || this.signals.some(s => s.id === device.id)) return;
+    this.signals.push(device);
+    this.show();
+  },
+  setFrom(latlng) {
+    if (!this.incident) return;
+    this.from = { latitude: latlng.lat, longitude: latlng.lng };
+    this.show();
+  },
+  startPoint() {
+    const unit = document.getElementById('route-unit').value;
+    const offer = this.offers.find(o => o.unit.id === unit);
+    return offer ? offer.unit.station : this.from;
+  },
+  show() {
+    const start = this.startPoint();
+    document.getElementById('route-help').textContent = start
+      ? t('route.clickSignals', 'click the signals it passes, in order')
+      : t('route.clickStart', 'click where the unit starts, then the signals it passes, in order');
+    document.getElementById('route-signals').textContent = this.signals.map((s, i) => `${i + 1}. ${s.name}`).join('  ');
+    document.getElementById('route-send').disabled = !start || this.signals.length === 0 || !document.getElementById('route-unit').value;
+    this.line?.remove();
+    const points = [start, ...this.signals.map(s => s.location)].filter(Boolean).map(p => [p.latitude, p.longitude]);
+    this.line = points.length > 1 ? L.polyline(points, { color: '#3e8ed0', weight: 3, dashArray: '4 6', className: 'route-draft' }).addTo(map) : null;
+  },
+  async send() {
+    const unit = document.getElementById('route-unit').value;
+    const offer = this.offers.find(o => o.unit.id === unit);
+    const response = await fetch(`/api/incidents/${encodeURIComponent(this.incident.id)}/routes`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ unit, role: offer?.agency === 'police' ? 'police' : undefined, from: this.startPoint(), signals: this.signals.map(s => s.id) }),
+    });
+    if (!response.ok) {
+      document.getElementById('route-message').textContent = problemText(await response.json().catch(() => null), response.status);
+      return;
+    }
+    const incident = this.incident;
+    this.cancel();
+    drawRoutes(incident).catch(() => {});
+  },
+  cancel() {
+    this.incident = null;
+    this.signals = [];
+    this.line?.remove();
+    this.line = null;
+    document.getElementById('route-panel').hidden = true;
+  },
+};
+document.getElementById('route-send').addEventListener('click', () => route.send());
+document.getElementById('route-cancel').addEventListener('click', () => route.cancel());
+document.getElementById('route-unit').addEventListener('input', () => route.show());
+map.on('click', event => route.setFrom(event.latlng));
 
 function drawViews() {
   views.eachLayer(view => {
