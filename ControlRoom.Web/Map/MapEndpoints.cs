@@ -23,8 +23,6 @@ public sealed class MapOptions
 
 public static class MapEndpoints
 {
-    private static readonly GeometryFactory Geometry = new();
-
     public static IEndpointRouteBuilder MapMapEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/map", Get).RequireAuthorization(Policies.Staff).WithTags("Map")
@@ -75,14 +73,7 @@ public static class MapEndpoints
     }
 
     /// <summary>The convex hull of the points buffered by the margin, computed in metres on a local projection and returned in WGS84.</summary>
-    internal static JsonObject Outline(IReadOnlyList<GeoPoint> points, double marginMeters)
-    {
-        var (toLocal, toWgs) = GeoDistance.LocalProjection(points[0]);
-        var projected = points.Select(p => toLocal.Transform([p.Longitude, p.Latitude])).Select(xy => new Coordinate(xy[0], xy[1])).ToArray();
-        var area = Geometry.CreateMultiPointFromCoords(projected).ConvexHull().Buffer(marginMeters, 8);
-        var ring = area.Coordinates.Select(c => toWgs.Transform([c.X, c.Y])).Select(p => new Coordinate(p[0], p[1])).ToArray();
-        return ToGeoJson(Geometry.CreatePolygon(ring));
-    }
+    internal static JsonObject Outline(IReadOnlyList<GeoPoint> points, double marginMeters) => ToGeoJson(GeoDistance.Hull(points, marginMeters));
 
     /// <summary>A WGS84 polygon (x longitude, y latitude) as a GeoJSON geometry, to a micro-degree (about 0.1 m).</summary>
     private static JsonObject ToGeoJson(Polygon polygon)

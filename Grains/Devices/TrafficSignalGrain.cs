@@ -25,10 +25,14 @@ public sealed class TrafficSignalGrain(
 
     public async Task<PriorityAnswer> RequestPriority(PriorityRequest request)
     {
-        if (request.ImportanceLevel is < SignalPriority.MinImportance or > SignalPriority.MaxImportance || request.InboundApproach is not ("NB" or "SB" or "EB" or "WB"))
+        if (request.InboundApproach is not ("NB" or "SB" or "EB" or "WB"))
         {
-            throw new DeviceRuleException(request.InboundApproach is "NB" or "SB" or "EB" or "WB" ? "importanceLevel" : "inboundApproach",
-                request.InboundApproach is "NB" or "SB" or "EB" or "WB" ? "must be 1 to 14 (J2735 RequestImportanceLevel)" : "must be NB, SB, EB or WB");
+            throw new DeviceRuleException("inboundApproach", "must be NB, SB, EB or WB");
+        }
+
+        if (request.ImportanceLevel is < SignalPriority.MinImportance or > SignalPriority.MaxImportance)
+        {
+            throw new DeviceRuleException("importanceLevel", "must be 1 to 14 (J2735 RequestImportanceLevel)");
         }
 
         var refusal = CommandRefusal() ?? (S.Live.SignalMode is SignalMode.Fault or SignalMode.Flash

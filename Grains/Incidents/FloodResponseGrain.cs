@@ -151,16 +151,9 @@ public sealed partial class FloodResponseGrain(
             [new ResponseStep($"barrier {evt.DeviceId}", $"barrier {target.ToString().ToLowerInvariant()}", $"reported {target.ToString().ToLowerInvariant()} by the barrier", done)]);
     }
 
-    /// <summary>Without a drawn outline: the zone's devices' hull with a 30 m margin, on a local projection.</summary>
-    private static ImmutableArray<GeoPoint> OutlineOf(IReadOnlyList<DeviceSummary> devices)
-    {
-        var points = devices.Select(d => d.Location).ToList();
-        var (toLocal, toWgs) = GeoDistance.LocalProjection(points[0]);
-        var factory = new NetTopologySuite.Geometries.GeometryFactory();
-        var hull = factory.CreateMultiPointFromCoords([.. points.Select(p => toLocal.Transform([p.Longitude, p.Latitude])).Select(xy => new NetTopologySuite.Geometries.Coordinate(xy[0], xy[1]))])
-            .ConvexHull().Buffer(30, 4);
-        return [.. hull.Coordinates.Select(c => toWgs.Transform([c.X, c.Y])).Select(p => new GeoPoint(Math.Round(p[1], 7), Math.Round(p[0], 7)))];
-    }
+    /// <summary>Without a drawn outline: the zone's devices' hull with a 30 m margin.</summary>
+    private static ImmutableArray<GeoPoint> OutlineOf(IReadOnlyList<DeviceSummary> devices) =>
+        [.. GeoDistance.Hull([.. devices.Select(d => d.Location)], 30, 4).Shell.Coordinates.Select(c => new GeoPoint(Math.Round(c.Y, 7), Math.Round(c.X, 7)))];
 
     /// <summary>A phone number as the timeline may show it: its last four digits only.</summary>
     private static string Mask(string phone) => phone.Length <= 4 ? "****" : new string('*', phone.Length - 4) + phone[^4..];

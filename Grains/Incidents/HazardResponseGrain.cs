@@ -252,14 +252,13 @@ public sealed partial class HazardResponseGrain(
     private async Task<IEnumerable<ResponseStep>> SendWarnings(HazardZone zone, double reach, DateTimeOffset now)
     {
         var devices = await Snapshots(DeviceKind.WarningDevice, zone.Source, reach + 5000);
-        var (toLocal, _) = GeoDistance.LocalProjection(zone.Source);
-        var localArea = new NetTopologySuite.Geometries.GeometryFactory().CreatePolygon([.. zone.Outline.Select(p => Local(toLocal, p))]);
+        var outside = HazardZoneRules.MetresOutside(zone, devices.Select(d => (d.Definition.Id, d.Definition.Location)));
         var steps = new List<ResponseStep>();
         var inReach = new HashSet<string>(StringComparer.Ordinal);
         foreach (var device in devices)
         {
             var d = device.Definition;
-            var distance = localArea.Distance(new NetTopologySuite.Geometries.GeometryFactory().CreatePoint(Local(toLocal, d.Location)));
+            var distance = outside[d.Id];
             if (d.WarningDevice is not { } settings || distance > settings.RangeMeters)
             {
                 continue;
@@ -356,12 +355,6 @@ public sealed partial class HazardResponseGrain(
             S.Watched.Add(district);
             await state.WriteStateAsync();
         }
-    }
-
-    private static NetTopologySuite.Geometries.Coordinate Local(ProjNet.CoordinateSystems.Transformations.MathTransform toLocal, GeoPoint p)
-    {
-        var xy = toLocal.Transform([p.Longitude, p.Latitude]);
-        return new NetTopologySuite.Geometries.Coordinate(xy[0], xy[1]);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Incident {IncidentId}: hazard zone {Version}: {Basis}")]

@@ -311,12 +311,7 @@ public sealed partial class IncidentGrain(
             S.Cameras = [.. attached];
         }
 
-        foreach (var step in steps)
-        {
-            Append(step.Actor, step.Action, null, null, step.Detail, step.At);
-        }
-
-        S.UpdatedAt = steps.IsDefaultOrEmpty ? S.UpdatedAt : steps.Max(x => x.At) is var last && last > S.UpdatedAt ? last : S.UpdatedAt;
+        AppendSteps(steps);
         await SaveAndPublish(zone is null ? "hazard response" : "hazard zone");
     }
 
@@ -337,12 +332,7 @@ public sealed partial class IncidentGrain(
             S.Cameras = [.. attached];
         }
 
-        foreach (var step in steps)
-        {
-            Append(step.Actor, step.Action, null, null, step.Detail, step.At);
-        }
-
-        S.UpdatedAt = steps.IsDefaultOrEmpty ? S.UpdatedAt : steps.Max(x => x.At) is var last && last > S.UpdatedAt ? last : S.UpdatedAt;
+        AppendSteps(steps);
         await SaveAndPublish("response");
     }
 
@@ -358,12 +348,7 @@ public sealed partial class IncidentGrain(
             S.Routes.Add(unit);
         }
 
-        foreach (var step in steps)
-        {
-            Append(step.Actor, step.Action, null, null, step.Detail, step.At);
-        }
-
-        S.UpdatedAt = steps.IsDefaultOrEmpty ? S.UpdatedAt : steps.Max(x => x.At) is var last && last > S.UpdatedAt ? last : S.UpdatedAt;
+        AppendSteps(steps);
         await SaveAndPublish("route");
     }
 
@@ -545,6 +530,16 @@ public sealed partial class IncidentGrain(
         IncidentActionKind.AddEvidence => "evidence added",
         _ => kind.ToString().ToLowerInvariant(),
     };
+
+    /// <summary>A response's steps on the timeline, each with its own actor and time; the incident is updated as of the last.</summary>
+    private void AppendSteps(ImmutableArray<ResponseStep> steps)
+    {
+        foreach (var step in steps)
+        {
+            Append(step.Actor, step.Action, null, null, step.Detail, step.At);
+            S.UpdatedAt = step.At > S.UpdatedAt ? step.At : S.UpdatedAt;
+        }
+    }
 
     private void Append(string actor, string action, IncidentStatus? from, IncidentStatus? to, string detail, DateTimeOffset at) =>
         S.Timeline.Add(new TimelineEntry(S.Timeline.Count + 1, at, actor, action, from, to, detail));

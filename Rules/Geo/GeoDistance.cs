@@ -70,6 +70,18 @@ public static class GeoDistance
         return Geometry.CreatePolygon(ring);
     }
 
+    /// <summary>
+    /// The convex hull of the points buffered by <paramref name="marginMeters"/>, computed in metres on a local
+    /// projection and returned as a WGS84 polygon (x longitude, y latitude): an area drawn around a group of devices.
+    /// </summary>
+    public static Polygon Hull(IReadOnlyList<GeoPoint> points, double marginMeters, int quadrantSegments = 8)
+    {
+        var (toLocal, toWgs) = LocalProjection(points[0]);
+        var projected = points.Select(p => toLocal.Transform([p.Longitude, p.Latitude])).Select(xy => new Coordinate(xy[0], xy[1])).ToArray();
+        var area = Geometry.CreateMultiPointFromCoords(projected).ConvexHull().Buffer(marginMeters, quadrantSegments);
+        return Geometry.CreatePolygon([.. area.Coordinates.Select(c => toWgs.Transform([c.X, c.Y])).Select(p => new Coordinate(p[0], p[1]))]);
+    }
+
     private static (Point A, Point B) Project(GeoPoint a, GeoPoint b)
     {
         var (toLocal, _) = LocalProjection(a);

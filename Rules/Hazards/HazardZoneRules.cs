@@ -146,13 +146,9 @@ public static class HazardZoneRules
     /// </summary>
     public static ImmutableArray<(string Id, SignalPlan Plan, double DistanceMeters)> SignalPlans(HazardZone zone, IEnumerable<(string Id, GeoPoint Location)> signals)
     {
-        var (toLocal, _) = GeoDistance.LocalProjection(zone.Source);
-        var area = Geometry.CreatePolygon([.. zone.Outline.Select(p => Local(toLocal, p))]);
         var result = ImmutableArray.CreateBuilder<(string, SignalPlan, double)>();
-        foreach (var (id, location) in signals.OrderBy(s => s.Id, StringComparer.Ordinal))
+        foreach (var (id, distance) in MetresOutside(zone, signals).OrderBy(d => d.Key, StringComparer.Ordinal))
         {
-            var point = Geometry.CreatePoint(Local(toLocal, location));
-            var distance = area.Distance(point);
             if (distance == 0)
             {
                 result.Add((id, SignalPlan.Evacuation, 0));
@@ -164,6 +160,14 @@ public static class HazardZoneRules
         }
 
         return result.ToImmutable();
+    }
+
+    /// <summary>How far each place is outside the zone, in metres (0 inside), measured on the source's local projection.</summary>
+    public static IReadOnlyDictionary<string, double> MetresOutside(HazardZone zone, IEnumerable<(string Id, GeoPoint Location)> places)
+    {
+        var (toLocal, _) = GeoDistance.LocalProjection(zone.Source);
+        var area = Geometry.CreatePolygon([.. zone.Outline.Select(p => Local(toLocal, p))]);
+        return places.ToDictionary(p => p.Id, p => area.Distance(Geometry.CreatePoint(Local(toLocal, p.Location))), StringComparer.Ordinal);
     }
 
     /// <summary>The zone's outline as a WGS84 polygon (x longitude, y latitude).</summary>

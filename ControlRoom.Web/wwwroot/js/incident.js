@@ -4,6 +4,7 @@ import { startPage } from './core/layout.js';
 import { timelineText } from './core/timeline.js';
 import { problemText } from './core/api.js';
 import { t } from './core/i18n.js';
+import { liveView } from './core/liveview.js';
 
 const id = decodeURIComponent(location.pathname.split('/').pop());
 
@@ -100,25 +101,6 @@ function render(detail) {
     item.textContent = timelineText(entry, new Date(entry.at).toLocaleString());
     return item;
   }));
-}
-
-// The camera's newest annotated frame, fetched again every second while its pipeline runs; one that stops says so.
-function liveView(camera) {
-  const img = document.createElement('img');
-  img.className = 'live';
-  img.alt = `live view of ${camera.name}`;
-  const source = `/api/cameras/${encodeURIComponent(camera.id)}/live.jpg`;
-  let timer = null;
-  img.addEventListener('load', () => { timer = setTimeout(() => { img.src = `${source}?t=${Date.now()}`; }, 1000); });
-  img.addEventListener('error', () => {
-    clearTimeout(timer);
-    const none = document.createElement('span');
-    none.className = 'muted';
-    none.textContent = 'no live view';
-    img.replaceWith(none);
-  });
-  img.src = source;
-  return img;
 }
 
 function showMessage(value) {

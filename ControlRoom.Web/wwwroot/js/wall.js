@@ -5,6 +5,7 @@ import { t } from './core/i18n.js';
 import { facts } from './core/api.js';
 import { startPage } from './core/layout.js';
 import { connectLive, showConnection } from './core/live.js';
+import { liveView } from './core/liveview.js';
 
 let terminal = new Set();
 const cameras = new Map();        // camera id -> device (name, district) from the board
@@ -12,26 +13,6 @@ const incidents = new Map();      // incident id -> { summary, cameraIds }
 const tiles = new Map();          // camera id -> tile element, kept across renders so live views do not restart
 const select = document.getElementById('district');
 const done = incident => terminal.has(incident.status) || incident.status === 'resolved';
-
-// The camera's newest annotated frame, fetched again every second while its pipeline runs; one that has none says so.
-function liveView(camera) {
-  const img = document.createElement('img');
-  img.className = 'live';
-  img.alt = `${t('wall.liveOf', 'live view of')} ${camera.name}`;
-  const source = `/api/cameras/${encodeURIComponent(camera.id)}/live.jpg`;
-  let timer = null;
-  img.addEventListener('load', () => { timer = setTimeout(() => { if (img.isConnected) img.src = `${source}?t=${Date.now()}`; }, 1000); });
-  img.addEventListener('error', () => {
-    clearTimeout(timer);
-    const none = document.createElement('div');
-    none.className = 'no-live muted';
-    none.textContent = t('wall.noLive', 'no live view: no video worker runs this camera, or you may not see it');
-    img.replaceWith(none);
-    setTimeout(() => { if (none.isConnected) none.replaceWith(liveView(camera)); }, 10000);
-  });
-  img.src = source;
-  return img;
-}
 
 function tileOf(camera) {
   let tile = tiles.get(camera.id);
@@ -41,7 +22,11 @@ function tileOf(camera) {
     tile.dataset.camera = camera.id;
     tile.tabIndex = 0;
     tile.title = t('wall.fullScreen', 'Click for full screen');
-    tile.append(liveView(camera), document.createElement('figcaption'));
+    tile.append(liveView(camera, {
+      alt: `${t('wall.liveOf', 'live view of')} ${camera.name}`,
+      noneText: t('wall.noLive', 'no live view: no video worker runs this camera, or you may not see it'),
+      retryMs: 10000,
+    }), document.createElement('figcaption'));
     const full = () => (document.fullscreenElement ? document.exitFullscreen() : tile.requestFullscreen?.());
     tile.addEventListener('click', full);
     tile.addEventListener('keydown', event => { if (event.key === 'Enter') full(); });
