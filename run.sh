@@ -114,6 +114,12 @@ if [ "$video" = true ] && [ -d "$root/../shared/data/video" ]; then
   common+=(--CityControl:CameraSources:FileFolders:0="$video_folder")
 fi
 
+# Seoul's districts, neighbourhoods, the Han River and the subway beside the project, when present, are the map's
+# offline basemap (a deployment points CityControl:Map:BasemapFolder at its own GeoJSON files).
+if [ -d "$root/../shared/data/city/seoul" ]; then
+  common+=(--CityControl:Map:BasemapFolder="$(cd "$root/../shared/data/city/seoul" && pwd)")
+fi
+
 # GET /healthz answered 200 (bash's own /dev/tcp: no curl needed).
 healthy() { # url
   local hostport=${1#http://}

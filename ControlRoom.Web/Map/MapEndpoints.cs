@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using CityControl.Devices;
 using CityControl.Web.Security;
@@ -19,6 +20,12 @@ public sealed class MapOptions
 
     /// <summary>How far around its devices a district's outline reaches, in metres.</summary>
     public double DistrictMarginMeters { get; set; } = 250;
+
+    /// <summary>The folder of the offline basemap's GeoJSON files (relative to the content root); empty: no basemap.</summary>
+    public string BasemapFolder { get; set; } = "";
+
+    /// <summary>The basemap's layers when its folder has no <c>basemap.json</c> (appsettings.json describes Seoul's).</summary>
+    public List<BasemapLayer> BasemapLayers { get; set; } = [];
 }
 
 public static class MapEndpoints
@@ -28,11 +35,20 @@ public static class MapEndpoints
         app.MapGet("/api/map", Get).RequireAuthorization(Policies.Staff).WithTags("Map")
             .RequireRateLimiting(CityControl.Web.Api.ApiFeature.QueryRateLimit)
             .Produces<System.Text.Json.Nodes.JsonObject>()
-            .WithSummary("The offline basemap: each district's outline (its devices' hull with a margin) as GeoJSON, and the tile server if one is configured.");
+            .WithSummary("What the map draws under the devices: the basemap's layers (fetched from /api/map/layers/{name}), each district's devices' hull with a margin, the cameras' fields of view, and the tile server if one is configured.");
+        app.MapGet("/api/map/layers/{name}", Layer).RequireAuthorization(Policies.Staff).WithTags("Map")
+            .Produces(StatusCodes.Status200OK, contentType: "application/geo+json")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("One layer of the offline basemap as GeoJSON, as the basemap folder holds it (cached by the browser, revalidated by its date).");
         return app;
     }
 
-    private static async Task<IResult> Get(IGrainFactory grains, Microsoft.Extensions.Options.IOptions<MapOptions> options)
+    private static IResult Layer(string name, Basemap basemap) =>
+        basemap.PathOf(name) is { } path
+            ? Results.File(path, "application/geo+json", lastModified: File.GetLastWriteTimeUtc(path))
+            : CityControl.Web.Api.Problems.NotFound($"Basemap layer '{name}'");
+
+    private static async Task<IResult> Get(IGrainFactory grains, Microsoft.Extensions.Options.IOptions<MapOptions> options, Basemap basemap)
     {
         var devices = (await grains.QueryDevices(new DeviceQuery()))
             .Where(d => d.Status != LifecycleStatus.Decommissioned)
@@ -63,8 +79,24 @@ public static class MapEndpoints
             }
         }
 
+        var layers = new JsonArray();
+        foreach (var (name, layer) in basemap.Layers)
+        {
+            layers.Add(new JsonObject
+            {
+                ["name"] = name,
+                ["role"] = JsonNamingPolicy.CamelCase.ConvertName(layer.Role.ToString()),
+                ["url"] = $"/api/map/layers/{Uri.EscapeDataString(name)}",
+                ["nameProperty"] = layer.NameProperty,
+                ["englishNameProperty"] = layer.EnglishNameProperty ?? layer.NameProperty,
+                ["colourProperty"] = layer.ColourProperty,
+                ["attribution"] = layer.Attribution,
+            });
+        }
+
         return Results.Ok(new JsonObject
         {
+            ["basemap"] = layers,
             ["tileUrl"] = options.Value.TileUrl,
             ["tileAttribution"] = options.Value.TileAttribution,
             ["districts"] = new JsonObject { ["type"] = "FeatureCollection", ["features"] = features },

@@ -10,6 +10,7 @@ public static class PagesFeature
         builder.Services.AddOptions<MapOptions>().Bind(builder.Configuration.GetSection(MapOptions.Section))
             .Validate(o => o.DistrictMarginMeters is > 0 and <= 5000, "CityControl:Map:DistrictMarginMeters must be more than 0 and at most 5000")
             .ValidateOnStart();
+        builder.Services.AddSingleton<Basemap>();
         return builder;
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using CityControl.Devices;
 using CityControl.Incidents;
 using CityControl.Tests.Infrastructure;
+using CityControl.Testing;
 using CityControl.Rules.Geo;
 
 namespace CityControl.Tests.Api;
@@ -33,6 +34,34 @@ public sealed class MapApiTests(MemoryPlatformFixture fixture)
         Assert.All(arc, p => Assert.InRange(GeoDistance.BearingDegrees(camera, p), 59.5, 120.5));
         Assert.Contains(arc, p => Math.Abs(GeoDistance.BearingDegrees(camera, p) - 60) < 0.5);
         Assert.Contains(arc, p => Math.Abs(GeoDistance.BearingDegrees(camera, p) - 120) < 0.5);
+    }
+
+    [Fact]
+    public async Task The_basemap_serves_the_folders_layers_with_their_credits_and_nothing_else()
+    {
+        var layers = (await Api.GetJsonAsync("/api/map"))["basemap"]!.AsArray();
+        Assert.Equal(
+            ["outline", "neighbourhoods", "districts", "water", "transitLines", "transitStations"],
+            layers.Select(l => l!["role"]!.GetValue<string>()));
+        Assert.Contains(layers, l => l!["attribution"]!.GetValue<string>().Contains("OpenStreetMap", StringComparison.Ordinal));
+
+        var river = layers.Single(l => l!["role"]!.GetValue<string>() == "water")!;
+        using var file = await Api.SendAsync(HttpMethod.Get, river["url"]!.GetValue<string>(), PlatformApi.Operator);
+        Assert.Equal(HttpStatusCode.OK, file.StatusCode);
+        Assert.Equal("application/geo+json", file.Content.Headers.ContentType!.MediaType);
+        Assert.Equal(
+            await File.ReadAllTextAsync(RepoPaths.Data("city", "seoul", "han_river_osm.geojson")),
+            await file.Content.ReadAsStringAsync());
+
+        // Only the files the basemap names: not another file of the folder, nor one outside it.
+        foreach (var name in new[] { "seoul_legal_dong_2015_juso", "SOURCE", "..%2F..%2Fvideo%2FSOURCE", "..%5C..%5Cappsettings", "%2Fetc%2Fpasswd" })
+        {
+            using var refused = await Api.SendAsync(HttpMethod.Get, $"/api/map/layers/{name}", PlatformApi.Operator);
+            Assert.True(refused.StatusCode == HttpStatusCode.NotFound, $"{name}: {refused.StatusCode} {refused.RequestMessage!.RequestUri}");
+        }
+
+        using var anonymous = await Api.SendAsync(HttpMethod.Get, river["url"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
     }
 
     [Fact]

@@ -48,6 +48,59 @@ public sealed partial class ConsoleBrowserTests(MemoryPlatformFixture fixture, B
         await Assertions.Expect(fire.Locator("#unit-input")).ToHaveAttributeAsync("placeholder", "Nearest available: Mid Engine (1.7 km)");
     }
 
+    /// <summary>
+    /// An operator has a leak's page open; the fire dispatcher accepts it from another console and the page shows it
+    /// live (status and timeline). The operator then dispatches the nearest rostered unit from the page; only the moves
+    /// the lifecycle allows are offered, and a dispatcher's page has no operator-only actions.
+    /// </summary>
+    [Fact]
+    public async Task The_incident_page_follows_another_consoles_action_live_and_offers_only_the_allowed_actions()
+    {
+        await using var platform = await InProcessPlatform.StartAsync(PlatformSettings.Memory());
+        using (var put = await platform.Api.SendAsync(HttpMethod.Put, "/api/units/fire/near", PlatformApi.Admin,
+                   PlatformApi.Json(new { name = "Near Engine", station = new { latitude = 37.4905, longitude = 126.8990 } })))
+        {
+            Assert.True(put.IsSuccessStatusCode);
+        }
+
+        var district = MemoryPlatformFixture.NewId("Live");
+        await platform.Api.LeakAsync(district);
+        var id = await platform.Api.WaitForIncidentAsync(district);
+        var page = await browser.SignInAsync(platform.BaseAddress, PlatformApi.Operator, $"/incidents/{id}");
+        await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("new");
+        await Assertions.Expect(page.Locator("[data-action=acknowledge]")).ToBeEnabledAsync();
+        await Assertions.Expect(page.Locator("[data-action=en-route]")).ToBeDisabledAsync();
+        await Assertions.Expect(page.Locator("[data-action=close]")).ToBeDisabledAsync();
+
+        using (var accepted = await platform.Api.SendAsync(HttpMethod.Post, $"/api/incidents/{id}/actions/acknowledge", Fire, PlatformApi.Json(new { })))
+        {
+            Assert.True(accepted.IsSuccessStatusCode);
+        }
+
+        await Live.Arrives("the fire dispatcher's acceptance on the operator's page", TimeSpan.FromSeconds(3),
+            t => Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("acknowledged", new() { Timeout = t }));
+        await Assertions.Expect(page.Locator("#timeline li").Last).ToContainTextAsync("fire");
+        await Assertions.Expect(page.Locator("[data-action=acknowledge]")).ToBeDisabledAsync();
+
+        await Assertions.Expect(page.Locator("#units option")).ToHaveCountAsync(1);
+        await page.FillAsync("#unit-input", "near");
+        await page.ClickAsync("[data-action=dispatch]");
+        await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("dispatched");
+        await Assertions.Expect(page.Locator("#unit")).ToHaveTextAsync("near");
+        await Assertions.Expect(page.Locator("[data-action=en-route]")).ToBeEnabledAsync();
+        foreach (var (width, height) in new[] { (1920, 1080), (1366, 768) })
+        {
+            await page.SetViewportSizeAsync(width, height);
+            Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), $"no horizontal scroll at {width}x{height}");
+            await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, $"incident-live-{width}x{height}.png"), FullPage = true });
+        }
+
+        var fire = await browser.SignInAsync(platform.BaseAddress, Fire, $"/incidents/{id}");
+        await Assertions.Expect(fire.Locator("[data-action=en-route]")).ToBeEnabledAsync();
+        await Assertions.Expect(fire.Locator("[data-action=close]")).ToBeHiddenAsync();
+        await Assertions.Expect(fire.Locator("#shelve")).ToBeHiddenAsync();
+    }
+
     [Fact]
     public async Task A_fire_dispatcher_accepts_and_dispatches_a_leak_that_a_police_dispatcher_never_sees()
     {

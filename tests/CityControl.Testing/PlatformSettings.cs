@@ -32,6 +32,7 @@ public static class PlatformSettings
         settings["CityControl:Silo:SiloPort"] = FreePorts.Next().ToString();
         settings["CityControl:Silo:GatewayPort"] = FreePorts.Next().ToString();
         settings["CityControl:Demo:Seed"] = "false";
+        settings["CityControl:Map:BasemapFolder"] = RepoPaths.Data("city", "seoul");
         settings["CityControl:Demo:Simulate"] = "false";
         settings["CityControl:DataDirectory"] = Directory.CreateTempSubdirectory("citycontrol-data-").FullName;
         settings["CityControl:Ingest:JournalName"] = "test-" + Guid.NewGuid().ToString("N")[..8];

@@ -85,7 +85,6 @@ public sealed class PlatformApi(Uri baseAddress) : IDisposable
         return JsonNode.Parse(body)!;
     }
 
-    /// <summary>An NH3 detector of the district reading over its High set-point, through the real ingest path.</summary>
     /// <summary>A new gas detector in the district reading 50 ppm of ammonia: a Low and a High alarm, so a leak incident.</summary>
     public async Task<(string GasId, (string Username, string Secret) Credential)> LeakAsync(string district)
     {
@@ -120,12 +119,12 @@ public sealed class PlatformApi(Uri baseAddress) : IDisposable
 /// <summary>Ready-made device bodies for tests.</summary>
 public static class TestDevices
 {
-    public static object Gas(string id, string district = "Guro", double high = 35) => new
+    public static object Gas(string id, string district = "Guro", double high = 35, double latitude = 37.4851, double longitude = 126.8990) => new
     {
         id,
         kind = "gasSensor",
         name = $"NH3 detector {id}",
-        location = new { latitude = 37.4851, longitude = 126.8990 },
+        location = new { latitude, longitude },
         district,
         zone = "plant-1",
         heartbeatSeconds = 60,

@@ -269,4 +269,10 @@ document.getElementById('refresh').addEventListener('click', () => loadDevices()
   document.getElementById('audit-day').value = new Date().toISOString().slice(0, 10);
   await loadDevices();
   await loadAudit();
+  // Opened from a device's panel on the map: that device's form.
+  const asked = new URLSearchParams(location.search).get('edit');
+  if (asked) {
+    await editDevice(asked);
+    document.getElementById('device-form').scrollIntoView();
+  }
 })().catch(error => message(String(error)));

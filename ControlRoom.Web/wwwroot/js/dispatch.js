@@ -5,6 +5,7 @@ import { facts, problemText } from './core/api.js';
 import { startPage } from './core/layout.js';
 import { timelineText } from './core/timeline.js';
 import { connectLive, showConnection } from './core/live.js';
+import { act as actOn, nearestUnits, unitOptions } from './core/incidentactions.js';
 
 let terminal = new Set();
 let transitions = {};
@@ -73,19 +74,8 @@ async function open(id) {
 
 // The nearest available units of the incident's agencies, nearest first, offered in the unit field (free text still goes).
 async function offerUnits(detail) {
-  const where = detail.summary.location;
-  const offers = [];
-  for (const agency of detail.summary.agencies) {
-    const response = await fetch(`/api/units/${agency}/available?latitude=${where.latitude}&longitude=${where.longitude}&count=5`);
-    if (response.ok) offers.push(...await response.json());
-  }
-  offers.sort((a, b) => a.meters - b.meters);
-  document.getElementById('units').replaceChildren(...offers.map(offer => {
-    const option = document.createElement('option');
-    option.value = offer.unit.id;
-    option.label = `${offer.unit.name} · ${(offer.meters / 1000).toFixed(1)} km`;
-    return option;
-  }));
+  const offers = await nearestUnits(detail.summary);
+  document.getElementById('units').replaceChildren(...unitOptions(offers));
   const input = document.getElementById('unit-input');
   input.placeholder = offers.length > 0 ? `Nearest available: ${offers[0].unit.name} (${(offers[0].meters / 1000).toFixed(1)} km)` : 'Unit, e.g. Guro Engine 3';
 }
@@ -101,14 +91,9 @@ async function act(action) {
   if (action === 'note') {
     body.text = document.getElementById('note-input').value;
   }
-  const response = await fetch(`/api/incidents/${encodeURIComponent(selected)}/actions/${action}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const result = await response.json().catch(() => ({}));
-  if (!response.ok) {
-    message(problemText(result, response.status));
+  const { detail: result, error } = await actOn(selected, action, body);
+  if (error) {
+    message(error);
     return;
   }
   message('');

@@ -1,8 +1,11 @@
-// One incident for after-action review and work in progress: procedure (steps can be ticked), alarms with their
-// ISA-18.2 states, evidence, nearest cameras, the audit timeline, and the CAP 1.2 message.
+// One incident for after-action review and work in progress, kept live from the control-room hub: the actions the
+// signed-in role may take now (by the lifecycle), procedure (steps can be ticked), alarms with their ISA-18.2 states,
+// evidence, nearest cameras, the audit timeline, and the CAP 1.2 message.
 import { startPage } from './core/layout.js';
 import { timelineText } from './core/timeline.js';
-import { problemText } from './core/api.js';
+import { problemText, facts } from './core/api.js';
+import { connectLive, showConnection } from './core/live.js';
+import { act, shelveAll, nearestUnits, unitOptions } from './core/incidentactions.js';
 import { t } from './core/i18n.js';
 import { liveView } from './core/liveview.js';
 
@@ -19,17 +22,90 @@ function row(values) {
 }
 
 async function completeStep(step) {
-  const response = await fetch(`/api/incidents/${encodeURIComponent(id)}/actions/complete-step`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ step }),
+  const { detail, error } = await act(id, 'complete-step', { step });
+  showMessage(error ?? '');
+  if (detail) render(detail);
+}
+
+// What the page knows to offer actions: the lifecycle's moves and who is signed in (set once the page starts).
+const page = { transitions: {}, terminal: new Set(), user: null, unitsFor: null };
+
+// Operators act on every incident; a dispatcher on their agency's, on the dispatch side only (close, cancel and
+// shelving are the operator's); admins only watch. The server checks the same again.
+function renderActions(detail) {
+  const section = document.getElementById('incident-actions');
+  const roles = page.user?.roles ?? [];
+  const operator = roles.includes('Operator');
+  const dispatcher = roles.includes('PoliceDispatcher') || roles.includes('FireDispatcher');
+  section.hidden = !(operator || dispatcher);
+  if (section.hidden) return;
+  const status = detail.summary.status;
+  const allowed = page.transitions[status] || [];
+  section.querySelectorAll('[data-to]').forEach(button => {
+    button.hidden = button.dataset.operator !== undefined && !operator;
+    button.disabled = !allowed.includes(button.dataset.to);
   });
-  const result = await response.json().catch(() => ({}));
-  if (!response.ok) {
-    const message = document.getElementById('message');
-    message.textContent = problemText(result, response.status);
-    message.hidden = false;
+  const ended = page.terminal.has(status);
+  section.querySelector('[data-action=note]').disabled = ended;
+  const shelve = document.getElementById('shelve');
+  shelve.hidden = !operator;
+  shelve.disabled = ended || !detail.alarms.some(a => a.state !== 'shelved' && a.state !== 'normal');
+  if (allowed.includes('dispatched') && page.unitsFor !== status) {
+    page.unitsFor = status;
+    nearestUnits(detail.summary).then(offers => {
+      document.getElementById('units').replaceChildren(...unitOptions(offers));
+      document.getElementById('unit-input').placeholder = offers.length
+        ? `${offers[0].unit.name} · ${(offers[0].meters / 1000).toFixed(1)} km` : t('route.unit', 'Unit');
+    }).catch(() => {});
+  }
+}
+
+async function onAction(action) {
+  const reason = document.getElementById('reason-input');
+  const body = {};
+  if (action === 'dispatch') body.unit = document.getElementById('unit-input').value.trim() || undefined;
+  // A note, a cancellation and a false alarm say why: the reason goes on the timeline.
+  if (['note', 'cancel', 'false-alarm'].includes(action)) {
+    if (!reason.value.trim()) {
+      showMessage(t('incident.reasonFirst', 'Give a reason first (it goes on the timeline).'));
+      reason.focus();
+      return;
+    }
+    body.text = reason.value.trim();
+  }
+  const { detail, error } = await act(id, action, body);
+  showMessage(error ?? '');
+  if (detail) {
+    reason.value = '';
+    render(detail);
+  }
+}
+
+async function onShelve() {
+  const reason = document.getElementById('reason-input');
+  if (!reason.value.trim()) {
+    showMessage(t('incident.reasonFirst', 'Give a reason first (it goes on the timeline).'));
+    reason.focus();
     return;
   }
-  render(result);
+  const result = await shelveAll(id, reason.value.trim(), 15);
+  showMessage(result.error ?? '');
+  if (!result.error) {
+    reason.value = '';
+    await reload();
+  }
+}
+
+document.querySelectorAll('#incident-actions [data-action]').forEach(button => button.addEventListener('click', () => onAction(button.dataset.action)));
+document.getElementById('shelve').addEventListener('click', () => onShelve());
+
+// Another console's action, a new alarm, a hazard step: the page fetches the incident again (only the newest answer draws).
+let loads = 0;
+async function reload() {
+  const mine = ++loads;
+  const response = await fetch(`/api/incidents/${encodeURIComponent(id)}`);
+  if (!response.ok || mine !== loads) return;
+  render(await response.json());
 }
 
 function render(detail) {
@@ -39,9 +115,10 @@ function render(detail) {
   const priority = document.getElementById('priority');
   priority.textContent = s.priority;
   priority.className = `priority ${s.priority}`;
-  text('status', s.status);
-  text('agencies', s.agencies.join(', '));
+  text('status', t(`status.${s.status}`, s.status));
+  text('agencies', s.agencies.map(a => t(`agency.${a}`, a)).join(', '));
   text('unit', detail.assignedUnit || 'none');
+  renderActions(detail);
   text('description', detail.description);
   document.getElementById('cap').href = `/api/incidents/${encodeURIComponent(id)}/cap`;
   document.getElementById('procedure').replaceChildren(...detail.procedure.map(step => {
@@ -148,6 +225,8 @@ async function showGrants(cameras, agencies) {
 
 (async () => {
   const user = await startPage();
+  const known = await facts();
+  Object.assign(page, { user, transitions: known.incidentTransitions, terminal: new Set(known.terminalStatuses) });
   const response = await fetch(`/api/incidents/${encodeURIComponent(id)}`);
   if (!response.ok) {
     const problem = await response.json().catch(() => ({}));
@@ -155,6 +234,10 @@ async function showGrants(cameras, agencies) {
   }
   const detail = await response.json();
   render(detail);
+  connectLive({
+    onSnapshot: () => { reload().catch(() => {}); },
+    onIncident: incident => { if (incident.id === id) reload().catch(() => {}); },
+  }).catch(error => showConnection('disconnected: ' + error));
   const cameras = await (await fetch(`/api/incidents/${encodeURIComponent(id)}/nearest-cameras`)).json();
   document.querySelector('#cameras tbody').replaceChildren(...cameras.map(c => {
     const tr = row([c.name, `${c.distanceMeters} m`, `${c.bearingDegrees}°`, '']);

@@ -1,7 +1,11 @@
-// The unified map: district outlines as the offline basemap (a tile server only if configured), devices by layer,
-// open incidents pulsing by priority, all kept live from the control-room hub.
+// The unified map: the offline basemap (districts, neighbourhoods, the river, transit; a tile server only if
+// configured), devices by layer (clustered where dense, never an alarm), open incidents by priority with the highest
+// drawn on top, a panel per device, all kept live from the control-room hub.
 import { t } from './core/i18n.js';
-import { facts, problemText } from './core/api.js';
+import { facts, problemText, me } from './core/api.js';
+import { drawBasemap } from './core/basemap.js';
+import { createDevicePanel } from './core/devicepanel.js';
+import { nearestUnits, unitOptions } from './core/incidentactions.js';
 import { startPage } from './core/layout.js';
 import { connectLive, showConnection } from './core/live.js';
 import { deviceLook } from './core/devices.js';
@@ -13,7 +17,22 @@ const layerOfIncident = { chemicalLeak: 'safety', fire: 'safety', flood: 'safety
 const colours = { P1: '#e5484d', P2: '#f5a524', P3: '#3e8ed0', P4: '#7d8a96' };
 let terminal = new Set();
 
-const map = L.map('map', { preferCanvas: false, zoomSnap: 0.5 }).setView([37.5, 126.93], 13);
+const map = L.map('map', { preferCanvas: false, zoomSnap: 0.5, minZoom: 5, maxZoom: 19 }).setView([37.5, 126.93], 13);
+// Quiet devices gather into clusters where dense; a device in alarm or warning is always drawn on its own.
+const clusters = L.markerClusterGroup({
+  maxClusterRadius: 40, disableClusteringAtZoom: 16, showCoverageOnHover: false, spiderfyOnMaxZoom: false,
+  iconCreateFunction: cluster => L.divIcon({ className: 'device-cluster', html: `<span>${cluster.getChildCount()}</span>`, iconSize: [30, 30] }),
+}).addTo(map);
+// What the map shows, on the element, for whoever reads the page (south,west,north,east).
+map.on('moveend', () => {
+  const b = map.getBounds();
+  map.getContainer().dataset.view = [b.getSouth(), b.getWest(), b.getNorth(), b.getEast()].map(v => v.toFixed(5)).join(',');
+});
+const standsOut = level => level === 'alarm' || level === 'warning';
+const zOfPriority = { P1: 4000, P2: 3000, P3: 2000, P4: 1000 };
+let panel = null;
+let basemap = null;
+let home = null;
 const devices = new Map();
 const statuses = new Map();
 const views = L.layerGroup();
@@ -25,20 +44,31 @@ function visible(layer, district) {
   return filters[layer] && (!filters.district || filters.district === district);
 }
 
+function removeDevice(id) {
+  const known = devices.get(id);
+  if (!known) return;
+  clusters.removeLayer(known.marker);
+  known.marker.remove();
+}
+
 function drawDevice(device) {
-  devices.get(device.id)?.marker.remove();
+  removeDevice(device.id);
   const look = deviceLook(device, statuses.get(device.id));
   const marker = L.circleMarker([device.location.latitude, device.location.longitude], {
     radius: look.level === 'normal' ? 6 : 9, weight: 2, color: '#0f1720', fillColor: look.colour, fillOpacity: 0.95, bubblingMouseEvents: false,
     className: `device ${device.kind} ${look.level}`,
   }).bindTooltip(`${device.name} (${device.kind}): ${look.text}`);
   marker.deviceId = device.id;
-  if (device.kind === 'trafficSignal') {
-    marker.on('click', () => route.addSignal(device));
-  }
+  marker.on('click', () => {
+    if (route.incident && device.kind === 'trafficSignal') {
+      route.addSignal(device);
+    } else {
+      panel?.open(device.id, statuses.get(device.id)).catch(() => {});
+    }
+  });
   devices.set(device.id, { device, marker });
   if (visible(layerOfKind[device.kind], device.district)) {
-    marker.addTo(map);
+    standsOut(look.level) ? marker.addTo(map) : clusters.addLayer(marker);
   }
 }
 
@@ -53,7 +83,7 @@ function drawIncident(incident) {
     html: `<span class="priority ${incident.priority}">${incident.priority}</span>`,
     iconSize: [44, 24],
   });
-  const marker = L.marker([incident.location.latitude, incident.location.longitude], { icon, title: incident.title, zIndexOffset: 1000 })
+  const marker = L.marker([incident.location.latitude, incident.location.longitude], { icon, title: incident.title, zIndexOffset: zOfPriority[incident.priority] ?? 1000 })
     .bindTooltip(`${incident.priority} ${incident.title} (${incident.status}, ${incident.alarmCount} alarms) · ${t('route.hint', 'click to plan a unit\'s route')}`)
     .on('click', () => route.start(incident));
   incidents.set(incident.id, { incident, marker });
@@ -93,7 +123,8 @@ async function drawHazard(incident) {
         return L.marker(latlng, { icon: L.divIcon({ className: `signal-answer ${p.accepted ? 'accepted' : 'refused'}`,
           html: `<span style="border-color:${colour}">${p.accepted ? '✔' : '✖'} ${p.plan}</span>`, iconSize: [110, 22], iconAnchor: [-8, 28] }), zIndexOffset: 900 });
       }
-      return L.marker(latlng, { icon: L.divIcon({ className: 'hazard-source', html: p.windFrom != null
+      // The wind label never takes a click meant for a device under it.
+      return L.marker(latlng, { interactive: false, keyboard: false, icon: L.divIcon({ className: 'hazard-source', html: p.windFrom != null
         ? `<span title="wind">☣ wind ${p.windSpeed} m/s from ${Math.round(p.windFrom)}°</span>` : '<span>☣ no wind</span>', iconSize: [160, 22], iconAnchor: [-10, 46] }) });
     },
     onEachFeature: (feature, layer) => {
@@ -163,18 +194,8 @@ const route = {
     document.getElementById('route-panel').hidden = false;
     document.getElementById('route-title').textContent = `${t('route.for', 'Route for')} ${incident.priority} ${incident.title}:`;
     document.getElementById('route-message').textContent = '';
-    this.offers = [];
-    for (const agency of incident.agencies) {
-      const response = await fetch(`/api/units/${agency}/available?latitude=${incident.location.latitude}&longitude=${incident.location.longitude}&count=5`);
-      if (response.ok) this.offers.push(...(await response.json()).map(o => ({ ...o, agency })));
-    }
-    this.offers.sort((a, b) => a.meters - b.meters);
-    document.getElementById('route-units').replaceChildren(...this.offers.map(o => {
-      const option = document.createElement('option');
-      option.value = o.unit.id;
-      option.label = `${o.unit.name} · ${(o.meters / 1000).toFixed(1)} km`;
-      return option;
-    }));
+    this.offers = await nearestUnits(incident);
+    document.getElementById('route-units').replaceChildren(...unitOptions(this.offers));
     document.getElementById('route-unit').value = this.offers[0]?.unit.id ?? '';
     this.show();
   },
@@ -248,9 +269,10 @@ function onDevice(event, status) {
     drawDevice({ id: event.deviceId, kind: event.kind, name: event.deviceId, location: event.location, district: event.district, zone: event.zone, status: event.status });
   }
   if (event.status === 'decommissioned') {
-    devices.get(event.deviceId)?.marker.remove();
+    removeDevice(event.deviceId);
     devices.delete(event.deviceId);
   }
+  panel?.changed(event.deviceId, status).catch(() => {});
 }
 
 function redraw() {
@@ -265,26 +287,56 @@ document.querySelectorAll('[data-layer]').forEach(box => box.addEventListener('c
   filters[box.dataset.layer] = box.checked;
   redraw();
 }));
+// Choosing a district zooms to it: the basemap's area of that name, else the hull of its devices; "all" goes home.
+const hulls = new Map();
 document.getElementById('district').addEventListener('change', event => {
   filters.district = event.target.value;
   redraw();
+  const bounds = filters.district ? (basemap?.areaBounds(filters.district) ?? hulls.get(filters.district)) : home;
+  if (bounds) map.fitBounds(bounds, { padding: [20, 20], maxZoom: 17 });
 });
 
+// Where the map opens: the devices' districts, leaving out any far from the rest (one stray district must not shrink
+// the city to a speck); the city's outline when there are no devices.
+function homeBounds(outlines) {
+  const boxes = outlines.map(o => o.getBounds());
+  if (boxes.length === 0) return basemap?.cityBounds() ?? null;
+  const middle = (values) => values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const lat = middle(boxes.map(b => b.getCenter().lat)), lng = middle(boxes.map(b => b.getCenter().lng));
+  const near = boxes.filter(b => map.distance([lat, lng], b.getCenter()) <= 15000);
+  return near.reduce((all, b) => all.extend(b), L.latLngBounds(near[0].getSouthWest(), near[0].getNorthEast()));
+}
+
 (async () => {
-  await startPage();
+  const user = await startPage();
   terminal = new Set((await facts()).terminalStatuses);
-  const basemap = await (await fetch('/api/map')).json();
-  if (basemap.tileUrl) {
-    L.tileLayer(basemap.tileUrl, { attribution: basemap.tileAttribution, maxZoom: 19 }).addTo(map);
+  panel = createDevicePanel(document.getElementById('device-panel'), {
+    user,
+    actions: (device, who) => [
+      ...(who.roles.includes('Admin') ? [{ label: t('panel.edit', 'Edit in device administration'), href: `/admin?edit=${encodeURIComponent(device.id)}` }] : []),
+      ...(device.kind === 'trafficSignal' && route.incident ? [{ label: t('panel.addToRoute', 'Add to the route'), run: d => route.addSignal(d) }] : []),
+    ],
+  });
+  const setup = await (await fetch('/api/map')).json();
+  if (setup.tileUrl) {
+    L.tileLayer(setup.tileUrl, { attribution: setup.tileAttribution, maxZoom: 19 }).addTo(map);
   }
-  const outlines = L.geoJSON(basemap.districts, {
-    style: { color: '#4d6a85', weight: 2, fillColor: '#1d2a36', fillOpacity: 0.6 },
-    onEachFeature: (feature, layer) => layer.bindTooltip(feature.properties.district, { permanent: true, direction: 'bottom', offset: [0, 24], className: 'district-label' }),
+  basemap = await drawBasemap(map, setup.basemap);
+  // Each district's devices' hull: drawn faintly (where devices are), and where choosing a district zooms to without a basemap area.
+  const outlines = [];
+  L.geoJSON(setup.districts, {
+    style: { color: '#4d6a85', weight: 1, dashArray: '3 5', fill: false, className: 'device-district', interactive: false },
+    onEachFeature: (feature, layer) => {
+      hulls.set(feature.properties.district, layer.getBounds());
+      outlines.push(layer);
+      layer.bindTooltip(feature.properties.district, { permanent: true, direction: 'bottom', offset: [0, 24], className: 'district-label' });
+    },
   }).addTo(map);
-  if (basemap.districts.features.length > 0) {
-    map.fitBounds(outlines.getBounds(), { padding: [20, 20], maxZoom: 17 });
+  home = homeBounds(outlines);
+  if (home) {
+    map.fitBounds(home, { padding: [20, 20], maxZoom: 17 });
   }
-  L.geoJSON(basemap.cameraViews, {
+  L.geoJSON(setup.cameraViews, {
     style: { color: '#9ad1ff', weight: 1, fillColor: '#9ad1ff', fillOpacity: 0.12, className: 'camera-view' },
     onEachFeature: (feature, layer) => {
       layer.feature = feature;
@@ -294,11 +346,11 @@ document.getElementById('district').addEventListener('change', event => {
   });
   drawViews();
   const select = document.getElementById('district');
-  basemap.districts.features.forEach(f => select.append(new Option(f.properties.district, f.properties.district)));
+  setup.districts.features.forEach(f => select.append(new Option(f.properties.district, f.properties.district)));
 
   await connectLive({
     onSnapshot: snapshot => {
-      devices.forEach(d => d.marker.remove());
+      devices.forEach((d, id) => removeDevice(id));
       incidents.forEach(i => i.marker.remove());
       devices.clear();
       incidents.clear();

@@ -4,6 +4,7 @@ import { t } from './core/i18n.js';
 import { facts } from './core/api.js';
 import { startPage } from './core/layout.js';
 import { connectLive, showConnection } from './core/live.js';
+import { act, shelveAll } from './core/incidentactions.js';
 
 let terminal = new Set();
 const state = { incidents: new Map(), selected: null, districts: [] };
@@ -77,16 +78,12 @@ function move(step) {
 }
 
 async function acknowledge(id) {
-  const response = await fetch(`/api/incidents/${encodeURIComponent(id)}/actions/acknowledge`, { method: 'POST' });
-  if (!response.ok) {
-    const problem = await response.json().catch(() => ({}));
-    showMessage(problem.title || `Acknowledge failed (${response.status})`);
-    return;
+  const { detail, error } = await act(id, 'acknowledge');
+  showMessage(error ?? '');
+  if (detail) {
+    state.incidents.set(detail.summary.id, detail.summary);
+    render();
   }
-  showMessage('');
-  const detail = await response.json();
-  state.incidents.set(detail.summary.id, detail.summary);
-  render();
 }
 
 // Timed shelving (ISA-18.2): the incident's alarms that still annunciate are kept from the queue for a while, with the
@@ -98,25 +95,8 @@ async function shelve(id) {
     document.getElementById('shelve-reason').focus();
     return;
   }
-  const detailResponse = await fetch(`/api/incidents/${encodeURIComponent(id)}`);
-  if (!detailResponse.ok) {
-    showMessage(`Shelve failed (${detailResponse.status})`);
-    return;
-  }
-  const detail = await detailResponse.json();
-  const open = detail.alarms.filter(a => a.state !== 'shelved' && a.state !== 'normal');
-  for (const alarm of open) {
-    const response = await fetch(`/api/incidents/${encodeURIComponent(id)}/actions/shelve-alarm`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ deviceId: alarm.deviceId, condition: alarm.condition, shelveMinutes: 15, text: reason }),
-    });
-    if (!response.ok) {
-      const problem = await response.json().catch(() => ({}));
-      showMessage(problem.title || `Shelve failed (${response.status})`);
-      return;
-    }
-  }
-  showMessage(`${open.length} alarm(s) of ${detail.summary.title} shelved for 15 minutes.`);
+  const result = await shelveAll(id, reason, 15);
+  showMessage(result.error ?? `${result.shelved} alarm(s) of ${result.title} shelved for 15 minutes.`);
 }
 
 // The console's alarm load over the last ten minutes (ISA-18.2: more than 10 is a flood), for the districts it watches.

@@ -1,0 +1,141 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using CityControl.Testing;
+using CityControl.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace CityControl.Tests.Browser;
+
+/// <summary>The map as an operator meets it: Seoul's basemap, overlapping incidents, a device's panel, a district's zoom.</summary>
+public sealed class MapBrowserTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+{
+    /// <summary>
+    /// Guro's detectors, a Yeongdeungpo gauge and one stray device in Busan. The map opens on Seoul's districts and the
+    /// Han River from the basemap folder (asking no tile server for anything), on the Seoul devices rather than on a
+    /// view that takes in Busan; a P1 leak is drawn above a P4 fault at the same spot; a click on a detector opens its
+    /// panel with its readings charted against its set-points, which follows the detector live; and choosing
+    /// Yeongdeungpo zooms to that gu's outline.
+    /// </summary>
+    [Fact]
+    public async Task The_map_draws_Seoul_puts_a_P1_above_a_P4_opens_a_detectors_panel_and_zooms_to_a_district()
+    {
+        await using var platform = await InProcessPlatform.StartAsync(PlatformSettings.Memory());
+        var district = MemoryPlatformFixture.NewId("Guro");
+        var faulty = "gas-fault-" + Guid.NewGuid().ToString("N")[..6];
+        var leaking = "gas-leak-" + Guid.NewGuid().ToString("N")[..6];
+        var calm = "gas-calm-" + Guid.NewGuid().ToString("N")[..6];
+        var faultyKey = await platform.Api.OnboardAsync(TestDevices.Gas(faulty, district));
+        var leakingKey = await platform.Api.OnboardAsync(TestDevices.Gas(leaking, district, latitude: 37.48512, longitude: 126.89902));
+        var calmKey = await platform.Api.OnboardAsync(TestDevices.Gas(calm, district, latitude: 37.4870, longitude: 126.9015));
+        await platform.Api.OnboardAsync(TestDevices.Gas("gas-ydp-" + Guid.NewGuid().ToString("N")[..6], "Yeongdeungpo", latitude: 37.5264, longitude: 126.8962));
+        await platform.Api.OnboardAsync(TestDevices.Gas("gas-busan-" + Guid.NewGuid().ToString("N")[..6], "Busan", latitude: 35.1796, longitude: 129.0756));
+        var now = DateTimeOffset.UtcNow;
+        await Send(platform, calmKey, calm, (now.AddSeconds(-20), 5), (now.AddSeconds(-10), 8), (now, 12));
+
+        var page = await browser.SignInAsync(platform.BaseAddress, PlatformApi.Operator, "/map");
+        var foreign = new List<string>();
+        page.Request += (_, request) =>
+        {
+            if (request.Url.StartsWith("http", StringComparison.Ordinal) && !request.Url.StartsWith(platform.BaseAddress.GetLeftPart(UriPartial.Authority), StringComparison.Ordinal))
+            {
+                foreign.Add(request.Url);
+            }
+        };
+        await page.SetViewportSizeAsync(1920, 1080);
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("live", new() { Timeout = 10_000 });
+
+        // Seoul from the basemap folder: its 25 gu, the river, the subway; named, and credited.
+        await Assertions.Expect(page.Locator("path.basemap-districts")).ToHaveCountAsync(25);
+        await Assertions.Expect(page.Locator("path.basemap-water").First).ToBeAttachedAsync();
+        await Assertions.Expect(page.Locator("path.basemap-transitLines").First).ToBeAttachedAsync();
+        await Assertions.Expect(page.Locator(".basemap-label.districts", new() { HasText = "Guro-gu" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator(".leaflet-control-attribution")).ToContainTextAsync("OpenStreetMap");
+        await Assertions.Expect(page.Locator(".leaflet-control-attribution")).ToContainTextAsync("Statistics Korea");
+        await Assertions.Expect(page.Locator(".leaflet-tile")).ToHaveCountAsync(0);
+
+        // Opened on Seoul's devices: the stray one in Busan is not in view.
+        await Assertions.Expect(page.Locator("#map")).ToHaveAttributeAsync("data-view", new System.Text.RegularExpressions.Regex("^[0-9.,-]+$"));
+        var home = await View(page);
+        Assert.True(home.Contains(37.4851, 126.8990) && home.Contains(37.5264, 126.8962), $"the Seoul devices are in view: {home}");
+        Assert.False(home.Contains(35.1796, 129.0756), $"the view leaves Busan out: {home}");
+
+        // A fault (P4) and a leak (P1) at the same spot: the P1 is drawn above.
+        await Send(platform, faultyKey, faulty, (DateTimeOffset.UtcNow, -3));
+        var p4 = page.Locator(".incident-marker", new() { Has = page.Locator(".priority.P4") });
+        await Live.Arrives("the fault's P4 marker", TimeSpan.FromSeconds(3), t => Assertions.Expect(p4).ToHaveCountAsync(1, new() { Timeout = t }));
+        await Send(platform, leakingKey, leaking, (DateTimeOffset.UtcNow, 50));
+        var p1 = page.Locator(".incident-marker", new() { Has = page.Locator(".priority.P1") });
+        await Live.Arrives("the leak's P1 marker", TimeSpan.FromSeconds(3), t => Assertions.Expect(p1).ToHaveCountAsync(1, new() { Timeout = t }));
+        // Read in one go in the page (a marker is redrawn with each update of its incident).
+        await page.WaitForFunctionAsync(
+            "() => { const z = p => Number([...document.querySelectorAll('.incident-marker')].find(m => m.querySelector('.priority.' + p))?.style.zIndex);"
+            + " return z('P1') > z('P4'); }", null, new() { Timeout = 5_000 });
+
+        // The calm detector's panel: state in words, its three readings charted with Low and High, its latest reading.
+        await page.Locator("path.device.gasSensor.normal").ClickAsync();
+        var panel = page.Locator("#device-panel");
+        await Assertions.Expect(panel.Locator("h2")).ToHaveTextAsync($"NH3 detector {calm}");
+        await Assertions.Expect(panel.Locator(".state")).ToContainTextAsync("normal");
+        await Assertions.Expect(panel.Locator("svg.reading-chart circle.reading")).ToHaveCountAsync(3);
+        await Assertions.Expect(panel.Locator("svg.reading-chart line[data-limit=Low]")).ToHaveCountAsync(1);
+        await Assertions.Expect(panel.Locator("svg.reading-chart line[data-limit=High]")).ToHaveCountAsync(1);
+        await Assertions.Expect(panel.Locator(".latest")).ToContainTextAsync("12 ppm");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "map-panel-1920.png") });
+
+        // It follows the detector live: a Low alarm turns its state and adds a fourth point.
+        await Send(platform, calmKey, calm, (DateTimeOffset.UtcNow, 30));
+        await Live.Arrives("the detector's Low alarm in its panel", TimeSpan.FromSeconds(3),
+            t => Assertions.Expect(panel.Locator(".state")).ToContainTextAsync("gas low alarm 30", new() { Timeout = t }));
+        await Assertions.Expect(panel.Locator("svg.reading-chart circle.reading")).ToHaveCountAsync(4);
+        await Assertions.Expect(panel.Locator(".alarms")).ToContainTextAsync("NH3 30 ppm at or above Low 25 ppm");
+
+        // Choosing Yeongdeungpo zooms to the gu's outline from the basemap.
+        await page.SelectOptionAsync("#district", "Yeongdeungpo");
+        var gu = GuBounds("Yeongdeungpo-gu");
+        await Assertions.Expect(page.Locator("#map")).Not.ToHaveAttributeAsync("data-view", home.Text);
+        var zoomed = await View(page);
+        Assert.True(zoomed.Contains(gu.CentreLatitude, gu.CentreLongitude), $"the gu's centre is in view: {zoomed}");
+        Assert.True(zoomed.North - zoomed.South < 2 * (gu.North - gu.South), $"the view is about the gu's size: {zoomed} for {gu}");
+
+        await page.SetViewportSizeAsync(1366, 768);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "map-district-1366.png") });
+        Assert.Empty(foreign);
+    }
+
+    private static async Task Send(InProcessPlatform platform, (string Username, string Secret) key, string id, params (DateTimeOffset At, double Ppm)[] readings)
+    {
+        using var response = await platform.Api.PostTelemetryAsync(key,
+            new { readings = readings.Select(r => TestDevices.Reading(id, r.At, "concentration", r.Ppm, "ppm")).ToArray() });
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+    }
+
+    private sealed record Box(double South, double West, double North, double East, string Text = "")
+    {
+        public bool Contains(double latitude, double longitude) => latitude >= South && latitude <= North && longitude >= West && longitude <= East;
+
+        public double CentreLatitude => (South + North) / 2;
+
+        public double CentreLongitude => (West + East) / 2;
+    }
+
+    private static async Task<Box> View(IPage page)
+    {
+        var text = await page.Locator("#map").GetAttributeAsync("data-view") ?? throw new InvalidOperationException("the map says nothing of its view");
+        var v = text.Split(',').Select(p => double.Parse(p, CultureInfo.InvariantCulture)).ToArray();
+        return new Box(v[0], v[1], v[2], v[3], text);
+    }
+
+    private static Box GuBounds(string englishName)
+    {
+        var collection = JsonNode.Parse(File.ReadAllText(RepoPaths.Data("city", "seoul", "seoul_gu_2018_kostat.geojson")))!;
+        var feature = collection["features"]!.AsArray().Single(f => (string?)f!["properties"]!["name_eng"] == englishName)!;
+        var points = Flatten(feature["geometry"]!["coordinates"]!).ToList();
+        return new Box(points.Min(p => p.Lat), points.Min(p => p.Lon), points.Max(p => p.Lat), points.Max(p => p.Lon));
+    }
+
+    private static IEnumerable<(double Lon, double Lat)> Flatten(JsonNode node) =>
+        node.AsArray()[0] is JsonValue
+            ? [((double)node[0]!, (double)node[1]!)]
+            : node.AsArray().SelectMany(child => Flatten(child!));
+}
