@@ -12,6 +12,7 @@ using CityControl.Rules.Geo;
 using CityControl.Rules.Devices;
 using CityControl.Rules;
 using CityControl.Rules.Video;
+using CityControl.Rules.Incidents;
 using CityControl.Web.Video;
 
 namespace CityControl.Web.Api;
@@ -21,6 +22,11 @@ public sealed record IncidentActionRequest(string? Unit = null, string? Text = n
 
 /// <summary>A unit's route: where it starts, the signals it passes in order, its speed; role and J2735 importance level (1-14) default by the dispatcher's agency.</summary>
 public sealed record RouteRequest(string? Unit, string? Role = null, int? ImportanceLevel = null, GeoPoint? From = null, IReadOnlyList<string>? Signals = null, double? SpeedKmh = null);
+
+/// <summary>An incident from a telephone call: its type, where (picked on the map), the caller, what was said; priority defaults by type.</summary>
+public sealed record CallRequest(string? Type, string? Priority = null, GeoPoint? Location = null, string? District = null, string? Zone = null, CallerRequest? Caller = null, string? Description = null);
+
+public sealed record CallerRequest(string? Name = null, string? Phone = null);
 
 public sealed record IncidentListResponse(IReadOnlyList<IncidentSummary> Items, string? Next);
 
@@ -57,6 +63,11 @@ public static class IncidentEndpoints
         incidents.MapGet("/", List).RequireRateLimiting(ApiFeature.QueryRateLimit)
             .Produces<IncidentListResponse>()
             .WithSummary("Incidents by status, type, agency, district and opening time, newest first; dispatchers see their agency's only.");
+        incidents.MapPost("/", OpenFromCall).RequireAuthorization(Policies.Dispatch)
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(16 * 1024))
+            .Accepts<CallRequest>("application/json")
+            .Produces<IncidentDetail>(StatusCodes.Status201Created)
+            .WithSummary("Open an incident from a telephone call: type, location, district, caller, description (priority by type unless given). Operators for any type; a dispatcher for types routed to their agency.");
         incidents.MapGet("/{id}", Get).Produces<IncidentDetail>()
             .WithSummary("One incident with its alarms, devices, procedure, evidence and audit timeline; evidence of cameras the user may not see has no address.");
         incidents.MapGet("/{id}/nearest-cameras", NearestCameras).RequireRateLimiting(ApiFeature.QueryRateLimit)
@@ -404,6 +415,41 @@ public static class IncidentEndpoints
         return Results.Ok(nearest.Select((c, i) => new NearbyCamera(c.Camera.Id, c.Camera.Name, c.Camera.District, Math.Round(c.Meters),
             Math.Round(GeoDistance.BearingDegrees(detail!.Summary.Location, c.Camera.Location)), running.Contains(c.Camera.Id),
             decisions[i].Allowed, decisions[i].Refusal, profiles[i].Owner, profiles[i].Purposes)));
+    }
+
+    private static async Task<IResult> OpenFromCall(HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, CityClock clock, IOptions<JsonOptions> json, CancellationToken ct)
+    {
+        var (body, error) = await Problems.ReadJsonAsync<CallRequest>(request, json.Value.SerializerOptions, ct);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var errors = new List<RuleViolation>();
+        var type = ParseEnum<IncidentType>(body!.Type, "type", errors);
+        if (body.Type is null)
+        {
+            errors.Add(new("type", $"is required: one of {string.Join(", ", Enum.GetValues<IncidentType>().Where(CallIntake.CanOpen))}"));
+        }
+
+        var priority = ParseEnum<Priority>(body.Priority, "priority", errors);
+        var call = new CallReport(type ?? IncidentType.Fire, priority, body.Location, body.District, body.Zone, body.Caller?.Name, body.Caller?.Phone, body.Description);
+        errors.AddRange(CallIntake.Check(call).Where(e => type is not null || e.Field != "type"));
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        if (AgencyOf(user) is { } own && !IncidentCatalog.AgenciesOf(call.Type).Contains(own))
+        {
+            return Results.Problem(title: $"a {call.Type} incident is not routed to {own}: the control-room operator opens it", statusCode: StatusCodes.Status403Forbidden);
+        }
+
+        var at = clock.UtcNow;
+        var id = $"call-{at.UtcDateTime:yyyyMMdd}-{Guid.NewGuid().ToString("N")[..8]}";
+        var grain = grains.GetGrain<IIncidentGrain>(id);
+        await grain.Open(CallIntake.OpeningOf(call, at, AuditIdentity.ActorOf(user).Name));
+        return Results.Created($"/api/incidents/{id}", await grain.GetDetail());
     }
 
     private static async Task<IResult> Act(string id, string action, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, IOptions<JsonOptions> json, CancellationToken ct)

@@ -37,7 +37,7 @@ public static class MapEndpoints
             .Produces<System.Text.Json.Nodes.JsonObject>()
             .WithSummary("What the map draws under the devices: the basemap's layers (fetched from /api/map/layers/{name}), each district's devices' hull with a margin, the cameras' fields of view, and the tile server if one is configured.");
         app.MapGet("/api/map/layers/{name}", Layer).RequireAuthorization(Policies.Staff).WithTags("Map")
-            .Produces(StatusCodes.Status200OK, contentType: "application/geo+json")
+            .Produces<System.Text.Json.Nodes.JsonObject>(StatusCodes.Status200OK, "application/geo+json")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("One layer of the offline basemap as GeoJSON, as the basemap folder holds it (cached by the browser, revalidated by its date).");
         return app;

@@ -83,7 +83,8 @@ public static partial class DeviceRules
         }
     }
 
-    private static void Location(List<RuleViolation> errors, GeoPoint? p)
+    /// <summary>A WGS84 point: present, latitude within ±90 and longitude within ±180 (used by every rule that takes a place).</summary>
+    public static void Location(List<RuleViolation> errors, GeoPoint? p)
     {
         if (p is null)
         {

@@ -58,6 +58,8 @@ public static class IncidentCatalog
     public static string TitleOf(IncidentType type, string zone, string district) => type switch
     {
         IncidentType.ChemicalLeak => $"Chemical leak, {zone}, {district}",
+        IncidentType.Fire => $"Fire, {zone}, {district}",
+        IncidentType.RoadAccident => $"Road accident, {zone}, {district}",
         IncidentType.Flood => $"Flooding, {zone}, {district}",
         IncidentType.TrafficSignalFault => $"Traffic signal fault, {zone}, {district}",
         IncidentType.EquipmentFault => $"Equipment fault, {zone}, {district}",

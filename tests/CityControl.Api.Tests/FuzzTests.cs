@@ -139,6 +139,11 @@ public sealed class FuzzTests
         var action = new JsonObject { ["text"] = "note", ["unit"] = "Engine 3", ["step"] = 1, ["deviceId"] = gas, ["condition"] = "gasHigh", ["shelveMinutes"] = 10 };
         var token = new JsonObject { ["username"] = "operator", ["password"] = "wrong" };
         var refresh = new JsonObject { ["refreshToken"] = "CfDJ8" + new string('Q', 120) };
+        var call = new JsonObject
+        {
+            ["type"] = "fire", ["priority"] = "P2", ["location"] = new JsonObject { ["latitude"] = 37.49, ["longitude"] = 126.89 }, ["district"] = "Fuzz",
+            ["zone"] = "street", ["caller"] = new JsonObject { ["name"] = "Kim", ["phone"] = "010-1234-5678" }, ["description"] = "smoke from a window",
+        };
         var grant = new JsonObject { ["agency"] = "fire", ["purpose"] = "crimePrevention", ["reason"] = "smoke over the gate", ["minutes"] = 5 };
         const string csv = "id,kind,name,latitude,longitude,district,zone\nfz-1,camera,Gate,37.5,126.9,Fuzz,gate\n";
         const string controllerLog = "Location Id,Timestamp,Event Code,Event Parameter\n7115,4/17/2023 8:00:0.20,82,2\n7115,4/17/2023 8:00:1.0,1,4\n";
@@ -170,6 +175,7 @@ public sealed class FuzzTests
             Get("GET /api/incidents/{id}/nearest-cameras", "operator", "/api/incidents/{id}/nearest-cameras?count={q}", incident),
             Get("GET /api/incidents/{id}/media/{i}", "operator", "/api/incidents/{id}/media/{q}", incident),
             Get("GET /api/incidents/{id}/cap", "operator", "/api/incidents/{id}/cap", incident),
+            Body("POST /api/incidents", "operator", HttpMethod.Post, "/api/incidents", null, call),
             Body("POST /api/incidents/{id}/actions/{action}", "operator", HttpMethod.Post, "/api/incidents/{id}/actions/{q}", incident, action),
             Text("POST /api/cap", "operator", "/api/cap", cap, "application/cap+xml"),
             Get("GET /api/cameras/{id}/analytics", "operator", "/api/cameras/{id}/analytics", camera),

@@ -43,6 +43,69 @@ public sealed class IncidentApiTests(MemoryPlatformFixture fixture)
         Assert.All(detail["alarms"]!.AsArray(), a => Assert.Equal("acknowledged", a!["state"]!.GetValue<string>()));
     }
 
+    /// <summary>A 119 call about a fire: opened by the operator, routed to fire, P1 by its type, found in the list, handled like any other.</summary>
+    [Fact]
+    public async Task A_call_opens_an_incident_routed_by_its_type_that_is_handled_like_any_other()
+    {
+        var district = MemoryPlatformFixture.NewId("Call");
+        using var created = await Api.SendAsync(HttpMethod.Post, "/api/incidents", PlatformApi.Operator, PlatformApi.Json(new
+        {
+            type = "fire",
+            location = new { latitude = 37.4871, longitude = 126.8953 },
+            district,
+            zone = "Digital-ro 300",
+            caller = new { name = "Kim Minji", phone = "010-1234-5678" },
+            description = "Smoke from the third floor of a workshop",
+        }));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var detail = await PlatformApi.BodyAsync(created);
+        var id = detail["summary"]!["id"]!.GetValue<string>();
+        Assert.Equal($"/api/incidents/{id}", created.Headers.Location!.OriginalString);
+        Assert.Equal(("P1", "new", $"Fire, Digital-ro 300, {district}"),
+            (detail["summary"]!["priority"]!.GetValue<string>(), detail["summary"]!["status"]!.GetValue<string>(), detail["summary"]!["title"]!.GetValue<string>()));
+        Assert.Equal(["fire"], detail["summary"]!["agencies"]!.AsArray().Select(a => a!.GetValue<string>()));
+        Assert.Equal("Call from Kim Minji, 010-1234-5678 taken by operator: Smoke from the third floor of a workshop", detail["description"]!.GetValue<string>());
+        Assert.Equal(("operator", "opened"), (detail["timeline"]![0]!["actor"]!.GetValue<string>(), detail["timeline"]![0]!["action"]!.GetValue<string>()));
+        Assert.NotEmpty(detail["procedure"]!.AsArray());
+
+        var listed = await Api.GetJsonAsync($"/api/incidents?district={district}");
+        Assert.Equal([id], listed["items"]!.AsArray().Select(i => i!["id"]!.GetValue<string>()));
+        await Act(id, "acknowledge", Fire, null, HttpStatusCode.OK);
+        await Act(id, "dispatch", Fire, new { unit = "Guro Engine 1" }, HttpStatusCode.OK);
+
+        // A fire dispatcher takes fire calls too; a police dispatcher cannot open one that is not police's.
+        var call = new { type = "fire", location = new { latitude = 37.49, longitude = 126.89 }, district, description = "smoke" };
+        using var byFire = await Api.SendAsync(HttpMethod.Post, "/api/incidents", Fire, PlatformApi.Json(call));
+        Assert.Equal(HttpStatusCode.Created, byFire.StatusCode);
+        using var byPolice = await Api.SendAsync(HttpMethod.Post, "/api/incidents", ("police", "police-demo"), PlatformApi.Json(call));
+        Assert.Equal(HttpStatusCode.Forbidden, byPolice.StatusCode);
+        using var byAdmin = await Api.SendAsync(HttpMethod.Post, "/api/incidents", PlatformApi.Admin, PlatformApi.Json(call));
+        Assert.Equal(HttpStatusCode.Forbidden, byAdmin.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_call_with_bad_fields_is_refused_naming_each_field_and_opens_nothing()
+    {
+        var district = MemoryPlatformFixture.NewId("BadCall");
+        using var refused = await Api.SendAsync(HttpMethod.Post, "/api/incidents", PlatformApi.Operator, PlatformApi.Json(new
+        {
+            type = "externalWarning",
+            priority = "P9",
+            location = new { latitude = 91.0, longitude = 126.9 },
+            district,
+            caller = new { phone = "call me maybe" },
+            description = new string('x', 2001),
+        }));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var errors = (await PlatformApi.BodyAsync(refused))["errors"]!.AsObject();
+        Assert.Equal(["caller.phone", "description", "location.latitude", "priority", "type"], errors.Select(e => e.Key).Order(StringComparer.Ordinal));
+
+        using var missing = await Api.SendAsync(HttpMethod.Post, "/api/incidents", PlatformApi.Operator, PlatformApi.Json(new { district }));
+        var missingErrors = (await PlatformApi.BodyAsync(missing))["errors"]!.AsObject();
+        Assert.Equal(["description", "location", "type"], missingErrors.Select(e => e.Key).Order(StringComparer.Ordinal));
+        Assert.Empty((await Api.GetJsonAsync($"/api/incidents?district={district}"))["items"]!.AsArray());
+    }
+
     [Fact]
     public async Task Illegal_transitions_are_409s_that_say_why_and_leave_the_incident_as_it_was()
     {

@@ -101,6 +101,50 @@ public sealed partial class ConsoleBrowserTests(MemoryPlatformFixture fixture, B
         await Assertions.Expect(fire.Locator("#shelve")).ToBeHiddenAsync();
     }
 
+    /// <summary>
+    /// A 119 call: the operator opens the incident on the map (type, a click where it is, the caller, what was said),
+    /// lands on its page, and dispatches the nearest unit of the fire roster from there.
+    /// </summary>
+    [Fact]
+    public async Task An_operator_opens_an_incident_from_a_call_on_the_map_and_dispatches_a_rostered_unit()
+    {
+        await using var platform = await InProcessPlatform.StartAsync(PlatformSettings.Memory());
+        using (var put = await platform.Api.SendAsync(HttpMethod.Put, "/api/units/fire/guro-engine-1", PlatformApi.Admin,
+                   PlatformApi.Json(new { name = "Guro Engine 1", station = new { latitude = 37.4921, longitude = 126.8871 } })))
+        {
+            Assert.True(put.IsSuccessStatusCode);
+        }
+
+        var page = await browser.SignInAsync(platform.BaseAddress, PlatformApi.Operator, "/map");
+        await page.SetViewportSizeAsync(1366, 768);
+        await page.ClickAsync("#call-open");
+        await page.SelectOptionAsync("#call-type", "fire");
+        await Assertions.Expect(page.Locator("#call-create")).ToBeDisabledAsync();
+        await page.Locator("#map").ClickAsync(new() { Position = new() { X = 500, Y = 300 } });
+        await Assertions.Expect(page.Locator(".call-marker")).ToHaveCountAsync(1);
+        var district = MemoryPlatformFixture.NewId("Call");
+        await page.FillAsync("#call-district", district);
+        await page.FillAsync("#call-zone", "Digital-ro 300");
+        await page.FillAsync("#call-name", "Kim Minji");
+        await page.FillAsync("#call-phone", "010-1234-5678");
+        await page.FillAsync("#call-description", "Smoke from the third floor of a workshop");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "map-call-1366x768.png") });
+        await page.ClickAsync("#call-create");
+
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/incidents/call-"));
+        await Assertions.Expect(page.Locator("#title")).ToHaveTextAsync($"Fire, Digital-ro 300, {district}");
+        await Assertions.Expect(page.Locator("#priority")).ToHaveTextAsync("P1");
+        await Assertions.Expect(page.Locator("#description")).ToContainTextAsync("Call from Kim Minji, 010-1234-5678");
+        await Assertions.Expect(page.Locator("#units option")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("#units option").First).ToHaveAttributeAsync("value", "guro-engine-1");
+        await page.FillAsync("#unit-input", "guro-engine-1");
+        await page.ClickAsync("[data-action=dispatch]");
+        await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("dispatched");
+        await Assertions.Expect(page.Locator("#timeline li").Last).ToContainTextAsync("guro-engine-1");
+        var roster = await platform.Api.GetJsonAsync("/api/units/fire", PlatformApi.Operator);
+        Assert.Contains(roster.AsArray(), u => (string?)u!["id"] == "guro-engine-1" && (string?)u["status"] != "available");
+    }
+
     [Fact]
     public async Task A_fire_dispatcher_accepts_and_dispatches_a_leak_that_a_police_dispatcher_never_sees()
     {

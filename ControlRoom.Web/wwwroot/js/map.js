@@ -187,7 +187,7 @@ function onIncident(incident) {
 const route = {
   incident: null, signals: [], from: null, line: null, offers: [],
   async start(incident) {
-    if (this.incident) return;
+    if (this.incident || call.active) return;
     this.incident = incident;
     this.signals = [];
     this.from = null;
@@ -248,10 +248,75 @@ const route = {
     document.getElementById('route-panel').hidden = true;
   },
 };
+// Opening an incident from a telephone call: type, where (a click on the map), the district (the nearest device's,
+// changeable), the place, the caller and what was said; then the incident's page, where it is handled like any other.
+const call = {
+  at: null, marker: null,
+  open() {
+    route.cancel();
+    document.getElementById('call-panel').hidden = false;
+    document.getElementById('call-message').textContent = '';
+    document.getElementById('call-type').focus();
+    this.show();
+  },
+  place(latlng) {
+    this.at = { latitude: Number(latlng.lat.toFixed(6)), longitude: Number(latlng.lng.toFixed(6)) };
+    this.marker?.remove();
+    this.marker = L.marker(latlng, { interactive: false, zIndexOffset: 5000,
+      icon: L.divIcon({ className: 'call-marker', html: '<span>☎</span>', iconSize: [30, 30], iconAnchor: [15, 15] }) }).addTo(map);
+    const district = document.getElementById('call-district');
+    if (!district.value) {
+      let nearest = null;
+      devices.forEach(({ device }) => {
+        const meters = map.distance(latlng, [device.location.latitude, device.location.longitude]);
+        if (!nearest || meters < nearest.meters) nearest = { meters, district: device.district };
+      });
+      district.value = nearest?.district ?? '';
+    }
+    this.show();
+  },
+  show() {
+    document.getElementById('call-where').textContent = this.at
+      ? `${this.at.latitude}, ${this.at.longitude} · ${t('call.moveIt', 'click again to move it')}`
+      : t('call.clickMap', 'click the map where it is');
+    document.getElementById('call-create').disabled = !this.at;
+  },
+  async create(event) {
+    event.preventDefault();
+    const value = id => document.getElementById(id).value.trim() || undefined;
+    const response = await fetch('/api/incidents', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        type: value('call-type'), priority: value('call-priority'), location: this.at, district: value('call-district'),
+        zone: value('call-zone'), caller: { name: value('call-name'), phone: value('call-phone') }, description: value('call-description'),
+      }),
+    });
+    const body = await response.json().catch(() => null);
+    if (!response.ok) {
+      document.getElementById('call-message').textContent = problemText(body, response.status);
+      return;
+    }
+    location.href = `/incidents/${encodeURIComponent(body.summary.id)}`;
+  },
+  cancel() {
+    this.at = null;
+    this.marker?.remove();
+    this.marker = null;
+    document.getElementById('call-panel').reset();
+    document.getElementById('call-panel').hidden = true;
+  },
+  get active() { return !document.getElementById('call-panel').hidden; },
+};
+document.getElementById('call-open').addEventListener('click', () => call.open());
+document.getElementById('call-panel').addEventListener('submit', event => call.create(event).catch(error => {
+  document.getElementById('call-message').textContent = String(error);
+}));
+document.getElementById('call-cancel').addEventListener('click', () => call.cancel());
+
 document.getElementById('route-send').addEventListener('click', () => route.send());
 document.getElementById('route-cancel').addEventListener('click', () => route.cancel());
 document.getElementById('route-unit').addEventListener('input', () => route.show());
-map.on('click', event => route.setFrom(event.latlng));
+map.on('click', event => (call.active ? call.place(event.latlng) : route.setFrom(event.latlng)));
 
 function drawViews() {
   views.eachLayer(view => {
@@ -309,7 +374,13 @@ function homeBounds(outlines) {
 
 (async () => {
   const user = await startPage();
-  terminal = new Set((await facts()).terminalStatuses);
+  const known = await facts();
+  terminal = new Set(known.terminalStatuses);
+  if (['Operator', 'PoliceDispatcher', 'FireDispatcher'].some(role => user.roles.includes(role))) {
+    document.getElementById('call-open').hidden = false;
+    document.getElementById('call-type').replaceChildren(...known.callIncidentTypes.map(type => new Option(t(`type.${type}`, type), type)));
+    document.getElementById('call-priority').append(...known.priorities.map(p => new Option(p, p)));
+  }
   panel = createDevicePanel(document.getElementById('device-panel'), {
     user,
     actions: (device, who) => [
@@ -347,6 +418,7 @@ function homeBounds(outlines) {
   drawViews();
   const select = document.getElementById('district');
   setup.districts.features.forEach(f => select.append(new Option(f.properties.district, f.properties.district)));
+  document.getElementById('call-districts').replaceChildren(...setup.districts.features.map(f => new Option(f.properties.district)));
 
   await connectLive({
     onSnapshot: snapshot => {
