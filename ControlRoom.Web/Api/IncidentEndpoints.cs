@@ -62,7 +62,7 @@ public static class IncidentEndpoints
         var incidents = app.MapGroup("/api/incidents").WithTags("Incidents").RequireAuthorization(Policies.Staff).RequireValidId();
         incidents.MapGet("/", List).RequireRateLimiting(ApiFeature.QueryRateLimit)
             .Produces<IncidentListResponse>()
-            .WithSummary("Incidents by status, type, agency, district and opening time, newest first; dispatchers see their agency's only.");
+            .WithSummary("Incidents by status, type, agency, district, priority, words of their title or place (q), ended or not, and opening time, newest first; dispatchers see their agency's only.");
         incidents.MapPost("/", OpenFromCall).RequireAuthorization(Policies.Dispatch)
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(16 * 1024))
             .Accepts<CallRequest>("application/json")
@@ -111,10 +111,21 @@ public static class IncidentEndpoints
 
     private static async Task<IResult> List(
         ClaimsPrincipal user, IGrainFactory grains, CityClock clock,
-        string? status, string? type, string? agency, string? district, DateTimeOffset? from, DateTimeOffset? to, string? after, int? limit)
+        string? status, string? type, string? agency, string? district, DateTimeOffset? from, DateTimeOffset? to, string? after, int? limit,
+        string? priority, string? q, bool? ended)
     {
         var errors = new List<RuleViolation>();
         var statusFilter = ParseEnum<IncidentStatus>(status, "status", errors);
+        var priorityFilter = ParseEnum<Priority>(priority, "priority", errors);
+        if (q is { Length: > 200 })
+        {
+            errors.Add(new("q", "must be at most 200 characters"));
+        }
+        else if (q is not null && q.Any(char.IsControl))
+        {
+            errors.Add(new("q", "must not contain control characters"));
+        }
+
         var typeFilter = ParseEnum<IncidentType>(type, "type", errors);
         var agencyFilter = ParseEnum<Agency>(agency, "agency", errors);
         foreach (var (name, value) in new[] { ("from", from), ("to", to) })
@@ -158,7 +169,8 @@ public static class IncidentEndpoints
             agencyFilter = own;
         }
 
-        var query = new IncidentQuery(statusFilter, typeFilter, agencyFilter, district, since, until);
+        var query = new IncidentQuery(statusFilter, typeFilter, agencyFilter, string.IsNullOrWhiteSpace(district) ? null : district, since, until,
+            priorityFilter, string.IsNullOrWhiteSpace(q) ? null : q.Trim(), ended);
         var months = new List<DateTimeOffset>();
         for (var m = new DateTimeOffset(since.Year, since.Month, 1, 0, 0, 0, TimeSpan.Zero); m < until; m = m.AddMonths(1))
         {

@@ -30,6 +30,7 @@ public static class FactsEndpoints
             Name,
             from => Names(Enum.GetValues<IncidentStatus>().Where(to => to != from && IncidentLifecycle.CheckTransition(from, to) is null))),
         priorities = Names(Enum.GetValues<Priority>()),
+        incidentTypes = Names(Enum.GetValues<IncidentType>()),
         callIncidentTypes = Names(Enum.GetValues<IncidentType>().Where(CallIntake.CanOpen)),
         agencies = Names(Enum.GetValues<Agency>()),
         deviceKinds = Names(Enum.GetValues<DeviceKind>()),

@@ -23,6 +23,8 @@ public static class PageEndpoints
         app.MapGet("/wall", () => Page("wall.html")).RequireAuthorization(Policies.Staff).ExcludeFromDescription();
         app.MapGet("/traffic", () => Page("traffic.html")).RequireAuthorization(Policies.Staff).ExcludeFromDescription();
         app.MapGet("/incidents/{id}", (string id) => Page("incident.html")).RequireAuthorization(Policies.Staff).ExcludeFromDescription();
+        app.MapGet("/incidents/{id}/replay", (string id) => Page("replay.html")).RequireAuthorization(Policies.Staff).ExcludeFromDescription();
+        app.MapGet("/history", () => Page("history.html")).RequireAuthorization(Policies.Staff).ExcludeFromDescription();
         app.MapGet("/dispatch", () => Page("dispatch.html")).RequireAuthorization(Policies.Dispatch).ExcludeFromDescription();
         app.MapGet("/admin", () => Page("admin.html")).RequireAuthorization(Policies.Admin).ExcludeFromDescription();
         app.MapGet("/api/me", (ClaimsPrincipal user) => Results.Ok(new

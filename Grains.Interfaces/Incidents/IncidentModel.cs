@@ -217,7 +217,10 @@ public sealed record class IncidentQuery(
     [property: Id(2)] Agency? Agency = null,
     [property: Id(3)] string? District = null,
     [property: Id(4)] DateTimeOffset? From = null,
-    [property: Id(5)] DateTimeOffset? To = null);
+    [property: Id(5)] DateTimeOffset? To = null,
+    [property: Id(6)] Priority? Priority = null,
+    [property: Id(7)] string? Text = null,
+    [property: Id(8)] bool? Ended = null);
 
 /// <summary>A change to an incident, published once on the <c>incident-events</c> stream for the control room to push.</summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.incident-event.v1")]

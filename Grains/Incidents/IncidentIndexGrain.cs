@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using CityControl.Devices;
 using CityControl.Grains.Persistence;
 using CityControl.Incidents;
+using CityControl.Rules.Incidents;
 using Microsoft.Extensions.Logging;
 
 namespace CityControl.Grains.Incidents;
@@ -56,6 +57,9 @@ public sealed class IncidentIndexGrain(
                 && (query.Agency is null || i.Agencies.Contains(query.Agency.Value))
                 && (query.District is null || string.Equals(i.District, query.District, StringComparison.OrdinalIgnoreCase))
                 && (query.From is null || i.OpenedAt >= query.From)
-                && (query.To is null || i.OpenedAt < query.To))
+                && (query.To is null || i.OpenedAt < query.To)
+                && (query.Priority is null || i.Priority == query.Priority)
+                && (query.Ended is null || IncidentLifecycle.HasEnded(i.Status) == query.Ended)
+                && (string.IsNullOrWhiteSpace(query.Text) || IncidentLifecycle.Mentions(i, query.Text)))
             .ToImmutableArray());
 }

@@ -9,6 +9,18 @@ public static class IncidentLifecycle
 {
     public static readonly ImmutableHashSet<IncidentStatus> Terminal = [IncidentStatus.Closed, IncidentStatus.Cancelled, IncidentStatus.FalseAlarm];
 
+    /// <summary>Whether nothing is left to do: resolved (waiting to be closed), closed, cancelled or a false alarm.</summary>
+    public static bool HasEnded(IncidentStatus status) => status == IncidentStatus.Resolved || Terminal.Contains(status);
+
+    /// <summary>Whether a search text is in the incident's title, id, district or zone (case and width insensitive; every word must be).</summary>
+    public static bool Mentions(IncidentSummary incident, string text)
+    {
+        var haystack = string.Join(' ', incident.Title, incident.Id, incident.District, incident.Zone);
+        return text.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .All(word => System.Globalization.CultureInfo.InvariantCulture.CompareInfo.IndexOf(haystack, word,
+                System.Globalization.CompareOptions.IgnoreCase | System.Globalization.CompareOptions.IgnoreWidth) >= 0);
+    }
+
     /// <summary>The status an action moves to, or null for actions that do not change it.</summary>
     public static IncidentStatus? TargetOf(IncidentActionKind action) => action switch
     {

@@ -84,6 +84,42 @@ public sealed class IncidentApiTests(MemoryPlatformFixture fixture)
     }
 
     [Fact]
+    public async Task History_searches_by_words_priority_and_whether_the_incident_has_ended()
+    {
+        var word = Guid.NewGuid().ToString("N")[..10];
+        var ended = await Call($"Hist-{word}", "fire", $"Warehouse {word} north gate");
+        var open = await Call($"Hist-{word}", "stoppedVehicle", "Lane 2");
+        await Act(ended, "false-alarm", PlatformApi.Operator, new { text = "a barbecue" }, HttpStatusCode.OK);
+
+        async Task<string[]> Ids(string query) =>
+            [.. (await Api.GetJsonAsync($"/api/incidents?{query}"))["items"]!.AsArray().Select(i => i!["id"]!.GetValue<string>()).Order(StringComparer.Ordinal)];
+
+        Assert.Equal(new[] { ended, open }.Order(StringComparer.Ordinal), await Ids($"q={word}"));
+        Assert.Equal([ended], await Ids($"q=WAREHOUSE%20{word}"));
+        Assert.Equal([ended], await Ids($"q={word}&ended=true"));
+        Assert.Equal([open], await Ids($"q={word}&ended=false"));
+        Assert.Equal([open], await Ids($"q={word}&priority=P3"));
+        Assert.Empty(await Ids($"q={word}%20nowhere"));
+
+        using var control = await Api.SendAsync(HttpMethod.Get, "/api/incidents?q=a%00b", PlatformApi.Operator);
+        using var longWords = await Api.SendAsync(HttpMethod.Get, $"/api/incidents?q={new string('w', 201)}&priority=P0", PlatformApi.Operator);
+        Assert.Equal(HttpStatusCode.BadRequest, control.StatusCode);
+        Assert.NotNull((await PlatformApi.BodyAsync(control))["errors"]!["q"]);
+        var errors = (await PlatformApi.BodyAsync(longWords))["errors"]!.AsObject();
+        Assert.Equal(["priority", "q"], errors.Select(e => e.Key).Order(StringComparer.Ordinal));
+    }
+
+    private async Task<string> Call(string district, string type, string zone)
+    {
+        using var created = await Api.SendAsync(HttpMethod.Post, "/api/incidents", PlatformApi.Operator, PlatformApi.Json(new
+        {
+            type, location = new { latitude = 37.49, longitude = 126.89 }, district, zone, description = "called in",
+        }));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        return (await PlatformApi.BodyAsync(created))["summary"]!["id"]!.GetValue<string>();
+    }
+
+    [Fact]
     public async Task A_call_with_bad_fields_is_refused_naming_each_field_and_opens_nothing()
     {
         var district = MemoryPlatformFixture.NewId("BadCall");

@@ -25,7 +25,9 @@ public sealed class LayoutBrowserTests(MemoryPlatformFixture fixture, BrowserFix
             ("/traffic", "Traffic signals", PlatformApi.Operator),
             ("/dispatch", "Dispatch console", PlatformApi.Operator),
             ("/admin", "Devices", PlatformApi.Admin),
+            ("/history", "Incident history", PlatformApi.Operator),
             ($"/incidents/{incident}", "Chemical leak", PlatformApi.Operator),
+            ($"/incidents/{incident}/replay", "After-action replay", PlatformApi.Operator),
         ];
 
         foreach (var (path, title, user) in pages)
@@ -35,12 +37,15 @@ public sealed class LayoutBrowserTests(MemoryPlatformFixture fixture, BrowserFix
             var header = page.Locator("header#top");
 
             await Assertions.Expect(header.Locator("h1")).ToContainTextAsync(title);
-            await Assertions.Expect(header.Locator("nav a")).ToHaveCountAsync(6);
+            await Assertions.Expect(header.Locator("nav a")).ToHaveCountAsync(7);
             await Assertions.Expect(header.Locator("nav a[aria-current=page]")).ToHaveCountAsync(path.StartsWith("/incidents/", StringComparison.Ordinal) ? 0 : 1);
             await Assertions.Expect(header.Locator("#language")).ToBeVisibleAsync();
             await Assertions.Expect(header.Locator("#who")).ToContainTextAsync($"({(user == PlatformApi.Admin ? "Admin" : "Operator")})");
             await Assertions.Expect(header.Locator("form[action='/logout'] button")).ToHaveTextAsync("Sign out");
-            var name = path == "/" ? "queue" : path.Split('/')[1];
+            // Laid out for the screen, never wider: nothing to scroll sideways at either size.
+            var (scrollWidth, innerWidth) = (await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth"), await page.EvaluateAsync<int>("() => window.innerWidth"));
+            Assert.True(scrollWidth <= innerWidth, $"{path} is {scrollWidth} px wide at {width}x{height}");
+            var name = path == "/" ? "queue" : path.EndsWith("/replay", StringComparison.Ordinal) ? "replay" : path.Split('/')[1];
             await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, $"layout-{name}-{width}x{height}.png") });
             await page.Context.CloseAsync();
         }

@@ -6,7 +6,7 @@ import { me } from './api.js';
 import { createAnnouncer } from './announce.js';
 
 const links = [['/', 'nav.queue', 'Queue'], ['/map', 'nav.map', 'Map'], ['/wall', 'nav.wall', 'Video wall'], ['/traffic', 'nav.traffic', 'Traffic'],
-  ['/dispatch', 'nav.dispatch', 'Dispatch'], ['/admin', 'nav.admin', 'Devices']];
+  ['/dispatch', 'nav.dispatch', 'Dispatch'], ['/history', 'nav.history', 'History'], ['/admin', 'nav.admin', 'Devices']];
 
 function element(tag, props = {}, ...children) {
   const node = Object.assign(document.createElement(tag), props);
