@@ -266,6 +266,66 @@ public sealed class ViewsBrowserTests(MemoryPlatformFixture fixture, BrowserFixt
         Assert.Contains(detail["timeline"]!.AsArray(), e => e!.ToJsonString().Contains("detector under maintenance", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// An admin draws an intrusion zone on a camera (no pipeline runs it, so on a blank frame of its 1280×720 source):
+    /// a bow-tie is refused with the API's rule beside the zone and nothing is saved; a quadrilateral is saved in the
+    /// source's pixels.
+    /// </summary>
+    [Fact]
+    public async Task An_admin_draws_a_cameras_zone_the_api_refuses_a_crossed_one_and_saves_a_good_one()
+    {
+        var district = MemoryPlatformFixture.NewId("Zones");
+        var id = "cam-" + district;
+        await fixture.Api.OnboardAsync(TestDevices.Camera(id, district, 37.4849, 126.8985, bearing: 45, fieldOfView: 70, range: 120));
+        var page = await browser.SignInAsync(fixture.Platform.BaseAddress, PlatformApi.Admin, "/admin");
+        await page.SetViewportSizeAsync(1366, 768);
+        await page.FillAsync("#district", district);
+        await page.ClickAsync("#refresh");
+        await page.Locator("#devices tbody tr", new() { HasText = id }).Locator("button.zones").ClickAsync();
+        var editor = page.Locator("#zone-editor");
+        await Assertions.Expect(editor.Locator("h2")).ToContainTextAsync($"Camera {id}");
+        await Assertions.Expect(editor).ToContainTextAsync("No live frame");
+        var overlay = editor.Locator("svg.zone-overlay");
+        var box = (await overlay.BoundingBoxAsync())!;
+
+        async Task Draw(params (double X, double Y)[] fractions)
+        {
+            await page.ClickAsync("#zone-new");
+            foreach (var (x, y) in fractions)
+            {
+                await overlay.ClickAsync(new() { Position = new() { X = (float)(x * box.Width), Y = (float)(y * box.Height) } });
+            }
+
+            await page.ClickAsync("#zone-finish");
+        }
+
+        // Crossed: its first and third sides cross (a lopsided bow-tie).
+        await Draw((0.1, 0.1), (0.6, 0.5), (0.6, 0.1), (0.1, 0.4));
+        await page.ClickAsync("#zone-save");
+        await Assertions.Expect(editor.Locator(".zone-row.invalid .field-error")).ToHaveTextAsync("zones[0].polygon: must not cross itself");
+        Assert.Empty((await fixture.Api.GetJsonAsync($"/api/cameras/{id}/analytics", PlatformApi.Admin))["zones"]!.AsArray());
+
+        await editor.Locator(".zone-row button", new() { HasText = "Delete" }).ClickAsync();
+        await Draw((0.25, 0.5), (0.75, 0.5), (0.75, 0.9), (0.25, 0.9));
+        await editor.Locator(".zone-row input").First.FillAsync("gate");
+        await editor.Locator(".zone-row input").First.DispatchEventAsync("change");
+        await page.ClickAsync("#zone-save");
+        await Assertions.Expect(editor.Locator("#zone-message")).ToHaveTextAsync("Saved: 1 zone(s)");
+        await Assertions.Expect(editor.Locator("polygon.zone.intrusion")).ToHaveCountAsync(1);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "admin-zones-1366x768.png") });
+
+        var zone = (await fixture.Api.GetJsonAsync($"/api/cameras/{id}/analytics", PlatformApi.Admin))["zones"]!.AsArray().Single()!;
+        Assert.Equal(("gate", "intrusion"), (zone["name"]!.GetValue<string>(), zone["kind"]!.GetValue<string>()));
+        var points = zone["polygon"]!.AsArray().Select(p => (X: p!["x"]!.GetValue<double>(), Y: p["y"]!.GetValue<double>())).ToList();
+        var expected = new[] { (320.0, 360.0), (960.0, 360.0), (960.0, 648.0), (320.0, 648.0) };
+        Assert.Equal(expected.Length, points.Count);
+        foreach (var (point, want) in points.Zip(expected))
+        {
+            Assert.InRange(point.X, want.Item1 - 4, want.Item1 + 4);
+            Assert.InRange(point.Y, want.Item2 - 4, want.Item2 + 4);
+        }
+    }
+
     [Fact]
     public async Task An_admin_adds_a_camera_with_the_form_then_edits_it()
     {

@@ -3,6 +3,7 @@
 import { t } from './core/i18n.js';
 import { startPage } from './core/layout.js';
 import { problemText } from './core/api.js';
+import { createZoneEditor } from './core/zoneeditor.js';
 
 function message(text) {
   const element = document.getElementById('message');
@@ -85,6 +86,13 @@ async function loadDevices() {
     edit.addEventListener('click', () => editDevice(device.id).catch(e => message(String(e))));
     const buttons = document.createElement('span');
     buttons.append(edit, ' ', rotate, ' ', retire);
+    if (device.kind === 'camera' && device.status !== 'decommissioned') {
+      const zones = document.createElement('button');
+      zones.textContent = t('zones.open', 'Zones');
+      zones.className = 'zones';
+      zones.addEventListener('click', () => zoneEditor.open(device).catch(e => message(String(e))));
+      buttons.append(' ', zones);
+    }
     const row = cells(document.createElement('tr'), [device.id, device.kind, device.name, device.district, device.zone, device.status, buttons]);
     row.dataset.id = device.id;
     return row;
@@ -254,6 +262,8 @@ async function loadAudit() {
     return row;
   }));
 }
+
+const zoneEditor = createZoneEditor(document.getElementById('zone-editor'), { onMessage: text => message(text) });
 
 field('kind').addEventListener('change', showKind);
 document.getElementById('audit-show').addEventListener('click', () => loadAudit().catch(e => message(String(e))));
