@@ -82,6 +82,21 @@ public static class IncidentCatalog
             "Close roads into the hazard area",
             "Record the all-clear reading before standing down",
         ],
+        IncidentType.Fire =>
+        [
+            "Confirm the address and whether people are inside or trapped",
+            "Dispatch the nearest fire units (119) and an ambulance if people are hurt",
+            "Put the nearest cameras on the wall and watch the smoke's direction",
+            "Ask traffic to keep the access roads clear for the engines",
+            "Record when the fire is declared out",
+        ],
+        IncidentType.RoadAccident =>
+        [
+            "Confirm the place, the number of vehicles and whether people are hurt",
+            "Dispatch police (112) and, if people are hurt or trapped, fire and ambulance (119)",
+            "Set the lane-closed signs upstream and warn drivers with the message signs",
+            "Reopen the road once the scene is cleared",
+        ],
         IncidentType.Flood =>
         [
             "Check the river gauge trend and the weather warning",

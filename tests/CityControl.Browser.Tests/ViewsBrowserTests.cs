@@ -403,6 +403,30 @@ public sealed class ViewsBrowserTests(MemoryPlatformFixture fixture, BrowserFixt
         await Assertions.Expect(row.Locator(".mode")).ToHaveTextAsync("정상");
         await Assertions.Expect(row.Locator(".approach")).ToHaveTextAsync("EB 원활 12%");
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "traffic-ko.png"), FullPage = true });
+
+        // An incident in Korean: status, agency, title and procedure, in the queue and on its page; no English one left.
+        await fixture.Api.LeakAsync(district);
+        var incident = await fixture.Api.WaitForIncidentAsync(district);
+        await page.GotoAsync("/");
+        var queued = page.Locator("#queue tbody tr", new() { HasText = district });
+        await Assertions.Expect(queued.Locator(".status")).ToHaveTextAsync("신규");
+        await Assertions.Expect(queued).ToContainTextAsync("소방");
+        await Assertions.Expect(queued).ToContainTextAsync($"화학물질 누출, plant-1, {district}");
+        string[] english = ["new", "acknowledged", "dispatched", "en route", "enRoute", "on scene", "resolved", "closed", "Fire", "Police", "Traffic", "Chemical leak"];
+        var queueText = await page.Locator("#queue").InnerTextAsync() + await page.Locator("#counts").InnerTextAsync();
+        Assert.DoesNotContain(english, word => System.Text.RegularExpressions.Regex.IsMatch(queueText, $@"\b{word}\b"));
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "queue-ko-1366x768.png") });
+
+        await page.GotoAsync($"/incidents/{incident}");
+        await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("신규");
+        await Assertions.Expect(page.Locator("#agencies")).ToHaveTextAsync("소방");
+        await Assertions.Expect(page.Locator("#title")).ToHaveTextAsync($"화학물질 누출, plant-1, {district}");
+        await Assertions.Expect(page.Locator("#procedure li").First).ToContainTextAsync("가장 가까운 카메라와 다른 감지기로 측정값을 확인");
+        var pageText = await page.Locator("main").InnerTextAsync();
+        var headerLine = await page.Locator("main section").First.Locator("p").First.InnerTextAsync();
+        Assert.DoesNotContain(english, word => System.Text.RegularExpressions.Regex.IsMatch(headerLine, $@"\b{word}\b"));
+        Assert.DoesNotContain("Confirm the reading", pageText, StringComparison.Ordinal);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "incident-ko-1366x768.png"), FullPage = true });
     }
 
     private async Task Send((string Username, string Secret) credential, params (string Metric, double Value, string Unit)[] readings)

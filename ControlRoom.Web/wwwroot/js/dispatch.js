@@ -6,6 +6,7 @@ import { startPage } from './core/layout.js';
 import { timelineText } from './core/timeline.js';
 import { connectLive, showConnection } from './core/live.js';
 import { act as actOn, nearestUnits, unitOptions } from './core/incidentactions.js';
+import { statusName, titleOf, stepText } from './core/names.js';
 
 let terminal = new Set();
 let transitions = {};
@@ -29,8 +30,8 @@ function renderList() {
     row.dataset.id = incident.id;
     row.tabIndex = 0;
     row.className = incident.id === selected ? 'selected' : '';
-    row.innerHTML = `<td><span class="priority ${incident.priority}">${incident.priority}</span></td><td class="title"></td><td class="status">${incident.status}</td>`;
-    row.querySelector('.title').textContent = incident.title;
+    row.innerHTML = `<td><span class="priority ${incident.priority}">${incident.priority}</span></td><td class="title"></td><td class="status">${statusName(incident.status)}</td>`;
+    row.querySelector('.title').textContent = titleOf(incident);
     row.addEventListener('click', () => open(incident.id));
     return row;
   }));
@@ -40,16 +41,16 @@ function renderList() {
 function renderDetail(detail) {
   const section = document.getElementById('detail');
   section.hidden = false;
-  document.getElementById('title').textContent = `${detail.summary.priority} ${detail.summary.title}`;
-  document.getElementById('status').textContent = detail.summary.status;
-  document.getElementById('unit').textContent = detail.assignedUnit || 'none';
+  document.getElementById('title').textContent = `${detail.summary.priority} ${titleOf(detail.summary)}`;
+  document.getElementById('status').textContent = statusName(detail.summary.status);
+  document.getElementById('unit').textContent = detail.assignedUnit || t('incident.noUnit', 'none');
   // Only the moves the lifecycle allows from here are offered (the server's rule, from /api/facts).
   const allowed = transitions[detail.summary.status] || [];
   document.querySelectorAll('#detail [data-to]').forEach(button => { button.disabled = !allowed.includes(button.dataset.to); });
   document.querySelector('#detail [data-action=note]').disabled = terminal.has(detail.summary.status);
   document.getElementById('procedure').replaceChildren(...detail.procedure.map(step => {
     const item = document.createElement('li');
-    item.textContent = step.text + (step.doneBy ? ` (done by ${step.doneBy})` : '');
+    item.textContent = stepText(detail.summary.type, step) + (step.doneBy ? ` (done by ${step.doneBy})` : '');
     return item;
   }));
   document.getElementById('timeline').replaceChildren(...detail.timeline.map(entry => {

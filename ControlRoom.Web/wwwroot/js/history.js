@@ -3,6 +3,7 @@
 import { t } from './core/i18n.js';
 import { facts, problemText } from './core/api.js';
 import { startPage } from './core/layout.js';
+import { statusName, agencyNames, titleOf, typeName } from './core/names.js';
 
 const form = document.getElementById('search');
 const rows = document.querySelector('#results tbody');
@@ -42,7 +43,7 @@ function row(incident) {
   const title = document.createElement('td');
   const link = document.createElement('a');
   link.href = `/incidents/${encodeURIComponent(incident.id)}`;
-  link.textContent = incident.title;
+  link.textContent = titleOf(incident);
   title.append(link);
   const replay = document.createElement('td');
   const play = document.createElement('a');
@@ -50,8 +51,8 @@ function row(incident) {
   play.className = 'replay-link';
   play.textContent = t('history.replay', 'Replay');
   replay.append(play);
-  tr.append(priority, title, cell(t(`type.${incident.type}`, incident.type)), cell(t(`status.${incident.status}`, incident.status), 'status'),
-    cell(incident.agencies.map(a => t(`agency.${a}`, a)).join(', ')), cell(String(incident.alarmCount)),
+  tr.append(priority, title, cell(typeName(incident.type)), cell(statusName(incident.status), 'status'),
+    cell(agencyNames(incident.agencies)), cell(String(incident.alarmCount)),
     cell(new Date(incident.openedAt).toLocaleString()), replay);
   return tr;
 }

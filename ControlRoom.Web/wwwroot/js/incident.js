@@ -8,6 +8,7 @@ import { connectLive, showConnection } from './core/live.js';
 import { act, shelveAll, nearestUnits, unitOptions } from './core/incidentactions.js';
 import { t } from './core/i18n.js';
 import { liveView } from './core/liveview.js';
+import { statusName, agencyNames, titleOf, stepText } from './core/names.js';
 
 const id = decodeURIComponent(location.pathname.split('/').pop());
 
@@ -110,33 +111,33 @@ async function reload() {
 
 function render(detail) {
   const s = detail.summary;
-  document.title = `CityControl · ${s.title}`;
-  text('title', s.title);
+  document.title = `CityControl · ${titleOf(s)}`;
+  text('title', titleOf(s));
   const priority = document.getElementById('priority');
   priority.textContent = s.priority;
   priority.className = `priority ${s.priority}`;
-  text('status', t(`status.${s.status}`, s.status));
-  text('agencies', s.agencies.map(a => t(`agency.${a}`, a)).join(', '));
-  text('unit', detail.assignedUnit || 'none');
+  text('status', statusName(s.status));
+  text('agencies', agencyNames(s.agencies));
+  text('unit', detail.assignedUnit || t('incident.noUnit', 'none'));
   renderActions(detail);
   text('description', detail.description);
   document.getElementById('cap').href = `/api/incidents/${encodeURIComponent(id)}/cap`;
   document.getElementById('procedure').replaceChildren(...detail.procedure.map(step => {
     const item = document.createElement('li');
-    item.textContent = step.text + ' ';
+    item.textContent = stepText(s.type, step) + ' ';
     if (step.doneBy) {
       item.append(`(done by ${step.doneBy})`);
     } else {
       const button = document.createElement('button');
-      button.textContent = 'Done';
+      button.textContent = t('incident.done', 'Done');
       button.addEventListener('click', () => completeStep(step.number));
       item.append(button);
     }
     return item;
   }));
   document.querySelector('#alarms tbody').replaceChildren(...detail.alarms.map(a =>
-    row([a.deviceId, a.condition, a.state, a.active ? 'yes' : 'no', a.triggers, new Date(a.lastAt).toLocaleTimeString()])));
-  const none = detail.evidence.length || detail.media.length ? [] : ['none yet'];
+    row([a.deviceId, a.condition, t(`alarmState.${a.state}`, a.state), a.active ? t('common.yes', 'yes') : t('common.no', 'no'), a.triggers, new Date(a.lastAt).toLocaleTimeString()])));
+  const none = detail.evidence.length || detail.media.length ? [] : [t('incident.noneYet', 'none yet')];
   document.getElementById('evidence').replaceChildren(...[...detail.evidence, ...none].map(link => {
     const item = document.createElement('li');
     if (link.startsWith('http')) {
@@ -225,6 +226,7 @@ async function showGrants(cameras, agencies) {
 
 (async () => {
   const user = await startPage();
+  document.getElementById('reason-input').placeholder = t('incident.reason', 'Reason or note');
   const known = await facts();
   Object.assign(page, { user, transitions: known.incidentTransitions, terminal: new Set(known.terminalStatuses) });
   const response = await fetch(`/api/incidents/${encodeURIComponent(id)}`);

@@ -9,6 +9,7 @@ import { nearestUnits, unitOptions } from './core/incidentactions.js';
 import { startPage } from './core/layout.js';
 import { connectLive, showConnection } from './core/live.js';
 import { deviceLook } from './core/devices.js';
+import { statusName, titleOf } from './core/names.js';
 
 const layerOfKind = { gasSensor: 'safety', floodSensor: 'safety', weatherStation: 'safety', warningDevice: 'safety', barrier: 'safety', trafficSignal: 'traffic', camera: 'crime' };
 const layerOfIncident = { chemicalLeak: 'safety', fire: 'safety', flood: 'safety', externalWarning: 'safety',
@@ -84,7 +85,7 @@ function drawIncident(incident) {
     iconSize: [44, 24],
   });
   const marker = L.marker([incident.location.latitude, incident.location.longitude], { icon, title: incident.title, zIndexOffset: zOfPriority[incident.priority] ?? 1000 })
-    .bindTooltip(`${incident.priority} ${incident.title} (${incident.status}, ${incident.alarmCount} alarms) · ${t('route.hint', 'click to plan a unit\'s route')}`)
+    .bindTooltip(`${incident.priority} ${titleOf(incident)} (${statusName(incident.status)}, ${incident.alarmCount} alarms) · ${t('route.hint', 'click to plan a unit\'s route')}`)
     .on('click', () => route.start(incident));
   incidents.set(incident.id, { incident, marker });
   if (visible(layerOfIncident[incident.type] || 'safety', incident.district)) {
@@ -192,7 +193,7 @@ const route = {
     this.signals = [];
     this.from = null;
     document.getElementById('route-panel').hidden = false;
-    document.getElementById('route-title').textContent = `${t('route.for', 'Route for')} ${incident.priority} ${incident.title}:`;
+    document.getElementById('route-title').textContent = `${t('route.for', 'Route for')} ${incident.priority} ${titleOf(incident)}:`;
     document.getElementById('route-message').textContent = '';
     this.offers = await nearestUnits(incident);
     document.getElementById('route-units').replaceChildren(...unitOptions(this.offers));

@@ -5,6 +5,7 @@ import { facts } from './core/api.js';
 import { startPage } from './core/layout.js';
 import { connectLive, showConnection } from './core/live.js';
 import { act, shelveAll } from './core/incidentactions.js';
+import { statusName, agencyNames, titleOf } from './core/names.js';
 
 let terminal = new Set();
 const state = { incidents: new Map(), selected: null, districts: [] };
@@ -35,15 +36,15 @@ function render() {
     row.innerHTML = `
       <td><span class="priority ${incident.priority}">${incident.priority}</span></td>
       <td class="title"></td>
-      <td class="status">${incident.status}</td>
-      <td>${incident.agencies.join(', ')}</td>
+      <td class="status">${statusName(incident.status)}</td>
+      <td>${agencyNames(incident.agencies)}</td>
       <td>${incident.alarmCount}</td>
       <td>${new Date(incident.openedAt).toLocaleTimeString()}</td>
       <td><button type="button" class="ack" ${incident.status === 'new' ? '' : 'disabled'}>${t('action.acknowledge', 'Acknowledge')}</button>
         <button type="button" class="shelve">${t('action.shelve', 'Shelve 15 min')}</button></td>`;
     const link = document.createElement('a');
     link.href = `/incidents/${encodeURIComponent(incident.id)}`;
-    link.textContent = incident.title;
+    link.textContent = titleOf(incident);
     row.querySelector('.title').append(link);
     row.addEventListener('click', () => select(incident.id));
     row.querySelector('.ack').addEventListener('click', event => { event.stopPropagation(); acknowledge(incident.id); });
@@ -57,7 +58,7 @@ function render() {
   }
   document.getElementById('counts').replaceChildren(...Object.entries(counts).map(([status, count]) => {
     const span = document.createElement('span');
-    span.textContent = `${status}: ${count}`;
+    span.textContent = `${statusName(status)}: ${count}`;
     return span;
   }));
 }

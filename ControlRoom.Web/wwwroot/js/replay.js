@@ -7,6 +7,7 @@ import { getJson } from './core/api.js';
 import { startPage } from './core/layout.js';
 import { timelineText } from './core/timeline.js';
 import { drawBasemap } from './core/basemap.js';
+import { titleOf } from './core/names.js';
 
 const id = decodeURIComponent(location.pathname.split('/').at(-2));
 const map = L.map('map', { zoomSnap: 0.5, minZoom: 5, maxZoom: 19 }).setView([37.5, 126.93], 15);
@@ -132,7 +133,7 @@ document.getElementById('position').addEventListener('input', event => show(Numb
   const s = detail.summary;
   document.title = `CityControl · ${t('replay.title', 'After-action replay')} · ${s.title}`;
   document.getElementById('back').href = `/incidents/${encodeURIComponent(id)}`;
-  document.getElementById('incident-title').textContent = s.title;
+  document.getElementById('incident-title').textContent = titleOf(s);
   const priority = document.getElementById('priority');
   priority.textContent = s.priority;
   priority.className = `priority ${s.priority}`;

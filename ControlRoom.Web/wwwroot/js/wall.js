@@ -6,6 +6,7 @@ import { facts } from './core/api.js';
 import { startPage } from './core/layout.js';
 import { connectLive, showConnection } from './core/live.js';
 import { liveView } from './core/liveview.js';
+import { titleOf } from './core/names.js';
 
 let terminal = new Set();
 const cameras = new Map();        // camera id -> device (name, district) from the board
@@ -51,7 +52,7 @@ function render() {
     const tile = tileOf(camera);
     const caption = tile.querySelector('figcaption');
     caption.innerHTML = `<span class="priority ${incident.priority}">${incident.priority}</span> <a></a><br><span class="camera-name"></span>`;
-    caption.querySelector('a').textContent = incident.title;
+    caption.querySelector('a').textContent = titleOf(incident);
     caption.querySelector('a').href = `/incidents/${encodeURIComponent(incident.id)}`;
     caption.querySelector('a').addEventListener('click', event => event.stopPropagation());
     caption.querySelector('.camera-name').textContent = `${camera.name} · ${camera.district}`;

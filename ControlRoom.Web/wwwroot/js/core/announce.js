@@ -3,6 +3,7 @@
 // the page and a flashing tab title until someone looks, and a desktop notification where the console allowed them.
 // Sound is muted per console (this browser) with the header's button.
 import { t } from './i18n.js';
+import { titleOf } from './names.js';
 
 const muteKey = 'citycontrol.mute';
 const tones = {
@@ -91,7 +92,7 @@ export function createAnnouncer(header) {
   document.addEventListener('visibilitychange', () => { if (!document.hidden && document.hasFocus()) stopFlashing(); });
 
   current = function announce(incident, raised) {
-    const text = `${incident.priority} ${incident.title}`;
+    const text = `${incident.priority} ${titleOf(incident)}`;
     if (!muted() && sounds[incident.priority]) {
       audio.src = sounds[incident.priority];
       audio.dataset.priority = incident.priority;

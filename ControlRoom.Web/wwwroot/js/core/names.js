@@ -1,0 +1,18 @@
+// How the server's words read in the user's language: statuses, agencies, incident types, an incident's title and its
+// procedure steps. The server stores them in English; Korean pages show them from the labels, English pages as stored.
+import { t, lang } from './i18n.js';
+
+export const statusName = status => t(`status.${status}`, status);
+export const agencyNames = agencies => agencies.map(a => t(`agency.${a}`, a)).join(', ');
+export const typeName = type => t(`type.${type}`, type);
+
+// The title the server composed from type, place and district ("Chemical leak, plant-1, Guro"), in Korean from its
+// parts; an external warning keeps its own headline.
+export function titleOf(summary) {
+  if (lang === 'en' || summary.type === 'externalWarning') return summary.title;
+  const zone = summary.zone === 'reported by call' ? t('call.reported', 'reported by call') : summary.zone;
+  return `${typeName(summary.type)}, ${zone}, ${summary.district}`;
+}
+
+// A procedure step of the incident's type, by its number.
+export const stepText = (type, step) => t(`procedure.${type}.${step.number}`, step.text);
