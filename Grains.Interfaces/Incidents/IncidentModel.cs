@@ -132,7 +132,8 @@ public sealed record class IncidentSummary(
     [property: Id(9)] DateTimeOffset OpenedAt,
     [property: Id(10)] DateTimeOffset UpdatedAt,
     [property: Id(11)] int AlarmCount,
-    [property: Id(12)] bool Confirmed);
+    [property: Id(12)] bool Confirmed,
+    [property: Id(13)] DateTimeOffset? ShelvedUntil = null);
 
 /// <summary>An incident with everything a dispatcher needs.</summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.incident-detail.v1")]

@@ -141,6 +141,11 @@ public sealed partial class IncidentGrain(
                 // The correlator holds back a shelved alarm's triggers: one that arrives means its shelf time is over.
                 State = linked.State == AlarmState.Shelved && t.Active ? AlarmState.Unacknowledged : AlarmLifecycle.Next(linked.State, t.Active),
             };
+            if (S.Shelves is [.., var last] && last.Until > t.At && !ShelvedNow())
+            {
+                // The shelf ended early (an alarm is back): the wait counts again from now.
+                S.Shelves[^1] = last with { Until = t.At > last.From ? t.At : last.From };
+            }
         }
 
         if (t is { Active: true, Evidence: { IsDefaultOrEmpty: false } evidence } && S.Media.Count < MediaKept)
@@ -411,7 +416,16 @@ public sealed partial class IncidentGrain(
     /// <summary>Raises a waiting incident's priority for the steps it has waited since the last rise, and says so everywhere it is shown.</summary>
     private async Task Escalate()
     {
-        if (S.Opening is not null && S.Status == IncidentStatus.New && EffectivePriority() is var raised && raised != S.Priority)
+        if (S.Opening is not null && S.Status == IncidentStatus.New && ShelvedNow() && !S.ShelfNoted)
+        {
+            // Shelved by an operator: the wait stops counting until the shelf ends, and the timeline says so once.
+            var now = clock.UtcNow;
+            Append("system", "escalation held", null, null, $"{S.Priority} kept: its alarms are shelved until {ShelvedUntil():O}; the wait counts again after", now);
+            S.ShelfNoted = true;
+            S.UpdatedAt = now;
+            await SaveAndPublish("escalation held");
+        }
+        else if (S.Opening is not null && S.Status == IncidentStatus.New && EffectivePriority() is var raised && raised != S.Priority)
         {
             var now = clock.UtcNow;
             Append("system", "priority raised", null, null, IncidentEscalation.Describe(S.Priority, raised, now - S.Opening.At), now);
@@ -504,6 +518,12 @@ public sealed partial class IncidentGrain(
 
                 var reason = Require(action.Text, "text");
                 S.Alarms[alarmKey] = shelved with { State = AlarmState.Shelved, ShelvedUntil = now + duration };
+                if (ShelvedUntil() is { } until && until > now)
+                {
+                    S.Shelves.Add(new ShelfSpan(now, until));
+                    S.ShelfNoted = false;
+                }
+
                 return $"{shelved.DeviceId} {shelved.Condition} shelved until {now + duration:O}: {reason}";
             default:
                 return action.Text ?? "";
@@ -551,14 +571,30 @@ public sealed partial class IncidentGrain(
     private Priority EffectivePriority() =>
         S.Status != IncidentStatus.New ? S.Priority : IncidentEscalation.Raise(S.Priority, StepsWaited() - S.EscalationSteps);
 
-    private int StepsWaited() => IncidentEscalation.StepsWaited(S.Opening!.At, clock.UtcNow, options.Value.EscalationStep);
+    /// <summary>Escalation steps waited, less the time every alarm of the incident was shelved.</summary>
+    private int StepsWaited()
+    {
+        var now = clock.UtcNow;
+        return IncidentEscalation.StepsWaited(S.Opening!.At + IncidentEscalation.Paused(S.Shelves.Select(x => (x.From, x.Until)), now), now, options.Value.EscalationStep);
+    }
 
     private IncidentSummary Summary()
     {
         var o = S.Opening!;
         var location = S.DeviceLocations.Count == 0 ? o.Location : Centroid(S.DeviceLocations.Values);
         return new IncidentSummary(Id, o.Type, EffectivePriority(), S.Status, o.Title, o.District, o.Zone, location,
-            [.. S.Agencies], o.At, S.UpdatedAt, S.Alarms.Values.Sum(a => a.Triggers), IsConfirmed());
+            [.. S.Agencies], o.At, S.UpdatedAt, S.Alarms.Values.Sum(a => a.Triggers), IsConfirmed(), ShelvedUntil());
+    }
+
+    private bool ShelvedNow() => ShelvedUntil() is { } until && until > clock.UtcNow;
+
+    /// <summary>Until when the incident is kept from the queue: every alarm still annunciating is shelved (the latest shelf's end).</summary>
+    private DateTimeOffset? ShelvedUntil()
+    {
+        var annunciating = S.Alarms.Values.Where(a => a.Active || a.State == AlarmState.Shelved).ToList();
+        return annunciating.Count > 0 && annunciating.All(a => a.State == AlarmState.Shelved)
+            ? annunciating.Max(a => a.ShelvedUntil)
+            : null;
     }
 
     private static GeoPoint Centroid(IEnumerable<GeoPoint> points)

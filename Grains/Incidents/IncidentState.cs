@@ -40,7 +40,16 @@ public sealed class IncidentState
 
     /// <summary>The area the incident's public alert covers when it is not a hazard zone (a flooded car park's outline).</summary>
     [Id(20)] public List<GeoPoint> Area { get; set; } = [];
+
+    /// <summary>When every alarm of the incident was shelved (from, until): time that does not count as waiting for escalation.</summary>
+    [Id(21)] public List<ShelfSpan> Shelves { get; set; } = [];
+
+    /// <summary>Whether the timeline already says that escalation waits for the current shelf.</summary>
+    [Id(22)] public bool ShelfNoted { get; set; }
 }
+
+[GenerateSerializer, Immutable, Alias("citycontrol.shelf-span.v1")]
+public sealed record class ShelfSpan([property: Id(0)] DateTimeOffset From, [property: Id(1)] DateTimeOffset Until);
 
 [GenerateSerializer, Alias("citycontrol.correlator-state.v1")]
 public sealed class CorrelatorState

@@ -8,6 +8,25 @@ namespace CityControl.Rules.Incidents;
 /// </summary>
 public static class IncidentEscalation
 {
+    /// <summary>How much of the time up to <paramref name="now"/> the spans cover (overlaps counted once).</summary>
+    public static TimeSpan Paused(IEnumerable<(DateTimeOffset From, DateTimeOffset Until)> spans, DateTimeOffset now)
+    {
+        var total = TimeSpan.Zero;
+        DateTimeOffset? coveredTo = null;
+        foreach (var (from, until) in spans.OrderBy(x => x.From))
+        {
+            var start = coveredTo is { } c && c > from ? c : from;
+            var end = until < now ? until : now;
+            if (end > start)
+            {
+                total += end - start;
+                coveredTo = end;
+            }
+        }
+
+        return total;
+    }
+
     /// <summary>Whole escalation steps between the opening and <paramref name="now"/>.</summary>
     public static int StepsWaited(DateTimeOffset openedAt, DateTimeOffset now, TimeSpan step) =>
         now <= openedAt ? 0 : (int)Math.Min(int.MaxValue, (now - openedAt) / step);

@@ -261,6 +261,9 @@ public sealed class ViewsBrowserTests(MemoryPlatformFixture fixture, BrowserFixt
         await page.Keyboard.PressAsync("s");
 
         await Assertions.Expect(page.Locator("#message")).ToContainTextAsync("2 alarm(s)", new() { Timeout = 3 * Seconds });
+        // The queue shows it: greyed, below the others, with the shelf's end.
+        await Live.Arrives("the shelved row", TimeSpan.FromSeconds(3), t => Assertions.Expect(row).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bshelved\b"), new() { Timeout = t }));
+        await Assertions.Expect(row.Locator(".shelved-until")).ToContainTextAsync("shelved until");
         var detail = await platform.Api.GetJsonAsync($"/api/incidents/{id}");
         Assert.All(detail["alarms"]!.AsArray(), a => Assert.Equal("shelved", a!["state"]!.GetValue<string>()));
         Assert.Contains(detail["timeline"]!.AsArray(), e => e!.ToJsonString().Contains("detector under maintenance", StringComparison.Ordinal));

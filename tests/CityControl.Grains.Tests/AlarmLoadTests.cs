@@ -1,4 +1,5 @@
 using CityControl.Devices;
+using CityControl.Grains.Incidents;
 using CityControl.Incidents;
 using CityControl.Security;
 using CityControl.Tests.Infrastructure;
@@ -74,6 +75,43 @@ public sealed class AlarmLoadTests(ClusterFixture fixture)
         var alarm = Assert.Single(detail.Alarms);
         Assert.Equal((AlarmState.Unacknowledged, 2), (alarm.State, alarm.Triggers));
         Assert.Contains(detail.Timeline, e => e.Action == "alarm shelved" && e.Actor == "operator" && e.Detail.Contains("camera mast", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// A waiting P3 whose alarm an operator shelves for 30 minutes: the escalation step that passes meanwhile raises
+    /// nothing and says so on the timeline; the list shows it shelved; after the shelf the wait counts again.
+    /// </summary>
+    [Fact]
+    public async Task An_escalation_step_while_shelved_is_held_on_the_timeline_and_the_wait_counts_again_after()
+    {
+        var district = "Held-" + Guid.NewGuid().ToString("N")[..6];
+        var correlator = fixture.Grains.GetGrain<IIncidentCorrelatorGrain>(district);
+        var t0 = fixture.Time.GetUtcNow();
+        var id = (await correlator.Correlate(new AlarmSignal("sig-1", DeviceKind.TrafficSignal, district, "junction", Junction,
+            new AlarmTransition(AlarmCondition.SignalFlash, true, t0, null, "flashing"))))!;
+        var incident = fixture.Grains.GetGrain<IIncidentGrain>(id);
+        Assert.Equal(Priority.P3, (await incident.GetDetail())!.Summary.Priority);
+        await correlator.ShelveAlarm(id, new IncidentAction(IncidentActionKind.ShelveAlarm, Text: "controller being reset", DeviceId: "sig-1",
+            Condition: AlarmCondition.SignalFlash, ShelveFor: TimeSpan.FromMinutes(30)), new Actor("operator", [Roles.Operator]));
+        var shelved = (await incident.GetDetail())!.Summary;
+
+        fixture.Time.Advance(TimeSpan.FromMinutes(10));
+        var tick = new TickStatus(DateTime.UtcNow, TimeSpan.FromMinutes(10), DateTime.UtcNow);
+        await fixture.Grains.GetGrain<IRemindable>(incident.GetGrainId()).ReceiveReminder(IncidentGrain.EscalationReminder, tick);
+        var held = (await incident.GetDetail())!;
+        fixture.Time.Advance(TimeSpan.FromMinutes(21));
+        var afterShelf = (await incident.GetDetail())!.Summary;
+        fixture.Time.Advance(TimeSpan.FromMinutes(10));
+        await fixture.Grains.GetGrain<IRemindable>(incident.GetGrainId()).ReceiveReminder(IncidentGrain.EscalationReminder, tick);
+        var raised = (await incident.GetDetail())!;
+
+        Assert.Equal(t0.AddMinutes(30), shelved.ShelvedUntil);
+        Assert.Equal(Priority.P3, held.Summary.Priority);
+        Assert.Equal("escalation held", held.Timeline[^1].Action);
+        Assert.StartsWith("P3 kept: its alarms are shelved until", held.Timeline[^1].Detail, StringComparison.Ordinal);
+        Assert.Equal(Priority.P3, afterShelf.Priority);
+        Assert.Equal(Priority.P2, raised.Summary.Priority);
+        Assert.Equal(("priority raised", "P3 -> P2: not acknowledged for 41 min"), (raised.Timeline[^1].Action, raised.Timeline[^1].Detail));
     }
 
     [Fact]

@@ -17,10 +17,14 @@ function showMessage(text) {
   message.hidden = !text;
 }
 
+// Shelved until a time still to come (a shelf that ran out without a new trigger shows as not shelved).
+const shelved = incident => !!incident.shelvedUntil && Date.parse(incident.shelvedUntil) > Date.now();
+
 function sorted() {
   return [...state.incidents.values()]
     .filter(i => !terminal.has(i.status))
-    .sort((a, b) => a.priority.localeCompare(b.priority) || a.openedAt.localeCompare(b.openedAt));
+    // Shelved incidents go below the others (ISA-18.2: kept from the operator's attention, not from view).
+    .sort((a, b) => Number(shelved(a)) - Number(shelved(b)) || a.priority.localeCompare(b.priority) || a.openedAt.localeCompare(b.openedAt));
 }
 
 function render() {
@@ -32,11 +36,12 @@ function render() {
     const row = document.createElement('tr');
     row.dataset.id = incident.id;
     row.tabIndex = 0;
-    row.className = incident.id === state.selected ? 'selected' : '';
+    row.className = [incident.id === state.selected ? 'selected' : '', shelved(incident) ? 'shelved' : ''].join(' ').trim();
     row.innerHTML = `
       <td><span class="priority ${incident.priority}">${incident.priority}</span></td>
       <td class="title"></td>
-      <td class="status">${statusName(incident.status)}</td>
+      <td class="status">${statusName(incident.status)}${shelved(incident)
+        ? ` · <span class="shelved-until">${t('queue.shelvedUntil', 'shelved until')} ${new Date(incident.shelvedUntil).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}</span>` : ''}</td>
       <td>${agencyNames(incident.agencies)}</td>
       <td>${incident.alarmCount}</td>
       <td>${new Date(incident.openedAt).toLocaleTimeString()}</td>
@@ -146,4 +151,6 @@ document.addEventListener('keydown', event => {
     onDevice: event => { if (event.alarm) refreshRate(); },
   });
   setInterval(refreshRate, 15000);
+  // Shelves run out on the clock: the rows are drawn again each half minute.
+  setInterval(render, 30000);
 })().catch(error => { showConnection('disconnected'); showMessage(String(error)); });
