@@ -2,6 +2,9 @@ using System.Net;
 using CityControl.Testing;
 using CityControl.Tests.Infrastructure;
 using Microsoft.Playwright;
+using CityControl.Devices;
+using CityControl.Video;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CityControl.Tests.Browser;
 
@@ -241,6 +244,55 @@ public sealed class ViewsBrowserTests(MemoryPlatformFixture fixture, BrowserFixt
 
         await Live.Arrives("the camera leaving the wall", TimeSpan.FromSeconds(5), t => Assertions.Expect(page.Locator(".tile")).ToHaveCountAsync(0, new() { Timeout = t }));
         await Assertions.Expect(page.Locator("#empty")).ToBeVisibleAsync();
+    }
+
+    /// <summary>
+    /// Selective monitoring on a 4-tile wall: three quiet cameras shown in turn; an intrusion on one brings it to the
+    /// first tile within 2 s, saying why, with a picture that moves; the layout and mode are the user's after a reload.
+    /// </summary>
+    [Fact]
+    public async Task The_selective_wall_brings_a_new_video_alarms_camera_to_the_first_tile_within_2_s_with_moving_frames()
+    {
+        await using var platform = await InProcessPlatform.StartAsync(PlatformSettings.Memory());
+        var district = MemoryPlatformFixture.NewId("Sel");
+        var (gate, road, yard) = ($"cam-gate-{district}", $"cam-road-{district}", $"cam-yard-{district}");
+        // Cameras with streams (the test's worker stands in for the one that reads them).
+        await platform.Api.OnboardAsync(TestDevices.Camera(gate, district, 37.4852, 126.8991, bearing: 180, fieldOfView: 60, range: 80, streamUrl: "rtsp://10.20.0.5:8554/" + gate));
+        await platform.Api.OnboardAsync(TestDevices.Camera(road, district, 37.5300, 126.9500, bearing: 0, fieldOfView: 60, range: 80, streamUrl: "rtsp://10.20.0.5:8554/" + road));
+        await platform.Api.OnboardAsync(TestDevices.Camera(yard, district, 37.5400, 126.9600, bearing: 90, fieldOfView: 60, range: 80, streamUrl: "rtsp://10.20.0.5:8554/" + yard));
+        var images = Path.Combine(RepoPaths.Root, "ControlRoom.Web", "wwwroot", "lib", "leaflet", "images");
+        byte[][] frames = [await File.ReadAllBytesAsync(Path.Combine(images, "marker-icon.png"), TestContext.Current.CancellationToken),
+            await File.ReadAllBytesAsync(Path.Combine(images, "layers.png"), TestContext.Current.CancellationToken)];
+        await using var worker = await FrameWorker.StartAsync(platform, [gate, road, yard], frames);
+
+        var page = await browser.SignInAsync(platform.BaseAddress, PlatformApi.Operator, "/wall");
+        await page.SetViewportSizeAsync(1920, 1080);
+        await page.SelectOptionAsync("#layout", "4");
+        await page.SelectOptionAsync("#mode", "selective");
+        await Assertions.Expect(page.Locator(".tile .why.cycle")).ToHaveCountAsync(3);
+
+        var camera = platform.Services.GetRequiredService<IGrainFactory>().GetGrain<ICameraGrain>(gate);
+        await camera.ReportVideoEvent(new VideoEvent(VideoEventType.Intrusion, 1.2, "gate", 7, [10, 10, 20, 40], 0.8, ObjectClass: ObjectClass.Person, At: DateTimeOffset.UtcNow));
+        var first = page.Locator(".tile").First;
+        await Live.Arrives("the intrusion's camera on the first tile", TimeSpan.FromSeconds(2), t => Assertions.Expect(first).ToHaveAttributeAsync("data-camera", gate, new() { Timeout = t }));
+        await Assertions.Expect(first.Locator(".why.alarm")).ToHaveTextAsync("its alarm: Intrusion");
+        await Assertions.Expect(first.Locator(".priority")).ToHaveTextAsync("P2");
+        await Assertions.Expect(page.Locator(".tile")).ToHaveCountAsync(3);
+
+        // Moving: the tile's picture changes as the worker's frames do (two pictures of different widths, in turn).
+        var widths = await first.Locator("img.live").EvaluateAsync<int[]>("""
+            img => new Promise(done => {
+              const seen = new Set();
+              const timer = setInterval(() => seen.add(img.naturalWidth), 50);
+              setTimeout(() => { clearInterval(timer); done([...seen]); }, 2000);
+            })
+            """);
+        Assert.True(widths.Where(w => w > 0).Distinct().Count() >= 2, $"the picture moves: widths seen {string.Join(", ", widths)}");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "wall-selective-1920x1080.png") });
+
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("#layout")).ToHaveValueAsync("4");
+        await Assertions.Expect(page.Locator("#mode")).ToHaveValueAsync("selective");
     }
 
     [Fact]

@@ -1,12 +1,13 @@
-// A camera's newest annotated frame, fetched again every second while the image loads (its pipeline runs). When there
-// is none, the image is replaced by a line saying so; with retryMs the page tries again after that long.
-export function liveView(camera, { alt, noneText, retryMs } = {}) {
+// A camera's newest annotated frame, fetched again every intervalMs (a second by default) while the image loads (its
+// pipeline runs). When there is none, the image is replaced by a line saying so; with retryMs the page tries again
+// after that long.
+export function liveView(camera, { alt, noneText, retryMs, intervalMs = 1000 } = {}) {
   const img = document.createElement('img');
   img.className = 'live';
   img.alt = alt ?? `live view of ${camera.name}`;
   const source = `/api/cameras/${encodeURIComponent(camera.id)}/live.jpg`;
   let timer = null;
-  img.addEventListener('load', () => { timer = setTimeout(() => { if (img.isConnected) img.src = `${source}?t=${Date.now()}`; }, 1000); });
+  img.addEventListener('load', () => { timer = setTimeout(() => { if (img.isConnected) img.src = `${source}?t=${Date.now()}`; }, intervalMs); });
   img.addEventListener('error', () => {
     clearTimeout(timer);
     const none = document.createElement(retryMs ? 'div' : 'span');
@@ -14,7 +15,7 @@ export function liveView(camera, { alt, noneText, retryMs } = {}) {
     none.textContent = noneText ?? 'no live view';
     img.replaceWith(none);
     if (retryMs) {
-      setTimeout(() => { if (none.isConnected) none.replaceWith(liveView(camera, { alt, noneText, retryMs })); }, retryMs);
+      setTimeout(() => { if (none.isConnected) none.replaceWith(liveView(camera, { alt, noneText, retryMs, intervalMs })); }, retryMs);
     }
   });
   img.src = source;
