@@ -151,6 +151,27 @@ public sealed partial class QueueBrowserTests(MemoryPlatformFixture fixture, Bro
         await Assertions.Expect(page.Locator("#queue tbody tr", new() { HasText = district })).ToHaveCountAsync(1);
     }
 
+    /// <summary>
+    /// A network that goes quiet without closing anything (a pulled cable): the badge stops saying "live" within 10 s
+    /// (it used to for about 29 s), and comes back by itself once the network does.
+    /// </summary>
+    [Fact]
+    public async Task A_network_that_goes_quiet_stops_the_live_badge_within_10_s_and_it_comes_back_by_itself()
+    {
+        await using var proxy = new CuttableProxy(fixture.Platform.BaseAddress);
+        var page = await SignIn(PlatformApi.Operator, proxy.Address);
+        await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("live");
+
+        proxy.Stall();
+        var stalledAt = DateTimeOffset.UtcNow;
+        await Assertions.Expect(page.Locator("#connection")).Not.ToHaveTextAsync("live", new() { Timeout = 10 * Seconds });
+        var noticed = DateTimeOffset.UtcNow - stalledAt;
+
+        proxy.Restore();
+        await Live.Arrives("the live badge after the network is back", TimeSpan.FromSeconds(15), t => Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("live", new() { Timeout = t }));
+        Assert.True(noticed < TimeSpan.FromSeconds(10), $"noticed after {noticed.TotalSeconds:F1} s");
+    }
+
     [Fact]
     public async Task The_incident_page_shows_procedure_alarms_nearest_cameras_and_timeline_and_ticks_a_step()
     {

@@ -13,6 +13,7 @@ public sealed class CuttableProxy : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
     private volatile bool _cut;
+    private volatile bool _stalled;
 
     public CuttableProxy(Uri target)
     {
@@ -40,7 +41,17 @@ public sealed class CuttableProxy : IAsyncDisposable
         }
     }
 
-    public void Restore() => _cut = false;
+    public void Restore()
+    {
+        _cut = false;
+        _stalled = false;
+    }
+
+    /// <summary>
+    /// Stops carrying bytes either way while every connection stays open, as a pulled cable or a dead Wi-Fi link looks
+    /// to both ends: nothing is closed or reset, it only goes quiet (until <see cref="Restore"/>).
+    /// </summary>
+    public void Stall() => _stalled = true;
 
     public async ValueTask DisposeAsync()
     {
@@ -85,8 +96,8 @@ public sealed class CuttableProxy : IAsyncDisposable
                 _open.Add(outbound);
             }
 
-            _ = Pump(inbound, outbound);
-            _ = Pump(outbound, inbound);
+            _ = Pump(inbound, outbound, () => _stalled);
+            _ = Pump(outbound, inbound, () => _stalled);
         }
     }
 
@@ -107,11 +118,22 @@ public sealed class CuttableProxy : IAsyncDisposable
         client.Dispose();
     }
 
-    private static async Task Pump(TcpClient from, TcpClient to)
+    private static async Task Pump(TcpClient from, TcpClient to, Func<bool> stalled)
     {
         try
         {
-            await from.GetStream().CopyToAsync(to.GetStream());
+            var buffer = new byte[16 * 1024];
+            var source = from.GetStream();
+            var target = to.GetStream();
+            int read;
+            while ((read = await source.ReadAsync(buffer)) > 0)
+            {
+                // Stalled: what is sent is lost on the way, and nobody is told.
+                if (!stalled())
+                {
+                    await target.WriteAsync(buffer.AsMemory(0, read));
+                }
+            }
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or SocketException or InvalidOperationException)
         {

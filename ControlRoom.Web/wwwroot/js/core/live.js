@@ -23,10 +23,16 @@ export function connectLive({ onSnapshot, onIncident, onDevice, onState = showCo
     ? !state.ended.has(incident.status) && incident.priority < state.known.get(incident.id)
     : incident.status === 'new';
   const connection = new signalR.HubConnectionBuilder()
-    .withUrl('/hubs/control-room')
+    // A request that hangs on a dead connection (a network that went quiet) is given up after 8 s and tried again.
+    .withUrl('/hubs/control-room', { timeout: 8000 })
     // SignalR's own retries cover a short drop (about 8 s); past them the page restarts the connection itself (below).
     .withAutomaticReconnect([0, 1000, 2000, 5000])
+    // The hub pings every 3 s: 8 s of silence means the network went quiet, even though nothing was closed.
+    .withServerTimeout(8000)
+    .withKeepAliveInterval(5000)
     .build();
+  // The browser knows at once when it loses its network: say so without waiting for the hub's silence.
+  window.addEventListener('offline', () => onState('offline: no network'));
 
   function apply(batch) {
     const last = state.last[batch.group] || 0;
