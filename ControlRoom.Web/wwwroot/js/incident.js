@@ -8,6 +8,7 @@ import { connectLive, showConnection } from './core/live.js';
 import { act, shelveAll, nearestUnits, unitOptions } from './core/incidentactions.js';
 import { t } from './core/i18n.js';
 import { liveView } from './core/liveview.js';
+import { mjpegPlayer } from './core/mjpegplayer.js';
 import { statusName, agencyNames, titleOf, stepText } from './core/names.js';
 
 const id = decodeURIComponent(location.pathname.split('/').pop());
@@ -151,7 +152,23 @@ function render(detail) {
     return item;
   }));
   // Camera evidence comes through the platform, which checks each piece against the SHA-256 recorded with the alarm.
+  // Each piece keeps its element across live updates (a clip playing goes on playing).
   document.getElementById('media').replaceChildren(...detail.media.map((m, index) => {
+    const key = `${index}:${m.item.sha256 ?? ''}:${m.item.uri ? 1 : 0}`;
+    if (!mediaShown.has(key)) mediaShown.set(key, mediaFigure(m, index));
+    return mediaShown.get(key);
+  }));
+  document.getElementById('timeline').replaceChildren(...detail.timeline.map(entry => {
+    const item = document.createElement('li');
+    item.textContent = timelineText(entry, new Date(entry.at).toLocaleString());
+    return item;
+  }));
+}
+
+const mediaShown = new Map();
+
+// One piece of camera evidence: a snapshot shown, a clip played in the page, either one's hash in the caption.
+function mediaFigure(m, index) {
     const url = `/api/incidents/${encodeURIComponent(id)}/media/${index}`;
     const figure = document.createElement('figure');
     const caption = document.createElement('figcaption');
@@ -166,19 +183,14 @@ function render(detail) {
       img.addEventListener('error', () => { caption.textContent += ' · not available or altered'; img.remove(); });
       figure.append(img);
     } else {
+      // A clip plays in the page (its frames, as stored and checked); the file stays downloadable as <id>-<n>.avi.
       const a = document.createElement('a');
       a.href = url;
-      a.textContent = `${m.item.kind} (${Math.round(m.item.bytes / 1024)} KB, ${m.item.contentType})`;
-      figure.append(a);
+      a.textContent = `${t('incident.download', 'download')} (${Math.round(m.item.bytes / 1024)} KB, ${m.item.contentType})`;
+      figure.append(m.item.contentType === 'video/x-msvideo' ? mjpegPlayer(url, { label: `${m.condition} ${m.item.kind}` }) : '', a);
     }
     figure.append(caption);
     return figure;
-  }));
-  document.getElementById('timeline').replaceChildren(...detail.timeline.map(entry => {
-    const item = document.createElement('li');
-    item.textContent = timelineText(entry, new Date(entry.at).toLocaleString());
-    return item;
-  }));
 }
 
 function showMessage(value) {
