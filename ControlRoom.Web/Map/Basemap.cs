@@ -3,6 +3,9 @@ using Microsoft.Extensions.Options;
 
 namespace CityControl.Web.Map;
 
+/// <summary>A place's name in the local language and in English; kind is district or neighbourhood.</summary>
+public sealed record PlaceName(string Local, string English, string Kind);
+
 /// <summary>What a basemap layer is to the map: how it is drawn and at which zoom it appears.</summary>
 public enum BasemapRole
 {
@@ -93,6 +96,36 @@ public sealed partial class Basemap
         }
 
         Loaded(logger, Folder, _layers.Count);
+        PlaceNames = [.. _layers.Values
+            .Where(l => l.Layer.Role is BasemapRole.Districts or BasemapRole.Neighbourhoods && l.Layer.NameProperty is not null)
+            .SelectMany(l => NamesIn(l.Path, l.Layer))
+            .DistinctBy(n => (n.Local, n.English))];
+    }
+
+    /// <summary>The districts' and neighbourhoods' names in the local language and in English, for the pages to show a place in either.</summary>
+    public IReadOnlyList<PlaceName> PlaceNames { get; } = [];
+
+    private static List<PlaceName> NamesIn(string path, BasemapLayer layer)
+    {
+        using var stream = System.IO.File.OpenRead(path);
+        using var document = JsonDocument.Parse(stream);
+        if (!document.RootElement.TryGetProperty("features", out var features) || features.ValueKind != JsonValueKind.Array)
+        {
+            return [];
+        }
+
+        var names = new List<PlaceName>();
+        foreach (var feature in features.EnumerateArray())
+        {
+            if (feature.TryGetProperty("properties", out var p) && p.ValueKind == JsonValueKind.Object
+                && p.TryGetProperty(layer.NameProperty!, out var local) && local.ValueKind == JsonValueKind.String)
+            {
+                var english = layer.EnglishNameProperty is { } e && p.TryGetProperty(e, out var en) && en.ValueKind == JsonValueKind.String ? en.GetString()! : local.GetString()!;
+                names.Add(new PlaceName(local.GetString()!, english, layer.Role == BasemapRole.Districts ? "district" : "neighbourhood"));
+            }
+        }
+
+        return names;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Basemap folder {Folder} does not exist: the map has no basemap")]

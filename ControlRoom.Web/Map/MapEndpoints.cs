@@ -36,6 +36,9 @@ public static class MapEndpoints
             .RequireRateLimiting(CityControl.Web.Api.ApiFeature.QueryRateLimit)
             .Produces<System.Text.Json.Nodes.JsonObject>()
             .WithSummary("What the map draws under the devices: the basemap's layers (fetched from /api/map/layers/{name}), each district's devices' hull with a margin, the cameras' fields of view, and the tile server if one is configured.");
+        app.MapGet("/api/map/names", (Basemap basemap) => Results.Ok(basemap.PlaceNames)).RequireAuthorization(Policies.Staff).WithTags("Map")
+            .Produces<IReadOnlyList<PlaceName>>()
+            .WithSummary("The basemap's districts and neighbourhoods by their local and English names, so that pages show a device's district in the user's language.");
         app.MapGet("/api/map/layers/{name}", Layer).RequireAuthorization(Policies.Staff).WithTags("Map")
             .Produces<System.Text.Json.Nodes.JsonObject>(StatusCodes.Status200OK, "application/geo+json")
             .ProducesProblem(StatusCodes.Status404NotFound)

@@ -62,6 +62,13 @@ public sealed class MapApiTests(MemoryPlatformFixture fixture)
 
         using var anonymous = await Api.SendAsync(HttpMethod.Get, river["url"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+
+        // The places' names in Korean and English, from the districts' and neighbourhoods' layers: 25 gu, and 424 dong of 423 names (신사동 is in Gangnam and in Gwanak).
+        var names = (await Api.GetJsonAsync("/api/map/names")).AsArray();
+        Assert.Equal(25, names.Count(n => n!["kind"]!.GetValue<string>() == "district"));
+        Assert.Equal(423, names.Count(n => n!["kind"]!.GetValue<string>() == "neighbourhood"));
+        Assert.Contains(names, n => n!["local"]!.GetValue<string>() == "구로구" && n["english"]!.GetValue<string>() == "Guro-gu");
+        Assert.Contains(names, n => n!["local"]!.GetValue<string>() == "여의동" && n["kind"]!.GetValue<string>() == "neighbourhood");
     }
 
     [Fact]

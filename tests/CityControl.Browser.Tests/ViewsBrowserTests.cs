@@ -482,6 +482,19 @@ public sealed class ViewsBrowserTests(MemoryPlatformFixture fixture, BrowserFixt
         Assert.DoesNotContain(english, word => System.Text.RegularExpressions.Regex.IsMatch(headerLine, $@"\b{word}\b"));
         Assert.DoesNotContain("Confirm the reading", pageText, StringComparison.Ordinal);
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "incident-ko-1366x768.png"), FullPage = true });
+
+        // A district the basemap knows reads in Korean: Guro is 구로구.
+        var place = "gate-" + Guid.NewGuid().ToString("N")[..6];
+        using (var call = await fixture.Api.SendAsync(HttpMethod.Post, "/api/incidents", PlatformApi.Operator, PlatformApi.Json(new
+               {
+                   type = "fire", location = new { latitude = 37.4951, longitude = 126.8875 }, district = "Guro", zone = place, description = "smoke",
+               })))
+        {
+            Assert.Equal(HttpStatusCode.Created, call.StatusCode);
+        }
+
+        await page.GotoAsync("/");
+        await Assertions.Expect(page.Locator("#queue tbody tr", new() { HasText = place })).ToContainTextAsync($"화재, {place}, 구로구");
     }
 
     private async Task Send((string Username, string Secret) credential, params (string Metric, double Value, string Unit)[] readings)

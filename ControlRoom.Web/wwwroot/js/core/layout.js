@@ -4,6 +4,7 @@
 import { ready, t, lang, languages, chooseLanguage } from './i18n.js';
 import { me } from './api.js';
 import { createAnnouncer } from './announce.js';
+import { loadPlaceNames } from './names.js';
 
 const links = [['/', 'nav.queue', 'Queue'], ['/map', 'nav.map', 'Map'], ['/wall', 'nav.wall', 'Video wall'], ['/traffic', 'nav.traffic', 'Traffic'],
   ['/dispatch', 'nav.dispatch', 'Dispatch'], ['/history', 'nav.history', 'History'], ['/admin', 'nav.admin', 'Devices']];
@@ -13,6 +14,8 @@ function element(tag, props = {}, ...children) {
   node.append(...children);
   return node;
 }
+
+document.documentElement.classList.toggle('large', localStorage.getItem('citycontrol.large') === '1');
 
 export async function startPage() {
   await ready;
@@ -30,6 +33,15 @@ export async function startPage() {
   Object.entries(languages).forEach(([code, name]) => choose.append(new Option(name, code, code === lang, code === lang)));
   choose.addEventListener('change', () => chooseLanguage(choose.value));
   nav.append(choose);
+  // Large type for a wall screen read from across the room, remembered in this browser.
+  const large = element('button', { type: 'button', id: 'large-type', className: 'mute', textContent: t('nav.largeType', 'Large type') });
+  large.setAttribute('aria-pressed', String(document.documentElement.classList.contains('large')));
+  large.addEventListener('click', () => {
+    const on = document.documentElement.classList.toggle('large');
+    localStorage.setItem('citycontrol.large', on ? '1' : '');
+    large.setAttribute('aria-pressed', String(on));
+  });
+  nav.append(large);
   const who = element('span', { id: 'who' });
   const signOut = element('form', { method: 'post', action: '/logout' },
     element('button', { type: 'submit', textContent: t('nav.signOut', 'Sign out') }));
@@ -41,7 +53,7 @@ export async function startPage() {
     createAnnouncer(header);
   }
   header.append(signOut);
-  const user = await me();
+  const [user] = await Promise.all([me(), loadPlaceNames().catch(() => {})]);
   who.textContent = `${user.displayName} (${user.roles.join(', ')})`;
   return user;
 }

@@ -6,12 +6,30 @@ export const statusName = status => t(`status.${status}`, status);
 export const agencyNames = agencies => agencies.map(a => t(`agency.${a}`, a)).join(', ');
 export const typeName = type => t(`type.${type}`, type);
 
+// Districts and neighbourhoods in the local language (from the basemap), fetched once on Korean pages.
+let places = new Map();
+export async function loadPlaceNames() {
+  if (lang === 'en') return;
+  const response = await fetch('/api/map/names');
+  if (!response.ok) return;
+  const key = name => name.trim().toLowerCase();
+  for (const place of await response.json()) {
+    const english = key(place.english);
+    const bare = english.replace(/[-\s](gu|dong)$/u, '');
+    // A district wins over a neighbourhood of the same English name.
+    for (const k of [english, bare]) if (!places.has(k) || place.kind === 'district') places.set(k, place.local);
+  }
+}
+
+// A device's district as the page's language has it ("Guro" reads 구로구 on a Korean page).
+export const districtName = district => (lang === 'en' ? district : places.get(String(district).trim().toLowerCase()) ?? district);
+
 // The title the server composed from type, place and district ("Chemical leak, plant-1, Guro"), in Korean from its
 // parts; an external warning keeps its own headline.
 export function titleOf(summary) {
   if (lang === 'en' || summary.type === 'externalWarning') return summary.title;
   const zone = summary.zone === 'reported by call' ? t('call.reported', 'reported by call') : summary.zone;
-  return `${typeName(summary.type)}, ${zone}, ${summary.district}`;
+  return `${typeName(summary.type)}, ${zone}, ${districtName(summary.district)}`;
 }
 
 // A procedure step of the incident's type, by its number.
