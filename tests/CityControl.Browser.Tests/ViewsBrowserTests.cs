@@ -381,6 +381,48 @@ public sealed class ViewsBrowserTests(MemoryPlatformFixture fixture, BrowserFixt
         }
     }
 
+    /// <summary>An admin's mistakes show beside the fields the API names; the place is then picked with a click on the map.</summary>
+    [Fact]
+    public async Task An_admin_sees_each_refusal_beside_its_field_and_picks_the_place_on_the_map()
+    {
+        var district = MemoryPlatformFixture.NewId("Pick");
+        var id = "gas-" + district;
+        var page = await browser.SignInAsync(fixture.Platform.BaseAddress, PlatformApi.Admin, "/admin");
+        await page.SetViewportSizeAsync(1366, 768);
+        await page.FillAsync("#f-id", id);
+        await page.SelectOptionAsync("#f-kind", "gasSensor");
+        await page.FillAsync("#f-name", "Plant 3 detector");
+        await page.FillAsync("#f-lat", "95");
+        await page.FillAsync("#f-lon", "126.9");
+        await page.FillAsync("#f-district", district);
+        await page.FillAsync("#f-zone", "plant-3");
+        await page.FillAsync("#f-gas", "NH3");
+        await page.FillAsync("#f-low", "35");
+        await page.FillAsync("#f-high", "25");
+        await page.ClickAsync("#save");
+
+        await Assertions.Expect(page.Locator("label:has(#f-lat) .field-error")).ToContainTextAsync("latitude between -90 and 90");
+        await Assertions.Expect(page.Locator("#f-lat")).ToHaveAttributeAsync("aria-invalid", "true");
+        await Assertions.Expect(page.Locator(".device-form .field-error")).Not.ToHaveCountAsync(0);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "admin-errors-1366x768.png") });
+
+        await page.FillAsync("#f-low", "25");
+        await page.FillAsync("#f-high", "35");
+        var picker = (await page.Locator("#f-map").BoundingBoxAsync())!;
+        await page.Locator("#f-map").ClickAsync(new() { Position = new() { X = picker.Width / 2, Y = picker.Height / 2 } });
+        var (lat, lon) = (double.Parse(await page.InputValueAsync("#f-lat"), System.Globalization.CultureInfo.InvariantCulture),
+            double.Parse(await page.InputValueAsync("#f-lon"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.InRange(lat, 37.3, 37.8);
+        Assert.InRange(lon, 126.6, 127.3);
+        await Assertions.Expect(page.Locator("#f-map path.picked")).ToHaveCountAsync(1);
+        await page.ClickAsync("#save");
+
+        await Assertions.Expect(page.Locator("#credential")).ToContainTextAsync($"{id} onboarded");
+        await Assertions.Expect(page.Locator(".device-form .field-error")).ToHaveCountAsync(0);
+        var device = await fixture.Api.GetJsonAsync($"/api/devices/{id}", PlatformApi.Admin);
+        Assert.Equal(lat, device["location"]!["latitude"]!.GetValue<double>(), 5);
+    }
+
     [Fact]
     public async Task An_admin_adds_a_camera_with_the_form_then_edits_it()
     {

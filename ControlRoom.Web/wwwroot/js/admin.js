@@ -4,6 +4,7 @@ import { t } from './core/i18n.js';
 import { startPage } from './core/layout.js';
 import { problemText } from './core/api.js';
 import { createZoneEditor } from './core/zoneeditor.js';
+import { drawBasemap } from './core/basemap.js';
 
 function message(text) {
   const element = document.getElementById('message');
@@ -132,6 +133,32 @@ function showKind() {
   document.querySelectorAll('#device-form fieldset[data-kind]').forEach(set => { set.hidden = set.dataset.kind !== field('kind').value; });
 }
 
+// The device's place picked on a map of the city (the offline basemap): a click fills latitude and longitude; typed
+// coordinates move the marker.
+const picker = { map: null, marker: null };
+async function startPicker() {
+  const map = L.map('f-map', { zoomSnap: 0.5, minZoom: 5, maxZoom: 19 }).setView([37.5, 126.93], 11);
+  picker.map = map;
+  const setup = await (await fetch('/api/map')).json();
+  if (setup.tileUrl) L.tileLayer(setup.tileUrl, { attribution: setup.tileAttribution, maxZoom: 19 }).addTo(map);
+  const basemap = await drawBasemap(map, setup.basemap);
+  const city = basemap.cityBounds();
+  if (city) map.fitBounds(city);
+  map.on('click', event => {
+    field('lat').value = event.latlng.lat.toFixed(6);
+    field('lon').value = event.latlng.lng.toFixed(6);
+    showPicked();
+  });
+}
+
+function showPicked() {
+  if (!picker.map) return;
+  const lat = Number(field('lat').value), lon = Number(field('lon').value);
+  const valid = field('lat').value !== '' && field('lon').value !== '' && Math.abs(lat) <= 90 && Math.abs(lon) <= 180;
+  picker.marker?.remove();
+  picker.marker = valid ? L.circleMarker([lat, lon], { radius: 8, color: '#fff', weight: 2, fillColor: '#3e8ed0', fillOpacity: 1, className: 'picked' }).addTo(picker.map) : null;
+}
+
 function resetForm() {
   form.editing = null;
   form.phases = null;
@@ -141,6 +168,8 @@ function resetForm() {
   field('status').disabled = true;
   document.getElementById('edit-title').textContent = t('admin.addTitle', 'Add a device');
   showKind();
+  showFieldErrors({});
+  showPicked();
 }
 
 async function editDevice(id) {
@@ -171,6 +200,9 @@ async function editDevice(id) {
   field('status').disabled = false;
   document.getElementById('edit-title').textContent = `${t('action.edit', 'Edit')} ${d.id}`;
   showKind();
+  showFieldErrors({});
+  showPicked();
+  picker.map?.setView([d.location.latitude, d.location.longitude], 16);
   field('name').focus();
 }
 
@@ -199,6 +231,33 @@ function kindSettings(kind) {
   return {};
 }
 
+// The API's field names and the form's inputs: a refusal is shown beside the input it names.
+const inputOfField = {
+  id: 'id', name: 'name', location: 'lat', 'location.latitude': 'lat', 'location.longitude': 'lon', district: 'district', zone: 'zone',
+  heartbeatSeconds: 'heartbeat', status: 'status', 'camera.streamUrl': 'stream', 'camera.bearingDegrees': 'bearing',
+  'camera.fieldOfViewDegrees': 'fov', 'camera.rangeMeters': 'range', 'camera.owner': 'owner', 'gasSensor.gas': 'gas', 'gasSensor.unit': 'unit',
+  'gasSensor.low': 'low', 'gasSensor.high': 'high', 'gasSensor.twa': 'twa', 'gasSensor.stel': 'stel',
+  'floodSensor.referenceLevel': 'reference', 'floodSensor.alertLevel': 'alert', 'floodSensor.dangerLevel': 'danger',
+  'trafficSignal.cycleSeconds': 'cycle', 'trafficSignal.phases': 'phases', 'trafficSignal.controllerAddress': 'controller',
+  'warningDevice.type': 'warningType', 'warningDevice.rangeMeters': 'warningRange',
+};
+
+function showFieldErrors(errors) {
+  const formElement = document.getElementById('device-form');
+  formElement.querySelectorAll('.field-error').forEach(e => e.remove());
+  formElement.querySelectorAll('[aria-invalid]').forEach(e => e.removeAttribute('aria-invalid'));
+  for (const [name, messages] of Object.entries(errors)) {
+    const known = Object.keys(inputOfField).filter(k => name === k || name.startsWith(k + '[') || name.startsWith(k + '.'))
+      .sort((a, b) => b.length - a.length)[0];
+    const input = known ? document.getElementById(`f-${inputOfField[known]}`) : null;
+    if (!input) continue;
+    input.setAttribute('aria-invalid', 'true');
+    const note = Object.assign(document.createElement('span'), { className: 'field-error', textContent: messages.join('; ') });
+    note.dataset.field = name;
+    input.closest('label')?.append(note);
+  }
+}
+
 async function saveDevice(event) {
   event.preventDefault();
   const kind = field('kind').value;
@@ -210,8 +269,10 @@ async function saveDevice(event) {
   const response = editing
     ? await fetch(`/api/devices/${encodeURIComponent(editing)}`, { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ...body, status: field('status').value }) })
     : await fetch('/api/devices', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ id: field('id').value, kind, ...body }) });
+  const failure = response.ok ? null : await response.json().catch(() => null);
+  showFieldErrors(failure?.errors ?? {});
   if (!response.ok) {
-    message(await problem(response));
+    message(problemText(failure, response.status));
     return;
   }
   message('');
@@ -266,6 +327,8 @@ async function loadAudit() {
 const zoneEditor = createZoneEditor(document.getElementById('zone-editor'), { onMessage: text => message(text) });
 
 field('kind').addEventListener('change', showKind);
+field('lat').addEventListener('change', showPicked);
+field('lon').addEventListener('change', showPicked);
 document.getElementById('audit-show').addEventListener('click', () => loadAudit().catch(e => message(String(e))));
 document.getElementById('device-form').addEventListener('submit', event => saveDevice(event).catch(e => message(String(e))));
 document.getElementById('new').addEventListener('click', resetForm);
@@ -279,6 +342,7 @@ document.getElementById('refresh').addEventListener('click', () => loadDevices()
   document.getElementById('audit-day').value = new Date().toISOString().slice(0, 10);
   await loadDevices();
   await loadAudit();
+  await startPicker().catch(e => message(String(e)));
   // Opened from a device's panel on the map: that device's form.
   const asked = new URLSearchParams(location.search).get('edit');
   if (asked) {
