@@ -36,7 +36,7 @@ public sealed record IncidentListResponse(IReadOnlyList<IncidentSummary> Items, 
 /// </summary>
 public sealed record NearbyCamera(
     string Id, string Name, string District, double DistanceMeters, double BearingDegrees, bool LiveView, bool Access, string? AccessRefusal,
-    CameraOwner Owner, IReadOnlyList<VideoPurpose> Purposes);
+    CameraOwner Owner, IReadOnlyList<VideoPurpose> Purposes, GeoPoint? Location = null);
 
 public static class IncidentEndpoints
 {
@@ -426,7 +426,7 @@ public static class IncidentEndpoints
 
         return Results.Ok(nearest.Select((c, i) => new NearbyCamera(c.Camera.Id, c.Camera.Name, c.Camera.District, Math.Round(c.Meters),
             Math.Round(GeoDistance.BearingDegrees(detail!.Summary.Location, c.Camera.Location)), running.Contains(c.Camera.Id),
-            decisions[i].Allowed, decisions[i].Refusal, profiles[i].Owner, profiles[i].Purposes)));
+            decisions[i].Allowed, decisions[i].Refusal, profiles[i].Owner, profiles[i].Purposes, c.Camera.Location)));
     }
 
     private static async Task<IResult> OpenFromCall(HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, CityClock clock, IOptions<JsonOptions> json, CancellationToken ct)

@@ -33,6 +33,10 @@ public sealed partial class ConsoleBrowserTests(MemoryPlatformFixture fixture, B
         await row.ClickAsync();
 
         await Assertions.Expect(fire.Locator("#unit-input")).ToHaveAttributeAsync("placeholder", "Nearest available: Near Engine (0.6 km)");
+        // The scene beside the actions: the incident on a map, and what cameras there are to see it.
+        await Assertions.Expect(fire.Locator("#dispatch-map .incident-marker .priority")).ToHaveTextAsync("P1");
+        await Assertions.Expect(fire.Locator("#dispatch-map path.basemap-districts").First).ToBeAttachedAsync();
+        await Assertions.Expect(fire.Locator("#dispatch-cameras")).ToContainTextAsync("No camera near the scene");
         await Assertions.Expect(fire.Locator("#units option")).ToHaveCountAsync(2);
         await Assertions.Expect(fire.Locator("#units option").First).ToHaveAttributeAsync("value", "near");
         foreach (var (width, height) in new[] { (1920, 1080), (1366, 768) })

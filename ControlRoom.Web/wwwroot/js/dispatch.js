@@ -6,6 +6,9 @@ import { startPage } from './core/layout.js';
 import { timelineText } from './core/timeline.js';
 import { connectLive, showConnection } from './core/live.js';
 import { act as actOn, nearestUnits, unitOptions } from './core/incidentactions.js';
+import { drawBasemap } from './core/basemap.js';
+import { liveView } from './core/liveview.js';
+import { mediaFigure } from './core/evidence.js';
 import { statusName, titleOf, stepText } from './core/names.js';
 
 let terminal = new Set();
@@ -41,7 +44,7 @@ function renderList() {
 function renderDetail(detail) {
   const section = document.getElementById('detail');
   section.hidden = false;
-  document.getElementById('title').textContent = `${detail.summary.priority} ${titleOf(detail.summary)}`;
+  document.getElementById('detail-title').textContent = `${detail.summary.priority} ${titleOf(detail.summary)}`;
   document.getElementById('status').textContent = statusName(detail.summary.status);
   document.getElementById('unit').textContent = detail.assignedUnit || t('incident.noUnit', 'none');
   // Only the moves the lifecycle allows from here are offered (the server's rule, from /api/facts).
@@ -70,7 +73,46 @@ async function open(id) {
   }
   const detail = await response.json();
   renderDetail(detail);
-  await offerUnits(detail).catch(() => {});
+  await Promise.all([offerUnits(detail).catch(() => {}), showScene(detail).catch(() => {})]);
+}
+
+// The scene: the incident on a map with the cameras near it (those this dispatcher may see, live), and its evidence.
+const scene = { map: null, layer: null, incident: null, media: new Map() };
+async function showScene(detail) {
+  const id = detail.summary.id;
+  if (!scene.map) {
+    scene.map = L.map('dispatch-map', { zoomSnap: 0.5, minZoom: 5, maxZoom: 19 }).setView([37.5, 126.93], 15);
+    const setup = await (await fetch('/api/map')).json();
+    if (setup.tileUrl) L.tileLayer(setup.tileUrl, { attribution: setup.tileAttribution, maxZoom: 19 }).addTo(scene.map);
+    await drawBasemap(scene.map, setup.basemap);
+  }
+  const where = detail.summary.location;
+  const cameras = await (await fetch(`/api/incidents/${encodeURIComponent(id)}/nearest-cameras?count=4`)).json().catch(() => []);
+  if (selected !== id) return;
+  scene.layer?.remove();
+  scene.layer = L.layerGroup([
+    L.marker([where.latitude, where.longitude], { zIndexOffset: 1000, icon: L.divIcon({ className: `incident-marker ${detail.summary.priority}`,
+      html: `<span class="priority ${detail.summary.priority}">${detail.summary.priority}</span>`, iconSize: [44, 24] }) }),
+    ...cameras.filter(c => c.location).map(c => L.circleMarker([c.location.latitude, c.location.longitude], {
+      radius: 6, weight: 2, color: '#0f1720', fillColor: c.access ? '#9ad1ff' : '#5b6673', fillOpacity: 0.95, className: 'scene-camera' })
+      .bindTooltip(`${c.name}: ${c.distanceMeters} m`)),
+  ]).addTo(scene.map);
+  scene.map.setView([where.latitude, where.longitude], 16);
+  if (scene.incident !== id) {
+    scene.incident = id;
+    scene.media.clear();
+    const live = cameras.filter(c => c.access && c.liveView).slice(0, 2);
+    document.getElementById('dispatch-cameras').replaceChildren(...(live.length ? live.map(c => {
+      const figure = document.createElement('figure');
+      figure.append(liveView(c, { noneText: t('incident.noLiveView', 'none') }), Object.assign(document.createElement('figcaption'), { textContent: `${c.name} · ${c.distanceMeters} m` }));
+      return figure;
+    }) : [Object.assign(document.createElement('p'), { className: 'muted', textContent: t('dispatch.noCameras', 'No camera near the scene that you may see live.') })]));
+  }
+  document.getElementById('dispatch-media').replaceChildren(...detail.media.map((m, index) => {
+    const key = `${index}:${m.item.sha256}`;
+    if (!scene.media.has(key)) scene.media.set(key, mediaFigure(id, m, index));
+    return scene.media.get(key);
+  }));
 }
 
 // The nearest available units of the incident's agencies, nearest first, offered in the unit field (free text still goes).

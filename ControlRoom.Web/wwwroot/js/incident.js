@@ -8,7 +8,7 @@ import { connectLive, showConnection } from './core/live.js';
 import { act, shelveAll, nearestUnits, unitOptions } from './core/incidentactions.js';
 import { t } from './core/i18n.js';
 import { liveView } from './core/liveview.js';
-import { mjpegPlayer } from './core/mjpegplayer.js';
+import { mediaFigure } from './core/evidence.js';
 import { statusName, agencyNames, titleOf, stepText } from './core/names.js';
 
 const id = decodeURIComponent(location.pathname.split('/').pop());
@@ -155,7 +155,7 @@ function render(detail) {
   // Each piece keeps its element across live updates (a clip playing goes on playing).
   document.getElementById('media').replaceChildren(...detail.media.map((m, index) => {
     const key = `${index}:${m.item.sha256 ?? ''}:${m.item.uri ? 1 : 0}`;
-    if (!mediaShown.has(key)) mediaShown.set(key, mediaFigure(m, index));
+    if (!mediaShown.has(key)) mediaShown.set(key, mediaFigure(id, m, index));
     return mediaShown.get(key);
   }));
   document.getElementById('timeline').replaceChildren(...detail.timeline.map(entry => {
@@ -166,32 +166,6 @@ function render(detail) {
 }
 
 const mediaShown = new Map();
-
-// One piece of camera evidence: a snapshot shown, a clip played in the page, either one's hash in the caption.
-function mediaFigure(m, index) {
-    const url = `/api/incidents/${encodeURIComponent(id)}/media/${index}`;
-    const figure = document.createElement('figure');
-    const caption = document.createElement('figcaption');
-    caption.textContent = `${m.deviceId} · ${m.condition} · ${new Date(m.at).toLocaleTimeString()} · ${m.item.kind} · SHA-256 ${m.item.sha256.slice(0, 12)}…`;
-    if (!m.item.uri) {
-      // Evidence of a camera this user may not see: it keeps its place, without its pictures.
-      caption.textContent = `${m.deviceId} · ${m.condition} · ${new Date(m.at).toLocaleTimeString()} · ${t('incident.noAccess', 'no access to this camera: ask the control centre for a grant')}`;
-    } else if (m.item.kind === 'snapshot') {
-      const img = document.createElement('img');
-      img.src = url;
-      img.alt = `${m.condition} snapshot from ${m.deviceId}`;
-      img.addEventListener('error', () => { caption.textContent += ' · not available or altered'; img.remove(); });
-      figure.append(img);
-    } else {
-      // A clip plays in the page (its frames, as stored and checked); the file stays downloadable as <id>-<n>.avi.
-      const a = document.createElement('a');
-      a.href = url;
-      a.textContent = `${t('incident.download', 'download')} (${Math.round(m.item.bytes / 1024)} KB, ${m.item.contentType})`;
-      figure.append(m.item.contentType === 'video/x-msvideo' ? mjpegPlayer(url, { label: `${m.condition} ${m.item.kind}` }) : '', a);
-    }
-    figure.append(caption);
-    return figure;
-}
 
 function showMessage(value) {
   const message = document.getElementById('message');

@@ -34,7 +34,8 @@ export async function startPage() {
   choose.addEventListener('change', () => chooseLanguage(choose.value));
   nav.append(choose);
   // Large type for a wall screen read from across the room, remembered in this browser.
-  const large = element('button', { type: 'button', id: 'large-type', className: 'mute', textContent: t('nav.largeType', 'Large type') });
+  const large = element('button', { type: 'button', id: 'large-type', className: 'mute', textContent: 'A+', title: t('nav.largeType', 'Large type') });
+  large.setAttribute('aria-label', t('nav.largeType', 'Large type'));
   large.setAttribute('aria-pressed', String(document.documentElement.classList.contains('large')));
   large.addEventListener('click', () => {
     const on = document.documentElement.classList.toggle('large');
