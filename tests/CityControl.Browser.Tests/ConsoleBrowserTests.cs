@@ -183,9 +183,9 @@ public sealed partial class ConsoleBrowserTests(MemoryPlatformFixture fixture, B
 
         // En route, on scene, resolved: the dispatcher's part is done and the incident leaves the console's list.
         await fire.ClickAsync("[data-action=en-route]");
-        await Assertions.Expect(fire.Locator("#status")).ToHaveTextAsync("enRoute");
+        await Assertions.Expect(fire.Locator("#status")).ToHaveTextAsync("en route");
         await fire.ClickAsync("[data-action=on-scene]");
-        await Assertions.Expect(fire.Locator("#status")).ToHaveTextAsync("onScene");
+        await Assertions.Expect(fire.Locator("#status")).ToHaveTextAsync("on scene");
         await fire.ClickAsync("[data-action=resolve]");
         await Assertions.Expect(row).ToHaveCountAsync(0);
 
