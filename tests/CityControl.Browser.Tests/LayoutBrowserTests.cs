@@ -47,6 +47,15 @@ public sealed class LayoutBrowserTests(MemoryPlatformFixture fixture, BrowserFix
             Assert.True(scrollWidth <= innerWidth, $"{path} is {scrollWidth} px wide at {width}x{height}");
             var name = path == "/" ? "queue" : path.EndsWith("/replay", StringComparison.Ordinal) ? "replay" : path.Split('/')[1];
             await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, $"layout-{name}-{width}x{height}.png") });
+
+            // The same page in Korean: its own title, Korean navigation, and still nothing to scroll sideways.
+            await page.SelectOptionAsync("#language", "ko");
+            await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "ko");
+            await Assertions.Expect(header.Locator("nav a[href='/map']")).ToHaveTextAsync("지도");
+            await Assertions.Expect(header.Locator("h1")).Not.ToContainTextAsync(title);
+            var koreanWidth = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
+            Assert.True(koreanWidth <= innerWidth, $"{path} in Korean is {koreanWidth} px wide at {width}x{height}");
+            await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, $"layout-{name}-{width}x{height}-ko.png") });
             await page.Context.CloseAsync();
         }
     }
