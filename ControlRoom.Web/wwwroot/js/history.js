@@ -57,7 +57,8 @@ function row(incident) {
   return tr;
 }
 
-async function search(more) {
+// remember: the search goes into the address (to share it or come back to it); the page's first search does not.
+async function search(more, remember = true) {
   const params = more ? new URLSearchParams(query) : queryOf();
   if (more) params.set('after', next);
   const response = await fetch(`/api/incidents?${params}`);
@@ -70,7 +71,7 @@ async function search(more) {
   if (!more) {
     query = params.toString();
     rows.replaceChildren();
-    history.replaceState(null, '', `?${query}`);
+    if (remember) history.replaceState(null, '', `?${query}`);
   }
   rows.append(...body.items.map(row));
   next = body.next;
@@ -93,5 +94,5 @@ document.getElementById('more').addEventListener('click', () => search(true).cat
     if (shared.has(name)) document.getElementById(id).value = shared.get(name);
   }
   if (shared.has('ended')) document.getElementById('state').value = shared.get('ended') === 'true' ? 'ended' : 'open';
-  await search(false);
+  await search(false, shared.size > 0);
 })().catch(error => message(String(error)));
