@@ -406,7 +406,7 @@ function homeBounds(outlines) {
   }).addTo(map);
   home = homeBounds(outlines);
   if (home) {
-    map.fitBounds(home, { padding: [20, 20], maxZoom: 17 });
+    map.fitBounds(home, { padding: [20, 20], maxZoom: 17, animate: false });
   }
   L.geoJSON(setup.cameraViews, {
     style: { color: '#9ad1ff', weight: 1, fillColor: '#9ad1ff', fillOpacity: 0.12, className: 'camera-view' },
