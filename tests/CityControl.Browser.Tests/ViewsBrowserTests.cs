@@ -507,6 +507,7 @@ public sealed class ViewsBrowserTests(MemoryPlatformFixture fixture, BrowserFixt
         await page.GotoAsync("/");
         var queued = page.Locator("#queue tbody tr", new() { HasText = district });
         await Assertions.Expect(queued.Locator(".status")).ToHaveTextAsync("신규");
+        await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("실시간");
         await Assertions.Expect(queued).ToContainTextAsync("소방");
         await Assertions.Expect(queued).ToContainTextAsync($"화학물질 누출, plant-1, {district}");
         string[] english = ["new", "acknowledged", "dispatched", "en route", "enRoute", "on scene", "resolved", "closed", "Fire", "Police", "Traffic", "Chemical leak"];
@@ -520,6 +521,7 @@ public sealed class ViewsBrowserTests(MemoryPlatformFixture fixture, BrowserFixt
         await Assertions.Expect(page.Locator("#agencies")).ToHaveTextAsync("소방");
         await Assertions.Expect(page.Locator("#title")).ToHaveTextAsync($"화학물질 누출, plant-1, {district}");
         await Assertions.Expect(page.Locator("#procedure li").First).ToContainTextAsync("가장 가까운 카메라와 다른 감지기로 측정값을 확인");
+        await Assertions.Expect(page.Locator("#alarms tbody")).ToContainTextAsync("가스 고농도");
         var pageText = await page.Locator("main").InnerTextAsync();
         var headerLine = await page.Locator("main section").First.Locator("p").First.InnerTextAsync();
         Assert.DoesNotContain(english, word => System.Text.RegularExpressions.Regex.IsMatch(headerLine, $@"\b{word}\b"));

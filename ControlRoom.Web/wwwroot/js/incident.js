@@ -137,7 +137,7 @@ function render(detail) {
     return item;
   }));
   document.querySelector('#alarms tbody').replaceChildren(...detail.alarms.map(a =>
-    row([a.deviceId, a.condition, t(`alarmState.${a.state}`, a.state), a.active ? t('common.yes', 'yes') : t('common.no', 'no'), a.triggers, new Date(a.lastAt).toLocaleTimeString()])));
+    row([a.deviceId, t(`condition.${a.condition}`, a.condition), t(`alarmState.${a.state}`, a.state), a.active ? t('common.yes', 'yes') : t('common.no', 'no'), a.triggers, new Date(a.lastAt).toLocaleTimeString()])));
   const none = detail.evidence.length || detail.media.length ? [] : [t('incident.noneYet', 'none yet')];
   document.getElementById('evidence').replaceChildren(...[...detail.evidence, ...none].map(link => {
     const item = document.createElement('li');

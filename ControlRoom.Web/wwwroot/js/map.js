@@ -126,7 +126,8 @@ async function drawHazard(incident) {
       }
       // The wind label never takes a click meant for a device under it.
       return L.marker(latlng, { interactive: false, keyboard: false, icon: L.divIcon({ className: 'hazard-source', html: p.windFrom != null
-        ? `<span title="wind">☣ wind ${p.windSpeed} m/s from ${Math.round(p.windFrom)}°</span>` : '<span>☣ no wind</span>', iconSize: [160, 22], iconAnchor: [-10, 46] }) });
+        ? `<span title="wind">☣ ${t('hazard.wind', 'wind')} ${p.windSpeed} m/s ${t('hazard.from', 'from')} ${Math.round(p.windFrom)}°</span>`
+        : `<span>☣ ${t('hazard.noWind', 'no wind')}</span>`, iconSize: [160, 22], iconAnchor: [-10, 46] }) });
     },
     onEachFeature: (feature, layer) => {
       const p = feature.properties;

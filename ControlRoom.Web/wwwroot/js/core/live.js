@@ -3,13 +3,17 @@
 // SignalR's browser client is a classic script (/lib/signalr/signalr.min.js) loaded before the page's modules.
 import { announceNew } from './announce.js';
 import { facts } from './api.js';
+import { t } from './i18n.js';
 
 const { signalR } = window;
 
-// The page's connection badge: 'live' in green, anything else (reconnecting, disconnected: why) in red.
+// The page's connection badge: 'live' in green, anything else (reconnecting, disconnected: why) in red, in the page's
+// language for the states it knows.
+const stateWords = { live: 'live.live', connecting: 'live.connecting', reconnecting: 'live.reconnecting',
+  'disconnected, retrying': 'live.retrying', 'offline: no network': 'live.offline', 'server restarting, reconnecting': 'live.restarting' };
 export function showConnection(text) {
   const badge = document.getElementById('connection');
-  badge.textContent = text;
+  badge.textContent = stateWords[text] ? t(stateWords[text], text) : text;
   badge.className = 'connection ' + (text === 'live' ? 'live' : 'lost');
 }
 
