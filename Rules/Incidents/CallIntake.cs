@@ -50,7 +50,7 @@ public static partial class CallIntake
         Text(errors, "zone", call.Zone, MaxPlace, required: false);
         Text(errors, "caller.name", call.CallerName, MaxName, required: false);
         Text(errors, "description", call.Description, MaxDescription, required: true);
-        if (call.CallerPhone is { } phone && !PhonePattern().IsMatch(phone))
+        if (!string.IsNullOrWhiteSpace(call.CallerPhone) && !PhonePattern().IsMatch(call.CallerPhone))
         {
             errors.Add(new("caller.phone", "must be a telephone number: digits, spaces, '+', '-', '(' and ')', 3 to 20 characters"));
         }

@@ -63,7 +63,7 @@ public sealed class EmergencyRouteTests
             Assert.Equal(HttpStatusCode.OK, arrived.StatusCode);
         }
 
-        var promoted = await Eventually(async () => (await Routes(api, policeIncident, Police)).Single(), r => Answers(r).Contains((Id("sig-x"), "NB", "granted")));
+        var promoted = await Poll.Until(async () => (await Routes(api, policeIncident, Police)).Single(), r => Answers(r).Contains((Id("sig-x"), "NB", "granted")));
         Assert.Equal([(Id("sig-s"), "NB", "granted"), (Id("sig-x"), "NB", "granted"), (Id("sig-n"), "NB", "granted")], Answers(promoted));
         using (var arrived = await api.SendAsync(HttpMethod.Post, $"/api/incidents/{policeIncident}/routes/Patrol 7/complete", Police))
         {
@@ -138,25 +138,9 @@ public sealed class EmergencyRouteTests
         [.. (await api.GetJsonAsync($"/api/incidents/{incident}"))["timeline"]!.AsArray().Select(e => (e!["actor"]!.GetValue<string>(), e["action"]!.GetValue<string>()))];
 
     private static async Task<string> WaitForIncident(PlatformApi api, string district, string type) =>
-        (await Eventually(
+        (await Poll.Until(
             async () => (await api.GetJsonAsync($"/api/incidents?district={district}&type={type}"))["items"]!.AsArray().FirstOrDefault(),
             i => i is not null))!["id"]!.GetValue<string>();
-
-    private static async Task<T> Eventually<T>(Func<Task<T>> read, Func<T, bool> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            var value = await read();
-            if (done(value))
-            {
-                return value;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "not within 20 s");
-            await Task.Delay(100);
-        }
-    }
 
     private static GeoPoint Offset(double east, double north)
     {

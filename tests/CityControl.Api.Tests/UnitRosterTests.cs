@@ -31,7 +31,7 @@ public sealed class UnitRosterTests
         var district = MemoryPlatformFixture.NewId("units");
         await api.LeakAsync(district);
         var incident = await api.WaitForIncidentAsync(district);
-        var proposal = await Eventually(async () => (await Timeline(api, incident)).FirstOrDefault(e => e.Action == "fire units proposed"), e => e.Action is not null);
+        var proposal = await Poll.Until(async () => (await Timeline(api, incident)).FirstOrDefault(e => e.Action == "fire units proposed"), e => e.Action is not null);
         Assert.Equal("hazard model", proposal.Actor);
         Assert.Equal("Near Engine (near) 0.6 km, Mid Engine (mid) 1.7 km, Far Engine (far) 4.2 km", proposal.Detail);
 
@@ -42,7 +42,7 @@ public sealed class UnitRosterTests
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        var busy = await Eventually(() => Unit(api, "near"), u => u["status"]!.GetValue<string>() == "dispatched");
+        var busy = await Poll.Until(() => Unit(api, "near"), u => u["status"]!.GetValue<string>() == "dispatched");
         Assert.Equal(incident, busy["incidentId"]!.GetValue<string>());
         var available = await api.GetJsonAsync("/api/units/fire/available?latitude=37.4851&longitude=126.8990", Fire);
         Assert.Equal(["mid", "far"], available.AsArray().Select(a => a!["unit"]!["id"]!.GetValue<string>()));
@@ -54,7 +54,7 @@ public sealed class UnitRosterTests
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        var free = await Eventually(() => Unit(api, "near"), u => u["status"]!.GetValue<string>() == "available");
+        var free = await Poll.Until(() => Unit(api, "near"), u => u["status"]!.GetValue<string>() == "available");
         Assert.Null(free["incidentId"]);
     }
 
@@ -95,20 +95,4 @@ public sealed class UnitRosterTests
 
     private static async Task<List<(string Actor, string Action, string Detail)>> Timeline(PlatformApi api, string incident) =>
         [.. (await api.GetJsonAsync($"/api/incidents/{incident}"))["timeline"]!.AsArray().Select(e => (e!["actor"]!.GetValue<string>(), e["action"]!.GetValue<string>(), e["detail"]!.GetValue<string>()))];
-
-    private static async Task<T> Eventually<T>(Func<Task<T>> read, Func<T, bool> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            var value = await read();
-            if (done(value))
-            {
-                return value;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "not within 20 s");
-            await Task.Delay(100);
-        }
-    }
 }

@@ -29,12 +29,9 @@ public sealed class EvidenceBrowserTests(BrowserFixture browser, AzuriteFixture 
         var item = await store.StoreAsync($"{gate}/{Guid.NewGuid():N}.avi", "clip", "video/x-msvideo", clip, TestContext.Current.CancellationToken);
         await platform.Services.GetRequiredService<IGrainFactory>().GetGrain<ICameraGrain>(gate).ReportVideoEvent(
             new VideoEvent(VideoEventType.Intrusion, 1.2, "gate", 7, [10, 10, 20, 40], 0.8, ObjectClass: ObjectClass.Person, At: DateTimeOffset.UtcNow, Evidence: [item]));
-        string? id = null;
-        for (var i = 0; i < 100 && id is null; i++)
-        {
-            id = (await platform.Api.GetJsonAsync($"/api/incidents?district={district}"))["items"]!.AsArray().FirstOrDefault()?["id"]?.GetValue<string>();
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
+        var id = await Poll.Until(
+            async () => (await platform.Api.GetJsonAsync($"/api/incidents?district={district}"))["items"]!.AsArray().FirstOrDefault()?["id"]?.GetValue<string>(),
+            found => found is not null);
 
         var page = await browser.SignInAsync(platform.BaseAddress, PlatformApi.Operator, $"/incidents/{id}");
         await page.SetViewportSizeAsync(1366, 768);

@@ -55,6 +55,11 @@ public sealed class CallIntakeTests
     public void A_phone_that_is_not_a_number_is_named(string phone) =>
         Assert.Equal(["caller.phone"], CallIntake.Check(Good with { CallerPhone = phone }).Select(e => e.Field));
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    public void A_blank_phone_is_no_phone(string phone) => Assert.Empty(CallIntake.Check(Good with { CallerPhone = phone }));
+
     [Fact]
     public void Each_missing_or_overlong_field_is_named_with_its_rule()
     {

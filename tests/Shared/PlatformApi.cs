@@ -116,6 +116,27 @@ public sealed class PlatformApi(Uri baseAddress) : IDisposable
     public void Dispose() => _http.Dispose();
 }
 
+/// <summary>Reading something again until it is as expected, for the few waits that have no event to await.</summary>
+public static class Poll
+{
+    /// <summary>Reads every 100 ms until <paramref name="done"/> holds; fails after 20 s.</summary>
+    public static async Task<T> Until<T>(Func<Task<T>> read, Func<T, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            var value = await read();
+            if (done(value))
+            {
+                return value;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "not within 20 s");
+            await Task.Delay(100);
+        }
+    }
+}
+
 /// <summary>Ready-made device bodies for tests.</summary>
 public static class TestDevices
 {
