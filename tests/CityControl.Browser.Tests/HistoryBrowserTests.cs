@@ -55,6 +55,8 @@ public sealed class HistoryBrowserTests(BrowserFixture browser) : IClassFixture<
         await page.SelectOptionAsync("#state", "ended");
         await page.FillAsync("#q", district[5..]);
         await page.ClickAsync("#search button[type=submit]");
+        // The closed incident's row again (not the open one's, still drawn until this answer comes).
+        await Assertions.Expect(rows.First.Locator(".status")).ToHaveTextAsync("closed");
 
         await rows.First.Locator(".replay-link").ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(new Regex($"/incidents/{Regex.Escape(id)}/replay$"));
