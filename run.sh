@@ -46,6 +46,7 @@ done
 
 "$root/tools/azurite/install.sh"
 "$root/tools/web-assets.sh"
+"$root/tools/detector-model.sh"
 mkdir -p "$data/azurite" "$data/logs"
 # Built one after another: parallel builds of projects that share references race on those references' outputs.
 for project in ControlRoom.Web VideoAnalytics Simulator Silo; do

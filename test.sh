@@ -7,6 +7,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")" && pwd)
 "$root/tools/azurite/install.sh"
 "$root/tools/web-assets.sh"
+"$root/tools/detector-model.sh"
 if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/nanum ] || [ ! -x /usr/bin/ffmpeg ] \
   || [ ! -e /usr/lib/x86_64-linux-gnu/libgtk-3.so.0 ] || [ ! -x /usr/sbin/mosquitto ] || [ ! -x /usr/bin/mosquitto_pub ]; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"

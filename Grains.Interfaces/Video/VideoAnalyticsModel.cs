@@ -21,11 +21,40 @@ public enum AnalyticsZoneKind
     Count,
 }
 
+/// <summary>
+/// What a tracked object is. Motion-only analysis tells <see cref="Person"/> from <see cref="Vehicle"/> by shape; a
+/// trained detector names the kind of road user (bicycle, car, motorcycle, bus, truck). A bicycle or motorcycle
+/// includes its rider.
+/// </summary>
 public enum ObjectClass
 {
     Unknown,
     Person,
     Vehicle,
+    Bicycle,
+    Car,
+    Motorcycle,
+    Bus,
+    Truck,
+}
+
+/// <summary>How a camera's pipeline finds objects.</summary>
+public enum DetectorMode
+{
+    /// <summary>Moving blobs, told apart by shape: cheap, enough where only "something moved" matters.</summary>
+    Motion,
+
+    /// <summary>A trained object detector run where motion is (and on objects being followed), naming each object's class.</summary>
+    Objects,
+}
+
+public static class ObjectClasses
+{
+    /// <summary>Vehicles of the road, for zones that care about any of them.</summary>
+    public static bool IsVehicle(this ObjectClass c) => c is ObjectClass.Vehicle or ObjectClass.Car or ObjectClass.Motorcycle or ObjectClass.Bus or ObjectClass.Truck;
+
+    /// <summary>Whether an object of class <paramref name="c"/> is one a filter names: Vehicle names every vehicle.</summary>
+    public static bool Matches(this ObjectClass c, ObjectClass filter) => c == filter || filter == ObjectClass.Vehicle && c.IsVehicle();
 }
 
 /// <summary>A point in source image pixels (x to the right, y down).</summary>
@@ -48,7 +77,13 @@ public sealed record class AnalyticsZone(
     [property: Id(4)] double? Seconds = null,
     [property: Id(5)] int? MinCount = null,
     [property: Id(6)] int? ActiveFromHour = null,
-    [property: Id(7)] int? ActiveToHour = null);
+    [property: Id(7)] int? ActiveToHour = null,
+    [property: Id(8)] ImmutableArray<ObjectClass>? Classes = null)
+{
+    /// <summary>Whether the zone watches objects of this class: all when it names none.</summary>
+    public bool Watches(ObjectClass c) =>
+        (OnlyClass is not { } only || c.Matches(only)) && (Classes is not { Length: > 0 } classes || classes.Any(f => c.Matches(f)));
+}
 
 /// <summary>
 /// How a camera's pipeline analyses its stream: the detection frame width (frames are scaled down to it), the analysis
@@ -66,7 +101,9 @@ public sealed record class CameraAnalyticsConfig(
     [property: Id(4)] double MinObjectArea = 40,
     [property: Id(5)] bool Tampering = true,
     [property: Id(6)] bool DetectPeople = false,
-    [property: Id(7)] double BackgroundRatio = 0.9)
+    [property: Id(7)] double BackgroundRatio = 0.9,
+    [property: Id(8)] DetectorMode Detector = DetectorMode.Motion,
+    [property: Id(9)] double MinConfidence = 0.35)
 {
     public static readonly CameraAnalyticsConfig Default = new([], []);
 }
@@ -86,7 +123,8 @@ public enum VideoEventType
 
 /// <summary>
 /// One conclusion of a camera's pipeline. <see cref="Time"/> is seconds from the start of the stream; the box is
-/// [x, y, w, h] in source pixels. Evidence (snapshot and clip in blob storage, with their SHA-256) is attached when stored.
+/// [x, y, w, h] in source pixels. <see cref="Detector"/> names the trained detector that classed the object, whose
+/// score <see cref="Confidence"/> then is; without one, the confidence is how long the object was followed. Evidence (snapshot and clip in blob storage, with their SHA-256) is attached when stored.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.video-event.v1")]
 public sealed record class VideoEvent(
@@ -101,7 +139,8 @@ public sealed record class VideoEvent(
     [property: Id(8)] ObjectClass? ObjectClass = null,
     [property: Id(9)] string? Detail = null,
     [property: Id(10)] DateTimeOffset? At = null,
-    [property: Id(11)] ImmutableArray<EvidenceItem>? Evidence = null);
+    [property: Id(11)] ImmutableArray<EvidenceItem>? Evidence = null,
+    [property: Id(12)] string? Detector = null);
 
 /// <summary>A stored piece of evidence: where it is and the SHA-256 of its bytes, so any later change is detectable.</summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.evidence-item.v1")]
