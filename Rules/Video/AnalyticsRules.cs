@@ -39,6 +39,16 @@ public static class AnalyticsRules
             errors.Add(new("backgroundRatio", "must be between 0.3 and 0.99"));
         }
 
+        if (!Enum.IsDefined(c.Detector))
+        {
+            errors.Add(new("detector", "must be motion or objects"));
+        }
+
+        if (c.MinConfidence is < 0.05 or > 0.95 || double.IsNaN(c.MinConfidence))
+        {
+            errors.Add(new("minConfidence", "must be between 0.05 and 0.95 (the detector's score an object needs)"));
+        }
+
         var zones = c.Zones.IsDefault ? [] : c.Zones;
         if (zones.Length > MaxZones)
         {
@@ -79,6 +89,14 @@ public static class AnalyticsRules
             if (z.Kind is AnalyticsZoneKind.Loitering or AnalyticsZoneKind.StoppedVehicle && z.Seconds is null)
             {
                 errors.Add(new($"{field}.seconds", $"is required for a {z.Kind} zone (the time that makes an alarm)"));
+            }
+
+            if (z.Classes is { } classes)
+            {
+                if (classes.Length > 8 || classes.Any(k => !Enum.IsDefined(k) || k == ObjectClass.Unknown))
+                {
+                    errors.Add(new($"{field}.classes", "must name at most 8 of person, vehicle, bicycle, car, motorcycle, bus, truck"));
+                }
             }
 
             if (z.MinCount is { } n && n is < 1 or > 1000)

@@ -1,3 +1,4 @@
+using CityControl.Video.Detection;
 using OpenCvSharp;
 
 namespace CityControl.Video.Analysis;
@@ -5,7 +6,9 @@ namespace CityControl.Video.Analysis;
 /// <summary>
 /// The analysis of one camera, frame by frame, in the order Frigate does it: scale the frame down to the detection
 /// width, check the picture for tampering, find motion (MOG2 background subtraction, shadows dropped, motion masks
-/// blanked), turn moving blobs into boxes, follow them, and apply the zone rules. Not thread-safe: one per camera.
+/// blanked), turn moving blobs into boxes, and then either follow the blobs (motion mode) or, with a trained detector
+/// (object mode), run it only on the region around the motion and the objects being followed, and follow what it
+/// finds there with its class; then apply the zone rules. Not thread-safe: one per camera.
 /// </summary>
 public sealed class FrameAnalyzer : IDisposable
 {
@@ -15,7 +18,17 @@ public sealed class FrameAnalyzer : IDisposable
     /// <summary>The HOG people detector's SVM score a detection needs (0 accepts everything it proposes).</summary>
     public const double PeopleWeight = 0.5;
 
+    /// <summary>A detector region is at least this share of the detector's input side (small objects are enlarged up to 3x, no more).</summary>
+    public const double MinRegionShare = 1 / 3.0;
+
+    /// <summary>
+    /// Every so often the detector looks at the whole frame, motion or not, so that objects which never moved since
+    /// the camera started (a crowd already standing, a car already stopped) are found and then followed.
+    /// </summary>
+    public const double SweepSeconds = 10;
+
     private readonly CameraAnalyticsConfig _config;
+    private readonly ObjectDetector? _detector;
     private readonly BackgroundSubtractorMOG2 _background;
     private readonly HOGDescriptor? _people;
     private readonly ObjectTracker _tracker = new();
@@ -29,16 +42,19 @@ public sealed class FrameAnalyzer : IDisposable
     private readonly Mat _closeKernel = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(7, 7));
     private double _scale = 1;
     private double _start = double.NaN;
+    private double _lastTime;
+    private double _lastSweep = double.NegativeInfinity;
     private bool _tampered;
 
-    public FrameAnalyzer(CameraAnalyticsConfig config, TimeProvider? clock = null)
+    public FrameAnalyzer(CameraAnalyticsConfig config, TimeProvider? clock = null, ObjectDetector? detector = null)
     {
         _config = config;
+        _detector = config.Detector == DetectorMode.Objects ? detector : null;
         var history = (int)Math.Max(50, config.AnalysisFps * 60);
         _background = BackgroundSubtractorMOG2.Create(history, 40, detectShadows: true);
         _background.BackgroundRatio = config.BackgroundRatio;
         _zones = [.. config.Zones.Select(z => new ZoneRules(z, clock ?? TimeProvider.System))];
-        if (config.DetectPeople)
+        if (config.DetectPeople && _detector is null)
         {
             _people = new HOGDescriptor();
             _people.SetSVMDetector(HOGDescriptor.GetDefaultPeopleDetector());
@@ -47,15 +63,32 @@ public sealed class FrameAnalyzer : IDisposable
 
     public int FramesAnalysed { get; private set; }
 
+    /// <summary>Frames dropped because every inference thread of the worker stayed busy (never queued).</summary>
+    public int FramesDropped { get; private set; }
+
+    /// <summary>Frames the detector ran on; the others had no motion and nothing to follow.</summary>
+    public int FramesDetected { get; private set; }
+
+    /// <summary>Whether a trained detector finds the objects (the camera asked for it and the worker has one).</summary>
+    public bool UsesDetector => _detector is not null;
+
+    /// <summary>How long a frame may wait for an inference thread before it is dropped: one analysis interval.</summary>
+    public TimeSpan DetectorWait { get; init; } = TimeSpan.FromSeconds(1);
+
     public IReadOnlyList<Track> Tracks => _tracker.Tracks;
 
     /// <summary>Objects that entered each counting zone so far.</summary>
     public IReadOnlyDictionary<string, int> Counts => _zones.Where(z => z.Zone.Kind == AnalyticsZoneKind.Count).ToDictionary(z => z.Zone.Name, z => z.Counted);
 
+    /// <summary>Objects that entered each counting zone so far, by class.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<ObjectClass, int>> CountsByClass =>
+        _zones.Where(z => z.Zone.Kind == AnalyticsZoneKind.Count).ToDictionary(z => z.Zone.Name, z => z.CountedByClass);
+
     /// <summary>Analyses one source frame (BGR) taken <paramref name="time"/> seconds into the stream.</summary>
     public List<VideoEvent> Analyze(Mat frame, double time)
     {
         FramesAnalysed++;
+        _lastTime = time;
         if (double.IsNaN(_start))
         {
             _start = time;
@@ -85,7 +118,7 @@ public sealed class FrameAnalyzer : IDisposable
         if (time - _start < WarmUpSeconds || _tampered && events.Count == 0 && Cv2.CountNonZero(_foreground) > 0.5 * _foreground.Total())
         {
             // Learning the background, or the whole view changed (tampering): no objects from this frame.
-            _tracker.Update([], time);
+            _tracker.Update(Array.Empty<Observation>(), time);
             return events;
         }
 
@@ -95,6 +128,33 @@ public sealed class FrameAnalyzer : IDisposable
             .Where(c => Cv2.ContourArea(c) >= _config.MinObjectArea)
             .Select(c => Cv2.BoundingRect(c))
             .ToList();
+        List<Track> ended;
+        if (_detector is not null)
+        {
+            var observed = Detect(frame, boxes, time);
+            if (observed is null)
+            {
+                FramesDropped++;
+                return events;
+            }
+
+            ended = _tracker.Update(observed, time);
+        }
+        else
+        {
+            ended = _tracker.Update(PeopleAndBlobs(boxes), time);
+        }
+
+        foreach (var zone in _zones)
+        {
+            events.AddRange(Named(zone.Apply(_tracker.Tracks, time, _scale, ended)));
+        }
+
+        return events;
+    }
+
+    private List<Rect> PeopleAndBlobs(List<Rect> boxes)
+    {
         if (_people is not null)
         {
             // People found by their shape replace the motion blobs they overlap: a person standing still stays found.
@@ -104,17 +164,104 @@ public sealed class FrameAnalyzer : IDisposable
             boxes = [.. people, .. boxes.Where(b => !people.Any(p => (p & b).Width > 0))];
         }
 
-        _tracker.Update(boxes, time);
-        foreach (var zone in _zones)
-        {
-            events.AddRange(zone.Apply(_tracker.Tracks, time, _scale));
-        }
-
-        return events;
+        return boxes;
     }
 
+    /// <summary>
+    /// Runs the detector on one region of the source frame: around the moving blobs and the objects being followed,
+    /// grown by a margin and to at least a third of the detector's input (or the whole frame when that is most of it,
+    /// or at a sweep). Keeps what overlaps motion or continues a track (a parked car in the region does not become an
+    /// object between sweeps), and
+    /// folds a rider into the bicycle or motorcycle under them. Boxes come back in detection pixels; null when no
+    /// inference thread was free in time.
+    /// </summary>
+    private List<Observation>? Detect(Mat frame, List<Rect> motion, double time)
+    {
+        var live = _tracker.Tracks.Where(t => t.DetectorConfidence is not null).Select(t => t.Box).ToList();
+        var sweep = time - _lastSweep >= SweepSeconds;
+        if (motion.Count == 0 && live.Count == 0 && !sweep)
+        {
+            return [];
+        }
+
+        var union = sweep ? new Rect(0, 0, (int)(frame.Width / _scale), (int)(frame.Height / _scale)) : motion.Concat(live).Aggregate((a, b) => a | b);
+        var region = new Rect2d(union.X * _scale, union.Y * _scale, union.Width * _scale, union.Height * _scale);
+        var margin = 0.25 * Math.Max(region.Width, region.Height) + 8;
+        var side = Math.Max(Math.Max(region.Width, region.Height) + 2 * margin, _detector!.InputSize * MinRegionShare);
+        var (cx, cy) = (region.X + region.Width / 2, region.Y + region.Height / 2);
+        var grown = new Rect2d(cx - side / 2, cy - side / 2, side, side) & new Rect2d(0, 0, frame.Width, frame.Height);
+        var crop = grown.Width * grown.Height > 0.6 * frame.Width * frame.Height
+            ? new Rect(0, 0, frame.Width, frame.Height)
+            : new Rect((int)grown.X, (int)grown.Y, (int)Math.Ceiling(grown.Width), (int)Math.Ceiling(grown.Height)) & new Rect(0, 0, frame.Width, frame.Height);
+        List<DetectedObject>? found;
+        using (var roi = new Mat(frame, crop))
+        {
+            found = _detector.Detect(roi, (float)_config.MinConfidence, DetectorWait);
+        }
+
+        if (found is null)
+        {
+            return null;
+        }
+
+        FramesDetected++;
+        if (sweep)
+        {
+            _lastSweep = time;
+        }
+
+        var observations = new List<Observation>();
+        foreach (var d in FoldRiders(found))
+        {
+            var box = new Rect(
+                (int)Math.Round((d.Box.X + crop.X) / _scale), (int)Math.Round((d.Box.Y + crop.Y) / _scale),
+                Math.Max(1, (int)Math.Round(d.Box.Width / _scale)), Math.Max(1, (int)Math.Round(d.Box.Height / _scale)));
+            if (sweep || motion.Any(m => (m & box).Width > 0) || live.Any(t => Overlap(t, box) > 0.3))
+            {
+                observations.Add(new Observation(box, d.Class, d.Confidence));
+            }
+        }
+
+        return observations;
+    }
+
+    /// <summary>A person on a bicycle or motorcycle is its rider: one object, the two-wheeler, boxed with them.</summary>
+    internal static List<DetectedObject> FoldRiders(List<DetectedObject> found)
+    {
+        var wheels = found.Where(d => d.Class is ObjectClass.Bicycle or ObjectClass.Motorcycle).ToList();
+        var result = new List<DetectedObject>();
+        var riders = new HashSet<int>();
+        foreach (var wheel in wheels)
+        {
+            var box = wheel.Box;
+            for (var i = 0; i < found.Count; i++)
+            {
+                var person = found[i];
+                var shared = person.Box & wheel.Box;
+                var centre = person.Box.X + person.Box.Width / 2;
+                if (person.Class == ObjectClass.Person && !riders.Contains(i) && shared.Width > 0 && shared.Height > 0
+                    && shared.Width * shared.Height >= 0.2 * person.Box.Width * person.Box.Height && centre >= wheel.Box.Left && centre <= wheel.Box.Right)
+                {
+                    riders.Add(i);
+                    box |= person.Box;
+                }
+            }
+
+            result.Add(wheel with { Box = box });
+        }
+
+        result.AddRange(found.Where((d, i) => d.Class is not (ObjectClass.Bicycle or ObjectClass.Motorcycle) && !riders.Contains(i)));
+        return result;
+    }
+
+    private static double Overlap(Rect a, Rect b) => ObjectDetector.Overlap(new Rect2d(a.X, a.Y, a.Width, a.Height), new Rect2d(b.X, b.Y, b.Width, b.Height));
+
     /// <summary>Events still open when the stream ends (presence episodes in progress).</summary>
-    public List<VideoEvent> Finish() => [.. _zones.SelectMany(z => z.Finish(_scale))];
+    public List<VideoEvent> Finish() => [.. Named(_zones.SelectMany(z => z.Finish(_tracker.Tracks, _lastTime, _scale)))];
+
+    /// <summary>Events about objects the detector classed name it, so that their confidence reads as its score.</summary>
+    private IEnumerable<VideoEvent> Named(IEnumerable<VideoEvent> events) =>
+        _detector is null ? events : events.Select(e => e.ObjectClass is null ? e : e with { Detector = _detector.Name });
 
     /// <summary>Draws zones and tracked objects on a copy of the source frame, for the live view and evidence.</summary>
     public Mat Annotate(Mat frame)
@@ -133,7 +280,8 @@ public sealed class FrameAnalyzer : IDisposable
             var b = ZoneRules.SourceBox(track.Box, _scale);
             var rect = new Rect(b[0], b[1], b[2], b[3]);
             Cv2.Rectangle(annotated, rect, Scalar.LimeGreen, 2);
-            Cv2.PutText(annotated, $"#{track.Id} {track.Class}", new Point(rect.X, Math.Max(12, rect.Y - 4)), HersheyFonts.HersheySimplex, 0.4, Scalar.LimeGreen, 1);
+            var label = track.DetectorConfidence is { } confidence ? FormattableString.Invariant($"#{track.Id} {track.Class} {confidence:F2}") : $"#{track.Id} {track.Class}";
+            Cv2.PutText(annotated, label, new Point(rect.X, Math.Max(12, rect.Y - 4)), HersheyFonts.HersheySimplex, 0.4, Scalar.LimeGreen, 1);
         }
 
         return annotated;

@@ -6,10 +6,14 @@ namespace CityControl.Video.Analysis;
 public sealed class Track
 {
     private readonly List<(double Time, Point2d Centre)> _path = [];
+    private readonly List<Point2d> _feet = [];
+    private readonly Dictionary<ObjectClass, double> _detected = [];
     private int _personVotes;
     private int _vehicleVotes;
+    private double _confidenceSum;
+    private int _detections;
 
-    public Track(int id, Rect box, double time)
+    public Track(int id, Rect box, double time, ObjectClass? detectedClass = null, double confidence = 0)
     {
         Id = id;
         Box = box;
@@ -17,7 +21,7 @@ public sealed class Track
         LastSeen = time;
         StillSince = time;
         StillAt = Centre(box);
-        Observe(box, time);
+        Observe(box, time, detectedClass, confidence);
     }
 
     public int Id { get; }
@@ -41,8 +45,18 @@ public sealed class Track
 
     public IReadOnlyList<(double Time, Point2d Centre)> Path => _path;
 
-    /// <summary>People are taller than wide; vehicles wider, or large; decided by the majority of the track's boxes.</summary>
-    public ObjectClass Class => _personVotes > _vehicleVotes ? ObjectClass.Person : _vehicleVotes > _personVotes ? ObjectClass.Vehicle : ObjectClass.Unknown;
+    /// <summary>Where the object touched the ground (the bottom centre of its box) in each frame it was seen, in detection pixels.</summary>
+    public IReadOnlyList<Point2d> Feet => _feet;
+
+    /// <summary>
+    /// The class the detector gave the track's boxes most confidently in all; without a detector, by shape: people
+    /// are taller than wide, vehicles wider, decided by the majority of the track's boxes.
+    /// </summary>
+    public ObjectClass Class => _detected.Count > 0 ? _detected.MaxBy(c => c.Value).Key
+        : _personVotes > _vehicleVotes ? ObjectClass.Person : _vehicleVotes > _personVotes ? ObjectClass.Vehicle : ObjectClass.Unknown;
+
+    /// <summary>The detector's mean confidence over the track's detections; null when it was not detected by a model.</summary>
+    public double? DetectorConfidence => _detections > 0 ? _confidenceSum / _detections : null;
 
     public double Direction => Math.Atan2(Velocity.Y, Velocity.X) * 180 / Math.PI;
 
@@ -50,8 +64,15 @@ public sealed class Track
 
     public static Point2d Centre(Rect box) => new(box.X + box.Width / 2.0, box.Y + box.Height / 2.0);
 
-    public void Observe(Rect box, double time)
+    public void Observe(Rect box, double time, ObjectClass? detectedClass = null, double confidence = 0)
     {
+        if (detectedClass is { } detected)
+        {
+            _detected[detected] = _detected.GetValueOrDefault(detected) + confidence;
+            _confidenceSum += confidence;
+            _detections++;
+        }
+
         var centre = Centre(box);
         if (_path.Count > 0 && time > LastSeen)
         {
@@ -70,6 +91,7 @@ public sealed class Track
         LastSeen = time;
         Hits++;
         _path.Add((time, centre));
+        _feet.Add(new Point2d(box.X + box.Width / 2.0, box.Y + box.Height));
         var aspect = box.Height / (double)Math.Max(1, box.Width);
         if (aspect >= 1.4)
         {
@@ -84,10 +106,13 @@ public sealed class Track
     public static double Distance(Point2d a, Point2d b) => Math.Sqrt((a.X - b.X) * (a.X - b.X) + (a.Y - b.Y) * (a.Y - b.Y));
 }
 
+/// <summary>One box to follow: a motion blob (no class) or an object the detector classed.</summary>
+public readonly record struct Observation(Rect Box, ObjectClass? Class = null, double Confidence = 0);
+
 /// <summary>
-/// Follows moving blobs across frames: each detection joins the nearest live track within a gate (around where the
-/// track's velocity predicts it), nearest pairs first; the rest start tracks. A track that is not seen for
-/// <see cref="MaxGapSeconds"/> ends.
+/// Follows moving blobs or detected objects across frames: each detection joins the nearest live track within a gate
+/// (around where the track's velocity predicts it), nearest pairs first; a detected person never joins a vehicle's
+/// track nor the reverse; the rest start tracks. A track that is not seen for <see cref="MaxGapSeconds"/> ends.
 /// </summary>
 public sealed class ObjectTracker
 {
@@ -100,7 +125,10 @@ public sealed class ObjectTracker
     public IReadOnlyList<Track> Tracks => _tracks;
 
     /// <summary>Updates with one frame's detections; returns the tracks that ended.</summary>
-    public List<Track> Update(IReadOnlyList<Rect> detections, double time)
+    public List<Track> Update(IReadOnlyList<Rect> detections, double time) => Update([.. detections.Select(d => new Observation(d))], time);
+
+    /// <summary>Updates with one frame's observations; returns the tracks that ended.</summary>
+    public List<Track> Update(IReadOnlyList<Observation> detections, double time)
     {
         var pairs = new List<(double Distance, Track Track, int Detection)>();
         foreach (var track in _tracks)
@@ -109,7 +137,12 @@ public sealed class ObjectTracker
             var gate = Math.Max(20, 1.2 * Math.Max(track.Box.Width, track.Box.Height));
             for (var i = 0; i < detections.Count; i++)
             {
-                var d = Track.Distance(predicted, Track.Centre(detections[i]));
+                if (detections[i].Class is { } cls && track.DetectorConfidence is not null && Detection.ObjectDetector.Family(cls) != Detection.ObjectDetector.Family(track.Class))
+                {
+                    continue;
+                }
+
+                var d = Track.Distance(predicted, Track.Centre(detections[i].Box));
                 if (d <= gate)
                 {
                     pairs.Add((d, track, i));
@@ -126,7 +159,7 @@ public sealed class ObjectTracker
                 continue;
             }
 
-            track.Observe(detections[detection], time);
+            track.Observe(detections[detection].Box, time, detections[detection].Class, detections[detection].Confidence);
             usedTracks.Add(track);
             usedDetections.Add(detection);
         }
@@ -135,7 +168,7 @@ public sealed class ObjectTracker
         {
             if (!usedDetections.Contains(i))
             {
-                _tracks.Add(new Track(_nextId++, detections[i], time));
+                _tracks.Add(new Track(_nextId++, detections[i].Box, time, detections[i].Class, detections[i].Confidence));
             }
         }
 
@@ -143,4 +176,5 @@ public sealed class ObjectTracker
         _tracks.RemoveAll(ended.Contains);
         return ended;
     }
+
 }

@@ -21,6 +21,7 @@ public sealed class ZoneRules(AnalyticsZone zone, TimeProvider clock)
     private readonly Point[] _polygon = [.. zone.Polygon.Select(p => new Point(p.X, p.Y))];
     private readonly Dictionary<int, double> _insideSince = [];
     private readonly HashSet<int> _reported = [];
+    private readonly Dictionary<ObjectClass, int> _countedByClass = [];
     private int _counted;
     private double _episodeStart = double.NaN;
     private double _episodeLast = double.NaN;
@@ -34,9 +35,12 @@ public sealed class ZoneRules(AnalyticsZone zone, TimeProvider clock)
 
     public int Counted => _counted;
 
-    public IEnumerable<VideoEvent> Apply(IReadOnlyList<Track> tracks, double time, double scale)
+    public IReadOnlyDictionary<ObjectClass, int> CountedByClass => _countedByClass;
+
+    /// <summary>One analysed frame: the live tracks, and those that ended with it (a counted object may leave that way).</summary>
+    public IEnumerable<VideoEvent> Apply(IReadOnlyList<Track> tracks, double time, double scale, IReadOnlyList<Track>? ended = null)
     {
-        var inside = tracks.Where(t => t.Confirmed && Contains(t.Box, scale) && (zone.OnlyClass is not { } only || t.Class == only)).ToList();
+        var inside = tracks.Where(t => t.Confirmed && Contains(t.Box, scale) && zone.Watches(t.Class)).ToList();
         foreach (var id in _insideSince.Keys.Where(id => !inside.Any(t => t.Id == id)).ToList())
         {
             _insideSince.Remove(id);
@@ -50,7 +54,7 @@ public sealed class ZoneRules(AnalyticsZone zone, TimeProvider clock)
         return zone.Kind switch
         {
             AnalyticsZoneKind.Intrusion => ActiveNow() ? Once(inside, time, scale, VideoEventType.Intrusion) : [],
-            AnalyticsZoneKind.Count => Count(inside, time, scale),
+            AnalyticsZoneKind.Count => Count(ended is { Count: > 0 } ? [.. tracks, .. ended] : tracks, inside, time, scale),
             AnalyticsZoneKind.Loitering => Presence(inside, time, scale),
             AnalyticsZoneKind.Crowding => Crowding(inside, time, scale),
             AnalyticsZoneKind.StoppedVehicle => Stopped(inside, time, scale),
@@ -58,9 +62,17 @@ public sealed class ZoneRules(AnalyticsZone zone, TimeProvider clock)
         };
     }
 
-    /// <summary>Closes an open presence episode at the end of the stream.</summary>
-    public IEnumerable<VideoEvent> Finish(double scale)
+    /// <summary>Closes an open presence episode at the end of the stream; counts objects still in a counting band.</summary>
+    public IEnumerable<VideoEvent> Finish(IReadOnlyList<Track> tracks, double time, double scale)
     {
+        if (zone.Kind == AnalyticsZoneKind.Count)
+        {
+            foreach (var e in Count(tracks, [], time, scale))
+            {
+                yield return e;
+            }
+        }
+
         if (zone.Kind == AnalyticsZoneKind.Loitering && !double.IsNaN(_episodeStart))
         {
             yield return EndEpisode(scale);
@@ -96,14 +108,24 @@ public sealed class ZoneRules(AnalyticsZone zone, TimeProvider clock)
         }
     }
 
-    private IEnumerable<VideoEvent> Count(List<Track> inside, double time, double scale)
+    /// <summary>
+    /// An object is counted once, when it leaves the band after having been seen in it (or, never confirmed inside
+    /// because it crossed the band in fewer frames than a track needs, once it is confirmed beyond it): its class is
+    /// then decided by all its frames in the band, and a fast vehicle is not missed.
+    /// </summary>
+    private IEnumerable<VideoEvent> Count(IReadOnlyList<Track> tracks, List<Track> inside, double time, double scale)
     {
-        foreach (var track in inside.Where(t => _reported.Add(t.Id)))
+        foreach (var track in tracks.Where(t => t.Confirmed && !inside.Contains(t) && !_reported.Contains(t.Id) && zone.Watches(t.Class) && WasInside(t, scale)))
         {
+            _reported.Add(track.Id);
             _counted++;
+            _countedByClass[track.Class] = _countedByClass.GetValueOrDefault(track.Class) + 1;
             yield return new VideoEvent(VideoEventType.Count, time, zone.Name, track.Id, SourceBox(track.Box, scale), Confidence(track), _counted, ObjectClass: track.Class);
         }
     }
+
+    private bool WasInside(Track track, double scale) =>
+        track.Feet.Any(f => Cv2.PointPolygonTest(_polygon, new Point2f((float)(f.X * scale), (float)(f.Y * scale)), false) >= 0);
 
     private IEnumerable<VideoEvent> Presence(List<Track> inside, double time, double scale)
     {
@@ -140,8 +162,10 @@ public sealed class ZoneRules(AnalyticsZone zone, TimeProvider clock)
         return evt;
     }
 
-    private IEnumerable<VideoEvent> Crowding(List<Track> inside, double time, double scale)
+    /// <summary>A crowd is of people (or of the classes the zone names); motion-only tracks not told apart count too.</summary>
+    private IEnumerable<VideoEvent> Crowding(List<Track> all, double time, double scale)
     {
+        var inside = zone.OnlyClass is not null || zone.Classes is { Length: > 0 } ? all : [.. all.Where(t => t.Class is ObjectClass.Person or ObjectClass.Unknown)];
         var limit = zone.MinCount ?? 5;
         if (inside.Count >= limit)
         {
@@ -154,8 +178,8 @@ public sealed class ZoneRules(AnalyticsZone zone, TimeProvider clock)
             if (!_crowdReported && time - _crowdSince >= 1)
             {
                 _crowdReported = true;
-                var all = inside.Select(t => t.Box).Aggregate((a, b) => a | b);
-                yield return new VideoEvent(VideoEventType.Crowding, time, zone.Name, null, SourceBox(all, scale), 1, inside.Count);
+                var around = inside.Select(t => t.Box).Aggregate((a, b) => a | b);
+                yield return new VideoEvent(VideoEventType.Crowding, time, zone.Name, null, SourceBox(around, scale), 1, inside.Count, ObjectClass: inside.All(t => t.Class == ObjectClass.Person) ? ObjectClass.Person : null);
             }
         }
         else
@@ -183,5 +207,6 @@ public sealed class ZoneRules(AnalyticsZone zone, TimeProvider clock)
         }
     }
 
-    private static double Confidence(Track track) => Math.Round(Math.Min(1, track.Hits / 10.0), 2);
+    /// <summary>The detector's confidence in the object; without a detector, how long it has been followed (ten frames is certain).</summary>
+    private static double Confidence(Track track) => Math.Round(track.DetectorConfidence ?? Math.Min(1, track.Hits / 10.0), 2);
 }

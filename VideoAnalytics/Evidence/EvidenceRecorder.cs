@@ -32,7 +32,9 @@ public sealed class EvidenceRecorder(string cameraId, IEvidenceStore store, doub
     public (List<VideoEvent> Ready, List<Completed> Complete) Add(double time, byte[] jpeg, IReadOnlyList<VideoEvent> events)
     {
         _ring.Enqueue((time, jpeg));
-        while (_ring.Count > 0 && _ring.Peek().Time < time - preRollSeconds)
+        // The pre-roll is the frames of the last preRollSeconds up to and with this one (at 5 fps and 3 s, 15 frames),
+        // whatever the rounding of their times: a frame exactly that old is outside it.
+        while (_ring.Count > 0 && _ring.Peek().Time <= time - preRollSeconds + 1e-6)
         {
             _ring.Dequeue();
         }

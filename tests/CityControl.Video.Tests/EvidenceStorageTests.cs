@@ -23,7 +23,7 @@ public sealed class EvidenceStorageTests(AzuriteFixture azurite)
         var recorder = new EvidenceRecorder("cam-highway", store, preRollSeconds: 3, postRollSeconds: 2);
         var config = JsonSerializer.Deserialize<CameraAnalyticsConfig>(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Samples", "highway-hard-shoulder.json")), AnalyzeCommand.Json)!;
         var complete = new List<EvidenceRecorder.Completed>();
-        AnalyzeCommand.Analyze(RepoPaths.Data("video", "bgslibrary_video02.avi"), config, (analyzer, frame, time, events) =>
+        AnalyzeCommand.Analyze(RepoPaths.Data("video", "bgslibrary_video02.avi"), config, null, ShippedDetector.Instance, (analyzer, frame, time, events) =>
         {
             if (!frame.Empty() && complete.Count == 0)
             {
