@@ -117,7 +117,10 @@ public sealed record class SopStep(
     [property: Id(2)] string? DoneBy,
     [property: Id(3)] DateTimeOffset? DoneAt);
 
-/// <summary>An incident as a list shows it.</summary>
+/// <summary>
+/// An incident as a list shows it. <see cref="LatestAlarm"/> is what its most recent alarm said, e.g. which kind of
+/// road user a camera saw ("Person in restricted zone hard shoulder, confidence 0.72 (momentary)").
+/// </summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.incident-summary.v1")]
 public sealed record class IncidentSummary(
     [property: Id(0)] string Id,
@@ -133,7 +136,8 @@ public sealed record class IncidentSummary(
     [property: Id(10)] DateTimeOffset UpdatedAt,
     [property: Id(11)] int AlarmCount,
     [property: Id(12)] bool Confirmed,
-    [property: Id(13)] DateTimeOffset? ShelvedUntil = null);
+    [property: Id(13)] DateTimeOffset? ShelvedUntil = null,
+    [property: Id(14)] string? LatestAlarm = null);
 
 /// <summary>An incident with everything a dispatcher needs.</summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.incident-detail.v1")]

@@ -45,7 +45,9 @@ public sealed record class PipelineStatus(
     [property: Id(4)] long FramesDropped,
     [property: Id(5)] int Reconnects,
     [property: Id(6)] string? LastError,
-    [property: Id(7)] string? WorkerId = null);
+    [property: Id(7)] string? WorkerId = null,
+    [property: Id(8)] string? Detector = null,
+    [property: Id(9)] long FramesDetected = 0);
 
 /// <summary>The newest annotated frame of a camera's pipeline, as JPEG.</summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.live-view.v1")]

@@ -215,15 +215,33 @@ public sealed partial class CameraGrain(
     private Task<ReadingBatchResult> ReportStream(bool up, DateTimeOffset at) =>
         ReportReadings(new ReadingBatch([new Reading(at, MetricCatalog.StreamUp, up ? 1 : 0, "bool")], at));
 
+    /// <summary>What the operator reads: the kind of road user the analysis saw, where, and how sure the detector was.</summary>
     private static string Describe(VideoEvent e) => e.Type switch
     {
-        VideoEventType.Intrusion => $"{e.ObjectClass ?? ObjectClass.Unknown} in restricted zone {e.Zone}",
-        VideoEventType.Loitering => $"{e.ObjectClass ?? ObjectClass.Unknown} loitering in {e.Zone} for {e.DwellSeconds:0} s",
-        VideoEventType.Crowding => $"{e.Count} objects in {e.Zone}",
-        VideoEventType.StoppedVehicle => $"vehicle stopped in {e.Zone} for {e.DwellSeconds:0} s",
+        VideoEventType.Intrusion => $"{Capitalised(Noun(e.ObjectClass))} in restricted zone {e.Zone}{Sure(e)}",
+        VideoEventType.Loitering => $"{Capitalised(Noun(e.ObjectClass))} loitering in {e.Zone} for {e.DwellSeconds:0} s{Sure(e)}",
+        VideoEventType.Crowding => $"{e.Count} {(e.ObjectClass == ObjectClass.Person ? "people" : "objects")} in {e.Zone}",
+        VideoEventType.StoppedVehicle => $"{Capitalised(e.ObjectClass is { } c && c.IsVehicle() ? Noun(c) : "vehicle")} stopped in {e.Zone} for {e.DwellSeconds:0} s{Sure(e)}",
         VideoEventType.Tampering => $"camera tampering: {e.Detail}",
         _ => e.Type.ToString(),
     };
+
+    private static string Noun(ObjectClass? c) => c switch
+    {
+        ObjectClass.Person => "person",
+        ObjectClass.Bicycle => "cyclist",
+        ObjectClass.Motorcycle => "motorcycle",
+        ObjectClass.Car => "car",
+        ObjectClass.Bus => "bus",
+        ObjectClass.Truck => "truck",
+        ObjectClass.Vehicle => "vehicle",
+        _ => "object",
+    };
+
+    private static string Capitalised(string noun) => string.Concat(char.ToUpperInvariant(noun[0]).ToString(), noun.AsSpan(1));
+
+    /// <summary>The detector's confidence, when a trained detector classed the object (motion-only events have none to give).</summary>
+    private static string Sure(VideoEvent e) => e.Detector is not null ? FormattableString.Invariant($", confidence {e.Confidence:0.00}") : "";
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Camera {DeviceId} video alarm {Type} in zone {Zone}")]
     private partial void LogVideoAlarm(string deviceId, VideoEventType type, string? zone);

@@ -583,7 +583,8 @@ public sealed partial class IncidentGrain(
         var o = S.Opening!;
         var location = S.DeviceLocations.Count == 0 ? o.Location : Centroid(S.DeviceLocations.Values);
         return new IncidentSummary(Id, o.Type, EffectivePriority(), S.Status, o.Title, o.District, o.Zone, location,
-            [.. S.Agencies], o.At, S.UpdatedAt, S.Alarms.Values.Sum(a => a.Triggers), IsConfirmed(), ShelvedUntil());
+            [.. S.Agencies], o.At, S.UpdatedAt, S.Alarms.Values.Sum(a => a.Triggers), IsConfirmed(), ShelvedUntil(),
+            S.Alarms.Count == 0 ? null : S.Alarms.Values.MaxBy(a => a.LastAt)!.LastMessage);
     }
 
     private bool ShelvedNow() => ShelvedUntil() is { } until && until > clock.UtcNow;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using CityControl.Video.Detection;
 using CityControl.Video.Evidence;
 using CityControl.Video.Live;
 using Microsoft.Extensions.Hosting;
@@ -21,7 +22,8 @@ public sealed partial class CameraPipelineHost(
     IOptions<PipelineOptions> options,
     ILoggerFactory loggers,
     TimeProvider time,
-    IEvidenceStore? evidence = null) : BackgroundService, IVideoWorkerObserver
+    IEvidenceStore? evidence = null,
+    DetectorProvider? detectors = null) : BackgroundService, IVideoWorkerObserver
 {
     private readonly PipelineOptions _options = options.Value;
     private readonly CameraProbe _probe = new(options.Value, loggers.CreateLogger<CameraProbe>());
@@ -157,8 +159,9 @@ public sealed partial class CameraPipelineHost(
                     continue;
                 }
 
+                var detector = stream.Analytics.Detector == DetectorMode.Objects ? detectors?.Get() : null;
                 var pipeline = new CameraPipeline(stream.CameraId, stream.Address, stream.Analytics, sink, evidence, _options, time,
-                    loggers.CreateLogger($"CityControl.Video.Camera.{stream.CameraId}"));
+                    loggers.CreateLogger($"CityControl.Video.Camera.{stream.CameraId}"), detector: detector);
                 _running[stream.CameraId] = new Running(pipeline, stream, partition);
                 pipeline.Start();
                 LogStarted(stream.CameraId, stream.Analytics.Zones.Length);

@@ -1,6 +1,7 @@
 using Azure.Storage.Blobs;
 using CityControl.Rules.Video;
 using CityControl.ServiceDefaults;
+using CityControl.Video.Detection;
 using CityControl.Video.Evidence;
 using CityControl.Video.Live;
 using Microsoft.AspNetCore.Builder;
@@ -60,6 +61,10 @@ public static class VideoWorkerApp
             services.AddSingleton<IEvidenceStore>(sp => new BlobEvidenceStore(sp.GetRequiredService<BlobServiceClient>(), sp.GetRequiredService<IOptions<PipelineOptions>>().Value.EvidenceContainer));
         }
 
+        services.AddOptions<DetectorSettings>().Bind(builder.Configuration.GetSection(DetectorSettings.Section))
+            .Validate(o => o.Threads is >= 1 and <= 64, "CityControl:Video:Detector:Threads must be between 1 and 64")
+            .ValidateOnStart();
+        services.AddSingleton<DetectorProvider>();
         services.AddSingleton<CameraPipelineHost>();
         services.AddHostedService(sp => sp.GetRequiredService<CameraPipelineHost>());
         services.AddHostedService<VideoMetrics>();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using CityControl.Video.Analysis;
+using CityControl.Video.Detection;
 using CityControl.Video.Evidence;
 using CityControl.Video.Sources;
 using Microsoft.Extensions.Logging;
@@ -27,6 +28,7 @@ public sealed partial class CameraPipeline : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Func<string, IFrameSource> _open;
+    private readonly ObjectDetector? _detector;
     private readonly LatestFrame _latest = new();
     private readonly Channel<Task<VideoEvent>> _outbox = Channel.CreateBounded<Task<VideoEvent>>(new BoundedChannelOptions(1024) { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
@@ -39,6 +41,8 @@ public sealed partial class CameraPipeline : IAsyncDisposable
     private volatile bool _up;
     private long _framesRead;
     private long _framesAnalysed;
+    private long _framesDetected;
+    private long _detectorDropped;
     private readonly List<(long Count, TaskCompletionSource Done)> _analysedWaiters = [];
     private int _waiting;
     private int _reconnects;
@@ -54,8 +58,10 @@ public sealed partial class CameraPipeline : IAsyncDisposable
         PipelineOptions options,
         TimeProvider time,
         ILogger logger,
-        Func<string, IFrameSource>? open = null)
+        Func<string, IFrameSource>? open = null,
+        ObjectDetector? detector = null)
     {
+        _detector = config.Detector == DetectorMode.Objects ? detector : null;
         CameraId = cameraId;
         _address = address;
         _config = config;
@@ -113,7 +119,15 @@ public sealed partial class CameraPipeline : IAsyncDisposable
         }
     }
 
-    public PipelineStatus Status => new(CameraId, _up, Interlocked.Read(ref _framesRead), Interlocked.Read(ref _framesAnalysed), _latest.Dropped, _reconnects, _lastError);
+    /// <summary>
+    /// Frames dropped are those read but not analysed (the analysis takes the newest at its rate) and those whose turn
+    /// at the worker's detector did not come within an analysis interval. The detector is the model's name, "motion"
+    /// for motion-only analysis, or says that the camera asked for objects and the worker has no detector.
+    /// </summary>
+    public PipelineStatus Status => new(CameraId, _up, Interlocked.Read(ref _framesRead), Interlocked.Read(ref _framesAnalysed),
+        _latest.Dropped + Interlocked.Read(ref _detectorDropped), _reconnects, _lastError,
+        Detector: _detector?.Name ?? (_config.Detector == DetectorMode.Objects ? "motion (no detector on this worker)" : "motion"),
+        FramesDetected: Interlocked.Read(ref _framesDetected));
 
     /// <summary>The newest annotated frame as JPEG and when it was taken, or null before the first one.</summary>
     public LiveView? Live => _live;
@@ -226,7 +240,7 @@ public sealed partial class CameraPipeline : IAsyncDisposable
         var due = _time.GetTimestamp();
         try
         {
-            using var analyzer = new FrameAnalyzer(_config, _time);
+            using var analyzer = new FrameAnalyzer(_config, _time, _detector) { DetectorWait = interval };
             while (!_stop.IsCancellationRequested)
             {
                 var wait = _time.GetElapsedTime(_time.GetTimestamp(), due);
@@ -242,6 +256,8 @@ public sealed partial class CameraPipeline : IAsyncDisposable
                 }
 
                 var events = analyzer.Analyze(work, time).Select(e => e with { At = _startedAt.AddSeconds(e.Time) }).ToList();
+                Interlocked.Exchange(ref _framesDetected, analyzer.FramesDetected);
+                Interlocked.Exchange(ref _detectorDropped, analyzer.FramesDropped);
                 var analysed = Interlocked.Increment(ref _framesAnalysed);
                 ReleaseWaiters(analysed);
                 var liveDue = time >= nextLive;

@@ -54,7 +54,7 @@ function choose() {
   const chosen = new Map();
   for (const { summary, own } of open) {
     for (const id of own) {
-      if (!chosen.has(id) && cameras.has(id)) chosen.set(id, { incident: summary, why: `${t('wall.whyAlarm', 'its alarm')}: ${typeName(summary.type)}`, tier: 'alarm' });
+      if (!chosen.has(id) && cameras.has(id)) chosen.set(id, { incident: summary, why: `${t('wall.whyAlarm', 'its alarm')}: ${summary.latestAlarm ?? typeName(summary.type)}`, tier: 'alarm' });
     }
   }
   for (const { summary, near } of open) {

@@ -7,6 +7,8 @@ import { problemText } from './api.js';
 
 const svgNs = 'http://www.w3.org/2000/svg';
 const kinds = ['intrusion', 'loitering', 'crowding', 'stoppedVehicle', 'count'];
+// What a zone may be limited to: the classes a trained detector names ("vehicle" is any of car, motorcycle, bus, truck).
+const objectClasses = ['person', 'bicycle', 'vehicle', 'car', 'motorcycle', 'bus', 'truck'];
 const colours = { intrusion: '#e5484d', loitering: '#f5a524', crowding: '#b57bff', stoppedVehicle: '#3e8ed0', count: '#3fb37f' };
 
 function el(tag, props = {}, ...children) {
@@ -100,13 +102,14 @@ export function createZoneEditor(container, { onMessage }) {
       const count = el('input', { type: 'number', min: 1, step: 1, value: zone.minCount ?? '', size: 4, placeholder: 'n' });
       count.setAttribute('aria-label', t('zones.minCount', 'Crowd count'));
       count.addEventListener('change', () => { zone.minCount = count.value === '' ? null : Number(count.value); });
+      const classes = classChoice(zone);
       const remove = el('button', { type: 'button', textContent: t('zones.delete', 'Delete') });
       remove.addEventListener('click', () => { config.zones.splice(i, 1); state.errors = {}; render(); });
       const problems = Object.entries(state.errors).filter(([field]) => field.startsWith(`zones[${i}]`))
         .flatMap(([field, messages]) => messages.map(m => (m.startsWith(field) ? m : `${field}: ${m}`)));
       return el('li', { className: problems.length ? 'zone-row invalid' : 'zone-row' },
         el('span', { className: 'swatch', style: `background:${colours[zone.kind] ?? '#9ad1ff'}` }), name, kind,
-        el('label', {}, `${t('zones.seconds', 'Seconds')} `, seconds), el('label', {}, `${t('zones.minCount', 'Crowd count')} `, count),
+        el('label', {}, `${t('zones.seconds', 'Seconds')} `, seconds), el('label', {}, `${t('zones.minCount', 'Crowd count')} `, count), classes,
         el('span', { className: 'muted', textContent: `${zone.polygon.length} ${t('zones.points', 'points')}` }), remove,
         problems.length ? el('span', { className: 'field-error', textContent: problems.join('; ') }) : null);
     });
@@ -132,6 +135,7 @@ export function createZoneEditor(container, { onMessage }) {
     container.replaceChildren(
       el('h2', { textContent: `${t('zones.title', 'Analytics zones of')} ${camera.name}` }),
       sizeNote,
+      detectorChoice(config),
       el('p', { className: 'muted', textContent: state.drawing
         ? t('zones.drawing', 'Click the picture to add points (where objects touch the ground), then close the polygon.')
         : t('zones.help', 'Zones are polygons in the picture\'s pixels; an object is in a zone when the bottom centre of its box is.') }),
@@ -139,6 +143,40 @@ export function createZoneEditor(container, { onMessage }) {
       el('ol', { className: 'zone-list' }, ...rows),
       el('div', { className: 'actions' }, begin, undo, finish, save, close),
       el('p', { id: 'zone-message', role: 'status' }));
+  }
+
+  // How the camera finds objects: moving blobs told apart by shape, or the worker's trained detector behind the motion gate.
+  function detectorChoice(config) {
+    const mode = el('select', { id: 'zone-detector' },
+      new Option(t('zones.detector.motion', 'motion only (blobs, told apart by shape)'), 'motion', false, config.detector !== 'objects'),
+      new Option(t('zones.detector.objects', 'trained object detector (person, bicycle, car, motorcycle, bus, truck)'), 'objects', false, config.detector === 'objects'));
+    mode.setAttribute('aria-label', t('zones.detector', 'Finds objects by'));
+    const confidence = el('input', { id: 'zone-min-confidence', type: 'number', min: 0.05, max: 0.95, step: 0.05, value: config.minConfidence ?? 0.35, size: 4 });
+    confidence.setAttribute('aria-label', t('zones.minConfidence', 'Least confidence'));
+    const confidenceLabel = el('label', { hidden: config.detector !== 'objects' }, `${t('zones.minConfidence', 'Least confidence')} `, confidence);
+    mode.addEventListener('change', () => { config.detector = mode.value; confidenceLabel.hidden = mode.value !== 'objects'; });
+    confidence.addEventListener('change', () => { config.minConfidence = Number(confidence.value); });
+    const problems = ['detector', 'minConfidence'].flatMap(f => state.errors[f] ?? []);
+    return el('p', { className: 'zone-detector' }, el('label', {}, `${t('zones.detector', 'Finds objects by')} `, mode), ' ', confidenceLabel,
+      problems.length ? el('span', { className: 'field-error', textContent: problems.join('; ') }) : null);
+  }
+
+  // The classes a zone watches, none ticked meaning every object.
+  function classChoice(zone) {
+    const chosen = new Set(zone.classes ?? []);
+    const summary = el('summary', { textContent: chosen.size ? [...chosen].map(c => t(`class.${c}`, c)).join(', ') : t('zones.classes.any', 'any object') });
+    const boxes = objectClasses.map(c => {
+      const box = el('input', { type: 'checkbox', checked: chosen.has(c), value: c });
+      box.addEventListener('change', () => {
+        if (box.checked) chosen.add(c); else chosen.delete(c);
+        zone.classes = chosen.size ? objectClasses.filter(k => chosen.has(k)) : null;
+        summary.textContent = chosen.size ? zone.classes.map(k => t(`class.${k}`, k)).join(', ') : t('zones.classes.any', 'any object');
+      });
+      return el('label', { className: 'class-choice' }, box, ` ${t(`class.${c}`, c)}`);
+    });
+    const details = el('details', { className: 'zone-classes' }, summary, ...boxes);
+    details.setAttribute('aria-label', t('zones.classes', 'Objects watched'));
+    return details;
   }
 
   // Without a live frame the admin says the source's size, so points land in its pixels.
