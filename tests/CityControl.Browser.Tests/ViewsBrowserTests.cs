@@ -364,13 +364,23 @@ public sealed class ViewsBrowserTests(MemoryPlatformFixture fixture, BrowserFixt
         await Draw((0.25, 0.5), (0.75, 0.5), (0.75, 0.9), (0.25, 0.9));
         await editor.Locator(".zone-row input").First.FillAsync("gate");
         await editor.Locator(".zone-row input").First.DispatchEventAsync("change");
+        // The camera finds objects with the trained detector, and the gate watches people and bicycles only.
+        await page.SelectOptionAsync("#zone-detector", "objects");
+        await Assertions.Expect(page.Locator("#zone-min-confidence")).ToBeVisibleAsync();
+        await editor.Locator(".zone-classes summary").ClickAsync();
+        await editor.Locator(".zone-classes input[value=person]").CheckAsync();
+        await editor.Locator(".zone-classes input[value=bicycle]").CheckAsync();
+        await Assertions.Expect(editor.Locator(".zone-classes summary")).ToHaveTextAsync("person, bicycle");
         await page.ClickAsync("#zone-save");
         await Assertions.Expect(editor.Locator("#zone-message")).ToHaveTextAsync("Saved: 1 zone(s)");
         await Assertions.Expect(editor.Locator("polygon.zone.intrusion")).ToHaveCountAsync(1);
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "admin-zones-1366x768.png") });
 
-        var zone = (await fixture.Api.GetJsonAsync($"/api/cameras/{id}/analytics", PlatformApi.Admin))["zones"]!.AsArray().Single()!;
+        var saved = await fixture.Api.GetJsonAsync($"/api/cameras/{id}/analytics", PlatformApi.Admin);
+        Assert.Equal("objects", saved["detector"]!.GetValue<string>());
+        var zone = saved["zones"]!.AsArray().Single()!;
         Assert.Equal(("gate", "intrusion"), (zone["name"]!.GetValue<string>(), zone["kind"]!.GetValue<string>()));
+        Assert.Equal(["person", "bicycle"], zone["classes"]!.AsArray().Select(c => c!.GetValue<string>()));
         var points = zone["polygon"]!.AsArray().Select(p => (X: p!["x"]!.GetValue<double>(), Y: p["y"]!.GetValue<double>())).ToList();
         var expected = new[] { (320.0, 360.0), (960.0, 360.0), (960.0, 648.0), (320.0, 648.0) };
         Assert.Equal(expected.Length, points.Count);

@@ -48,6 +48,10 @@ public sealed class VideoIncidentTests(AzuriteFixture azurite, BrowserFixture br
         var detail = await api.GetJsonAsync($"/api/incidents/{incident}", PlatformApi.Police);
         Assert.Equal("intrusion", detail["summary"]!["type"]!.GetValue<string>());
         Assert.Equal(["police"], detail["summary"]!["agencies"]!.AsArray().Select(a => a!.GetValue<string>()));
+        // The worker's detector named what it saw, with its confidence: the incident and its summary (the wall) say so.
+        var said = detail["alarms"]!.AsArray().Single()!["lastMessage"]!.GetValue<string>();
+        Assert.Matches(@"^Person in restricted zone hard shoulder, confidence 0\.\d\d \(momentary\)$", said);
+        Assert.Equal(said, detail["summary"]!["latestAlarm"]!.GetValue<string>());
         var media = detail["media"]!.AsArray();
         Assert.Equal(["snapshot", "clip"], media.Take(2).Select(m => m!["item"]!["kind"]!.GetValue<string>()));
 
