@@ -272,10 +272,12 @@ public sealed class ViewsBrowserTests(MemoryPlatformFixture fixture, BrowserFixt
         await Assertions.Expect(page.Locator(".tile .why.cycle")).ToHaveCountAsync(3);
 
         var camera = platform.Services.GetRequiredService<IGrainFactory>().GetGrain<ICameraGrain>(gate);
-        await camera.ReportVideoEvent(new VideoEvent(VideoEventType.Intrusion, 1.2, "gate", 7, [10, 10, 20, 40], 0.8, ObjectClass: ObjectClass.Person, At: DateTimeOffset.UtcNow));
+        await camera.ReportVideoEvent(new VideoEvent(VideoEventType.Intrusion, 1.2, "gate", 7, [10, 10, 20, 40], 0.81, ObjectClass: ObjectClass.Person,
+            At: DateTimeOffset.UtcNow, Detector: "centernet"));
         var first = page.Locator(".tile").First;
         await Live.Arrives("the intrusion's camera on the first tile", TimeSpan.FromSeconds(2), t => Assertions.Expect(first).ToHaveAttributeAsync("data-camera", gate, new() { Timeout = t }));
-        await Assertions.Expect(first.Locator(".why.alarm")).ToHaveTextAsync("its alarm: Intrusion");
+        // The tile says what the camera's detector saw, and how sure it was.
+        await Assertions.Expect(first.Locator(".why.alarm")).ToHaveTextAsync("its alarm: Person in restricted zone gate, confidence 0.81 (momentary)");
         await Assertions.Expect(first.Locator(".priority")).ToHaveTextAsync("P2");
         await Assertions.Expect(page.Locator(".tile")).ToHaveCountAsync(3);
 
@@ -374,7 +376,7 @@ public sealed class ViewsBrowserTests(MemoryPlatformFixture fixture, BrowserFixt
         await page.ClickAsync("#zone-save");
         await Assertions.Expect(editor.Locator("#zone-message")).ToHaveTextAsync("Saved: 1 zone(s)");
         await Assertions.Expect(editor.Locator("polygon.zone.intrusion")).ToHaveCountAsync(1);
-        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "admin-zones-1366x768.png") });
+        await editor.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "admin-zones-1366x768.png") });
 
         var saved = await fixture.Api.GetJsonAsync($"/api/cameras/{id}/analytics", PlatformApi.Admin);
         Assert.Equal("objects", saved["detector"]!.GetValue<string>());
