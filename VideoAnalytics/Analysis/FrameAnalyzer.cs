@@ -168,10 +168,9 @@ public sealed class FrameAnalyzer : IDisposable
     }
 
     /// <summary>
-    /// Runs the detector on one region of the source frame: around the moving blobs and the objects being followed,
-    /// grown by a margin and to at least a third of the detector's input (or the whole frame when that is most of it,
-    /// or at a sweep). Keeps what overlaps motion or continues a track (a parked car in the region does not become an
-    /// object between sweeps), and
+    /// Runs the detector on the regions of the source frame around the moving blobs and the objects being followed
+    /// (<see cref="Regions"/>; the whole frame at a sweep). Keeps what overlaps motion or continues a track (a parked
+    /// car in a region does not become an object between sweeps), and
     /// folds a rider into the bicycle or motorcycle under them. Boxes come back in detection pixels; null when no
     /// inference thread was free in time.
     /// </summary>
@@ -184,24 +183,23 @@ public sealed class FrameAnalyzer : IDisposable
             return [];
         }
 
-        var union = sweep ? new Rect(0, 0, (int)(frame.Width / _scale), (int)(frame.Height / _scale)) : motion.Concat(live).Aggregate((a, b) => a | b);
-        var region = new Rect2d(union.X * _scale, union.Y * _scale, union.Width * _scale, union.Height * _scale);
-        var margin = 0.25 * Math.Max(region.Width, region.Height) + 8;
-        var side = Math.Max(Math.Max(region.Width, region.Height) + 2 * margin, _detector!.InputSize * MinRegionShare);
-        var (cx, cy) = (region.X + region.Width / 2, region.Y + region.Height / 2);
-        var grown = new Rect2d(cx - side / 2, cy - side / 2, side, side) & new Rect2d(0, 0, frame.Width, frame.Height);
-        var crop = grown.Width * grown.Height > 0.6 * frame.Width * frame.Height
-            ? new Rect(0, 0, frame.Width, frame.Height)
-            : new Rect((int)grown.X, (int)grown.Y, (int)Math.Ceiling(grown.Width), (int)Math.Ceiling(grown.Height)) & new Rect(0, 0, frame.Width, frame.Height);
-        List<DetectedObject>? found;
-        using (var roi = new Mat(frame, crop))
+        var whole = new Rect(0, 0, frame.Width, frame.Height);
+        var crops = sweep ? [whole] : Regions([.. motion.Concat(live).Select(b => ToSource(b))], frame.Size(), _detector!.InputSize);
+        var found = new List<DetectedObject>();
+        foreach (var crop in crops)
         {
-            found = _detector.Detect(roi, (float)_config.MinConfidence, DetectorWait);
-        }
+            List<DetectedObject>? inRegion;
+            using (var roi = new Mat(frame, crop))
+            {
+                inRegion = _detector!.Detect(roi, (float)_config.MinConfidence, DetectorWait);
+            }
 
-        if (found is null)
-        {
-            return null;
+            if (inRegion is null)
+            {
+                return null;
+            }
+
+            found.AddRange(inRegion.Select(d => d with { Box = new Rect2d(d.Box.X + crop.X, d.Box.Y + crop.Y, d.Box.Width, d.Box.Height) }));
         }
 
         FramesDetected++;
@@ -210,11 +208,12 @@ public sealed class FrameAnalyzer : IDisposable
             _lastSweep = time;
         }
 
+        // Regions may overlap at their margins: an object seen in two is one.
         var observations = new List<Observation>();
-        foreach (var d in FoldRiders(found))
+        foreach (var d in FoldRiders(crops.Count > 1 ? ObjectDetector.Suppress(found, 0.5) : found))
         {
             var box = new Rect(
-                (int)Math.Round((d.Box.X + crop.X) / _scale), (int)Math.Round((d.Box.Y + crop.Y) / _scale),
+                (int)Math.Round(d.Box.X / _scale), (int)Math.Round(d.Box.Y / _scale),
                 Math.Max(1, (int)Math.Round(d.Box.Width / _scale)), Math.Max(1, (int)Math.Round(d.Box.Height / _scale)));
             if (sweep || motion.Any(m => (m & box).Width > 0) || live.Any(t => Overlap(t, box) > 0.3))
             {
@@ -224,6 +223,71 @@ public sealed class FrameAnalyzer : IDisposable
 
         return observations;
     }
+
+    private Rect ToSource(Rect b) => new((int)(b.X * _scale), (int)(b.Y * _scale), (int)Math.Ceiling(b.Width * _scale), (int)Math.Ceiling(b.Height * _scale));
+
+    /// <summary>
+    /// Where the detector looks, in source pixels: the boxes (motion and followed objects) grouped by nearness, each
+    /// group a square grown by a quarter of its size (and 8 px) to at least a third of the detector's input side, so
+    /// small objects far apart on a large picture each keep their pixels instead of shrinking with the whole frame;
+    /// groups whose squares touch are one. At most <see cref="MaxRegions"/> regions (the nearest groups join); one on a
+    /// picture no larger than the detector's input (its objects already keep their pixels there); and the whole frame
+    /// once the regions cover most of it.
+    /// </summary>
+    internal static List<Rect> Regions(IReadOnlyList<Rect> boxes, Size frame, int inputSize)
+    {
+        var whole = new Rect(0, 0, frame.Width, frame.Height);
+        var most = Math.Max(frame.Width, frame.Height) <= inputSize ? 1 : MaxRegions;
+        var groups = boxes.Select(b => b).ToList();
+        bool merged;
+        do
+        {
+            merged = false;
+            var squares = groups.Select(g => Square(g, frame, inputSize)).ToList();
+            for (var i = 0; i < groups.Count && !merged; i++)
+            {
+                for (var j = i + 1; j < groups.Count && !merged; j++)
+                {
+                    if ((squares[i] & squares[j]).Width > 0 && (squares[i] & squares[j]).Height > 0)
+                    {
+                        groups[i] |= groups[j];
+                        groups.RemoveAt(j);
+                        merged = true;
+                    }
+                }
+            }
+
+            if (!merged && groups.Count > most)
+            {
+                // The two groups whose union adds the least area become one.
+                var (a, b) = (from i in Enumerable.Range(0, groups.Count)
+                              from j in Enumerable.Range(i + 1, groups.Count - i - 1)
+                              orderby Area(groups[i] | groups[j]) - Area(groups[i]) - Area(groups[j])
+                              select (i, j)).First();
+                groups[a] |= groups[b];
+                groups.RemoveAt(b);
+                merged = true;
+            }
+        }
+        while (merged);
+
+        var regions = groups.Select(g => Square(g, frame, inputSize)).ToList();
+        return regions.Sum(Area) > 0.6 * Area(whole) ? [whole] : regions;
+    }
+
+    /// <summary>At most this many detector inputs per frame; Frigate looks at a few regions, never at every blob.</summary>
+    public const int MaxRegions = 3;
+
+    private static Rect Square(Rect box, Size frame, int inputSize)
+    {
+        var margin = 0.25 * Math.Max(box.Width, box.Height) + 8;
+        var side = Math.Max(Math.Max(box.Width, box.Height) + 2 * margin, inputSize * MinRegionShare);
+        var (cx, cy) = (box.X + box.Width / 2.0, box.Y + box.Height / 2.0);
+        var square = new Rect((int)Math.Floor(cx - side / 2), (int)Math.Floor(cy - side / 2), (int)Math.Ceiling(side), (int)Math.Ceiling(side));
+        return square & new Rect(0, 0, frame.Width, frame.Height);
+    }
+
+    private static double Area(Rect r) => (double)r.Width * r.Height;
 
     /// <summary>A person on a bicycle or motorcycle is its rider: one object, the two-wheeler, boxed with them.</summary>
     internal static List<DetectedObject> FoldRiders(List<DetectedObject> found)

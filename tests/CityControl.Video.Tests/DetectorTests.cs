@@ -159,6 +159,75 @@ public sealed class DetectorTests
         }
     }
 
+    /// <summary>
+    /// An HD camera (1920 x 1080) with two people far apart, each about 90 px tall (two people of the shared clip,
+    /// scaled down and walking in at opposite corners of the empty room). Scaled whole into the detector's 512 px,
+    /// a person is 24 px tall and is not found; looked at in a region of their own, each is.
+    /// </summary>
+    [Fact]
+    public void Two_small_people_far_apart_on_an_hd_picture_are_each_found_in_a_region_of_their_own()
+    {
+        var clip = RepoPaths.Data("video", "intel_one-by-one-person-detection.mp4");
+        using var room = FrameAt(clip, 1);
+        using var first = FrameAt(clip, 30);
+        using var second = FrameAt(clip, 100);
+        using var background = new Mat();
+        Cv2.Resize(room, background, new Size(1920, 1080));
+        using var a = Person(first, new Rect(370, 0, 180, 400));
+        using var b = Person(second, new Rect(370, 0, 170, 400));
+        var config = new CameraAnalyticsConfig([], [], DetectionWidth: 480, MinObjectArea: 10, Tampering: false, Detector: DetectorMode.Objects);
+        using var analyzer = new FrameAnalyzer(config, detector: ShippedDetector.Instance) { DetectorWait = Timeout.InfiniteTimeSpan };
+        using var frame = new Mat();
+        var wholeFrameFinds = new List<int>();
+        for (var i = 0; i < 30; i++)
+        {
+            background.CopyTo(frame);
+            if (i >= 10)
+            {
+                // They walk in from the corners, 8 px a frame.
+                var step = (i - 10) * 8;
+                a.CopyTo(new Mat(frame, new Rect(100 + step, 900 - a.Height, a.Width, a.Height)));
+                b.CopyTo(new Mat(frame, new Rect(1750 - step, 150, b.Width, b.Height)));
+                wholeFrameFinds.Add(ShippedDetector.Instance.Detect(frame, 0.35f, Timeout.InfiniteTimeSpan)!.Count(d => d.Class == ObjectClass.Person));
+            }
+
+            analyzer.Analyze(frame, i * 0.2);
+        }
+
+        Assert.True(wholeFrameFinds.Average() < 1, $"people found on the whole frame: {string.Join(' ', wholeFrameFinds)}");
+        var people = analyzer.Tracks.Where(t => t.Confirmed && t.Class == ObjectClass.Person).ToList();
+        Assert.Equal(2, people.Count);
+        Assert.Single(people, t => t.Box.X * 4 < 960);
+        Assert.Single(people, t => t.Box.X * 4 > 960);
+    }
+
+    [Fact]
+    public void Regions_keep_far_apart_objects_apart_and_join_near_ones_and_many_become_the_whole_frame()
+    {
+        var hd = new Size(1920, 1080);
+
+        var apart = FrameAnalyzer.Regions([new Rect(100, 800, 30, 90), new Rect(1700, 100, 30, 90)], hd, 512);
+        Assert.Equal(2, apart.Count);
+        Assert.All(apart, r => Assert.InRange(r.Width, 170, 180));
+
+        var near = FrameAnalyzer.Regions([new Rect(100, 800, 30, 90), new Rect(160, 820, 30, 90)], hd, 512);
+        Assert.Single(near);
+
+        Rect[] scattered = [.. Enumerable.Range(0, 6).Select(i => new Rect(100 + i * 300, (i % 2) * 800 + 50, 30, 90))];
+        Assert.InRange(FrameAnalyzer.Regions(scattered, hd, 512).Count, 1, FrameAnalyzer.MaxRegions);
+
+        var small = new Size(320, 240);
+        Assert.Equal([new Rect(0, 0, 320, 240)], FrameAnalyzer.Regions([new Rect(10, 10, 20, 40), new Rect(280, 180, 20, 40)], small, 512));
+    }
+
+    private static Mat Person(Mat frame, Rect around)
+    {
+        using var crop = new Mat(frame, around);
+        var small = new Mat();
+        Cv2.Resize(crop, small, new Size(around.Width * 90 / around.Height, 90), 0, 0, InterpolationFlags.Area);
+        return small;
+    }
+
     [Fact]
     public void A_rider_is_folded_into_the_bicycle_under_them_and_people_side_by_side_stay_apart()
     {
