@@ -24,7 +24,8 @@ public sealed record IncidentActionRequest(string? Unit = null, string? Text = n
 public sealed record RouteRequest(string? Unit, string? Role = null, int? ImportanceLevel = null, GeoPoint? From = null, IReadOnlyList<string>? Signals = null, double? SpeedKmh = null);
 
 /// <summary>An incident from a telephone call: its type, where (picked on the map), the caller, what was said; priority defaults by type.</summary>
-public sealed record CallRequest(string? Type, string? Priority = null, GeoPoint? Location = null, string? District = null, string? Zone = null, CallerRequest? Caller = null, string? Description = null);
+public sealed record CallRequest(string? Type, string? Priority = null, GeoPoint? Location = null, string? District = null, string? Zone = null, CallerRequest? Caller = null, string? Description = null,
+    string? Chemical = null, string? Spill = null);
 
 public sealed record CallerRequest(string? Name = null, string? Phone = null);
 
@@ -445,7 +446,9 @@ public static class IncidentEndpoints
         }
 
         var priority = ParseEnum<Priority>(body.Priority, "priority", errors);
-        var call = new CallReport(type ?? IncidentType.Fire, priority, body.Location, body.District, body.Zone, body.Caller?.Name, body.Caller?.Phone, body.Description);
+        var spill = ParseEnum<SpillSize>(body.Spill, "spill", errors);
+        var call = new CallReport(type ?? IncidentType.Fire, priority, body.Location, body.District, body.Zone, body.Caller?.Name, body.Caller?.Phone, body.Description,
+            string.IsNullOrWhiteSpace(body.Chemical) ? null : body.Chemical, spill);
         errors.AddRange(CallIntake.Check(call).Where(e => type is not null || e.Field != "type"));
         if (errors.Count > 0)
         {

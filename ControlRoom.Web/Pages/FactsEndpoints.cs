@@ -2,6 +2,7 @@ using System.Text.Json;
 using CityControl.Devices;
 using CityControl.Incidents;
 using CityControl.Rules.Devices;
+using CityControl.Rules.Hazards;
 using CityControl.Rules.Incidents;
 using CityControl.Security;
 using CityControl.Web.Security;
@@ -32,6 +33,8 @@ public static class FactsEndpoints
         priorities = Names(Enum.GetValues<Priority>()),
         incidentTypes = Names(Enum.GetValues<IncidentType>()),
         callIncidentTypes = Names(Enum.GetValues<IncidentType>().Where(CallIntake.CanOpen)),
+        callChemicals = ErgTable.All.Select(e => new { gas = e.Gas, name = e.Name, un = e.UnNumber }).ToArray(),
+        spillSizes = Names(Enum.GetValues<SpillSize>()),
         agencies = Names(Enum.GetValues<Agency>()),
         deviceKinds = Names(Enum.GetValues<DeviceKind>()),
         lifecycleStatuses = Names(Enum.GetValues<LifecycleStatus>()),

@@ -99,14 +99,19 @@ public sealed record class HazardResponse(
     [property: Id(4)] ImmutableArray<SignalPlanAnswer> Signals,
     [property: Id(5)] bool Active);
 
-/// <summary>What starts a leak's hazard response: the incident, where, and the detectors in alarm.</summary>
+/// <summary>
+/// What starts a leak's hazard response: the incident, where, and the detectors in alarm; for a leak called in before
+/// any detector confirms it, the chemical and spill size the caller reported.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.hazard-start.v1")]
 public sealed record class HazardStart(
     [property: Id(0)] string IncidentId,
     [property: Id(1)] string District,
     [property: Id(2)] GeoPoint Location,
     [property: Id(3)] ImmutableArray<string> GasDevices,
-    [property: Id(4)] DateTimeOffset At);
+    [property: Id(4)] DateTimeOffset At,
+    [property: Id(5)] string? Gas = null,
+    [property: Id(6)] SpillSize? Spill = null);
 
 /// <summary>One step of a response (hazard zone, emergency route) for the incident's timeline: who or what did it, what, and the detail.</summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.response-step.v1")]

@@ -50,6 +50,13 @@ public interface IIncidentCorrelatorGrain : IGrainWithStringKey
     Task<ImmutableArray<string>> OpenIncidents();
 
     /// <summary>
+    /// Takes an incident opened without an alarm (from a call) among the district's open incidents, so that the
+    /// alarms of the same emergency (the detectors that then see the leak, the camera that sees the intruder) join it
+    /// instead of opening another.
+    /// </summary>
+    Task Adopt(OpenIncident incident);
+
+    /// <summary>
     /// Forwards the district's weather, gas and warning-device changes to an incident's hazard response while it
     /// watches (a zone may reach devices of districts other than its incident's).
     /// </summary>

@@ -172,7 +172,7 @@ public sealed record class CapMessageRecord(
     [property: Id(1)] string Sender,
     [property: Id(2)] DateTimeOffset Sent);
 
-/// <summary>What opens an incident.</summary>
+/// <summary>What opens an incident; a called-in leak may say which chemical (the gas catalogue's formula) and how large a spill.</summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.incident-opening.v1")]
 public sealed record class IncidentOpening(
     [property: Id(0)] IncidentType Type,
@@ -184,7 +184,9 @@ public sealed record class IncidentOpening(
     [property: Id(6)] GeoPoint Location,
     [property: Id(7)] DateTimeOffset At,
     [property: Id(8)] string OpenedBy,
-    [property: Id(9)] CapMessageRecord? Source = null);
+    [property: Id(9)] CapMessageRecord? Source = null,
+    [property: Id(10)] string? Chemical = null,
+    [property: Id(11)] SpillSize? Spill = null);
 
 public enum IncidentActionKind
 {

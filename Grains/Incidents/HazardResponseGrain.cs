@@ -64,11 +64,17 @@ public sealed partial class HazardResponseGrain(
             return; // stopped: the incident ended
         }
 
-        S.Start ??= start;
+        // A leak called in and then confirmed by detectors: the detectors join the call's chemical and spill.
+        S.Start = S.Start is null ? start : S.Start with
+        {
+            GasDevices = [.. S.Start.GasDevices.Union(start.GasDevices, StringComparer.Ordinal)],
+            Gas = S.Start.Gas ?? start.Gas,
+            Spill = S.Start.Spill ?? start.Spill,
+        };
         S.Active = true;
         await state.WriteStateAsync();
         await Watch(start.District);
-        await Assess(S.Zone is null ? "leak confirmed" : "restarted");
+        await Assess(S.Zone is null ? (start.GasDevices.IsEmpty && start.Gas is not null ? "leak called in" : "leak confirmed") : start.GasDevices.IsEmpty ? "restarted" : "detectors confirm");
     }
 
     public async Task DeviceChanged(DeviceEvent evt)
@@ -138,6 +144,7 @@ public sealed partial class HazardResponseGrain(
         var gasDevices = await Snapshots(DeviceKind.GasSensor, start.Location, options.Value.DetectorRadiusMeters);
         var alarming = gasDevices.Where(d => start.GasDevices.Contains(d.Definition.Id)).ToList();
         var gas = alarming.Select(d => d.Definition.GasSensor?.Gas).FirstOrDefault(g => g is not null)
+            ?? start.Gas
             ?? gasDevices.Select(d => d.Definition.GasSensor?.Gas).FirstOrDefault(g => g is not null);
         if (gas is null || ErgTable.Find(gas) is null)
         {
@@ -157,13 +164,16 @@ public sealed partial class HazardResponseGrain(
             .Select(ReadingOf)
             .OfType<GasReadingAt>()
             .ToList();
-        var settings = alarming.Select(d => d.Definition.GasSensor).FirstOrDefault() ?? gasDevices.First().Definition.GasSensor!;
-        var lowPpm = settings.Low is { } low ? GasCatalog.Convert(low, settings.Unit, "ppm", gas) : null;
-        var highPpm = settings.High is { } high ? GasCatalog.Convert(high, settings.Unit, "ppm", gas) : null;
+        // The set-points of a detector of the gas, when there is one near (the plume's contours); a called-in leak far
+        // from any detector has the ERG distances alone.
+        var settings = alarming.Select(d => d.Definition.GasSensor).FirstOrDefault()
+            ?? gasDevices.Select(d => d.Definition.GasSensor).FirstOrDefault(g => string.Equals(g?.Gas, gas, StringComparison.OrdinalIgnoreCase));
+        var lowPpm = settings?.Low is { } low ? GasCatalog.Convert(low, settings.Unit, "ppm", gas) : null;
+        var highPpm = settings?.High is { } high ? GasCatalog.Convert(high, settings.Unit, "ppm", gas) : null;
         var source = readings.Where(r => start.GasDevices.Contains(r.DeviceId)).MaxBy(r => r.Ppm)?.Location ?? start.Location;
         var wind = await WindNear(source);
         var spill = HazardZoneRules.SpillOf(readings, highPpm);
-        if (S.Zone is { Spill: SpillSize.Large })
+        if (start.Spill == SpillSize.Large || S.Zone is { Spill: SpillSize.Large })
         {
             spill = SpillSize.Large; // a leak that was large stays large while it lasts
         }

@@ -105,7 +105,7 @@ public sealed class IncidentCorrelatorGrain(
         {
             await incident.Open(new IncidentOpening(
                 type, IncidentCatalog.PriorityOf(t.Condition), IncidentCatalog.TitleOf(type, alarm.Zone, alarm.District),
-                $"Opened by {t.Condition} on {alarm.DeviceId}: {t.Message}", alarm.District, alarm.Zone, alarm.Location, t.At, "correlator"));
+                $"Opened by {t.Condition} on {alarm.DeviceId}: {t.Message}", alarm.District, alarm.Zone, alarm.Location, t.At, IncidentGrain.CorrelatorActor));
             S.Open.Add(new OpenIncident(id, type, alarm.Zone, alarm.Location, t.At));
         }
         else
@@ -135,6 +135,17 @@ public sealed class IncidentCorrelatorGrain(
     }
 
     public Task<ImmutableArray<string>> OpenIncidents() => Task.FromResult(S.Open.Select(i => i.Id).ToImmutableArray());
+
+    public async Task Adopt(OpenIncident incident)
+    {
+        if (S.Open.Any(i => i.Id == incident.Id))
+        {
+            return;
+        }
+
+        S.Open.Add(incident);
+        await Checkpoints.WriteNow();
+    }
 
     public async Task<IncidentDetail> ShelveAlarm(string incidentId, IncidentAction action, Actor actor)
     {

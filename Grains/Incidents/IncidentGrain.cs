@@ -46,6 +46,9 @@ public sealed partial class IncidentGrain(
 
     /// <summary>A shelving the correlator must learn of before the action returns.</summary>
 
+    /// <summary>Who opens the incidents that alarms open.</summary>
+    public const string CorrelatorActor = "correlator";
+
     private IncidentState S => state.State;
 
     private string Id => this.GetPrimaryKeyString();
@@ -70,11 +73,24 @@ public sealed partial class IncidentGrain(
 
         Append(opening.OpenedBy, "opened", null, IncidentStatus.New, $"{opening.Title} (priority {opening.Priority}, for {string.Join(", ", S.Agencies)})", opening.At);
         await SaveAndPublish("opened");
+        if (opening.OpenedBy != CorrelatorActor && opening.Source is null)
+        {
+            // Opened by a person (a call): the district's later alarms of the same emergency join it.
+            await GrainFactory.GetGrain<IIncidentCorrelatorGrain>(opening.District).Adopt(new OpenIncident(Id, opening.Type, opening.Zone, opening.Location, opening.At));
+        }
+
         await KeepEscalationReminder();
         if (S.Agencies.Any(VideoAccessRules.GrantedAgencies.Contains))
         {
             // One way: the grants come back through RecordVideoGrants.
             await GrainFactory.GetGrain<IIncidentVideoAccessGrain>(0).GrantFor(Id, opening.Title, opening.Location, [.. S.Agencies], []);
+        }
+
+        if (opening is { Type: IncidentType.ChemicalLeak, Chemical: not null })
+        {
+            // A leak called in with its chemical: its hazard zone is drawn now, from the ERG distances and the wind,
+            // without waiting for detectors (whose readings refine it when they confirm).
+            await StartHazardResponse();
         }
 
         if (opening.Type == IncidentType.Flood)
@@ -360,7 +376,7 @@ public sealed partial class IncidentGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // The leak was confirmed, but the response never reported back (a silo lost in between): start it again.
-        if (S.Opening is { Type: IncidentType.ChemicalLeak } && !S.HazardStarted && IsConfirmed() && !IncidentLifecycle.Terminal.Contains(S.Status))
+        if (S.Opening is { Type: IncidentType.ChemicalLeak } && !S.HazardStarted && (IsConfirmed() || S.Opening.Chemical is not null) && !IncidentLifecycle.Terminal.Contains(S.Status))
         {
             await StartHazardResponse();
         }
@@ -371,7 +387,7 @@ public sealed partial class IncidentGrain(
     /// <summary>Starts the leak's hazard response (one-way: it reports each step back through <see cref="RecordHazard"/>).</summary>
     private Task StartHazardResponse() =>
         GrainFactory.GetGrain<IHazardResponseGrain>(Id).Start(new HazardStart(Id, S.Opening!.District, Summary().Location,
-            [.. S.Alarms.Values.Where(a => a.Active).Select(a => a.DeviceId).Distinct(StringComparer.Ordinal)], clock.UtcNow));
+            [.. S.Alarms.Values.Where(a => a.Active).Select(a => a.DeviceId).Distinct(StringComparer.Ordinal)], clock.UtcNow, S.Opening.Chemical, S.Opening.Spill));
 
     public async Task RecordVideoGrants(ImmutableArray<IncidentVideoGrant> grants, ImmutableArray<string> notes)
     {

@@ -14,7 +14,9 @@ public sealed record CallReport(
     string? Zone,
     string? CallerName,
     string? CallerPhone,
-    string? Description);
+    string? Description,
+    string? Chemical = null,
+    SpillSize? Spill = null);
 
 /// <summary>
 /// An incident opened from a telephone call (112, 119, a citizen or a patrol): checked like any input, then opened as
@@ -50,6 +52,23 @@ public static partial class CallIntake
         Text(errors, "zone", call.Zone, MaxPlace, required: false);
         Text(errors, "caller.name", call.CallerName, MaxName, required: false);
         Text(errors, "description", call.Description, MaxDescription, required: true);
+        if (call.Chemical is { } chemical)
+        {
+            if (call.Type != IncidentType.ChemicalLeak)
+            {
+                errors.Add(new("chemical", "is for a chemicalLeak call only"));
+            }
+            else if (Hazards.ErgTable.Find(chemical.Trim()) is null)
+            {
+                errors.Add(new("chemical", $"must be a toxic gas of {Hazards.ErgTable.Edition}: one of {string.Join(", ", Hazards.ErgTable.All.Select(e => e.Gas))}"));
+            }
+        }
+
+        if (call.Spill is not null && call.Type != IncidentType.ChemicalLeak)
+        {
+            errors.Add(new("spill", "is for a chemicalLeak call only"));
+        }
+
         if (!string.IsNullOrWhiteSpace(call.CallerPhone) && !PhonePattern().IsMatch(call.CallerPhone))
         {
             errors.Add(new("caller.phone", "must be a telephone number: digits, spaces, '+', '-', '(' and ')', 3 to 20 characters"));
@@ -63,16 +82,20 @@ public static partial class CallIntake
     {
         var zone = string.IsNullOrWhiteSpace(call.Zone) ? "reported by call" : call.Zone.Trim();
         var caller = string.Join(", ", new[] { call.CallerName?.Trim(), call.CallerPhone?.Trim() }.Where(s => !string.IsNullOrEmpty(s)));
+        var chemical = call.Chemical is { } named ? Hazards.ErgTable.Find(named.Trim()) : null;
+        var reported = chemical is null ? "" : $" Reported: {chemical.Name} ({chemical.Gas}), {(call.Spill ?? SpillSize.Small).ToString().ToLowerInvariant()} spill.";
         return new IncidentOpening(
             call.Type,
             call.Priority ?? PriorityOf(call.Type),
             IncidentCatalog.TitleOf(call.Type, zone, call.District!.Trim()),
-            $"Call{(caller.Length > 0 ? " from " + caller : "")} taken by {takenBy}: {call.Description!.Trim()}",
+            $"Call{(caller.Length > 0 ? " from " + caller : "")} taken by {takenBy}: {call.Description!.Trim()}{reported}",
             call.District.Trim(),
             zone,
             new GeoPoint(Math.Round(call.Location!.Latitude, 6), Math.Round(call.Location.Longitude, 6)),
             at,
-            takenBy);
+            takenBy,
+            Chemical: chemical?.Gas,
+            Spill: chemical is null ? null : call.Spill ?? SpillSize.Small);
     }
 
     private static void Text(List<RuleViolation> errors, string field, string? value, int max, bool required)

@@ -193,6 +193,65 @@ public sealed class HazardResponseTests
         Assert.Equal(2, timeline.Count(e => e!["action"]!.GetValue<string>() == "signal plan refused"));
     }
 
+    /// <summary>
+    /// A chlorine leak called in (119) before any detector sees it: the call's chemical and spill size draw the zone at
+    /// once from the ERG distances and the mast's wind, and the camera looking into it is attached; when a detector
+    /// then confirms the leak, the response goes on from the same zone, its readings joining the call's chemical.
+    /// </summary>
+    [Fact]
+    public async Task A_leak_called_in_with_its_chemical_draws_its_zone_at_once_without_waiting_for_detectors()
+    {
+        var time = new FakeTimeProvider(Noon);
+        await using var platform = await InProcessPlatform.StartAsync(PlatformSettings.Memory(), time);
+        var api = platform.Api;
+        var district = MemoryPlatformFixture.NewId("called");
+        var mast = await api.OnboardAsync(Device($"wx-{district}", "weatherStation", Leak, district));
+        await Post(api, mast, $"wx-{district}", time, ("windSpeed", 3, "m/s"), ("windDirection", 270, "deg"));
+        await api.OnboardAsync(TestDevices.Camera($"cam-east-{district}", district, Offset(0.8 * Protect, 0).Latitude, Offset(0.8 * Protect, 0).Longitude, 90, 60, 150));
+        await api.OnboardAsync(TestDevices.Camera($"cam-away-{district}", district, Offset(-300, 0).Latitude, Offset(-300, 0).Longitude, 270, 60, 150));
+
+        // A chemical that is not a toxic gas of the table, and a spill size on a fire, are refused by field.
+        using (var wrong = await api.SendAsync(HttpMethod.Post, "/api/incidents", ("fire", "fire-demo"), PlatformApi.Json(new
+        {
+            type = "chemicalLeak", location = new { latitude = Leak.Latitude, longitude = Leak.Longitude }, district, description = "smell of gas", chemical = "CH4",
+        })))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
+            Assert.StartsWith("must be a toxic gas of ERG 2008", (await PlatformApi.BodyAsync(wrong))["errors"]!["chemical"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+
+        using var created = await api.SendAsync(HttpMethod.Post, "/api/incidents", ("fire", "fire-demo"), PlatformApi.Json(new
+        {
+            type = "chemicalLeak", location = new { latitude = Leak.Latitude, longitude = Leak.Longitude }, district, zone = "water works gate",
+            description = "a worker says a chlorine cylinder is hissing", chemical = "cl2", spill = "small",
+        }));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var incident = (await PlatformApi.BodyAsync(created))["summary"]!["id"]!.GetValue<string>();
+
+        var hazard = await WaitForHazard(api, incident, version: 1);
+        var basis = hazard["zone"]!["basis"]!.GetValue<string>();
+        Assert.StartsWith("ERG 2008, Table 1 (Initial Isolation and Protective Action Distances): UN1017 Chlorine, small spill, day: isolate 60 m all round, protect 0.4 km downwind (toward 90°", basis, StringComparison.Ordinal);
+        Assert.Equal([$"cam-east-{district}"], Strings(hazard["cameras"]));
+        var opened = (await api.GetJsonAsync($"/api/incidents/{incident}"))["timeline"]!.AsArray();
+        Assert.Contains(opened, e => e!["action"]!.GetValue<string>() == "hazard zone" && e["detail"]!.GetValue<string>().Contains("(leak called in)", StringComparison.Ordinal));
+
+        // A detector beside the leak then reads it above its High set-point: its alarm joins the called-in incident (no
+        // second incident for the same leak), and the response goes on with its reading.
+        var detector = await api.OnboardAsync(Chlorine($"gas-{district}", Offset(30, 0), district));
+        await Post(api, detector, $"gas-{district}", time, ("concentration", 5, "ppm"));
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!(await api.GetJsonAsync($"/api/incidents/{incident}"))["alarms"]!.AsArray().Any(a => a!["deviceId"]!.GetValue<string>() == $"gas-{district}"))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the detector's alarm did not join the called-in incident within 30 s");
+            await Task.Delay(100);
+        }
+
+        var open = (await api.GetJsonAsync($"/api/incidents?district={district}", PlatformApi.Operator))["items"]!.AsArray();
+        Assert.Equal([incident], open.Select(i => i!["id"]!.GetValue<string>()));
+        Assert.True((await api.GetJsonAsync($"/api/incidents/{incident}"))["summary"]!["confirmed"]!.GetValue<bool>());
+        Assert.StartsWith("ERG 2008", (await WaitForHazard(api, incident, version: 1))["zone"]!["basis"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
     private static async Task<JsonNode> WaitForHazard(PlatformApi api, string incident, int version)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);

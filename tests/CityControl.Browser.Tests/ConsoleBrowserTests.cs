@@ -149,6 +149,39 @@ public sealed partial class ConsoleBrowserTests(MemoryPlatformFixture fixture, B
         Assert.Contains(roster.AsArray(), u => (string?)u!["id"] == "guro-engine-1" && (string?)u["status"] != "available");
     }
 
+    /// <summary>
+    /// A 119 call about a chlorine cylinder: the fire dispatcher chooses the chemical and the spill on the call panel
+    /// (shown only for a leak), and the incident's hazard zone is drawn at once, with no detector in the district: its
+    /// step is on the incident's timeline and the zone on the map.
+    /// </summary>
+    [Fact]
+    public async Task A_leak_called_in_with_its_chemical_has_its_hazard_zone_on_the_timeline_and_the_map_at_once()
+    {
+        await using var platform = await InProcessPlatform.StartAsync(PlatformSettings.Memory());
+        var page = await browser.SignInAsync(platform.BaseAddress, Fire, "/map");
+        await page.SetViewportSizeAsync(1366, 768);
+        await page.ClickAsync("#call-open");
+        await page.SelectOptionAsync("#call-type", "fire");
+        await Assertions.Expect(page.Locator("#call-chemical")).ToBeHiddenAsync();
+        await page.SelectOptionAsync("#call-type", "chemicalLeak");
+        await page.SelectOptionAsync("#call-chemical", "Cl2");
+        await page.SelectOptionAsync("#call-spill", "small");
+        await page.Locator("#map").ClickAsync(new() { Position = new() { X = 500, Y = 300 } });
+        var district = MemoryPlatformFixture.NewId("Leak");
+        await page.FillAsync("#call-district", district);
+        await page.FillAsync("#call-zone", "water works gate");
+        await page.FillAsync("#call-description", "A chlorine cylinder is hissing by the gate");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "map-call-leak-1366x768.png") });
+        await page.ClickAsync("#call-create");
+
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/incidents/call-"));
+        await Assertions.Expect(page.Locator("#description")).ToContainTextAsync("Reported: Chlorine (Cl2), small spill.");
+        await Assertions.Expect(page.Locator("#timeline li", new() { HasText = "hazard zone" }).First)
+            .ToContainTextAsync("(leak called in): ERG 2008, Table 1 (Initial Isolation and Protective Action Distances): UN1017 Chlorine, small spill");
+        await page.GotoAsync(new Uri(platform.BaseAddress, "/map").ToString());
+        await Assertions.Expect(page.Locator("path.hazard-zone")).ToHaveCountAsync(1);
+    }
+
     [Fact]
     public async Task A_fire_dispatcher_accepts_and_dispatches_a_leak_that_a_police_dispatcher_never_sees()
     {

@@ -47,6 +47,23 @@ public sealed class CallIntakeTests
     public void A_call_does_not_open_what_only_a_system_reports(IncidentType type) =>
         Assert.Equal(["type"], CallIntake.Check(Good with { Type = type }).Select(e => e.Field));
 
+    [Fact]
+    public void A_called_in_leak_names_its_toxic_gas_and_spill_and_other_calls_may_not()
+    {
+        var leak = Good with { Type = IncidentType.ChemicalLeak, Chemical = "nh3", Spill = SpillSize.Large };
+        Assert.Empty(CallIntake.Check(leak));
+        var opening = CallIntake.OpeningOf(leak, DateTimeOffset.UnixEpoch, "fire");
+        Assert.Equal(("NH3", SpillSize.Large), (opening.Chemical, opening.Spill));
+        Assert.EndsWith("Reported: Ammonia, anhydrous (NH3), large spill.", opening.Description, StringComparison.Ordinal);
+
+        // A chemical without a spill size is a small spill; no chemical, no hazard inputs.
+        Assert.Equal(SpillSize.Small, CallIntake.OpeningOf(leak with { Spill = null }, DateTimeOffset.UnixEpoch, "fire").Spill);
+        Assert.Equal((null, null), (CallIntake.OpeningOf(leak with { Chemical = null, Spill = null }, DateTimeOffset.UnixEpoch, "fire") is var o ? (o.Chemical, o.Spill) : default));
+
+        Assert.Equal(["chemical"], CallIntake.Check(leak with { Chemical = "CH4" }).Select(e => e.Field));
+        Assert.Equal(["chemical", "spill"], CallIntake.Check(Good with { Chemical = "Cl2", Spill = SpillSize.Small }).Select(e => e.Field));
+    }
+
     [Theory]
     [InlineData("abc")]
     [InlineData("12")]

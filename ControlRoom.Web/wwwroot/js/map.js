@@ -93,7 +93,7 @@ function drawIncident(incident) {
   }
 }
 
-// A confirmed leak's hazard zone: the zone that drives the response, the plume's contours, the wind at the source, and
+// A leak's hazard zone (confirmed by detectors, or called in with its chemical): the zone that drives the response, the plume's contours, the wind at the source, and
 // each signal the response commanded with its answer. Fetched when the incident says its zone changed.
 const planColours = { evacuation: '#e5484d', closure: '#f5a524', normal: '#3fb37f' };
 // Updates come faster than fetches: only the newest fetch per incident and layer may draw.
@@ -175,7 +175,8 @@ function onIncident(incident) {
     routes.get(incident.id).remove();
     routes.delete(incident.id);
   }
-  if (incident.type === 'chemicalLeak' && incident.confirmed) {
+  // A confirmed leak, or one called in with its chemical, has a hazard zone; an unconfirmed leak without one has none yet.
+  if (incident.type === 'chemicalLeak') {
     drawHazard(incident).catch(() => {});
   } else if (hazards.has(incident.id)) {
     hazards.get(incident.id).remove();
@@ -291,6 +292,7 @@ const call = {
       body: JSON.stringify({
         type: value('call-type'), priority: value('call-priority'), location: this.at, district: value('call-district'),
         zone: value('call-zone'), caller: { name: value('call-name'), phone: value('call-phone') }, description: value('call-description'),
+        ...(value('call-type') === 'chemicalLeak' && value('call-chemical') ? { chemical: value('call-chemical'), spill: value('call-spill') } : {}),
       }),
     });
     const body = await response.json().catch(() => null);
@@ -382,6 +384,15 @@ function homeBounds(outlines) {
     document.getElementById('call-open').hidden = false;
     document.getElementById('call-type').replaceChildren(...known.callIncidentTypes.map(type => new Option(t(`type.${type}`, type), type)));
     document.getElementById('call-priority').append(...known.priorities.map(p => new Option(p, p)));
+    // A leak's chemical (the toxic gases of the ERG table) and spill size: its hazard zone is drawn from them at once.
+    document.getElementById('call-chemical').append(...known.callChemicals.map(c => new Option(`${c.name} (${c.gas}, UN${c.un})`, c.gas)));
+    document.getElementById('call-spill').replaceChildren(...known.spillSizes.map(s => new Option(t(`spill.${s}`, s), s)));
+    const leakFields = () => ['call-chemical-field', 'call-spill-field'].forEach(id => {
+      document.getElementById(id).hidden = document.getElementById('call-type').value !== 'chemicalLeak';
+    });
+    document.getElementById('call-type').addEventListener('change', leakFields);
+    document.getElementById('call-panel').addEventListener('reset', () => setTimeout(leakFields));
+    leakFields();
   }
   panel = createDevicePanel(document.getElementById('device-panel'), {
     user,
