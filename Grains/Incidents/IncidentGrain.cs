@@ -75,8 +75,16 @@ public sealed partial class IncidentGrain(
         await SaveAndPublish("opened");
         if (opening.OpenedBy != CorrelatorActor && opening.Source is null)
         {
-            // Opened by a person (a call): the district's later alarms of the same emergency join it.
-            await GrainFactory.GetGrain<IIncidentCorrelatorGrain>(opening.District).Adopt(new OpenIncident(Id, opening.Type, opening.Zone, opening.Location, opening.At));
+            // Opened by a person (a call): the district's later alarms of the same emergency join it. The incident is
+            // open whatever becomes of this: without it, those alarms open an incident of their own.
+            try
+            {
+                await GrainFactory.GetGrain<IIncidentCorrelatorGrain>(opening.District).Adopt(new OpenIncident(Id, opening.Type, opening.Zone, opening.Location, opening.At));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogAdoptFailed(ex, Id, opening.District);
+            }
         }
 
         await KeepEscalationReminder();
@@ -671,4 +679,7 @@ public sealed partial class IncidentGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Incident {IncidentId} could not publish its change")]
     private partial void LogPublishFailed(Exception ex, string incidentId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Incident {IncidentId}, opened by a call, could not join {District}'s open incidents: later alarms open their own")]
+    private partial void LogAdoptFailed(Exception ex, string incidentId, string district);
 }
