@@ -43,9 +43,13 @@ public sealed class Track
 
     public bool Confirmed => Hits >= ObjectTracker.ConfirmHits;
 
+    /// <summary>Positions kept per track: two minutes at 5 analysed frames a second.</summary>
+    public const int PathKept = 600;
+
+    /// <summary>Where the object was in the frames it was seen (the last <see cref="PathKept"/>), in detection pixels.</summary>
     public IReadOnlyList<(double Time, Point2d Centre)> Path => _path;
 
-    /// <summary>Where the object touched the ground (the bottom centre of its box) in each frame it was seen, in detection pixels.</summary>
+    /// <summary>Where the object touched the ground (the bottom centre of its box) in the frames of <see cref="Path"/>.</summary>
     public IReadOnlyList<Point2d> Feet => _feet;
 
     /// <summary>
@@ -92,6 +96,12 @@ public sealed class Track
         Hits++;
         _path.Add((time, centre));
         _feet.Add(new Point2d(box.X + box.Width / 2.0, box.Y + box.Height));
+        if (_path.Count > PathKept)
+        {
+            // An object followed for long (a parked car, a person at a table) keeps its recent path, not all of it.
+            _path.RemoveAt(0);
+            _feet.RemoveAt(0);
+        }
         var aspect = box.Height / (double)Math.Max(1, box.Width);
         if (aspect >= 1.4)
         {

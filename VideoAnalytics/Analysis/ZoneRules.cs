@@ -21,6 +21,8 @@ public sealed class ZoneRules(AnalyticsZone zone, TimeProvider clock)
     private readonly Point[] _polygon = [.. zone.Polygon.Select(p => new Point(p.X, p.Y))];
     private readonly Dictionary<int, double> _insideSince = [];
     private readonly HashSet<int> _reported = [];
+    private readonly HashSet<int> _wasInside = [];
+    private List<Track> _ended = [];
     private readonly Dictionary<ObjectClass, int> _countedByClass = [];
     private int _counted;
     private double _episodeStart = double.NaN;
@@ -40,6 +42,23 @@ public sealed class ZoneRules(AnalyticsZone zone, TimeProvider clock)
     /// <summary>One analysed frame: the live tracks, and those that ended with it (a counted object may leave that way).</summary>
     public IEnumerable<VideoEvent> Apply(IReadOnlyList<Track> tracks, double time, double scale, IReadOnlyList<Track>? ended = null)
     {
+        // Tracks that ended with the previous frame never come back: what was kept of them goes.
+        foreach (var gone in _ended)
+        {
+            _reported.Remove(gone.Id);
+            _wasInside.Remove(gone.Id);
+        }
+
+        _ended = ended is { Count: > 0 } ? [.. ended] : [];
+        if (zone.Kind == AnalyticsZoneKind.Count)
+        {
+            // Each frame adds one foot to each track seen in it: the newest says whether the object is in the band now.
+            foreach (var track in tracks.Where(t => t.Feet.Count > 0 && !_wasInside.Contains(t.Id) && IsInside(t.Feet[^1], scale)))
+            {
+                _wasInside.Add(track.Id);
+            }
+        }
+
         var inside = tracks.Where(t => t.Confirmed && Contains(t.Box, scale) && zone.Watches(t.Class)).ToList();
         foreach (var id in _insideSince.Keys.Where(id => !inside.Any(t => t.Id == id)).ToList())
         {
@@ -115,7 +134,7 @@ public sealed class ZoneRules(AnalyticsZone zone, TimeProvider clock)
     /// </summary>
     private IEnumerable<VideoEvent> Count(IReadOnlyList<Track> tracks, List<Track> inside, double time, double scale)
     {
-        foreach (var track in tracks.Where(t => t.Confirmed && !inside.Contains(t) && !_reported.Contains(t.Id) && zone.Watches(t.Class) && WasInside(t, scale)))
+        foreach (var track in tracks.Where(t => t.Confirmed && !inside.Contains(t) && !_reported.Contains(t.Id) && zone.Watches(t.Class) && _wasInside.Contains(t.Id)))
         {
             _reported.Add(track.Id);
             _counted++;
@@ -124,8 +143,8 @@ public sealed class ZoneRules(AnalyticsZone zone, TimeProvider clock)
         }
     }
 
-    private bool WasInside(Track track, double scale) =>
-        track.Feet.Any(f => Cv2.PointPolygonTest(_polygon, new Point2f((float)(f.X * scale), (float)(f.Y * scale)), false) >= 0);
+    private bool IsInside(Point2d foot, double scale) =>
+        Cv2.PointPolygonTest(_polygon, new Point2f((float)(foot.X * scale), (float)(foot.Y * scale)), false) >= 0;
 
     private IEnumerable<VideoEvent> Presence(List<Track> inside, double time, double scale)
     {
