@@ -28,8 +28,18 @@ public static class DetectCommand
             settings.ModelPath = Path.GetFullPath(model);
         }
 
-        var every = double.Parse(Option("--every") ?? "1", CultureInfo.InvariantCulture);
-        var min = float.Parse(Option("--min") ?? "0.35", CultureInfo.InvariantCulture);
+        if (!double.TryParse(Option("--every") ?? "1", NumberStyles.Float, CultureInfo.InvariantCulture, out var every) || !(every > 0))
+        {
+            await error.WriteLineAsync("--every needs a number of seconds above 0");
+            return 2;
+        }
+
+        if (!float.TryParse(Option("--min") ?? "0.35", NumberStyles.Float, CultureInfo.InvariantCulture, out var min) || min is < 0 or > 1)
+        {
+            await error.WriteLineAsync("--min needs a confidence from 0 to 1");
+            return 2;
+        }
+
         var snapshots = Option("--snapshots") is { } folder ? Directory.CreateDirectory(folder).FullName : null;
         try
         {
