@@ -299,7 +299,20 @@ public sealed class RunCommandTests
             return logs.ToString();
         }
 
-        private static bool Alive(int pid) => File.Exists($"/proc/{pid}/cmdline") && !File.ReadAllText($"/proc/{pid}/stat").Split(' ')[2].Equals("Z", StringComparison.Ordinal);
+        /// <summary>Running and not a zombie; a process that exits while it is being looked at is not alive.</summary>
+        private static bool Alive(int pid)
+        {
+            try
+            {
+                // The state is the first field after the command name, which is in parentheses and may hold spaces.
+                var stat = File.ReadAllText($"/proc/{pid}/stat");
+                return !stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z');
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return false;
+            }
+        }
 
         private static int? Find(string commandLinePart, string? alsoPart = null)
         {
