@@ -2,8 +2,8 @@ using System.Text.Json;
 
 namespace CityControl.Video.Detection;
 
-/// <summary>What a converted graph takes and gives: its input's name and NHWC shape, its outputs' names and shapes.</summary>
-public sealed record ConvertedGraph(byte[] Onnx, string Input, long[] InputShape, IReadOnlyList<(string Name, long[] Shape)> Outputs);
+/// <summary>A converted graph: the ONNX model, and its input's name and shape.</summary>
+public sealed record ConvertedGraph(byte[] Onnx, string Input, long[] InputShape);
 
 /// <summary>
 /// Converts a TensorFlow.js graph model (model.json and its weight files) to ONNX, so that ONNX Runtime runs it in
@@ -154,8 +154,7 @@ public static class TfjsGraphConverter
                 _onnx.Output(output, _shapes[output]);
             }
 
-            return new ConvertedGraph(_onnx.ToBytes("tfjs-graph"), _input ?? throw new InvalidDataException("The graph has no input."),
-                _shapes[_input], [.. outputs.Select(o => (o, _shapes[o]))]);
+            return new ConvertedGraph(_onnx.ToBytes("tfjs-graph"), _input ?? throw new InvalidDataException("The graph has no input."), _shapes[_input]);
         }
 
         private Weight Constant(string name) =>
