@@ -85,7 +85,10 @@ public static class IngestFeature
         }
 
         // Field devices and gateways that speak MQTT enter the same ingest path (off unless CityControl:Mqtt:Enabled).
-        services.AddOptions<Mqtt.MqttIngestOptions>().BindConfiguration(Mqtt.MqttIngestOptions.Section);
+        services.AddOptions<Mqtt.MqttIngestOptions>().BindConfiguration(Mqtt.MqttIngestOptions.Section)
+            .Validate(o => o.MaxPacketBytes is >= 1024 and <= 256 * 1024 * 1024, "CityControl:Mqtt:MaxPacketBytes must be between 1024 and 268435456 (MQTT's largest packet)")
+            .Validate(o => o.ConnectTimeout > TimeSpan.Zero, "CityControl:Mqtt:ConnectTimeout must be positive")
+            .ValidateOnStart();
         services.AddSingleton<Mqtt.MqttIngestServer>();
         services.AddHostedService(sp => sp.GetRequiredService<Mqtt.MqttIngestServer>());
         services.AddSingleton<Live.IDeviceCommandSink>(sp => sp.GetRequiredService<Mqtt.MqttIngestServer>());

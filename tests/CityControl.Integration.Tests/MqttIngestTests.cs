@@ -322,6 +322,93 @@ public sealed class MqttIngestTests(AzuriteFixture azurite)
         }
     }
 
+    [Fact]
+    public async Task Hostile_packets_end_only_their_own_connection_and_a_gateway_over_its_share_is_slowed_not_dropped()
+    {
+        var port = FreePorts.Next();
+        var settings = Settings(azurite.ConnectionString, port);
+        settings["CityControl:Mqtt:MaxPacketBytes"] = "65536";
+        settings["CityControl:Ingest:MaxReadingsPerBatch"] = "50";
+        settings["CityControl:Ingest:RequestsPerSecondPerCredential"] = "10";
+        settings["CityControl:Ingest:BurstPerCredential"] = "10";
+        await using var platform = await InProcessPlatform.StartAsync(settings);
+        var api = platform.Api;
+        var district = "Mqtt-" + Guid.NewGuid().ToString("N")[..6];
+        var gas = "gas-" + Guid.NewGuid().ToString("N")[..8];
+        await api.OnboardAsync(TestDevices.Gas(gas, district));
+        var credential = await GatewayAsync(api, district);
+        var topic = $"citycontrol/gateways/{credential.Username["gateway:".Length..]}/telemetry";
+
+        // Connections that declare a packet of 256 MiB (before any CONNECT is checked) or a length MQTT does not allow
+        // are closed at once, and the server never takes the memory they ask for.
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        byte[][] hostile = [[0x10, 0xFF, 0xFF, 0xFF, 0x7F], [0x10, 0xFF, 0xFF, 0xFF, 0x7F], [0x30, 0xFF, 0xFF, 0xFF, 0x7F], [0x10, 0x80, 0x80, 0x80, 0x80, 0x01]];
+        foreach (var bytes in hostile)
+        {
+            using var raw = new System.Net.Sockets.TcpClient();
+            await raw.ConnectAsync(IPAddress.Loopback, port, TestContext.Current.CancellationToken);
+            var stream = raw.GetStream();
+            await stream.WriteAsync(bytes, TestContext.Current.CancellationToken);
+            using var closes = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+            closes.CancelAfter(TimeSpan.FromSeconds(5));
+            Assert.Equal(0, await stream.ReadAsync(new byte[16], closes.Token));
+        }
+
+        var taken = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+        Assert.True(taken < 256L * 1024 * 1024, $"{taken / (1024 * 1024)} MiB allocated while refusing declared packets of 4 x 256 MiB");
+
+        // A gateway whose publish is over the packet limit loses its connection; another session of the same site goes on.
+        using var careless = new MqttClientFactory().CreateMqttClient();
+        using var steady = new MqttClientFactory().CreateMqttClient();
+        await careless.ConnectAsync(Options(port, credential).Build(), TestContext.Current.CancellationToken);
+        await steady.ConnectAsync(Options(port, credential).Build(), TestContext.Current.CancellationToken);
+        var huge = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(new string(' ', 70_000) + "[]")
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
+        using (var within = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken))
+        {
+            within.CancelAfter(TimeSpan.FromSeconds(10));
+            await Assert.ThrowsAnyAsync<Exception>(() => careless.PublishAsync(huge, within.Token));
+        }
+
+        await Poll.Until(() => Task.FromResult(careless.IsConnected), connected => !connected);
+        var now = DateTimeOffset.UtcNow;
+        var fine = await steady.PublishAsync(Message(topic, new { readings = new[] { TestDevices.Reading(gas, now.AddSeconds(-60), "concentration", 1.0, "ppm") } }), TestContext.Current.CancellationToken);
+        Assert.Equal(MqttClientPublishReasonCode.Success, fine.ReasonCode);
+
+        // More readings in one publish than a batch may hold: refused with the reason, the session stays.
+        var replies = new List<JsonNode>();
+        steady.ApplicationMessageReceivedAsync += e =>
+        {
+            lock (replies)
+            {
+                replies.Add(JsonNode.Parse(Encoding.UTF8.GetString(e.ApplicationMessage.Payload))!);
+            }
+
+            return Task.CompletedTask;
+        };
+        await steady.SubscribeAsync(topic + "/reply", MqttQualityOfServiceLevel.AtLeastOnce, TestContext.Current.CancellationToken);
+        var many = await steady.PublishAsync(Message(topic, new { readings = Enumerable.Range(0, 60).Select(i => TestDevices.Reading(gas, now.AddSeconds(-59 + i * 0.1), "concentration", 1.0, "ppm")) }), TestContext.Current.CancellationToken);
+        Assert.Equal(MqttClientPublishReasonCode.QuotaExceeded, many.ReasonCode);
+        await Poll.Until(() => { lock (replies) { return Task.FromResult(replies.Count); } }, count => count > 0);
+        lock (replies)
+        {
+            Assert.Equal("readings", replies[0]["error"]!["field"]!.GetValue<string>());
+            Assert.Equal("holds 60 readings; at most 50 are taken per publish", replies[0]["error"]!["message"]!.GetValue<string>());
+        }
+
+        // Over its share (10 publishes a second here) a gateway is slowed, not refused: every reading arrives.
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < 40; i++)
+        {
+            var sent = await steady.PublishAsync(Message(topic, new { readings = new[] { TestDevices.Reading(gas, now.AddSeconds(-50 + i), "concentration", 2 + i * 0.01, "ppm") } }), TestContext.Current.CancellationToken);
+            Assert.Equal(MqttClientPublishReasonCode.Success, sent.ReasonCode);
+        }
+
+        Assert.True(clock.Elapsed > TimeSpan.FromSeconds(2.5), $"40 publishes at 10 a second took only {clock.Elapsed}");
+        Assert.True(steady.IsConnected);
+        Assert.Equal(41, (await HistoryAsync(api, gas, "concentration")).Count);
+    }
+
     private static bool Listening(int port)
     {
         try

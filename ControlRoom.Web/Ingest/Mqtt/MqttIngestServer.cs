@@ -3,6 +3,7 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
+using System.Threading.RateLimiting;
 using CityControl.Rules;
 using CityControl.Rules.Devices;
 using CityControl.Web.Api;
@@ -36,6 +37,15 @@ public sealed class MqttIngestOptions
     public string? CertificatePath { get; set; }
 
     public string? CertificatePassword { get; set; }
+
+    /// <summary>
+    /// The largest packet a client may send (fixed header included); a larger one ends its connection before its body
+    /// is read. As large as an HTTP ingest request by default.
+    /// </summary>
+    public int MaxPacketBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>How long a new connection has to complete its TLS handshake and send CONNECT.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>
@@ -63,6 +73,7 @@ public sealed partial class MqttIngestServer(
     IOptions<MqttIngestOptions> options,
     IngestService ingest,
     IngestCredentials credentials,
+    IOptions<IngestOptions> limits,
     CityClock clock,
     ILogger<MqttIngestServer> logger) : IHostedService, IAsyncDisposable, CityControl.Web.Live.IDeviceCommandSink
 {
@@ -76,6 +87,22 @@ public sealed partial class MqttIngestServer(
 
     private MqttServer? _server;
 
+    // Each credential's share of publishes, at the rate of its HTTP requests (counted apart): over it, this waits for
+    // a token, so the server stops reading that connection (TCP pushes back on the sender) instead of dropping
+    // anything; beyond a burst's worth of waiting publishes, the publish is refused.
+    private readonly PartitionedRateLimiter<string> _share = PartitionedRateLimiter.Create<string, string>(credential =>
+        limits.Value is { RequestsPerSecondPerCredential: > 0 } o
+            ? RateLimitPartition.GetTokenBucketLimiter(credential, _ => new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = o.BurstPerCredential,
+                TokensPerPeriod = o.RequestsPerSecondPerCredential,
+                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                QueueLimit = o.BurstPerCredential,
+                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+                AutoReplenishment = true,
+            })
+            : RateLimitPartition.GetNoLimiter(credential));
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
@@ -84,7 +111,7 @@ public sealed partial class MqttIngestServer(
             return;
         }
 
-        var builder = new MqttServerOptionsBuilder().WithPersistentSessions(false);
+        var builder = new MqttServerOptionsBuilder().WithPersistentSessions(false).WithDefaultCommunicationTimeout(o.ConnectTimeout);
         if (o.Port > 0)
         {
             builder = builder.WithDefaultEndpoint().WithDefaultEndpointBoundIPAddress(IPAddress.Parse(o.Host)).WithDefaultEndpointPort(o.Port);
@@ -101,7 +128,8 @@ public sealed partial class MqttIngestServer(
                 .WithEncryptedEndpointPort(o.TlsPort).WithEncryptionCertificate(certificate);
         }
 
-        var server = new MqttServerFactory().CreateMqttServer(builder.Build());
+        // MQTTnet's own listener would read any packet a client declares (up to 256 MiB); this one stops at the limit.
+        var server = new MqttServerFactory().CreateMqttServer(builder.Build(), [new GuardedTcpServerAdapter(o.MaxPacketBytes, logger)]);
         server.ValidatingConnectionAsync += Validate;
         server.InterceptingPublishAsync += Publish;
         server.InterceptingSubscriptionAsync += Subscribe;
@@ -126,7 +154,7 @@ public sealed partial class MqttIngestServer(
             _server = null;
         }
 
-        await Task.CompletedTask;
+        await _share.DisposeAsync();
     }
 
     private async Task Validate(ValidatingConnectionEventArgs args)
@@ -208,6 +236,17 @@ public sealed partial class MqttIngestServer(
             return;
         }
 
+        using var lease = await _share.AcquireAsync(args.SessionItems[UserItem] as string ?? args.ClientId, 1, args.CancellationToken);
+        if (!lease.IsAcquired)
+        {
+            // MQTT 3.1.1 has no refusing PUBACK: its connection is closed and the client sends the publish again later.
+            args.Response.ReasonCode = MqttPubAckReasonCode.QuotaExceeded;
+            args.Response.ReasonString = "this credential sends more publishes than its share; slow down";
+            args.CloseConnection = args.SessionItems[Version5Item] is not true && message.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce;
+            LogOverShare(args.ClientId);
+            return;
+        }
+
         var topic = message.Topic ?? "";
         if (ScopeOf(topic, principal, args.SessionItems[UserItem] as string) is { } refusal)
         {
@@ -228,6 +267,15 @@ public sealed partial class MqttIngestServer(
                 ? new RuleViolation("payload", "a status is 'online' or 'offline'")
                 : ParseError(message.Payload);
             args.Response.ReasonCode = MqttPubAckReasonCode.PayloadFormatInvalid;
+            args.Response.ReasonString = $"{violation.Field}: {violation.Message}";
+            await ReplyAsync(message, new { accepted = 0, rejected = 0, error = violation });
+            return;
+        }
+
+        if (readings.Count > limits.Value.MaxReadingsPerBatch)
+        {
+            var violation = new RuleViolation("readings", $"holds {readings.Count} readings; at most {limits.Value.MaxReadingsPerBatch} are taken per publish");
+            args.Response.ReasonCode = MqttPubAckReasonCode.QuotaExceeded;
             args.Response.ReasonString = $"{violation.Field}: {violation.Message}";
             await ReplyAsync(message, new { accepted = 0, rejected = 0, error = violation });
             return;
@@ -388,6 +436,9 @@ public sealed partial class MqttIngestServer(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT client {ClientId} ({User}) refused at CONNECT: {Reason}")]
     private partial void LogRefused(string clientId, string? user, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT publish of {ClientId} refused: its credential sends more than its share")]
+    private partial void LogOverShare(string clientId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT publish of {ClientId} not acknowledged: {Reason}")]
     private partial void LogNotDurable(string clientId, string reason);
