@@ -44,7 +44,7 @@ public sealed record class NoticeResult(
 /// A flood incident's response (keyed by the incident's id): when a gauge of its car park reaches danger or is
 /// predicted to within the car park's lead time, it attaches the car park's cameras, closes its barriers (their
 /// reports back on the timeline), tells its subscribers through the notification channel, and gives the incident
-/// the car park's outline as its alert area.
+/// the car park's outline as its alert area. When the incident is resolved, the car park opens again.
 /// </summary>
 public interface IFloodResponseGrain : IGrainWithStringKey
 {
@@ -53,6 +53,13 @@ public interface IFloodResponseGrain : IGrainWithStringKey
 
     [Orleans.Concurrency.OneWay]
     Task DeviceChanged(DeviceEvent evt);
+
+    /// <summary>
+    /// The incident ended (resolved: the car park was inspected): the barriers it closed are commanded open and the
+    /// subscribers told, each on the timeline. One-way: the incident that calls it is called back with the steps.
+    /// </summary>
+    [Orleans.Concurrency.OneWay]
+    Task Stop(string reason);
 }
 
 public static class CarParks

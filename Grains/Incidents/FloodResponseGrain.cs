@@ -23,6 +23,12 @@ public sealed class FloodResponseState
     [Id(4)] public List<string> BarriersReported { get; set; } = [];
 
     [Id(5)] public bool NoCarParkReported { get; set; }
+
+    /// <summary>When the incident ended and the car park opened again; null until then.</summary>
+    [Id(6)] public DateTimeOffset? ReopenedAt { get; set; }
+
+    /// <summary>Barriers whose report of being open again is on the timeline.</summary>
+    [Id(7)] public List<string> BarriersReopened { get; set; } = [];
 }
 
 /// <summary>
@@ -66,6 +72,36 @@ public sealed partial class FloodResponseGrain(
         }
 
         await Assess($"{evt.DeviceId}: {evt.Detail}");
+    }
+
+    public async Task Stop(string reason)
+    {
+        if (S.ClosedAt is null || S.ReopenedAt is not null)
+        {
+            return; // never closed (or already open again): nothing to undo
+        }
+
+        var now = clock.UtcNow;
+        S.ReopenedAt = now;
+        var carPark = await GrainFactory.GetGrain<ICarParkGrain>(CarParks.KeyOf(S.District!, S.Zone!)).Get();
+        var name = carPark?.Name ?? S.Zone!;
+        var steps = new List<ResponseStep> { new(Model, "car park reopening", $"{name}: {reason}", now) };
+        foreach (var id in S.Barriers.Where(b => b.Value.Accepted).Select(b => b.Key).Order(StringComparer.Ordinal).ToList())
+        {
+            var answer = await GrainFactory.GetGrain<IBarrierGrain>(id).Command(BarrierPosition.Open, Id, reason);
+            S.Barriers[id] = answer;
+            steps.Add(new($"barrier {id}", answer.Accepted ? "barrier opening commanded" : "barrier command refused", answer.Detail, answer.At));
+        }
+
+        if (carPark is not null)
+        {
+            var text = $"[{carPark.Name}] The flood warning is over: the car park is open again. - Seoul integrated control centre";
+            steps.Add(await Notify(carPark, text));
+        }
+
+        await state.WriteStateAsync();
+        await GrainFactory.GetGrain<IIncidentGrain>(Id).RecordAreaResponse(null, null, [.. steps]);
+        LogReopened(Id, name, reason);
     }
 
     private async Task Assess(string why)
@@ -125,27 +161,35 @@ public sealed partial class FloodResponseGrain(
         }
 
         var text = $"[{carPark.Name}] Flood warning: the river is rising and the car park closes now. Move your vehicle out at once if it is safe to do so. - Seoul integrated control centre";
-        var results = carPark.Subscribers.IsEmpty ? [] : await notifier.SendAsync(carPark.Subscribers, text, CancellationToken.None);
-        var sent = results.Count(r => r.Sent);
-        steps.Add(new("notification channel", "subscribers notified",
-            results.Count == 0 ? "no subscribers registered"
-                : $"{sent} of {results.Count} sent by SMS" + (sent < results.Count ? $"; not sent: {string.Join("; ", results.Where(r => !r.Sent).Select(r => $"{Mask(r.Phone)} ({r.Detail})").Distinct().Take(5))}" : ""),
-            clock.UtcNow));
+        steps.Add(await Notify(carPark, text));
         await state.WriteStateAsync();
         var area = carPark.Outline.IsDefaultOrEmpty ? OutlineOf(devices) : carPark.Outline;
         await incident.RecordAreaResponse(area, cameras, [.. steps]);
         LogClosed(Id, carPark.Name, reason);
     }
 
+    /// <summary>Texts the car park's subscribers; the step that says how many were sent (phone numbers masked).</summary>
+    private async Task<ResponseStep> Notify(CarPark carPark, string text)
+    {
+        var results = carPark.Subscribers.IsEmpty ? [] : await notifier.SendAsync(carPark.Subscribers, text, CancellationToken.None);
+        var sent = results.Count(r => r.Sent);
+        return new("notification channel", "subscribers notified",
+            results.Count == 0 ? "no subscribers registered"
+                : $"{sent} of {results.Count} sent by SMS" + (sent < results.Count ? $"; not sent: {string.Join("; ", results.Where(r => !r.Sent).Select(r => $"{Mask(r.Phone)} ({r.Detail})").Distinct().Take(5))}" : ""),
+            clock.UtcNow);
+    }
+
     private async Task BarrierReported(DeviceEvent evt)
     {
+        // Each barrier's report of closing, and after the incident its report of opening again, goes on the timeline once.
+        var reported = S.ReopenedAt is null ? S.BarriersReported : S.BarriersReopened;
         if (evt.Live?.BarrierCommand is not { IncidentId: var incidentId, DoneAt: { } done, Target: var target } || incidentId != Id
-            || S.BarriersReported.Contains(evt.DeviceId))
+            || target != (S.ReopenedAt is null ? BarrierPosition.Closed : BarrierPosition.Open) || reported.Contains(evt.DeviceId))
         {
             return;
         }
 
-        S.BarriersReported.Add(evt.DeviceId);
+        reported.Add(evt.DeviceId);
         await state.WriteStateAsync();
         await GrainFactory.GetGrain<IIncidentGrain>(Id).RecordAreaResponse(null, null,
             [new ResponseStep($"barrier {evt.DeviceId}", $"barrier {target.ToString().ToLowerInvariant()}", $"reported {target.ToString().ToLowerInvariant()} by the barrier", done)]);
@@ -160,4 +204,7 @@ public sealed partial class FloodResponseGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Incident {IncidentId}: car park {CarPark} closing: {Reason}")]
     private partial void LogClosed(string incidentId, string carPark, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Incident {IncidentId}: car park {CarPark} reopening: {Reason}")]
+    private partial void LogReopened(string incidentId, string carPark, string reason);
 }

@@ -302,7 +302,13 @@ public sealed partial class IncidentGrain(
         // A resolved leak is over (the source is made safe): signals and warnings need not wait for the paperwork.
         if (to is { } ended && (ended == IncidentStatus.Resolved || IncidentLifecycle.Terminal.Contains(ended)) && S.HazardStarted)
         {
-            await GrainFactory.GetGrain<IHazardResponseGrain>(Id).Stop($"incident {S.Status} by {actor.Name}");
+            await GrainFactory.GetGrain<IHazardResponseGrain>(Id).Stop($"incident {IncidentLifecycle.Words(S.Status)} by {actor.Name}");
+        }
+
+        // So is a flood: the car park it closed opens again (its response knows whether it closed anything).
+        if (to is { } over && IncidentLifecycle.HasEnded(over) && S.Opening is { Type: IncidentType.Flood })
+        {
+            await GrainFactory.GetGrain<IFloodResponseGrain>(Id).Stop($"incident {IncidentLifecycle.Words(S.Status)} by {actor.Name}");
         }
 
         return Detail();

@@ -12,6 +12,10 @@ public static class IncidentLifecycle
     /// <summary>Whether nothing is left to do: resolved (waiting to be closed), closed, cancelled or a false alarm.</summary>
     public static bool HasEnded(IncidentStatus status) => status == IncidentStatus.Resolved || Terminal.Contains(status);
 
+    /// <summary>A status as a sentence says it: "resolved", "false alarm", "on scene".</summary>
+    public static string Words(IncidentStatus status) =>
+        System.Text.RegularExpressions.Regex.Replace(status.ToString(), "(?<=[a-z])(?=[A-Z])", " ").ToLowerInvariant();
+
     /// <summary>Whether a search text is in the incident's title, id, district or zone (case and width insensitive; every word must be).</summary>
     public static bool Mentions(IncidentSummary incident, string text)
     {

@@ -115,6 +115,30 @@ public sealed class FloodCarParkTests
         Assert.Empty(errors);
         Assert.Equal(string.Join(" ", outline.Select(p => FormattableString.Invariant($"{p.Item1},{p.Item2}"))),
             string.Join(" ", document.Descendants(Cap + "polygon").Single().Value.Split(' ').Select(pair => string.Join(",", pair.Split(',').Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture).ToString(System.Globalization.CultureInfo.InvariantCulture))))));
+
+        // The river falls back and the car park is inspected: the operator resolves the incident. The barrier it closed
+        // is commanded open, the subscribers are told, and the barrier's report comes on the timeline after them.
+        foreach (var action in new[] { "acknowledge", "resolve" })
+        {
+            using var acted = await api.SendAsync(HttpMethod.Post, $"/api/incidents/{incident}/actions/{action}", PlatformApi.Operator, PlatformApi.Json(new { text = "car park inspected, water gone" }));
+            Assert.Equal(HttpStatusCode.OK, acted.StatusCode);
+        }
+
+        await WaitFor(() => sms.Messages.Count == 4, "two more SMS at the gateway");
+        Assert.All(sms.Messages.Skip(2), m => Assert.Contains("the car park is open again", m.Text, StringComparison.Ordinal));
+        var reopen = (await api.GetJsonAsync($"/api/devices/barrier-{district}", PlatformApi.Admin))["live"]!["barrierCommand"]!;
+        Assert.Equal("open", reopen["target"]!.GetValue<string>());
+        Assert.Null(reopen["doneAt"]);
+        await Post(api, barrier, $"barrier-{district}", time, "position", 0, "code");
+        await WaitFor(async () => (await Timeline(api, incident!)).Any(e => e.Action == "barrier open"), "the barrier's report of opening on the timeline");
+
+        timeline = await Timeline(api, incident!);
+        var reopening = timeline.FindIndex(e => e.Action == "car park reopening");
+        Assert.True(reopening > timeline.FindIndex(e => e.Action == "barrier closed"));
+        Assert.Contains("resolved by operator", timeline[reopening].Detail, StringComparison.Ordinal);
+        Assert.True(timeline.FindIndex(e => e.Action == "barrier opening commanded") > reopening);
+        Assert.Equal(2, timeline.Count(e => e.Action == "subscribers notified" && e.Detail == "2 of 2 sent by SMS"));
+        Assert.True(timeline.FindIndex(e => e.Action == "barrier open") > timeline.FindIndex(e => e.Action == "barrier opening commanded"));
     }
 
     [Fact]
