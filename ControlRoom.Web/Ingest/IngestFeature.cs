@@ -88,6 +88,7 @@ public static class IngestFeature
         services.AddOptions<Mqtt.MqttIngestOptions>().BindConfiguration(Mqtt.MqttIngestOptions.Section)
             .Validate(o => o.MaxPacketBytes is >= 1024 and <= 256 * 1024 * 1024, "CityControl:Mqtt:MaxPacketBytes must be between 1024 and 268435456 (MQTT's largest packet)")
             .Validate(o => o.ConnectTimeout > TimeSpan.Zero, "CityControl:Mqtt:ConnectTimeout must be positive")
+            .Validate(o => o.MaxConnections >= 1, "CityControl:Mqtt:MaxConnections must be at least 1")
             .ValidateOnStart();
         services.AddSingleton<Mqtt.MqttIngestServer>();
         services.AddHostedService(sp => sp.GetRequiredService<Mqtt.MqttIngestServer>());

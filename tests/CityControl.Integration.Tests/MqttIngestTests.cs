@@ -331,6 +331,7 @@ public sealed class MqttIngestTests(AzuriteFixture azurite)
         settings["CityControl:Ingest:MaxReadingsPerBatch"] = "50";
         settings["CityControl:Ingest:RequestsPerSecondPerCredential"] = "10";
         settings["CityControl:Ingest:BurstPerCredential"] = "10";
+        settings["CityControl:Mqtt:MaxConnections"] = "4";
         await using var platform = await InProcessPlatform.StartAsync(settings);
         var api = platform.Api;
         var district = "Mqtt-" + Guid.NewGuid().ToString("N")[..6];
@@ -357,10 +358,41 @@ public sealed class MqttIngestTests(AzuriteFixture azurite)
         var taken = GC.GetTotalAllocatedBytes(precise: true) - allocated;
         Assert.True(taken < 256L * 1024 * 1024, $"{taken / (1024 * 1024)} MiB allocated while refusing declared packets of 4 x 256 MiB");
 
+        // Four connections that never send CONNECT hold every place (MaxConnections 4 here): a fifth is closed at once;
+        // once they are gone, a gateway connects.
+        var idle = new List<System.Net.Sockets.TcpClient>();
+        for (var i = 0; i < 4; i++)
+        {
+            idle.Add(new System.Net.Sockets.TcpClient());
+            await idle[^1].ConnectAsync(IPAddress.Loopback, port, TestContext.Current.CancellationToken);
+        }
+
+        using (var fifth = new System.Net.Sockets.TcpClient())
+        {
+            await fifth.ConnectAsync(IPAddress.Loopback, port, TestContext.Current.CancellationToken);
+            using var closes = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+            closes.CancelAfter(TimeSpan.FromSeconds(2));
+            Assert.Equal(0, await fifth.GetStream().ReadAsync(new byte[16], closes.Token));
+        }
+
+        idle.ForEach(c => c.Dispose());
+
         // A gateway whose publish is over the packet limit loses its connection; another session of the same site goes on.
         using var careless = new MqttClientFactory().CreateMqttClient();
         using var steady = new MqttClientFactory().CreateMqttClient();
-        await careless.ConnectAsync(Options(port, credential).Build(), TestContext.Current.CancellationToken);
+        // (The idle connections' places are free again once the server has seen them go: a moment.)
+        await Poll.Until(async () =>
+        {
+            try
+            {
+                await careless.ConnectAsync(Options(port, credential).Build(), TestContext.Current.CancellationToken);
+                return true;
+            }
+            catch (MQTTnet.Exceptions.MqttCommunicationException)
+            {
+                return false;
+            }
+        }, connected => connected);
         await steady.ConnectAsync(Options(port, credential).Build(), TestContext.Current.CancellationToken);
         var huge = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(new string(' ', 70_000) + "[]")
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();

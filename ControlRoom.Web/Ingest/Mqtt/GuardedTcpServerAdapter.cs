@@ -12,9 +12,13 @@ namespace CityControl.Web.Ingest.Mqtt;
 /// <summary>
 /// The MQTT server's TCP (and TLS) endpoints, as MQTTnet's own listener opens them from the same options, with each
 /// connection's bytes read through a <see cref="PacketLimitStream"/>: no packet larger than the limit is ever read.
+/// At most <paramref name="maxConnections"/> connections are open at once (authenticated or not); one more is closed
+/// as soon as it is accepted.
 /// </summary>
-internal sealed partial class GuardedTcpServerAdapter(int maxPacketBytes, ILogger logger) : IMqttServerAdapter
+internal sealed partial class GuardedTcpServerAdapter(int maxPacketBytes, int maxConnections, ILogger logger) : IMqttServerAdapter
 {
+    private int _open;
+
     private readonly List<TcpListener> _listeners = [];
     private readonly List<Task> _loops = [];
     private CancellationTokenSource? _stopping;
@@ -40,7 +44,6 @@ internal sealed partial class GuardedTcpServerAdapter(int maxPacketBytes, ILogge
     private void Listen(MqttServerOptions server, MqttServerTcpEndpointBaseOptions endpoint, MqttServerTlsTcpEndpointOptions? tls, IMqttNetLogger mqttLogger)
     {
         var listener = new TcpListener(endpoint.BoundInterNetworkAddress, endpoint.Port);
-        listener.Server.NoDelay = endpoint.NoDelay;
         listener.Start(endpoint.ConnectionBacklog);
         _listeners.Add(listener);
         _loops.Add(AcceptAsync(listener, server, endpoint, tls, mqttLogger, _stopping!.Token));
@@ -63,6 +66,14 @@ internal sealed partial class GuardedTcpServerAdapter(int maxPacketBytes, ILogge
             catch (SocketException ex)
             {
                 LogAcceptFailed(ex.SocketErrorCode);
+                continue;
+            }
+
+            if (Interlocked.Increment(ref _open) > maxConnections)
+            {
+                Interlocked.Decrement(ref _open);
+                LogTooMany(socket.RemoteEndPoint, maxConnections);
+                socket.Dispose();
                 continue;
             }
 
@@ -114,6 +125,7 @@ internal sealed partial class GuardedTcpServerAdapter(int maxPacketBytes, ILogge
         }
         finally
         {
+            Interlocked.Decrement(ref _open);
             if (stream is not null)
             {
                 await stream.DisposeAsync();
@@ -155,6 +167,9 @@ internal sealed partial class GuardedTcpServerAdapter(int maxPacketBytes, ILogge
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT connection from {Remote} closed: a packet of {Declared} bytes (-1: a malformed length) is over the limit of {Limit} bytes")]
     private partial void LogTooLarge(EndPoint? remote, long declared, int limit);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT connection from {Remote} refused: {Limit} connections are open")]
+    private partial void LogTooMany(EndPoint? remote, int limit);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT endpoint could not accept a connection: {Error}")]
     private partial void LogAcceptFailed(SocketError error);

@@ -44,6 +44,9 @@ public sealed class MqttIngestOptions
     /// </summary>
     public int MaxPacketBytes { get; set; } = 4 * 1024 * 1024;
 
+    /// <summary>Connections open at once (devices, gateways and ones not yet through CONNECT); one more is closed at once.</summary>
+    public int MaxConnections { get; set; } = 10_000;
+
     /// <summary>How long a new connection has to complete its TLS handshake and send CONNECT.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }
@@ -129,7 +132,7 @@ public sealed partial class MqttIngestServer(
         }
 
         // MQTTnet's own listener would read any packet a client declares (up to 256 MiB); this one stops at the limit.
-        var server = new MqttServerFactory().CreateMqttServer(builder.Build(), [new GuardedTcpServerAdapter(o.MaxPacketBytes, logger)]);
+        var server = new MqttServerFactory().CreateMqttServer(builder.Build(), [new GuardedTcpServerAdapter(o.MaxPacketBytes, o.MaxConnections, logger)]);
         server.ValidatingConnectionAsync += Validate;
         server.InterceptingPublishAsync += Publish;
         server.InterceptingSubscriptionAsync += Subscribe;
