@@ -20,6 +20,12 @@ public sealed record DeviceRequest(
     FloodSensorSettings? FloodSensor = null,
     WarningDeviceSettings? WarningDevice = null);
 
+/// <summary>A barrier opened or closed by hand from the console: where to, and why (kept with who on the device).</summary>
+public sealed record BarrierRequest(string? Target, string? Reason = null)
+{
+    public const int MaxReasonLength = 200;
+}
+
 /// <summary>A partial change; absent fields stay as they are.</summary>
 public sealed record DevicePatchRequest(
     string? Name = null,

@@ -47,6 +47,11 @@ public static class DeviceEndpoints
         devices.MapPost("/{id}/credential", Rotate).RequireAuthorization(Policies.Admin)
             .Produces<CredentialResponse>()
             .WithSummary("Issue a new ingest secret; the old one stops working at once.");
+        devices.MapPost("/{id}/barrier", CommandBarrier).RequireAuthorization(Policies.DeviceControl).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(4 * 1024))
+            .Accepts<BarrierRequest>("application/json")
+            .Produces<DeviceCommandAnswer>()
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Open or close a barrier by hand ({target: open|closed, reason?}); recorded on the device with who and why. 409 with the barrier's refusal (offline, out of service, in fault).");
         devices.MapGet("/{id}/readings", Readings).RequireAuthorization(Policies.Staff).RequireRateLimiting(ApiFeature.QueryRateLimit)
             .Produces<IReadOnlyList<ReadingResponse>>()
             .WithSummary("The device's recent readings (of one metric if given), newest last.");
@@ -193,6 +198,44 @@ public static class DeviceEndpoints
             await g.ReplaceCredential(CredentialHashes.Hash(secret));
             return Results.Ok(new CredentialResponse("device:" + id, secret));
         });
+
+    private static async Task<IResult> CommandBarrier(string id, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, IOptions<JsonOptions> json, CancellationToken ct)
+    {
+        var (body, error) = await Problems.ReadJsonAsync<BarrierRequest>(request, json.Value.SerializerOptions, ct);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        BarrierPosition? target = body!.Target switch
+        {
+            "open" => BarrierPosition.Open,
+            "closed" => BarrierPosition.Closed,
+            _ => null,
+        };
+        if (target is null)
+        {
+            return Problems.Field("target", "must be 'open' or 'closed'");
+        }
+
+        var reason = body.Reason?.Trim();
+        if (reason is { Length: > BarrierRequest.MaxReasonLength } || reason?.Any(char.IsControl) == true)
+        {
+            return Problems.Field("reason", $"must be at most {BarrierRequest.MaxReasonLength} characters, without control characters");
+        }
+
+        return await OnDevice(grains, id, async g =>
+        {
+            if (g is not IBarrierGrain barrier)
+            {
+                return Problems.Field("id", $"'{id}' is not a barrier; only barriers are opened and closed here", StatusCodes.Status409Conflict);
+            }
+
+            var by = $"by hand, {AuditIdentity.NameOf(user)}" + (string.IsNullOrEmpty(reason) ? "" : $": {reason}");
+            var answer = await barrier.Command(target.Value, "", by);
+            return answer.Accepted ? Results.Ok(answer) : Problems.Field("target", answer.Detail, StatusCodes.Status409Conflict);
+        });
+    }
 
     private static Task<IResult> Readings(string id, string? metric, int? max, IGrainFactory grains) =>
         OnDevice(grains, id, async g => Results.Ok((await g.GetRecentReadings(metric, max ?? 100)).Select(DeviceResponse.ReadingOf)));

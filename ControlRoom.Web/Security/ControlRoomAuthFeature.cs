@@ -101,6 +101,7 @@ public static class ControlRoomAuthFeature
             .AddPolicy(Policies.Dispatch, p => p.RequireRole(Roles.Operator, Roles.PoliceDispatcher, Roles.FireDispatcher))
             .AddPolicy(Policies.CapImport, p => p.RequireRole(Roles.Operator, Roles.Admin))
             .AddPolicy(Policies.GrantVideo, p => p.RequireRole(Roles.Operator, Roles.Admin))
+            .AddPolicy(Policies.DeviceControl, p => p.RequireRole(Roles.Operator, Roles.Admin))
             .AddPolicy(Policies.Ingest, p => p.AddAuthenticationSchemes(IngestAuthenticationHandler.SchemeName).RequireAuthenticatedUser());
         return builder;
     }

@@ -17,6 +17,9 @@ public static class Policies
     /// <summary>Operators and admins, who may grant police and fire a camera's video.</summary>
     public const string GrantVideo = "grant-video";
 
+    /// <summary>Operators and admins, who command field devices (a barrier) by hand.</summary>
+    public const string DeviceControl = "device-control";
+
     /// <summary>Devices and gateways sending telemetry.</summary>
     public const string Ingest = "ingest";
 }

@@ -98,6 +98,10 @@ public interface IWeatherStationGrain : IDeviceGrain;
 /// <summary>An entrance barrier: commanded open or closed for an incident; it reports its position as its <c>position</c> metric.</summary>
 public interface IBarrierGrain : IDeviceGrain
 {
+    /// <summary>
+    /// Commands the barrier open or closed for an incident, or by hand with an empty incident id (the reason then
+    /// names who); refused with the reason when the device is offline, out of service or reports a fault.
+    /// </summary>
     Task<DeviceCommandAnswer> Command(BarrierPosition target, string incidentId, string reason);
 }
 

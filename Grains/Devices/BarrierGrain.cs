@@ -31,8 +31,9 @@ public sealed class BarrierGrain(
             return new DeviceCommandAnswer(Id, false, refusal, Now);
         }
 
+        // No incident: a person commanded it from the console, and the reason says who.
         await IssueCommand(S.Live with { BarrierCommand = new BarrierCommandState(target, incidentId, Now, S.Live.BarrierPosition == target ? Now : null) },
-            $"{target.ToString().ToLowerInvariant()} for incident {incidentId}: {reason}");
+            incidentId.Length == 0 ? $"{target.ToString().ToLowerInvariant()} {reason}" : $"{target.ToString().ToLowerInvariant()} for incident {incidentId}: {reason}");
         return new DeviceCommandAnswer(Id, true, $"{target.ToString().ToLowerInvariant()} commanded", Now);
     }
 }

@@ -161,6 +161,82 @@ public sealed class FloodCarParkTests
         Assert.Equal(HttpStatusCode.Forbidden, operatorTry.StatusCode);
     }
 
+    [Fact]
+    public async Task An_operator_closes_a_barrier_by_hand_and_the_device_keeps_who_did_it_while_bad_requests_are_4xx_naming_the_field()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var platform = await InProcessPlatform.StartAsync(PlatformSettings.Memory(), time);
+        var api = platform.Api;
+        var district = MemoryPlatformFixture.NewId("barrier");
+        var id = $"barrier-{district}";
+        var barrier = await api.OnboardAsync(new
+        {
+            id, kind = "barrier", name = "Car park entrance barrier", location = new { latitude = 37.5290, longitude = 126.9320 },
+            district, zone = "parking-1", heartbeatSeconds = 3600,
+        });
+        var silent = $"barrier-silent-{district}";
+        await api.OnboardAsync(new
+        {
+            id = silent, kind = "barrier", name = "Barrier never heard from", location = new { latitude = 37.5291, longitude = 126.9321 },
+            district, zone = "parking-1", heartbeatSeconds = 3600,
+        });
+        var gauge = $"gauge-{district}";
+        await api.OnboardAsync(new
+        {
+            id = gauge, kind = "floodSensor", name = "Gauge", location = new { latitude = 37.5284, longitude = 126.9326 },
+            district, zone = "parking-1", heartbeatSeconds = 600, floodSensor = new { referenceLevel = 0, alertLevel = 0.3, dangerLevel = 0.6 },
+        });
+        await Post(api, barrier, id, time, "position", 0, "code");
+
+        using (var closed = await api.SendAsync(HttpMethod.Post, $"/api/devices/{id}/barrier", PlatformApi.Operator, PlatformApi.Json(new { target = "closed", reason = "debris at the entrance" })))
+        {
+            Assert.Equal(HttpStatusCode.OK, closed.StatusCode);
+            var answer = await PlatformApi.BodyAsync(closed);
+            Assert.True(answer["accepted"]!.GetValue<bool>());
+            Assert.Equal("closed commanded", answer["detail"]!.GetValue<string>());
+        }
+
+        var command = (await api.GetJsonAsync($"/api/devices/{id}", PlatformApi.Operator))["live"]!["barrierCommand"]!;
+        Assert.Equal("closed", command["target"]!.GetValue<string>());
+        Assert.Equal("", command["incidentId"]!.GetValue<string>());
+        var events = (await api.GetJsonAsync($"/api/devices/{id}/events", PlatformApi.Operator)).AsArray();
+        Assert.Contains(events, e => e!["type"]!.GetValue<string>() == "commandIssued" && e["detail"]!.GetValue<string>() == "closed by hand, operator: debris at the entrance");
+
+        // The barrier reports closed: the command is done.
+        await Post(api, barrier, id, time, "position", 1, "code");
+        await Poll.Until(() => api.GetJsonAsync($"/api/devices/{id}", PlatformApi.Operator), d => d["live"]!["barrierCommand"]!["doneAt"] is not null);
+
+        // Refused by the field: a barrier never heard from cannot confirm a command (409, the barrier's reason).
+        using (var refused = await api.SendAsync(HttpMethod.Post, $"/api/devices/{silent}/barrier", PlatformApi.Admin, PlatformApi.Json(new { target = "open" })))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+            Assert.StartsWith("never reported", (await PlatformApi.BodyAsync(refused))["errors"]!["target"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+
+        // Bad requests name the field and the rule; police and fire dispatchers do not command barriers.
+        foreach (var (target, body, status, field) in new (string Target, object Body, HttpStatusCode Status, string Field)[]
+        {
+            (id, new { target = "ajar" }, HttpStatusCode.BadRequest, "target"),
+            (id, new { reason = "no target" }, HttpStatusCode.BadRequest, "target"),
+            (id, new { target = "open", reason = new string('x', 201) }, HttpStatusCode.BadRequest, "reason"),
+            (id, new { target = "open", reason = "line\nbreak" }, HttpStatusCode.BadRequest, "reason"),
+            (gauge, new { target = "open" }, HttpStatusCode.Conflict, "id"),
+        })
+        {
+            using var response = await api.SendAsync(HttpMethod.Post, $"/api/devices/{target}/barrier", PlatformApi.Operator, PlatformApi.Json(body));
+            Assert.Equal(status, response.StatusCode);
+            Assert.NotNull((await PlatformApi.BodyAsync(response))["errors"]![field]);
+        }
+
+        using (var missing = await api.SendAsync(HttpMethod.Post, "/api/devices/no-such-barrier/barrier", PlatformApi.Operator, PlatformApi.Json(new { target = "open" })))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        }
+
+        using var police = await api.SendAsync(HttpMethod.Post, $"/api/devices/{id}/barrier", PlatformApi.Police, PlatformApi.Json(new { target = "open" }));
+        Assert.Equal(HttpStatusCode.Forbidden, police.StatusCode);
+    }
+
     private static async Task Post(PlatformApi api, (string Username, string Secret) credential, string deviceId, FakeTimeProvider time, string metric, double value, string unit)
     {
         time.Advance(TimeSpan.FromMinutes(1));

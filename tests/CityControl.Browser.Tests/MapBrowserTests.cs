@@ -103,6 +103,69 @@ public sealed class MapBrowserTests(BrowserFixture browser) : IClassFixture<Brow
         Assert.Empty(foreign);
     }
 
+    /// <summary>
+    /// An operator closes a car park's barrier by hand from its panel on the map: the panel says what was sent, the
+    /// barrier's state turns to "told closed" and then, when it reports, to closed; a barrier that never reported
+    /// refuses, and the panel says why. A police dispatcher's panel has no such buttons.
+    /// </summary>
+    [Fact]
+    public async Task An_operator_closes_a_barrier_from_its_panel_and_sees_it_report_back_or_why_it_refused()
+    {
+        await using var platform = await InProcessPlatform.StartAsync(PlatformSettings.Memory());
+        var district = MemoryPlatformFixture.NewId("Yeouido");
+        var id = "barrier-" + Guid.NewGuid().ToString("N")[..6];
+        var silent = "barrier-silent-" + Guid.NewGuid().ToString("N")[..6];
+        var key = await platform.Api.OnboardAsync(new
+        {
+            id, kind = "barrier", name = "Yeouido car park entrance barrier", location = new { latitude = 37.5259, longitude = 126.9286 },
+            district, zone = "parking-1", heartbeatSeconds = 3600,
+        });
+        await platform.Api.OnboardAsync(new
+        {
+            id = silent, kind = "barrier", name = "Yeouido car park exit barrier", location = new { latitude = 37.5300, longitude = 126.9400 },
+            district, zone = "parking-1", heartbeatSeconds = 3600,
+        });
+        await Position(platform, key, id, 0);
+
+        var page = await browser.SignInAsync(platform.BaseAddress, PlatformApi.Operator, "/map");
+        await page.SetViewportSizeAsync(1920, 1080);
+        await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("live", new() { Timeout = 10_000 });
+        var panel = page.Locator("#device-panel");
+        await page.Locator("path.device.barrier.normal").ClickAsync();
+        await Assertions.Expect(panel.Locator("h2")).ToHaveTextAsync("Yeouido car park entrance barrier");
+        await panel.GetByRole(AriaRole.Button, new() { Name = "Close the barrier" }).ClickAsync();
+        await Assertions.Expect(panel.Locator(".action-result")).ToHaveTextAsync("Sent to the barrier: closed commanded. It reports back when it has moved.");
+        await Live.Arrives("the command in the barrier's panel", TimeSpan.FromSeconds(3),
+            t => Assertions.Expect(panel.Locator(".state")).ToContainTextAsync("barrier told closed, not yet there", new() { Timeout = t }));
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "map-barrier-1920.png") });
+
+        await Position(platform, key, id, 1);
+        await Live.Arrives("the barrier's report in its panel", TimeSpan.FromSeconds(3),
+            t => Assertions.Expect(panel.Locator(".state")).ToContainTextAsync("barrier closed", new() { Timeout = t }));
+        var events = (await platform.Api.GetJsonAsync($"/api/devices/{id}/events", PlatformApi.Operator)).AsArray();
+        Assert.Contains(events, e => e!["detail"]!.GetValue<string>() == "closed by hand, operator");
+
+        // The exit barrier never reported: refused, and the panel says why.
+        await page.SetViewportSizeAsync(1366, 768);
+        await page.Locator("path.device.barrier.unknown").ClickAsync();
+        await Assertions.Expect(panel.Locator("h2")).ToHaveTextAsync("Yeouido car park exit barrier");
+        await panel.GetByRole(AriaRole.Button, new() { Name = "Open the barrier" }).ClickAsync();
+        await Assertions.Expect(panel.Locator(".action-result.error")).ToContainTextAsync("never reported");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "map-barrier-refused-1366.png") });
+
+        var police = await browser.SignInAsync(platform.BaseAddress, PlatformApi.Police, "/map");
+        await Assertions.Expect(police.Locator("#connection")).ToHaveTextAsync("live", new() { Timeout = 10_000 });
+        await police.Locator("path.device.barrier").First.ClickAsync();
+        await Assertions.Expect(police.Locator("#device-panel h2")).ToBeVisibleAsync();
+        await Assertions.Expect(police.Locator("#device-panel button", new() { HasText = "barrier" })).ToHaveCountAsync(0);
+    }
+
+    private static async Task Position(InProcessPlatform platform, (string Username, string Secret) key, string id, double position)
+    {
+        using var response = await platform.Api.PostTelemetryAsync(key, new { readings = new[] { TestDevices.Reading(id, DateTimeOffset.UtcNow, "position", position, "code") } });
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+    }
+
     private static async Task Send(InProcessPlatform platform, (string Username, string Secret) key, string id, params (DateTimeOffset At, double Ppm)[] readings)
     {
         using var response = await platform.Api.PostTelemetryAsync(key,

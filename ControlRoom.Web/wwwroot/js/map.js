@@ -45,6 +45,16 @@ function visible(layer, district) {
   return filters[layer] && (!filters.district || filters.district === district);
 }
 
+// A barrier opened or closed by hand: the server records who did it; the panel says what was sent, or why not.
+async function commandBarrier(device, target) {
+  const response = await fetch(`/api/devices/${encodeURIComponent(device.id)}/barrier`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ target }),
+  });
+  const body = await response.json().catch(() => null);
+  if (!response.ok) throw new Error(problemText(body, response.status));
+  return t('panel.barrierSent', 'Sent to the barrier: {0}. It reports back when it has moved.').replace('{0}', body.detail);
+}
+
 function removeDevice(id) {
   const known = devices.get(id);
   if (!known) return;
@@ -399,6 +409,10 @@ function homeBounds(outlines) {
     actions: (device, who) => [
       ...(who.roles.includes('Admin') ? [{ label: t('panel.edit', 'Edit in device administration'), href: `/admin?edit=${encodeURIComponent(device.id)}` }] : []),
       ...(device.kind === 'trafficSignal' && route.incident ? [{ label: t('panel.addToRoute', 'Add to the route'), run: d => route.addSignal(d) }] : []),
+      ...(device.kind === 'barrier' && ['Operator', 'Admin'].some(role => who.roles.includes(role))
+        ? [['open', t('panel.openBarrier', 'Open the barrier')], ['closed', t('panel.closeBarrier', 'Close the barrier')]]
+          .map(([target, label]) => ({ label, run: d => commandBarrier(d, target) }))
+        : []),
     ],
   });
   const setup = await (await fetch('/api/map')).json();

@@ -37,6 +37,16 @@ function element(tag, props = {}, ...children) {
 export function createDevicePanel(container, { user, actions = () => [] }) {
   let current = null;
   let version = 0;
+  let lastSaid = null;
+  let saying = null; // the shown panel's line for it
+
+  // What the last action on the shown device said (an answer to an earlier device's action is not shown).
+  function showSaid() {
+    if (!saying) return;
+    const mine = lastSaid?.id === current;
+    saying.textContent = mine ? lastSaid.text : '';
+    saying.classList.toggle('error', mine && lastSaid.error);
+  }
 
   async function render(id, status) {
     const mine = ++version;
@@ -83,10 +93,24 @@ export function createDevicePanel(container, { user, actions = () => [] }) {
         element('ul', { className: 'events' }, ...events.slice().reverse().map(e =>
           element('li', { textContent: `${new Date(e.at).toLocaleTimeString()} ${e.type}${e.detail ? ": " + e.detail : ""}` }))));
     }
+    // An action may answer in words (what was sent) or fail with the server's reason: both are said under the buttons,
+    // and stay said while the panel redraws for the device's live changes (which the action itself usually causes).
+    const said = element('p', { className: 'action-result', role: 'status' });
+    saying = said;
+    showSaid();
     const buttons = actions(device, user).map(({ label, run, href }) => href
       ? element('a', { className: 'button', href, textContent: label })
-      : Object.assign(element('button', { type: 'button', textContent: label }), { onclick: () => run(device) }));
-    if (buttons.length) body.push(element('p', { className: 'actions' }, ...buttons));
+      : Object.assign(element('button', { type: 'button', textContent: label }), {
+        onclick: async () => {
+          try {
+            lastSaid = { id, text: (await run(device)) ?? '', error: false };
+          } catch (error) {
+            lastSaid = { id, text: error instanceof Error ? error.message : String(error), error: true };
+          }
+          showSaid();
+        },
+      }));
+    if (buttons.length) body.push(element('p', { className: 'actions' }, ...buttons), said);
     container.replaceChildren(...body);
     container.hidden = false;
   }
@@ -99,7 +123,7 @@ export function createDevicePanel(container, { user, actions = () => [] }) {
   }
 
   return {
-    open: (id, status) => { current = id; return render(id, status); },
+    open: (id, status) => { current = id; lastSaid = null; return render(id, status); },
     // A live change of the shown device redraws the panel (its state, alarms, chart).
     changed: (id, status) => (current === id ? render(id, status) : Promise.resolve()),
     hide,
