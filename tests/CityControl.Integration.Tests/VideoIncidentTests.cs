@@ -98,8 +98,8 @@ public sealed class VideoIncidentTests(AzuriteFixture azurite, BrowserFixture br
 
     /// <summary>
     /// The district's incident once it holds two evidence items, re-read at each change the live channel brings. The
-    /// file source never skips a frame, so on a loaded machine the clip (and its cyclist, 8 s in) plays slower than
-    /// real time: up to three minutes, and on failure what the camera's pipeline had done by then.
+    /// pipeline analyses the newest frame five times a second, so each 30 s pass of the looped clip is sampled at other
+    /// moments: up to three minutes (six passes), and on failure what the camera's pipeline had done by then.
     /// </summary>
     private static async Task<string> WaitForMedia(Uri platform, PlatformApi api, string district, string camera)
     {
