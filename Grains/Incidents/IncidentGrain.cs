@@ -300,7 +300,7 @@ public sealed partial class IncidentGrain(
         }
 
         // A resolved leak is over (the source is made safe): signals and warnings need not wait for the paperwork.
-        if (to is { } ended && (ended == IncidentStatus.Resolved || IncidentLifecycle.Terminal.Contains(ended)) && S.HazardStarted)
+        if (to is { } ended && IncidentLifecycle.HasEnded(ended) && S.HazardStarted)
         {
             await GrainFactory.GetGrain<IHazardResponseGrain>(Id).Stop($"incident {IncidentLifecycle.Words(S.Status)} by {actor.Name}");
         }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using MQTTnet.Adapter;
 using MQTTnet.Diagnostics.Logger;
 using MQTTnet.Formatter;
@@ -10,8 +11,9 @@ using MQTTnet.Server;
 namespace CityControl.Web.Ingest.Mqtt;
 
 /// <summary>
-/// The MQTT server's TCP (and TLS) endpoints, as MQTTnet's own listener opens them from the same options, with each
-/// connection's bytes read through a <see cref="PacketLimitStream"/>: no packet larger than the limit is ever read.
+/// The MQTT server's TCP (and TLS) endpoints, opened from the same options as MQTTnet's own listener (on the configured
+/// address only, where MQTTnet's also opens IPv6's any), with each connection's bytes read through a
+/// <see cref="PacketLimitStream"/>: no packet larger than the limit is ever read.
 /// At most <paramref name="maxConnections"/> connections are open at once (authenticated or not); one more is closed
 /// as soon as it is accepted.
 /// </summary>
@@ -90,7 +92,7 @@ internal sealed partial class GuardedTcpServerAdapter(int maxPacketBytes, int ma
         {
             socket.NoDelay = endpoint.NoDelay;
             stream = new NetworkStream(socket, ownsSocket: true);
-            System.Security.Cryptography.X509Certificates.X509Certificate2? clientCertificate = null;
+            X509Certificate2? clientCertificate = null;
             if (tls is not null)
             {
                 var ssl = new SslStream(stream, leaveInnerStreamOpen: false, tls.RemoteCertificateValidationCallback);
@@ -103,7 +105,7 @@ internal sealed partial class GuardedTcpServerAdapter(int maxPacketBytes, int ma
                     EnabledSslProtocols = tls.SslProtocol,
                     EncryptionPolicy = EncryptionPolicy.RequireEncryption,
                 }, handshake.Token);
-                clientCertificate = ssl.RemoteCertificate is { } c ? System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(c.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Cert)) : null;
+                clientCertificate = ssl.RemoteCertificate is { } c ? X509CertificateLoader.LoadCertificate(c.Export(X509ContentType.Cert)) : null;
             }
 
             stream = new PacketLimitStream(stream, maxPacketBytes, declared => LogTooLarge(remote, declared, maxPacketBytes));
