@@ -153,6 +153,15 @@ public sealed class MapBrowserTests(BrowserFixture browser) : IClassFixture<Brow
         await Assertions.Expect(panel.Locator(".action-result.error")).ToContainTextAsync("never reported");
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "map-barrier-refused-1366.png") });
 
+        // In Korean, the barrier's state and its buttons read in Korean.
+        await page.EvaluateAsync("() => localStorage.setItem('citycontrol.lang', 'ko')");
+        await page.ReloadAsync();
+        await page.Locator("path.device.barrier.warning").ClickAsync();
+        await Assertions.Expect(panel.Locator(".state")).ToContainTextAsync("차단기 닫힘");
+        await Assertions.Expect(panel.GetByRole(AriaRole.Button, new() { Name = "차단기 열기" })).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "map-barrier-ko-1366.png") });
+        await page.EvaluateAsync("() => localStorage.setItem('citycontrol.lang', 'en')");
+
         var police = await browser.SignInAsync(platform.BaseAddress, PlatformApi.Police, "/map");
         await Assertions.Expect(police.Locator("#connection")).ToHaveTextAsync("live", new() { Timeout = 10_000 });
         await police.Locator("path.device.barrier").First.ClickAsync();
