@@ -1,7 +1,7 @@
 // A camera's newest annotated frame, fetched again every intervalMs (a second by default) while the image loads (its
-// pipeline runs). When there is none, the image is replaced by a line saying so; with retryMs the page tries again
-// after that long.
-export function liveView(camera, { alt, noneText, retryMs, intervalMs = 1000 } = {}) {
+// pipeline runs). When there is none, the image is replaced by a line saying so, and the page tries again after
+// retryMs (5 s unless said): a frame the worker's relay missed once must not end the view until the page is reloaded.
+export function liveView(camera, { alt, noneText, retryMs = 5000, intervalMs = 1000 } = {}) {
   const img = document.createElement('img');
   img.className = 'live';
   img.alt = alt ?? `live view of ${camera.name}`;
