@@ -33,7 +33,7 @@ public sealed class VideoIncidentTests(AzuriteFixture azurite, BrowserFixture br
             id = camera,
             kind = "camera",
             name = "Motorway hard shoulder camera",
-            location = new { latitude = 37.5160, longitude = 126.9080 },
+            location = new { latitude = 37.4412, longitude = 127.0012 }, // apart from the cameras other tests leave at the usual spot in the shared Azurite
             district,
             zone = "motorway",
             camera = new { streamUrl = new Uri(RepoPaths.Data("video", "bgslibrary_video02.avi")).AbsoluteUri, bearingDegrees = 20, fieldOfViewDegrees = 60, rangeMeters = 150 },
