@@ -15,6 +15,9 @@ public static class StorageNames
     /// <summary>Blob containers behind them on Azure Storage.</summary>
     public const string GrainStateContainer = "grain-state";
     public const string PubSubContainer = "pubsub-state";
+
+    /// <summary>Devices' recent readings (see <c>IReadingHistoryStore</c>).</summary>
+    public const string HistoryContainer = "device-history";
 }
 
 /// <summary>The event streams: one provider, one stream per district in each namespace.</summary>

@@ -5,6 +5,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using CityControl.Devices;
 using CityControl.Grains.Hosting;
+using CityControl.Storage.History;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -76,6 +77,7 @@ public static class SiloConfiguration
                     o.BlobServiceClient = blobs;
                     o.ContainerName = StorageNames.PubSubContainer;
                 });
+                silo.Services.AddSingleton<IReadingHistoryStore>(new BlobReadingHistoryStore(blobs, StorageNames.HistoryContainer));
             }
             silo.UseAzureTableReminderService(o => o.TableServiceClient = tables);
             if (streams.Transport == StreamTransport.Memory)

@@ -30,6 +30,7 @@ public abstract partial class DeviceGrain(
 
     private readonly DeviceGrainOptions _options = options.Value;
     private StateCheckpoint? _checkpoints;
+    private IReadingHistoryStore? _historyStore;
 
     protected abstract DeviceKind Kind { get; }
 
@@ -162,6 +163,10 @@ public abstract partial class DeviceGrain(
         var liveBefore = S.Live;
         int duplicates = 0, ignored = 0;
         var added = new List<Reading>();
+
+        // A reading newer than every reading of its metric is new; only one that is not (a retry, a replay, a late
+        // reading) is checked against the history, which is read from its store for it.
+        List<Reading>? window = null;
         foreach (var raw in batch.Readings)
         {
             if (LiveStateRules.Normalize(device, raw) is not { } reading)
@@ -170,27 +175,39 @@ public abstract partial class DeviceGrain(
                 continue;
             }
 
-            switch (ReadingHistory.Insert(S.History, reading, _options.HistoryLength))
+            var newestOfMetric = !S.Latest.TryGetValue(reading.Metric, out var latest) || latest.Timestamp < reading.Timestamp;
+            if (!newestOfMetric || window is not null)
             {
-                case ReadingHistory.Outcome.Duplicate:
-                    duplicates++;
-                    continue;
-                case ReadingHistory.Outcome.TooOld:
-                    ignored++;
-                    continue;
+                window ??= await ReadHistoryWindow();
+                switch (ReadingHistory.Insert(window, reading, _options.HistoryLength))
+                {
+                    case ReadingHistory.Outcome.Duplicate:
+                        duplicates++;
+                        continue;
+                    case ReadingHistory.Outcome.TooOld:
+                        ignored++;
+                        continue;
+                }
             }
 
             added.Add(reading);
-            if (!S.Latest.TryGetValue(reading.Metric, out var latest) || latest.Timestamp < reading.Timestamp)
+            S.PendingHistory.Add(reading);
+            if (newestOfMetric)
             {
                 S.Latest[reading.Metric] = reading;
                 S.Live = LiveStateRules.Apply(device, S.Live, reading);
             }
         }
 
+        // What the next checkpoint appends; more than a history's length would only push itself out of the history.
+        if (S.PendingHistory.Count > _options.HistoryLength)
+        {
+            S.PendingHistory.RemoveRange(0, S.PendingHistory.Count - _options.HistoryLength);
+        }
+
         if (added.Count > 0)
         {
-            S.Live = Derive(S.Live);
+            S.Live = Derive(S.Live, added);
         }
 
         var applied = added.Count;
@@ -254,11 +271,74 @@ public abstract partial class DeviceGrain(
         return new(applied, duplicates, ignored);
     }
 
-    public Task<ImmutableArray<Reading>> GetRecentReadings(string? metric, int max)
+    public async Task<ImmutableArray<Reading>> GetRecentReadings(string? metric, int max)
     {
-        var selected = metric is null ? S.History : S.History.Where(r => r.Metric == metric);
-        return Task.FromResult(selected.TakeLast(Math.Clamp(max, 1, _options.HistoryLength)).ToImmutableArray());
+        var window = await ReadHistoryWindow();
+        var selected = metric is null ? window : window.Where(r => r.Metric == metric);
+        return [.. selected.TakeLast(Math.Clamp(max, 1, _options.HistoryLength))];
     }
+
+    /// <summary>
+    /// The device's recent history, in time order and at most <see cref="DeviceGrainOptions.HistoryLength"/> long: its
+    /// store's last two generations and what it took since its last checkpoint, each reading once.
+    /// </summary>
+    private async Task<List<Reading>> ReadHistoryWindow()
+    {
+        var stored = S.HistoryGeneration == 0 && S.HistoryGenerationCount == 0
+            ? []
+            : await Task.WhenAll(
+                S.HistoryGeneration > 0 ? HistoryStore.Read(Id, S.HistoryGeneration - 1) : Task.FromResult<IReadOnlyList<Reading>>([]),
+                HistoryStore.Read(Id, S.HistoryGeneration));
+        var window = new List<Reading>();
+        foreach (var reading in stored.SelectMany(x => x).Concat(S.History).Concat(S.PendingHistory).OrderBy(r => r.Timestamp))
+        {
+            ReadingHistory.Insert(window, reading, _options.HistoryLength);
+        }
+
+        return window;
+    }
+
+    /// <summary>
+    /// At a checkpoint (before the state is written): appends the readings taken since the last one to the history
+    /// store. A failure keeps them in the state for the next checkpoint; an append repeated after a crash is read once.
+    /// </summary>
+    private async Task AppendHistory()
+    {
+        if (S.History.Count > 0)
+        {
+            S.PendingHistory.InsertRange(0, S.History); // a state written before the history store
+            S.History.Clear();
+        }
+
+        if (S.PendingHistory.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            if (S.HistoryGenerationCount >= _options.HistoryLength)
+            {
+                S.HistoryGeneration++;
+                S.HistoryGenerationCount = 0;
+            }
+
+            await HistoryStore.Append(Id, S.HistoryGeneration, S.PendingHistory);
+            if (S.HistoryGenerationCount == 0 && S.HistoryGeneration >= 2)
+            {
+                await HistoryStore.Delete(Id, S.HistoryGeneration - 2); // no longer read
+            }
+
+            S.HistoryGenerationCount += S.PendingHistory.Count;
+            S.PendingHistory.Clear();
+        }
+        catch (Exception ex)
+        {
+            LogHistoryNotAppended(ex, Id, S.PendingHistory.Count);
+        }
+    }
+
+    private IReadingHistoryStore HistoryStore => _historyStore ??= ServiceProvider.GetRequiredService<IReadingHistoryStore>();
 
     public Task<ImmutableArray<DeviceEvent>> GetRecentEvents(int max) =>
         Task.FromResult(S.Events.TakeLast(Math.Clamp(max, 1, _options.EventHistoryLength)).ToImmutableArray());
@@ -287,6 +367,11 @@ public abstract partial class DeviceGrain(
         if (S.Definition is not null)
         {
             await GrainFactory.GetDirectoryFor(Id).Upsert(Summary(), S.Status == LifecycleStatus.Decommissioned ? null : Status());
+        }
+
+        if (S.PendingHistory.Count > 0 || S.History.Count > 0)
+        {
+            MarkDirty(); // readings the last activation did not append
         }
 
         await base.OnActivateAsync(cancellationToken);
@@ -443,10 +528,10 @@ public abstract partial class DeviceGrain(
     }
 
     private StateCheckpoint Checkpoints => _checkpoints ??= new StateCheckpoint(this, state, _options.CheckpointInterval, logger,
-        "readings and live state since the last checkpoint (the ingest journal replays the readings)");
+        "readings and live state since the last checkpoint (the ingest journal replays the readings)", AppendHistory);
 
-    /// <summary>Live state a kind derives from its recent history after new readings (a gauge's trend), beyond what each reading sets.</summary>
-    protected virtual LiveState Derive(LiveState live) => live;
+    /// <summary>Live state a kind derives after new readings (a gauge's trend), beyond what each reading sets; <paramref name="added"/> in arrival order.</summary>
+    protected virtual LiveState Derive(LiveState live, IReadOnlyList<Reading> added) => live;
 
     /// <summary>Why the device cannot take a command now (out of service, offline), or null.</summary>
     protected string? CommandRefusal()
@@ -472,8 +557,15 @@ public abstract partial class DeviceGrain(
     /// <summary>A change that may wait for the checkpoint (readings, counts): it is in the ingest journal meanwhile.</summary>
     protected void MarkDirty() => Checkpoints.MarkDirty();
 
-    /// <summary>A change that matters (alarm, lifecycle, configuration): written now.</summary>
-    protected Task Persist() => Checkpoints.WriteNow();
+    /// <summary>A change that matters (alarm, lifecycle, configuration): written now; readings taken since the last checkpoint are still appended to the history at the next.</summary>
+    protected async Task Persist()
+    {
+        await Checkpoints.WriteNow();
+        if (S.PendingHistory.Count > 0)
+        {
+            MarkDirty();
+        }
+    }
 
     private DeviceSummary Summary()
     {
@@ -516,6 +608,9 @@ public abstract partial class DeviceGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Device {DeviceId} went offline; last seen {LastSeen}")]
     private partial void LogOffline(string deviceId, DateTimeOffset? lastSeen);
 
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Device {DeviceId} could not append {Count} readings to its history; they stay in its state for the next checkpoint")]
+    private partial void LogHistoryNotAppended(Exception ex, string deviceId, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Device {DeviceId} could not publish {EventType}")]
     private partial void LogPublishFailed(Exception ex, string deviceId, DeviceEventType eventType);

@@ -15,6 +15,7 @@ public sealed class DeviceState
     [Id(4)] public Connectivity Connectivity { get; set; }
     [Id(5)] public DateTimeOffset? LastSeen { get; set; }
     [Id(6)] public Dictionary<string, Reading> Latest { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Only in states written before the history moved to its store: appended there at the next checkpoint.</summary>
     [Id(7)] public List<Reading> History { get; set; } = [];
     [Id(8)] public LiveState Live { get; set; } = new();
     [Id(9)] public DateTimeOffset CreatedAt { get; set; }
@@ -37,6 +38,17 @@ public sealed class DeviceState
     /// <summary>When the device's session was last lost without a goodbye (its Last Will), until it is heard from again.</summary>
     [Id(19)] public DateTimeOffset? SessionLostAt { get; set; }
 
+    /// <summary>Readings taken since the last checkpoint, in arrival order: appended to the history store at the next one.</summary>
+    [Id(20)] public List<Reading> PendingHistory { get; set; } = [];
+
+    /// <summary>The history store's generation the device appends to, and how many readings it holds (see <see cref="IReadingHistoryStore"/>).</summary>
+    [Id(21)] public long HistoryGeneration { get; set; }
+
+    [Id(22)] public int HistoryGenerationCount { get; set; }
+
+    /// <summary>A flood gauge's water levels of the last quarter hour, in time order: what its trend is fitted to.</summary>
+    [Id(23)] public List<Reading> RecentLevels { get; set; } = [];
+
     /// <summary>Counts changes to the definition and settings: what others run from them compare it, not times.</summary>
     [Id(16)] public long SettingsRevision { get; set; }
 }
@@ -49,7 +61,7 @@ public sealed class DeviceGrainOptions
     /// <summary>How long readings may sit in memory only before the grain checkpoints them (they are in the ingest journal meanwhile).</summary>
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>How many recent readings a device keeps in its state.</summary>
+    /// <summary>How many recent readings a device's history holds (in the history store; an activation holds only those since its last checkpoint).</summary>
     public int HistoryLength { get; set; } = 100;
 
     /// <summary>How many recent device events a device keeps in its state.</summary>

@@ -15,10 +15,11 @@ public sealed class FloodSensorGrain(
     protected override DeviceKind Kind => DeviceKind.FloodSensor;
 
     /// <summary>The river's trend from the last quarter hour of levels: how fast it rises and when it reaches danger at that rate.</summary>
-    protected override LiveState Derive(LiveState live)
+    protected override LiveState Derive(LiveState live, IReadOnlyList<Reading> added)
     {
         var newest = S.Latest.TryGetValue(MetricCatalog.WaterLevel, out var latest) ? latest.Timestamp : Now;
-        var (rise, minutes) = FloodPrediction.Predict(S.History, S.Definition!.FloodSensor!, newest);
+        S.RecentLevels = FloodPrediction.Keep(S.RecentLevels.Concat(added), newest);
+        var (rise, minutes) = FloodPrediction.Predict(S.RecentLevels, S.Definition!.FloodSensor!, newest);
         return live with { FloodRisePerHour = rise, MinutesToDanger = minutes };
     }
 }

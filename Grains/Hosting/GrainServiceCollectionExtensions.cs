@@ -22,6 +22,9 @@ public static class GrainServiceCollectionExtensions
         services.TryAddSingleton<CheckpointLedger>();
         services.TryAddSingleton<GrainMetrics>();
 
+        // Device histories beside grain state in memory unless the host puts them in its storage account.
+        services.TryAddSingleton<IReadingHistoryStore, Devices.History.MemoryReadingHistoryStore>();
+
         // Grain state in Orleans' binary format, version tolerant through the [Id] every state type carries: a device's
         // state is a fraction of the size and the time of Orleans' default (Newtonsoft JSON with type names), which
         // made a deactivated device cost 15-22 KiB in memory storage and every checkpoint a JSON document. State that an

@@ -8,8 +8,10 @@ namespace CityControl.Grains.Persistence;
 /// How every CityControl grain saves state that changes often: marked dirty on each change, written once after
 /// <c>delay</c> (or at once when the change matters), and written at deactivation. A final write that fails (storage
 /// unreachable during a shutdown) is logged with what is left unsaved instead of failing the deactivation.
+/// <paramref name="beforeCheckpoint"/> runs before the write of a checkpoint (the timer's or the deactivation's), not
+/// before a <see cref="WriteNow"/> of a change that matters: what may wait (a device's history) waits for the next one.
 /// </summary>
-public sealed partial class StateCheckpoint(Grain grain, IStorage storage, TimeSpan delay, ILogger logger, string whatIsLost)
+public sealed partial class StateCheckpoint(Grain grain, IStorage storage, TimeSpan delay, ILogger logger, string whatIsLost, Func<Task>? beforeCheckpoint = null)
 {
     private readonly CheckpointLedger? _ledger = ((IGrainBase)grain).GrainContext.ActivationServices.GetService<CheckpointLedger>();
     private IGrainTimer? _timer;
@@ -55,7 +57,7 @@ public sealed partial class StateCheckpoint(Grain grain, IStorage storage, TimeS
 
         try
         {
-            await WriteNow(cancellationToken);
+            await Checkpoint(cancellationToken);
         }
         catch (Exception ex)
         {
@@ -65,7 +67,17 @@ public sealed partial class StateCheckpoint(Grain grain, IStorage storage, TimeS
         }
     }
 
-    private Task WriteIfDirty() => Dirty ? WriteNow() : Task.CompletedTask;
+    private Task WriteIfDirty() => Dirty ? Checkpoint() : Task.CompletedTask;
+
+    private async Task Checkpoint(CancellationToken cancellationToken = default)
+    {
+        if (beforeCheckpoint is not null)
+        {
+            await beforeCheckpoint();
+        }
+
+        await WriteNow(cancellationToken);
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{GrainId} could not save its state while deactivating; unsaved: {WhatIsLost}")]
     private static partial void LogNotSaved(ILogger logger, Exception ex, GrainId grainId, string whatIsLost);

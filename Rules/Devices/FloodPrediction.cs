@@ -18,6 +18,11 @@ public static class FloodPrediction
     /// </summary>
     public const double WatchedMinutes = 180;
 
+    /// <summary>What a gauge keeps for its prediction: the water levels of the last <see cref="Window"/> up to <paramref name="now"/>, in time order, each once.</summary>
+    public static List<Reading> Keep(IEnumerable<Reading> levels, DateTimeOffset now) =>
+        [.. levels.Where(r => r.Metric == MetricCatalog.WaterLevel && r.Timestamp > now - Window && r.Timestamp <= now)
+            .DistinctBy(r => r.Timestamp).OrderBy(r => r.Timestamp)];
+
     /// <summary>The fitted rise (m/h; null with too few readings) and the minutes to danger (null when not rising, or already at danger: 0).</summary>
     public static (double? RisePerHour, double? MinutesToDanger) Predict(IEnumerable<Reading> levels, FloodSensorSettings settings, DateTimeOffset now)
     {

@@ -7,6 +7,7 @@ using Orleans.Streams;
 using CityControl.Rules.Security;
 using CityControl.Rules.Devices;
 using CityControl.Live;
+using CityControl.Grains.Devices;
 
 namespace CityControl.Tests.Grains;
 
@@ -173,6 +174,57 @@ public sealed class DeviceGrainTests(ClusterFixture fixture)
         Assert.Equal(GasLevel.Low, board[alarmedId].Live.GasLevel);
         Assert.Empty(board[calmId].ActiveAlarms);
         Assert.Equal((Connectivity.Online, GasLevel.Normal), (board[calmId].Connectivity, board[calmId].Live.GasLevel));
+    }
+
+    [Fact]
+    public async Task A_device_keeps_its_history_in_the_store_reads_it_back_after_it_was_collected_and_still_knows_a_replayed_reading()
+    {
+        var (grain, id) = await OnboardGas("History-" + Guid.NewGuid().ToString("N")[..6]);
+        var grainId = grain.GetGrainId();
+        var at = fixture.Time.GetUtcNow();
+        Reading Numbered(double i) => new(at.AddSeconds(i), MetricCatalog.Concentration, 3 + i / 1000, "ppm");
+
+        // 130 readings over five checkpoints, more than two generations of the fixture's history of 50.
+        for (var b = 0; b < 5; b++)
+        {
+            var writes = fixture.Storage.WritesOf(grainId);
+            var result = await grain.ReportReadings(new ReadingBatch([.. Enumerable.Range(b * 26, 26).Select(i => Numbered(i))], at.AddSeconds(b * 26 + 26)));
+            Assert.Equal(new ReadingBatchResult(26, 0, 0), result);
+            var deadline = DateTime.UtcNow.AddSeconds(15);
+            while (fixture.Storage.WritesOf(grainId) == writes || fixture.Storage.StateOf<DeviceState>(DeviceGrain.StateName, grainId) is not { PendingHistory.Count: 0 })
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the checkpoint did not append the readings to the history within 15 s");
+                await Task.Delay(50, TestContext.Current.CancellationToken);
+            }
+        }
+
+        // The state holds no reading of the history, only the latest of each metric; the store holds the last two
+        // generations (26+26 and 26 readings), the first one is gone.
+        var stored = fixture.Storage.StateOf<DeviceState>(DeviceGrain.StateName, grainId)!;
+        Assert.Empty(stored.History);
+        Assert.Equal((2L, 26), (stored.HistoryGeneration, stored.HistoryGenerationCount));
+        var store = new CityControl.Grains.Devices.History.MemoryReadingHistoryStore(fixture.Grains);
+        Assert.Empty(await store.Read(id, 0));
+        Assert.Equal(52, (await store.Read(id, 1)).Count);
+
+        // Collected, as after a quiet hour: asked for its history, it reads it back from the store.
+        await fixture.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        var reads = fixture.Storage.ReadsOf(grainId);
+        var recent = await grain.GetRecentReadings(null, 100);
+        Assert.Equal(reads + 1, fixture.Storage.ReadsOf(grainId));
+        Assert.Equal(Enumerable.Range(80, 50).Select(i => Numbered(i)), recent);
+        Assert.Equal(Enumerable.Range(125, 5).Select(i => Numbered(i)), await grain.GetRecentReadings(MetricCatalog.Concentration, 5));
+
+        // A replay of the last ten with one new reading: the ten are known from the store and not taken twice.
+        Assert.Equal(new ReadingBatchResult(1, 10, 0), await grain.ReportReadings(new ReadingBatch([.. Enumerable.Range(120, 11).Select(i => Numbered(i))], at.AddSeconds(131))));
+
+        // A late reading older than the whole history is not taken; one within it takes its place in time.
+        Assert.Equal(new ReadingBatchResult(0, 0, 1), await grain.ReportReadings(new ReadingBatch([Numbered(10.5)], at.AddSeconds(132))));
+        Assert.Equal(new ReadingBatchResult(1, 0, 0), await grain.ReportReadings(new ReadingBatch([Numbered(100.5)], at.AddSeconds(133))));
+        var after = await grain.GetRecentReadings(null, 100);
+        Assert.Equal(Numbered(100.5), after[after.Count(r => r.Timestamp < Numbered(100.5).Timestamp)]);
+        Assert.Equal(Numbered(130), after[^1]);
+        Assert.Equal(Numbered(130), (await grain.GetSnapshot())!.LatestReadings[MetricCatalog.Concentration]);
     }
 
     private async Task<(IGasSensorGrain Grain, string Id)> OnboardGas(string district)

@@ -82,6 +82,10 @@ public sealed class CountingGrainStorage : IGrainStorage
         return this;
     }
 
+    /// <summary>What the grain's state last written holds (a copy), or null before its first write.</summary>
+    public T? StateOf<T>(string stateName, GrainId grain) =>
+        _states.TryGetValue((stateName, grain), out var bytes) ? Serializer.Deserialize<T>(bytes) : default;
+
     /// <summary>Completes when the grain's state has been written <paramref name="count"/> times in all.</summary>
     public Task WaitForWrites(GrainId grain, int count, TimeSpan timeout)
     {
