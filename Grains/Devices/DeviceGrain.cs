@@ -324,17 +324,26 @@ public abstract partial class DeviceGrain(
             }
 
             await HistoryStore.Append(Id, S.HistoryGeneration, S.PendingHistory);
-            if (S.HistoryGenerationCount == 0 && S.HistoryGeneration >= 2)
-            {
-                await HistoryStore.Delete(Id, S.HistoryGeneration - 2); // no longer read
-            }
-
-            S.HistoryGenerationCount += S.PendingHistory.Count;
-            S.PendingHistory.Clear();
         }
         catch (Exception ex)
         {
             LogHistoryNotAppended(ex, Id, S.PendingHistory.Count);
+            return;
+        }
+
+        var started = S.HistoryGenerationCount == 0;
+        S.HistoryGenerationCount += S.PendingHistory.Count;
+        S.PendingHistory.Clear();
+        if (started && S.HistoryGeneration >= 2)
+        {
+            try
+            {
+                await HistoryStore.Delete(Id, S.HistoryGeneration - 2); // no longer read
+            }
+            catch (Exception ex)
+            {
+                LogHistoryNotDeleted(ex, Id, S.HistoryGeneration - 2);
+            }
         }
     }
 
@@ -611,6 +620,9 @@ public abstract partial class DeviceGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Device {DeviceId} could not append {Count} readings to its history; they stay in its state for the next checkpoint")]
     private partial void LogHistoryNotAppended(Exception ex, string deviceId, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Device {DeviceId} could not delete its history generation {Generation}, which it no longer reads")]
+    private partial void LogHistoryNotDeleted(Exception ex, string deviceId, long generation);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Device {DeviceId} could not publish {EventType}")]
     private partial void LogPublishFailed(Exception ex, string deviceId, DeviceEventType eventType);
