@@ -73,7 +73,7 @@ public static class IncidentEndpoints
             .WithSummary("One incident with its alarms, devices, procedure, evidence and audit timeline; evidence of cameras the user may not see has no address.");
         incidents.MapGet("/{id}/nearest-cameras", NearestCameras).RequireRateLimiting(ApiFeature.QueryRateLimit)
             .Produces<IReadOnlyList<NearbyCamera>>()
-            .WithSummary("The cameras nearest the incident, with distance (m) and bearing (degrees from north).");
+            .WithSummary("The incident's own cameras (the one that raised it, those its response attached) and the count (4) nearest others, with distance (m) and bearing (degrees from north).");
         incidents.MapGet("/{id}/hazard", Hazard)
             .Produces<System.Text.Json.Nodes.JsonObject>()
             .WithSummary("A leak's hazard response: the zone and its versions, the cameras it attached, each signal's answer, as data and as GeoJSON for the map (404 when the incident has none).");
@@ -412,7 +412,9 @@ public static class IncidentEndpoints
             return refused;
         }
 
-        var nearest = VideoAccessRules.Nearest(await grains.QueryDevices(new DeviceQuery(Kind: DeviceKind.Camera)), detail!.Summary.Location, Math.Clamp(count ?? 4, 1, 20));
+        // The incident's own cameras (the one that raised it, those its response attached) always, then the nearest others.
+        var own = detail!.Devices.Concat(detail.Cameras).ToHashSet(StringComparer.Ordinal);
+        var nearest = VideoAccessRules.ForIncident(await grains.QueryDevices(new DeviceQuery(Kind: DeviceKind.Camera)), detail.Summary.Location, Math.Clamp(count ?? 4, 1, 20), own);
         var profiles = await Task.WhenAll(nearest.Select(c => grains.GetGrain<ICameraGrain>(c.Camera.Id).GetAccess()));
         var viewer = VideoAccess.ViewerOf(user);
         var decisions = profiles.Select(p => VideoAccessRules.Decide(viewer, p, VideoUse.LiveView, clock.UtcNow)).ToList();

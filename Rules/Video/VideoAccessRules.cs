@@ -128,6 +128,16 @@ public static class VideoAccessRules
             .OrderBy(c => c.Meters).ThenBy(c => c.Camera.Id, StringComparer.Ordinal)
             .Take(count)];
 
+    /// <summary>
+    /// An incident's cameras for its page: those that are its own (the camera that raised it, those a response
+    /// attached), nearest first, then the <paramref name="count"/> nearest others.
+    /// </summary>
+    public static IReadOnlyList<(DeviceSummary Camera, double Meters)> ForIncident(IEnumerable<DeviceSummary> cameras, GeoPoint at, int count, IReadOnlySet<string> own)
+    {
+        var ranked = Nearest(cameras, at, int.MaxValue);
+        return [.. ranked.Where(c => own.Contains(c.Camera.Id)).Concat(ranked.Where(c => !own.Contains(c.Camera.Id)).Take(count))];
+    }
+
     /// <summary>The agency that owns a camera, if it is one whose dispatchers use this platform.</summary>
     public static Agency? AgencyOf(CameraOwner owner) => owner switch
     {

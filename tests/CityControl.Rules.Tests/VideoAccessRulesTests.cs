@@ -96,4 +96,21 @@ public sealed class VideoAccessRulesTests
         Assert.Null(otherUser.Generation);
         Assert.Null(SignInSessionRules.Refresh(null, "police", 0, Now).Outcome.Generation);
     }
+
+    [Fact]
+    public void An_incidents_page_lists_its_own_cameras_however_far_and_then_the_nearest_others()
+    {
+        static CityControl.Devices.DeviceSummary Camera(string id, double latitude) =>
+            new(id, CityControl.Devices.DeviceKind.Camera, id, new CityControl.Devices.GeoPoint(latitude, 127.0), "D", "z", CityControl.Devices.LifecycleStatus.Active);
+        var at = new CityControl.Devices.GeoPoint(37.5, 127.0);
+        // Five cameras on the spot (0 m) and the one that raised the incident 0.01° (about 1.1 km) north: the raising one is listed
+        // first, the others fill the count.
+        var cameras = Enumerable.Range(0, 5).Select(i => Camera($"near-{i}", 37.5)).Append(Camera("raiser", 37.51)).ToList();
+
+        var listed = VideoAccessRules.ForIncident(cameras, at, 4, new HashSet<string> { "raiser", "not-a-camera" });
+
+        Assert.Equal(["raiser", "near-0", "near-1", "near-2", "near-3"], listed.Select(c => c.Camera.Id));
+        Assert.InRange(listed[0].Meters, 1100, 1120);
+        Assert.Equal(["near-0", "near-1", "near-2", "near-3"], VideoAccessRules.ForIncident(cameras, at, 4, new HashSet<string>()).Select(c => c.Camera.Id));
+    }
 }
