@@ -16,7 +16,7 @@ public static class DemoCity
     public static ImmutableDictionary<string, (string Clip, string? Settings)> VideoCameras { get; } = new Dictionary<string, (string, string?)>
     {
         ["cam-yeo-01"] = ("bgslibrary_video02.avi", "highway-hard-shoulder.json"),
-        ["cam-yeo-02"] = ("intel_car-detection.mp4", "car-park-aisle-count.json"),
+        ["cam-yeo-08"] = ("intel_car-detection.mp4", "car-park-aisle-count.json"),
         ["cam-gur-05"] = ("intel_one-by-one-person-detection.mp4", "table-visits.json"),
         ["cam-yeo-03"] = ("bgslibrary_video.avi", "road-lane-count.json"),
     }.ToImmutableDictionary(StringComparer.Ordinal);

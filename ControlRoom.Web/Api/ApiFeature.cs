@@ -56,6 +56,7 @@ public static class ApiFeature
         app.MapDeviceEndpoints();
         app.MapIncidentEndpoints();
         app.MapCarParkEndpoints();
+        app.MapDeviceAnnouncementEndpoints();
         app.MapUnitEndpoints();
         app.MapAlarmRateEndpoints();
         return app;

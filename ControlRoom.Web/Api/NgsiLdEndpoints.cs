@@ -349,7 +349,15 @@ public static class NgsiLdEndpoints
         var row = DeviceImporter.FromNgsiDevice(1, entity);
         if (row.Definition is not { } definition)
         {
-            return Bad("BadRequestData", row.Errors[0].Field, row.Errors[0].Message);
+            // What only an admin can give (a place, a kind this platform watches, a district, the zone it belongs to)
+            // makes it an announced device, kept for an admin to onboard or dismiss; anything else wrong is refused.
+            var given = NgsiLdMapping.DeviceFields(entity, DeviceImporter.Columns).Fields;
+            bool ForAnAdmin(RuleViolation e) => e.Field is "controlledProperty" or "location" or "areaServed"
+                || (e.Field == "configuration.zone" && string.IsNullOrEmpty(given.GetValueOrDefault("zone")));
+            var wrong = row.Errors.FirstOrDefault(e => !ForAnAdmin(e));
+            return row.Id is { Length: > 0 } announced && wrong is null
+                ? await AnnounceAsync(entity, announced, row.Errors, principal, context, grains)
+                : Bad("BadRequestData", (wrong ?? row.Errors[0]).Field, (wrong ?? row.Errors[0]).Message);
         }
 
         if (!principal.GatewayDistricts.Contains(definition.District, StringComparer.OrdinalIgnoreCase))
@@ -406,6 +414,34 @@ public static class NgsiLdEndpoints
         }
     }
 
+    /// <summary>
+    /// A Device entity a gateway sent that is no device yet (see <see cref="DeviceAnnouncement"/>): kept with the entity
+    /// as it came, in the gateway's district when it names none and the gateway serves one. One of an existing device
+    /// is refused instead: an update must be whole.
+    /// </summary>
+    private static async Task<NgsiProblem?> AnnounceAsync(JsonElement entity, string id, IReadOnlyList<RuleViolation> missing, IngestPrincipal principal, HttpContext context, IGrainFactory grains)
+    {
+        var fields = NgsiLdMapping.DeviceFields(entity, DeviceImporter.Columns).Fields;
+        var district = fields.GetValueOrDefault("district") ?? (principal.GatewayDistricts.Length == 1 ? principal.GatewayDistricts[0] : null);
+        if (district is not null && !principal.GatewayDistricts.Contains(district, StringComparer.OrdinalIgnoreCase))
+        {
+            return Bad("Forbidden", "areaServed", $"'{district}' is not a district this gateway serves");
+        }
+
+        if (!(await grains.GetDirectoryFor(id).Find([id])).IsEmpty)
+        {
+            return Bad("BadRequestData", missing[0].Field, $"{missing[0].Message} (device '{id}' exists: an update must carry it)");
+        }
+
+        var raw = entity.GetRawText();
+        var now = context.RequestServices.GetRequiredService<CityClock>().UtcNow;
+        await grains.AnnouncementsFor(id).Announce(new DeviceAnnouncement(
+            id, fields.GetValueOrDefault("name") ?? id, district, ChangedBy(context), [.. NgsiLdMapping.ControlledPropertiesIn(entity)],
+            [.. missing.Where(m => m.Field != "areaServed" || district is null).Select(m => $"{m.Field}: {m.Message}")], now, now, 1,
+            raw.Length <= DeviceAnnouncements.MaxEntityChars ? raw : null));
+        return null;
+    }
+
     /// <summary>The incident an Alert entity opens: one per entity id.</summary>
     public static string IncidentIdOf(string entityId) =>
         "ngsi-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(entityId)))[..16];
@@ -459,6 +495,12 @@ public static class NgsiLdEndpoints
             if (!found.IsEmpty && await grains.GetDevice(found[0].Kind, local).GetSnapshot() is { } snapshot)
             {
                 return Entity(DeviceEntity(snapshot, clock.UtcNow, BaseUri(context)));
+            }
+
+            // Announced, no device yet: the entity as the gateway sent it.
+            if (found.IsEmpty && await grains.AnnouncementsFor(local).Get(local) is { Entity: { } announced })
+            {
+                return Results.Text(announced, LdJson);
             }
         }
         else if (id.StartsWith("urn:ngsi-ld:Alert:", StringComparison.Ordinal) && await grains.GetGrain<IIncidentGrain>(local).GetDetail() is { } incident)

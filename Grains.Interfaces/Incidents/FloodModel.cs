@@ -24,6 +24,23 @@ public sealed record class CarPark(
     [property: Id(6)] DateTimeOffset UpdatedAt,
     [property: Id(7)] string UpdatedBy);
 
+/// <summary>
+/// How many vehicles a car park holds by its entrance cameras' counts: <see cref="Parked"/> since <see cref="Since"/>
+/// (when someone set the number after looking, or the first count), with the vehicles counted in and out since then.
+/// A count that would go below zero (a vehicle that was inside before counting began leaving) leaves zero and is
+/// counted in <see cref="Corrections"/>.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("citycontrol.car-park-occupancy.v1")]
+public sealed record class CarParkOccupancy(
+    [property: Id(0)] int Parked,
+    [property: Id(1)] int In,
+    [property: Id(2)] int Out,
+    [property: Id(3)] DateTimeOffset Since,
+    [property: Id(4)] string SetBy,
+    [property: Id(5)] DateTimeOffset UpdatedAt,
+    [property: Id(6)] string? LastCamera = null,
+    [property: Id(7)] int Corrections = 0);
+
 /// <summary>A car park's registration, keyed "district/zone".</summary>
 public interface ICarParkGrain : IGrainWithStringKey
 {
@@ -31,6 +48,21 @@ public interface ICarParkGrain : IGrainWithStringKey
     Task<CarPark> Define(CarPark carPark);
 
     Task<CarPark?> Get();
+
+    /// <summary>A camera of the car park's zone counted a vehicle through its entrance; ignored while no car park is registered.</summary>
+    [Orleans.Concurrency.OneWay]
+    Task Counted(string cameraId, Video.CountDirection direction, DateTimeOffset at);
+
+    /// <summary>Null until a count or a setting; the car park must be registered (<see cref="IncidentRuleException"/> NotFound).</summary>
+    Task<CarParkOccupancy?> GetOccupancy();
+
+    /// <summary>Someone looked: the car park holds this many vehicles now, and counting goes on from there.</summary>
+    Task<CarParkOccupancy> SetOccupancy(int parked, string setBy);
+
+    /// <summary>The flood incident that closed the car park hears of each count until it stops watching.</summary>
+    Task Watch(string incidentId);
+
+    Task StopWatching(string incidentId);
 }
 
 /// <summary>One notice to one subscriber, and what the notification channel answered.</summary>
@@ -60,6 +92,10 @@ public interface IFloodResponseGrain : IGrainWithStringKey
     /// </summary>
     [Orleans.Concurrency.OneWay]
     Task Stop(string reason);
+
+    /// <summary>A vehicle went in or out of the closed car park (an entrance camera's count, <paramref name="by"/> the camera), or someone set the number (no direction).</summary>
+    [Orleans.Concurrency.OneWay]
+    Task OccupancyChanged(CarParkOccupancy occupancy, Video.CountDirection? direction, string by);
 }
 
 public static class CarParks

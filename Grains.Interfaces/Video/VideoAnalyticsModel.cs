@@ -66,7 +66,9 @@ public sealed record class ImagePoint(
 /// <summary>
 /// A zone of a camera's image: objects are in it when the bottom centre of their box is (where they touch the ground).
 /// <see cref="Seconds"/> is the dwell (loitering), standstill (stopped vehicle) or least time in the zone (intrusion, 1 s by default); <see cref="MinCount"/> the
-/// crowding count; the hours, when set, limit an intrusion zone to that local time window.
+/// crowding count; the hours, when set, limit an intrusion zone to that local time window. A counting band at an
+/// entrance may have an <see cref="InwardPoint"/>, a point beyond the band on the inner side (in the car park): an object
+/// that crosses the band towards it is counted in, one that crosses it the other way out.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.analytics-zone.v1")]
 public sealed record class AnalyticsZone(
@@ -78,7 +80,8 @@ public sealed record class AnalyticsZone(
     [property: Id(5)] int? MinCount = null,
     [property: Id(6)] int? ActiveFromHour = null,
     [property: Id(7)] int? ActiveToHour = null,
-    [property: Id(8)] ImmutableArray<ObjectClass>? Classes = null)
+    [property: Id(8)] ImmutableArray<ObjectClass>? Classes = null,
+    [property: Id(9)] ImagePoint? InwardPoint = null)
 {
     /// <summary>Whether the zone watches objects of this class: all when it names none.</summary>
     public bool Watches(ObjectClass c) =>
@@ -140,7 +143,15 @@ public sealed record class VideoEvent(
     [property: Id(9)] string? Detail = null,
     [property: Id(10)] DateTimeOffset? At = null,
     [property: Id(11)] ImmutableArray<EvidenceItem>? Evidence = null,
-    [property: Id(12)] string? Detector = null);
+    [property: Id(12)] string? Detector = null,
+    [property: Id(13)] CountDirection? Direction = null);
+
+/// <summary>Which way a counted object crossed a counting band that has an inner side.</summary>
+public enum CountDirection
+{
+    In,
+    Out,
+}
 
 /// <summary>A stored piece of evidence: where it is and the SHA-256 of its bytes, so any later change is detectable.</summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.evidence-item.v1")]

@@ -6,6 +6,7 @@ using CityControl.Rules.Video;
 using CityControl.Rules.Devices;
 using CityControl.Rules;
 using CityControl.Devices;
+using CityControl.Incidents;
 
 namespace CityControl.Grains.Devices;
 
@@ -59,7 +60,13 @@ public sealed partial class CameraGrain(
 
         if (ConditionOf(videoEvent.Type) is not { } condition)
         {
-            // Counts and presence episodes are information: kept with the camera, checkpointed with its state.
+            // Counts and presence episodes are information: kept with the camera, checkpointed with its state. A count
+            // through an entrance (a band with an inner side) also counts the vehicles in the car park of the camera's zone.
+            if (videoEvent is { Type: VideoEventType.Count, Direction: { } direction } && S.Definition.Zone is { Length: > 0 } zone)
+            {
+                await GrainFactory.GetGrain<ICarParkGrain>(CarParks.KeyOf(S.Definition.District, zone)).Counted(Id, direction, at);
+            }
+
             MarkDirty();
             return;
         }

@@ -1,5 +1,8 @@
 using System.Text.RegularExpressions;
 using CityControl.Incidents;
+using CityControl.Rules;
+using CityControl.Rules.Incidents;
+using CityControl.Video;
 
 namespace CityControl.Grains.Incidents;
 
@@ -7,10 +10,21 @@ namespace CityControl.Grains.Incidents;
 public sealed class CarParkState
 {
     [Id(0)] public CarPark? CarPark { get; set; }
+
+    /// <summary>Vehicles inside by the entrance counts; null until a count or a setting.</summary>
+    [Id(1)] public CarParkOccupancy? Occupancy { get; set; }
+
+    /// <summary>Flood incidents that closed the car park and hear of each count.</summary>
+    [Id(2)] public List<string> Watchers { get; set; } = [];
 }
 
-/// <summary>A riverside car park's registration (keyed "district/zone"): its outline, lead time and subscribers.</summary>
-public sealed partial class CarParkGrain([PersistentState("car-park", StorageNames.GrainState)] IPersistentState<CarParkState> state) : Grain, ICarParkGrain
+/// <summary>
+/// A riverside car park (keyed "district/zone"): its registration (outline, lead time, subscribers) and how many
+/// vehicles are inside by its entrance cameras' counts, which a flood incident that closed it hears of one by one.
+/// </summary>
+public sealed partial class CarParkGrain(
+    [PersistentState("car-park", StorageNames.GrainState)] IPersistentState<CarParkState> state,
+    CityClock clock) : Grain, ICarParkGrain
 {
     public const int MaxSubscribers = 5_000;
 
@@ -27,6 +41,65 @@ public sealed partial class CarParkGrain([PersistentState("car-park", StorageNam
     }
 
     public Task<CarPark?> Get() => Task.FromResult(state.State.CarPark);
+
+    public async Task Counted(string cameraId, CountDirection direction, DateTimeOffset at)
+    {
+        if (state.State.CarPark is null)
+        {
+            return;
+        }
+
+        var occupancy = state.State.Occupancy = CarParkCounting.Count(state.State.Occupancy, direction, cameraId, at);
+        await state.WriteStateAsync();
+        foreach (var incident in state.State.Watchers)
+        {
+            await GrainFactory.GetGrain<IFloodResponseGrain>(incident).OccupancyChanged(occupancy, direction, cameraId);
+        }
+    }
+
+    public Task<CarParkOccupancy?> GetOccupancy() =>
+        state.State.CarPark is null
+            ? throw new IncidentRuleException(IncidentRuleKind.NotFound, "no car park is registered for this zone")
+            : Task.FromResult(state.State.Occupancy);
+
+    public async Task<CarParkOccupancy> SetOccupancy(int parked, string setBy)
+    {
+        if (state.State.CarPark is null)
+        {
+            throw new IncidentRuleException(IncidentRuleKind.NotFound, "no car park is registered for this zone");
+        }
+
+        if (CarParkCounting.CheckSet(parked) is { } error)
+        {
+            throw new IncidentRuleException(IncidentRuleKind.Invalid, error);
+        }
+
+        var occupancy = state.State.Occupancy = CarParkCounting.Set(parked, setBy, clock.UtcNow);
+        await state.WriteStateAsync();
+        foreach (var incident in state.State.Watchers)
+        {
+            await GrainFactory.GetGrain<IFloodResponseGrain>(incident).OccupancyChanged(occupancy, null, setBy);
+        }
+
+        return occupancy;
+    }
+
+    public async Task Watch(string incidentId)
+    {
+        if (!state.State.Watchers.Contains(incidentId))
+        {
+            state.State.Watchers.Add(incidentId);
+            await state.WriteStateAsync();
+        }
+    }
+
+    public async Task StopWatching(string incidentId)
+    {
+        if (state.State.Watchers.Remove(incidentId))
+        {
+            await state.WriteStateAsync();
+        }
+    }
 
     private static string? Validate(CarPark c)
     {

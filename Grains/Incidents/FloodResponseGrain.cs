@@ -4,6 +4,8 @@ using CityControl.Grains.Notifications;
 using CityControl.Incidents;
 using CityControl.Rules;
 using CityControl.Rules.Geo;
+using CityControl.Rules.Incidents;
+using CityControl.Video;
 using Microsoft.Extensions.Logging;
 
 namespace CityControl.Grains.Incidents;
@@ -99,9 +101,27 @@ public sealed partial class FloodResponseGrain(
             steps.Add(await Notify(carPark, text));
         }
 
+        await GrainFactory.GetGrain<ICarParkGrain>(CarParks.KeyOf(S.District!, S.Zone!)).StopWatching(Id);
         await state.WriteStateAsync();
         await GrainFactory.GetGrain<IIncidentGrain>(Id).RecordAreaResponse(null, null, [.. steps]);
         LogReopened(Id, name, reason);
+    }
+
+    public async Task OccupancyChanged(CarParkOccupancy occupancy, CountDirection? direction, string by)
+    {
+        if (S.ClosedAt is null || S.ReopenedAt is not null)
+        {
+            return;
+        }
+
+        var count = CarParkCounting.Describe(occupancy);
+        var (who, action, detail) = direction switch
+        {
+            CountDirection.In => ($"camera {by}", "vehicle entered the closed car park", $"drove in after the closing: {count}"),
+            CountDirection.Out => ($"camera {by}", occupancy.Parked == 0 ? "car park empty" : "vehicle left", count),
+            _ => (by, "vehicles inside set", $"set by {by} after a look: {count}"),
+        };
+        await GrainFactory.GetGrain<IIncidentGrain>(Id).RecordAreaResponse(null, null, [new ResponseStep(who, action, detail, occupancy.UpdatedAt)]);
     }
 
     private async Task Assess(string why)
@@ -162,6 +182,14 @@ public sealed partial class FloodResponseGrain(
 
         var text = $"[{carPark.Name}] Flood warning: the river is rising and the car park closes now. Move your vehicle out at once if it is safe to do so. - Seoul integrated control centre";
         steps.Add(await Notify(carPark, text));
+
+        // Whether vehicles are still parked, by the entrance cameras' counts; each count from now on follows.
+        var carParkGrain = GrainFactory.GetGrain<ICarParkGrain>(CarParks.KeyOf(S.District!, S.Zone!));
+        var occupancy = await carParkGrain.GetOccupancy();
+        steps.Add(occupancy is null
+            ? new(Model, "vehicles inside unknown", "no entrance camera has counted a vehicle and nobody has set the number: check the car park by eye", now)
+            : new(Model, occupancy.Parked == 0 ? "car park empty" : "vehicles still parked", CarParkCounting.Describe(occupancy), now));
+        await carParkGrain.Watch(Id);
         await state.WriteStateAsync();
         var area = carPark.Outline.IsDefaultOrEmpty ? OutlineOf(devices) : carPark.Outline;
         await incident.RecordAreaResponse(area, cameras, [.. steps]);

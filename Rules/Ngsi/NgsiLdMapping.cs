@@ -371,6 +371,13 @@ public static class NgsiLdMapping
         _ => "sensor",
     };
 
+    /// <summary>The properties a Device entity says it measures or controls (<c>controlledProperty</c>), as it says them.</summary>
+    public static IReadOnlyList<string> ControlledPropertiesIn(JsonElement entity) =>
+        Value(entity, "controlledProperty") is { } value
+            ? value.ValueKind == JsonValueKind.Array ? [.. value.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString()!)]
+            : value.ValueKind == JsonValueKind.String ? [value.GetString()!] : []
+            : [];
+
     /// <summary>
     /// A Smart Data Models Device as the cells of a device import (the names of the import's columns), or why it is no
     /// device of this platform. The kind comes from <c>controlledProperty</c> (airPollution: a gas detector; waterLevel:

@@ -123,6 +123,24 @@ public static class AnalyticsRules
             {
                 errors.Add(new($"{field}.activeToHour", "activeFromHour and activeToHour go together"));
             }
+
+            if (z.InwardPoint is { } inward)
+            {
+                if (z.Kind != AnalyticsZoneKind.Count)
+                {
+                    errors.Add(new($"{field}.inwardPoint", "is for a counting zone only (the inner side of an entrance's band)"));
+                }
+                else if (double.IsNaN(inward.X) || double.IsNaN(inward.Y) || inward.X < 0 || inward.Y < 0 || inward.X > MaxSourceDimension || inward.Y > MaxSourceDimension)
+                {
+                    errors.Add(new($"{field}.inwardPoint", $"must be image pixels from 0 to {MaxSourceDimension}"));
+                }
+                else if (!z.Polygon.IsDefault && z.Polygon.Length >= 3 && z.Polygon.All(p => p is not null)
+                    && Image.CreatePolygon([.. z.Polygon.Select(p => new Coordinate(p.X, p.Y)), new Coordinate(z.Polygon[0].X, z.Polygon[0].Y)]) is { IsValid: true } band
+                    && band.Covers(Image.CreatePoint(new Coordinate(inward.X, inward.Y))))
+                {
+                    errors.Add(new($"{field}.inwardPoint", "must lie beyond the band, on its inner side"));
+                }
+            }
         }
 
         var masks = c.MotionMasks.IsDefault ? [] : c.MotionMasks;

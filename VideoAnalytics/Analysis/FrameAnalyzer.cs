@@ -84,6 +84,10 @@ public sealed class FrameAnalyzer : IDisposable
     public IReadOnlyDictionary<string, IReadOnlyDictionary<ObjectClass, int>> CountsByClass =>
         _zones.Where(z => z.Zone.Kind == AnalyticsZoneKind.Count).ToDictionary(z => z.Zone.Name, z => z.CountedByClass);
 
+    /// <summary>Objects counted in and out of each counting zone that has an inner side.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<CountDirection, int>> CountsByDirection =>
+        _zones.Where(z => z.Zone is { Kind: AnalyticsZoneKind.Count, InwardPoint: not null }).ToDictionary(z => z.Zone.Name, z => z.CountedByDirection);
+
     /// <summary>Analyses one source frame (BGR) taken <paramref name="time"/> seconds into the stream.</summary>
     public List<VideoEvent> Analyze(Mat frame, double time)
     {

@@ -24,6 +24,9 @@ public sealed class ZoneRules(AnalyticsZone zone, TimeProvider clock)
     private readonly HashSet<int> _wasInside = [];
     private List<Track> _ended = [];
     private readonly Dictionary<ObjectClass, int> _countedByClass = [];
+    private readonly Dictionary<CountDirection, int> _countedByDirection = [];
+    private readonly (double Cx, double Cy, double Nx, double Ny) _centreLine = CentreLine(zone.Polygon);
+    private readonly int? _inward = zone is { Kind: AnalyticsZoneKind.Count, InwardPoint: { } p } ? Side(CentreLine(zone.Polygon), p.X, p.Y) is var side and not 0 ? side : null : null;
     private int _counted;
     private double _episodeStart = double.NaN;
     private double _episodeLast = double.NaN;
@@ -38,6 +41,9 @@ public sealed class ZoneRules(AnalyticsZone zone, TimeProvider clock)
     public int Counted => _counted;
 
     public IReadOnlyDictionary<ObjectClass, int> CountedByClass => _countedByClass;
+
+    /// <summary>Objects counted in and out of a band with an inner side.</summary>
+    public IReadOnlyDictionary<CountDirection, int> CountedByDirection => _countedByDirection;
 
     /// <summary>One analysed frame: the live tracks, and those that ended with it (a counted object may leave that way).</summary>
     public IEnumerable<VideoEvent> Apply(IReadOnlyList<Track> tracks, double time, double scale, IReadOnlyList<Track>? ended = null)
@@ -139,8 +145,54 @@ public sealed class ZoneRules(AnalyticsZone zone, TimeProvider clock)
             _reported.Add(track.Id);
             _counted++;
             _countedByClass[track.Class] = _countedByClass.GetValueOrDefault(track.Class) + 1;
-            yield return new VideoEvent(VideoEventType.Count, time, zone.Name, track.Id, SourceBox(track.Box, scale), Confidence(track), _counted, ObjectClass: track.Class);
+            var direction = Direction(track, scale);
+            if (direction is { } d)
+            {
+                _countedByDirection[d] = _countedByDirection.GetValueOrDefault(d) + 1;
+            }
+
+            yield return new VideoEvent(VideoEventType.Count, time, zone.Name, track.Id, SourceBox(track.Box, scale), Confidence(track), _counted, ObjectClass: track.Class, Direction: direction);
         }
+    }
+
+    /// <summary>
+    /// Which way a counted object crossed a band that has an inner side: from the side of the band's centre line where
+    /// it was first seen to the side where it was last; none when the band has no inner side or the object came back.
+    /// </summary>
+    private CountDirection? Direction(Track track, double scale)
+    {
+        if (_inward is not { } inward || track.Feet.Count < 2)
+        {
+            return null;
+        }
+
+        var from = Side(track.Feet[0], scale);
+        var to = Side(track.Feet[^1], scale);
+        return from == to || from == 0 || to == 0 ? null : to == inward ? CountDirection.In : CountDirection.Out;
+    }
+
+    /// <summary>The side of the band's long centre line a foot (detection pixels) is on: 1, -1, or 0 on it.</summary>
+    private int Side(Point2d foot, double scale) => Side(_centreLine, foot.X * scale, foot.Y * scale);
+
+    private static int Side((double Cx, double Cy, double Nx, double Ny) line, double x, double y) =>
+        Math.Sign((x - line.Cx) * line.Nx + (y - line.Cy) * line.Ny);
+
+    /// <summary>The band's centre and the normal of its long axis (its smallest enclosing rotated rectangle's), in source pixels.</summary>
+    private static (double Cx, double Cy, double Nx, double Ny) CentreLine(ImmutableArray<ImagePoint> polygon)
+    {
+        if (polygon.IsDefault || polygon.Length < 3)
+        {
+            return (0, 0, 0, 1);
+        }
+
+        var box = Cv2.MinAreaRect(polygon.Select(p => new Point2f((float)p.X, (float)p.Y)));
+        var corners = box.Points();
+        var (a, b, c) = (corners[0], corners[1], corners[2]);
+        var (ux, uy) = Length(b - a) >= Length(c - b) ? (b.X - a.X, b.Y - a.Y) : (c.X - b.X, c.Y - b.Y);
+        var length = Math.Sqrt(ux * ux + uy * uy);
+        return (box.Center.X, box.Center.Y, -uy / length, ux / length);
+
+        static double Length(Point2f v) => Math.Sqrt(v.X * v.X + v.Y * v.Y);
     }
 
     private bool IsInside(Point2d foot, double scale) =>

@@ -19,7 +19,8 @@ public sealed record AnalysisSummary(
     IReadOnlyDictionary<string, int> Counts,
     int FramesDetected = 0,
     int FramesDropped = 0,
-    IReadOnlyDictionary<string, IReadOnlyDictionary<ObjectClass, int>>? CountsByClass = null);
+    IReadOnlyDictionary<string, IReadOnlyDictionary<ObjectClass, int>>? CountsByClass = null,
+    IReadOnlyDictionary<string, IReadOnlyDictionary<CountDirection, int>>? CountsByDirection = null);
 
 /// <summary>
 /// <c>analyze &lt;video file&gt; [--config &lt;camera config json&gt;] [--json] [--snapshots &lt;folder&gt;]</c>: runs a camera's
@@ -95,7 +96,8 @@ public static class AnalyzeCommand
             var summary = Analyze(args[1], config, e => output.WriteLine(json ? JsonSerializer.Serialize(e, Json) : Describe(e)), snapshots, detector: detector);
             await output.WriteLineAsync(json ? JsonSerializer.Serialize(summary, Json)
                 : $"frames read {summary.FramesRead}, analysed {summary.FramesAnalysed} (detector on {summary.FramesDetected}), {summary.AnalysisFramesPerSecond:F1} analysis fps with decoding, {summary.AnalysisOnlyFramesPerSecond:F1} without; counts {string.Join(", ", summary.Counts.Select(c => $"{c.Key} {c.Value}"))}"
-                  + (summary.CountsByClass is { Count: > 0 } byClass ? $" ({string.Join("; ", byClass.Select(z => $"{z.Key}: {string.Join(", ", z.Value.Select(c => $"{c.Key} {c.Value}"))}"))})" : ""));
+                  + (summary.CountsByClass is { Count: > 0 } byClass ? $" ({string.Join("; ", byClass.Select(z => $"{z.Key}: {string.Join(", ", z.Value.Select(c => $"{c.Key} {c.Value}"))}"))})" : "")
+                  + (summary.CountsByDirection?.Where(z => z.Value.Count > 0).ToList() is { Count: > 0 } byDirection ? $"; {string.Join("; ", byDirection.Select(z => $"{z.Key}: in {z.Value.GetValueOrDefault(CountDirection.In)}, out {z.Value.GetValueOrDefault(CountDirection.Out)}"))}" : ""));
             return 0;
         }
         catch (Exception ex) when (ex is FileNotFoundException or InvalidDataException or NotSupportedException)
@@ -163,10 +165,10 @@ public static class AnalyzeCommand
         return new AnalysisSummary("summary", video.FramesRead, analyzer.FramesAnalysed, Math.Round(last, 2),
             Math.Round(analyzer.FramesAnalysed / total.Elapsed.TotalSeconds, 1),
             Math.Round(analyzer.FramesAnalysed / Math.Max(1e-9, analysing.Elapsed.TotalSeconds), 1),
-            analyzer.Counts, analyzer.FramesDetected, analyzer.FramesDropped, analyzer.CountsByClass);
+            analyzer.Counts, analyzer.FramesDetected, analyzer.FramesDropped, analyzer.CountsByClass, analyzer.CountsByDirection);
     }
 
     private static string Describe(VideoEvent e) =>
         $"{e.Time,8:F2}s {e.Type} zone={e.Zone} track={e.TrackId} box=[{string.Join(",", e.Box ?? [])}] confidence={e.Confidence}"
-        + (e.ObjectClass is { } k ? $" class={k}" : "") + (e.Count is { } c ? $" count={c}" : "") + (e.DwellSeconds is { } d ? $" dwell={d}s" : "") + (e.Detail is { } x ? $" {x}" : "");
+        + (e.ObjectClass is { } k ? $" class={k}" : "") + (e.Count is { } c ? $" count={c}" : "") + (e.Direction is { } way ? $" direction={way}" : "") + (e.DwellSeconds is { } d ? $" dwell={d}s" : "") + (e.Detail is { } x ? $" {x}" : "");
 }

@@ -61,7 +61,7 @@ foreach (var line in results)
     Console.WriteLine(line);
 }
 
-internal sealed record BenchOptions(int Devices, TimeSpan Duration, int Concurrency, int[] Batches, string[] Storages, TimeSpan Checkpoint, bool Live, bool Bare, bool Million = false, int Reporting = 100_000, bool Mqtt = true, int Repeat = 1)
+internal sealed record BenchOptions(int Devices, TimeSpan Duration, int Concurrency, int[] Batches, string[] Storages, TimeSpan Checkpoint, bool Live, bool Bare, bool Million = false, int Reporting = 100_000, bool Mqtt = true, int Repeat = 1, int HistoryDevices = 10_000)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -78,7 +78,8 @@ internal sealed record BenchOptions(int Devices, TimeSpan Duration, int Concurre
             bool.Parse(config["million"] ?? "false"),
             int.Parse(config["reporting"] ?? "100000", CultureInfo.InvariantCulture),
             bool.Parse(config["mqtt"] ?? "true"),
-            int.Parse(config["repeat"] ?? "1", CultureInfo.InvariantCulture));
+            int.Parse(config["repeat"] ?? "1", CultureInfo.InvariantCulture),
+            int.Parse(config["historyDevices"] ?? "10000", CultureInfo.InvariantCulture));
     }
 }
 
@@ -792,6 +793,36 @@ internal static class ManyDevices
         var withReportingHeap = Heap();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{reporting.Length:N0} reporting devices activated at {activationRate:N0}/s; {withReporting:0} MiB"));
 
+        // Devices with a full history (100 readings each, the default length), checkpointed and collected, then woken by
+        // one reading each: what an active device with a history costs above an idle one.
+        var historied = ids.Skip(reporting.Length).Take(Math.Min(options.HistoryDevices, ids.Length - reporting.Length)).ToArray();
+        double historyIdleHeap = 0, historyActiveHeap = 0, historyActive = 0, historyIdle = 0;
+        if (historied.Length > 0)
+        {
+            await management.ForceActivationCollection(TimeSpan.Zero);
+            Collect();
+            var beforeHistory = Heap();
+            await Parallel.ForEachAsync(historied, new ParallelOptions { MaxDegreeOfParallelism = 256 }, async (id, _) =>
+            {
+                var grain = grains.GetGrain<IGasSensorGrain>(id);
+                for (var batch = 0; batch < 4; batch++)
+                {
+                    await grain.ReportReadings(new ReadingBatch([.. Enumerable.Range(0, 25).Select(i => new Reading(clock.Next(), MetricCatalog.Concentration, 3 + i / 100.0, "ppm"))], DateTimeOffset.UtcNow));
+                }
+            });
+            await management.ForceActivationCollection(TimeSpan.Zero); // each checkpoints on the way out
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            Collect();
+            historyIdle = Rss();
+            historyIdleHeap = Heap();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{historied.Length:N0} devices took 100 readings each and were collected: {(historyIdleHeap - beforeHistory) * 1024 / historied.Length:0.0} KiB managed heap per device above their idle state (their history, in memory storage)"));
+            await Parallel.ForEachAsync(historied, new ParallelOptions { MaxDegreeOfParallelism = 256 }, async (id, _) =>
+                await grains.GetGrain<IGasSensorGrain>(id).ReportReadings(new ReadingBatch([new Reading(clock.Next(), MetricCatalog.Concentration, 3, "ppm")], DateTimeOffset.UtcNow)));
+            Collect();
+            historyActive = Rss();
+            historyActiveHeap = Heap();
+        }
+
         Console.WriteLine();
         Console.WriteLine("| measure | value |");
         Console.WriteLine("|---|---|");
@@ -800,6 +831,10 @@ internal static class ManyDevices
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| all {ids.Length:N0} active: resident / managed heap after a full GC | {allActive:0} / {allActiveHeap:0} MiB, {(allActive - empty) * 1024 / ids.Length:0.0} / {(allActiveHeap - emptyHeap) * 1024 / ids.Length:0.0} KiB per device |"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| all idle (deactivated; memory storage holds their state in this process) | {idle:0} / {idleHeap:0} MiB, {(idle - empty) * 1024 / ids.Length:0.0} / {(idleHeap - emptyHeap) * 1024 / ids.Length:0.0} KiB per device |"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {reporting.Length:N0} of them active again | {withReporting:0} / {withReportingHeap:0} MiB, {(withReporting - idle) * 1024 / reporting.Length:0.0} / {(withReportingHeap - idleHeap) * 1024 / reporting.Length:0.0} KiB per active device above idle |"));
+        if (historied.Length > 0)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {historied.Length:N0} others with 100 readings of history each, active again by one reading | {historyActive:0} / {historyActiveHeap:0} MiB, {(historyActive - historyIdle) * 1024 / historied.Length:0.0} / {(historyActiveHeap - historyIdleHeap) * 1024 / historied.Length:0.0} KiB per active device above idle |"));
+        }
         await host.StopAsync();
     }
 

@@ -5,6 +5,9 @@ using System.Xml;
 using System.Xml.Linq;
 using System.Xml.Schema;
 using CityControl.Testing;
+using CityControl.Video;
+using CityControl.Devices;
+using Microsoft.Extensions.DependencyInjection;
 using CityControl.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -63,6 +66,22 @@ public sealed class FloodCarParkTests
             Assert.Equal(HttpStatusCode.OK, registered.StatusCode);
         }
 
+        // The entrance camera counts three vehicles in and one out: two are parked.
+        var occupancy = $"/api/car-parks/{district}/{zone}/occupancy";
+        using (var before = await api.SendAsync(HttpMethod.Get, occupancy, PlatformApi.Operator))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, before.StatusCode);
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            await Counted(platform, $"cam-{district}", CountDirection.In, i);
+        }
+
+        await WaitFor(async () => (await api.GetJsonAsync(occupancy))["in"]!.GetValue<int>() == 3, "three vehicles counted in");
+        await Counted(platform, $"cam-{district}", CountDirection.Out, 3);
+        await WaitFor(async () => (await api.GetJsonAsync(occupancy))["parked"]!.GetValue<int>() == 2, "two vehicles parked");
+
         // The river rises 2 cm a minute (1.2 m/h) from 10 cm: the alert level (0.3 m) at minute 10 opens the incident,
         // with the danger level (0.6 m) 15 minutes off, more than the car park's 12.
         string? incident = null;
@@ -100,6 +119,29 @@ public sealed class FloodCarParkTests
         Assert.True(timeline.FindIndex(e => e.Action == "barrier closed") > timeline.FindIndex(e => e.Action == "barrier closing commanded"));
         Assert.Contains(timeline, e => e.Action == "cameras attached" && e.Detail.Contains($"cam-{district}", StringComparison.Ordinal));
         Assert.DoesNotContain(timeline, e => e.Detail.Contains("12345678", StringComparison.Ordinal)); // phone numbers stay off the timeline
+        var parked = Assert.Single(timeline, e => e.Action == "vehicles still parked");
+        Assert.StartsWith("2 vehicles inside by the entrance count (3 in, 1 out since", parked.Detail, StringComparison.Ordinal);
+
+        // After the closing each vehicle through the entrance is on the timeline: one leaves, one drives in past the
+        // barrier, two leave (the car park is empty); then an operator who looked sets the number.
+        await Counted(platform, $"cam-{district}", CountDirection.Out, 60);
+        await WaitFor(async () => (await Timeline(api, incident!)).Any(e => e.Action == "vehicle left"), "the vehicle that left on the timeline");
+        await Counted(platform, $"cam-{district}", CountDirection.In, 61);
+        await WaitFor(async () => (await Timeline(api, incident!)).Any(e => e.Action == "vehicle entered the closed car park"), "the vehicle that drove in");
+        await Counted(platform, $"cam-{district}", CountDirection.Out, 62);
+        await WaitFor(async () => (await api.GetJsonAsync(occupancy))["parked"]!.GetValue<int>() == 1, "one vehicle parked");
+        await Counted(platform, $"cam-{district}", CountDirection.Out, 63);
+        await WaitFor(async () => (await Timeline(api, incident!)).Any(e => e.Action == "car park empty"), "the car park empty on the timeline");
+        var empty = Assert.Single(await Timeline(api, incident!), e => e.Action == "car park empty");
+        Assert.Equal($"camera cam-{district}", empty.Actor);
+        Assert.StartsWith("0 vehicles inside by the entrance count (4 in, 4 out", empty.Detail, StringComparison.Ordinal);
+        using (var set = await api.SendAsync(HttpMethod.Put, occupancy, PlatformApi.Operator, PlatformApi.Json(new { parked = 1 })))
+        {
+            Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+            Assert.Equal((1, "operator"), ((await PlatformApi.BodyAsync(set))["parked"]!.GetValue<int>(), (await api.GetJsonAsync(occupancy))["setBy"]!.GetValue<string>()));
+        }
+
+        await WaitFor(async () => (await Timeline(api, incident!)).Any(e => e.Action == "vehicles inside set" && e.Detail.StartsWith("set by operator after a look: 1 vehicle inside", StringComparison.Ordinal)), "the operator's number on the timeline");
 
         // The CAP alert validates against the official schema and covers the car park's outline.
         using var response = await api.SendAsync(HttpMethod.Get, $"/api/incidents/{incident}/cap", PlatformApi.Operator);
@@ -141,6 +183,11 @@ public sealed class FloodCarParkTests
         Assert.True(timeline.FindIndex(e => e.Action == "barrier open") > timeline.FindIndex(e => e.Action == "barrier opening commanded"));
     }
 
+    /// <summary>The car park's entrance camera counts a vehicle, as a video worker reports it.</summary>
+    private static Task Counted(InProcessPlatform platform, string camera, CountDirection direction, double seconds) =>
+        platform.Services.GetRequiredService<IGrainFactory>().GetGrain<ICameraGrain>(camera).ReportVideoEvent(
+            new VideoEvent(VideoEventType.Count, seconds, "entrance", (int)seconds, [300, 200, 120, 160], 1, ObjectClass: ObjectClass.Vehicle, At: DateTimeOffset.UtcNow, Direction: direction));
+
     [Fact]
     public async Task A_car_park_with_a_bad_phone_or_an_open_outline_is_a_400_naming_the_field()
     {
@@ -159,6 +206,28 @@ public sealed class FloodCarParkTests
 
         using var operatorTry = await platform.Api.SendAsync(HttpMethod.Get, "/api/car-parks/Yeouido/parking-9", PlatformApi.Operator);
         Assert.Equal(HttpStatusCode.Forbidden, operatorTry.StatusCode);
+
+        // The count of a car park nobody registered is a 404; a number that is none, or out of range, a 400 naming it;
+        // a dispatcher does not set it.
+        using (var unknown = await platform.Api.SendAsync(HttpMethod.Get, "/api/car-parks/Yeouido/parking-9/occupancy", PlatformApi.Operator))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        }
+
+        using (var registered = await platform.Api.SendAsync(HttpMethod.Put, "/api/car-parks/Yeouido/parking-8", PlatformApi.Admin, PlatformApi.Json(new { name = "P8" })))
+        {
+            Assert.Equal(HttpStatusCode.OK, registered.StatusCode);
+        }
+
+        foreach (var body in new object[] { new { parked = -1 }, new { parked = 100_001 }, new { }, new { parked = "many" } })
+        {
+            using var response = await platform.Api.SendAsync(HttpMethod.Put, "/api/car-parks/Yeouido/parking-8/occupancy", PlatformApi.Operator, PlatformApi.Json(body));
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.NotNull((await PlatformApi.BodyAsync(response))["errors"]!["parked"] ?? (await PlatformApi.BodyAsync(response))["errors"]!["$.parked"]);
+        }
+
+        using var dispatcherTry = await platform.Api.SendAsync(HttpMethod.Put, "/api/car-parks/Yeouido/parking-8/occupancy", PlatformApi.Police, PlatformApi.Json(new { parked = 3 }));
+        Assert.Equal(HttpStatusCode.Forbidden, dispatcherTry.StatusCode);
     }
 
     [Fact]

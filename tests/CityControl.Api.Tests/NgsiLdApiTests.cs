@@ -203,21 +203,53 @@ public sealed class NgsiLdApiTests(MemoryPlatformFixture fixture)
     }
 
     [Fact]
-    public async Task A_gateways_Device_entity_onboards_a_gauge_that_is_then_kept_up_to_date_and_read_and_the_published_examples_are_refused_for_what_they_lack()
+    public async Task A_gateways_Device_entity_onboards_a_gauge_that_is_then_kept_up_to_date_and_read_and_the_published_examples_are_announced_for_an_admin()
     {
         var district = MemoryPlatformFixture.NewId("ngsidevice");
         using var gatewayResponse = await Api.PostJsonAsync("/api/gateways", new { id = "gw-" + district, name = "Context broker", districts = new[] { district } }, PlatformApi.Admin);
         var credential = (await PlatformApi.BodyAsync(gatewayResponse))["credential"]!;
         var gateway = (credential["username"]!.GetValue<string>(), credential["secret"]!.GetValue<string>());
 
-        // The published Device examples are a waste container's fill-level sensor with no location: no device this
-        // control centre watches. Each is refused on its own, naming what it lacks.
+        // The published Device examples are a waste container's fill-level sensor with no location and no district: no
+        // device this control centre can place or watch on its own. Both are taken as an announced device, in the
+        // gateway's one district, for an admin to onboard or dismiss; a partner reads back the entity it sent.
         using (var published = await PostAsync("/ngsi-ld/v1/entityOperations/upsert", gateway, new JsonArray(Example("Device", "normalized", DateTimeOffset.UtcNow), Example("Device", "key-values", DateTimeOffset.UtcNow))))
         {
-            var body = await PlatformApi.BodyAsync(published);
-            Assert.Equal(HttpStatusCode.MultiStatus, published.StatusCode);
-            Assert.All(body["errors"]!.AsArray(), e => Assert.StartsWith("controlledProperty: 'fillingLevel, temperature' names no kind of device", e!["error"]!["title"]!.GetValue<string>(), StringComparison.Ordinal));
-            Assert.Equal(2, body["errors"]!.AsArray().Count);
+            Assert.True(published.StatusCode == HttpStatusCode.NoContent, $"{(int)published.StatusCode}: {await published.Content.ReadAsStringAsync()}");
+        }
+
+        var announced = Assert.Single((await Api.GetJsonAsync("/api/device-announcements", PlatformApi.Admin)).AsArray(), a => a!["id"]!.GetValue<string>() == "device-9845A")!;
+        Assert.Equal($"ngsi-ld:{gateway.Item1}", announced["gateway"]!.GetValue<string>());
+        Assert.Equal(("device-9845A", "9845A", district, 2), (announced["id"]!.GetValue<string>(), announced["name"]!.GetValue<string>(), announced["district"]!.GetValue<string>(), announced["times"]!.GetValue<int>()));
+        Assert.Equal(["fillingLevel", "temperature"], announced["controlledProperties"]!.AsArray().Select(p => p!.GetValue<string>()));
+        Assert.Equal(["controlledProperty", "location"], announced["missing"]!.AsArray().Select(m => m!.GetValue<string>().Split(':')[0]));
+        var sentBack = await Api.GetJsonAsync("/ngsi-ld/v1/entities/urn:ngsi-ld:Device:device-9845A", PlatformApi.Operator);
+        Assert.Equal(0.75, sentBack["batteryLevel"]!.GetValue<double>());
+        using (var notAdmin = await Api.SendAsync(HttpMethod.Get, "/api/device-announcements", PlatformApi.Operator))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, notAdmin.StatusCode);
+        }
+
+        using (var dismissed = await Api.SendAsync(HttpMethod.Delete, "/api/device-announcements/device-9845A", PlatformApi.Admin))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, dismissed.StatusCode);
+        }
+
+        Assert.DoesNotContain((await Api.GetJsonAsync("/api/device-announcements", PlatformApi.Admin)).AsArray(), a => a!["id"]!.GetValue<string>() == "device-9845A");
+        using (var again = await Api.SendAsync(HttpMethod.Delete, "/api/device-announcements/device-9845A", PlatformApi.Admin))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
+        }
+
+        // What is wrong in what was given is still refused, naming it: a gauge with its danger level below its alert level.
+        var broken = Example("Device", "key-values", DateTimeOffset.UtcNow);
+        broken["id"] = $"urn:ngsi-ld:Device:broken-{district}";
+        broken["controlledProperty"] = new JsonArray("waterLevel");
+        broken["configuration"] = new JsonArray(new JsonObject { ["parameter"] = "alertLevel", ["value"] = "0.6" }, new JsonObject { ["parameter"] = "dangerLevel", ["value"] = "0.3" });
+        using (var refused = await PostAsync("/ngsi-ld/v1/entities", gateway, broken))
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+            Assert.StartsWith("configuration.", (await PlatformApi.BodyAsync(refused))["title"]!.GetValue<string>(), StringComparison.Ordinal);
         }
 
         // The same published entity describing a riverside gauge: what the model has no attribute for (the gauge's

@@ -167,6 +167,25 @@ public sealed class VideoAnalysisTests
     }
 
     /// <summary>
+    /// The same aisle as the car park's entrance, its inner side up the picture (the sample's <c>inwardPoint</c>). By
+    /// eye on a contact sheet at two frames a second: up the aisle, into the car park, the white car at 4.5-8 s and the
+    /// red car at 15-18.5 s; down and out, the grey car at 14.5-17.5 s and the other white car at 25.5-28 s. Each count
+    /// must have the direction of the car passing when it falls.
+    /// </summary>
+    [Fact]
+    public void The_car_park_entrance_counts_the_cars_driving_up_the_aisle_in_and_those_coming_down_out()
+    {
+        var events = new List<VideoEvent>();
+        var summary = AnalyzeCommand.Analyze(Clip("intel_car-detection.mp4"), Config("car-park-aisle-count.json"), events.Add);
+
+        (double From, double To, CountDirection Way)[] byEye = [(4.5, 9, CountDirection.In), (14.5, 18, CountDirection.Out), (15, 19.5, CountDirection.In), (25.5, 28.5, CountDirection.Out)];
+        var counts = events.Where(e => e.Type == VideoEventType.Count).ToList();
+        Assert.Equal(4, counts.Count);
+        Assert.All(counts, c => Assert.Contains(byEye, w => c.Time >= w.From && c.Time <= w.To && c.Direction == w.Way));
+        Assert.Equal((2, 2), (summary.CountsByDirection!["aisle"][CountDirection.In], summary.CountsByDirection["aisle"][CountDirection.Out]));
+    }
+
+    /// <summary>
     /// Seen from the side, with the detector. Counted by eye on contact sheets at 2.5 frames a second with the band
     /// drawn (ffmpeg; the crossings are listed below, by when a vehicle's front wheels cross the band).
     /// The arterial road (video03, inbound band across all lanes): 26 vehicles, 24 cars, vans and SUVs and 2 trucks

@@ -100,6 +100,50 @@ async function loadDevices() {
   }));
 }
 
+// Device entities gateways announced that are no devices yet: onboarded with the form (filled from the
+// announcement) or dismissed.
+async function loadAnnounced() {
+  const response = await fetch('/api/device-announcements');
+  if (!response.ok) {
+    message(await problem(response));
+    return;
+  }
+  const announced = await response.json();
+  const body = document.querySelector('#announced tbody');
+  if (announced.length === 0) {
+    const none = cells(document.createElement('tr'), [t('admin.noneAnnounced', 'none')]);
+    none.firstChild.colSpan = 8;
+    body.replaceChildren(none);
+    return;
+  }
+  body.replaceChildren(...announced.map(a => {
+    const onboard = document.createElement('button');
+    onboard.textContent = t('admin.onboardAnnounced', 'Onboard…');
+    onboard.addEventListener('click', () => {
+      resetForm();
+      field('id').value = a.id;
+      field('name').value = a.name;
+      field('district').value = a.district ?? '';
+      document.getElementById('device-form').scrollIntoView();
+      field('lat').focus();
+    });
+    const dismiss = document.createElement('button');
+    dismiss.textContent = t('admin.dismiss', 'Dismiss');
+    dismiss.addEventListener('click', async () => {
+      const ended = await fetch(`/api/device-announcements/${encodeURIComponent(a.id)}`, { method: 'DELETE' });
+      message(ended.ok ? '' : await problem(ended));
+      await loadAnnounced();
+    });
+    const buttons = document.createElement('span');
+    buttons.append(onboard, ' ', dismiss);
+    const row = cells(document.createElement('tr'), [a.id, a.name, a.controlledProperties.join(', '), a.district ?? '', a.gateway,
+      a.missing.map(m => m.split(':')[0]).join(', '), new Date(a.lastAt).toLocaleString(), buttons]);
+    row.children[5].title = a.missing.join('\n');
+    row.dataset.id = a.id;
+    return row;
+  }));
+}
+
 async function rotateCredential(id) {
   const response = await fetch(`/api/devices/${encodeURIComponent(id)}/credential`, { method: 'POST' });
   if (!response.ok) {
@@ -287,6 +331,7 @@ async function saveDevice(event) {
   }
   resetForm();
   await loadDevices();
+  await loadAnnounced();
 }
 
 // The video access audit trail of one day: who looked at which camera, on what basis, and every refusal and grant.
@@ -341,6 +386,7 @@ document.getElementById('refresh').addEventListener('click', () => loadDevices()
   resetForm();
   document.getElementById('audit-day').value = new Date().toISOString().slice(0, 10);
   await loadDevices();
+  await loadAnnounced();
   await loadAudit();
   await startPicker().catch(e => message(String(e)));
   // Opened from a device's panel on the map: that device's form.

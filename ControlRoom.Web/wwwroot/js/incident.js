@@ -158,6 +158,7 @@ function render(detail) {
     if (!mediaShown.has(key)) mediaShown.set(key, mediaFigure(id, m, index));
     return mediaShown.get(key);
   }));
+  showCarPark(s).catch(() => {});
   document.getElementById('timeline').replaceChildren(...detail.timeline.map(entry => {
     const item = document.createElement('li');
     item.textContent = timelineText(entry, new Date(entry.at).toLocaleString());
@@ -166,6 +167,33 @@ function render(detail) {
 }
 
 const mediaShown = new Map();
+
+// A flood incident's car park: how many vehicles its entrance cameras counted inside, and an operator's number after
+// a look (counting goes on from it). Hidden when the zone has no registered car park.
+async function showCarPark(summary) {
+  const section = document.getElementById('car-park');
+  if (summary.type !== 'flood') return;
+  const address = `/api/car-parks/${encodeURIComponent(summary.district)}/${encodeURIComponent(summary.zone)}/occupancy`;
+  const response = await fetch(address);
+  if (response.status === 404 || response.status === 403) return;
+  section.hidden = false;
+  const roles = page.user?.roles ?? [];
+  document.getElementById('car-park-form').hidden = !(roles.includes('Operator') || roles.includes('Admin'));
+  const o = response.status === 200 ? await response.json() : null;
+  text('car-park-count', o
+    ? t('carPark.count', '{parked} vehicles inside by the entrance count ({in} in, {out} out since {since}, from {by})')
+      .replace('{parked}', o.parked).replace('{in}', o.in).replace('{out}', o.out)
+      .replace('{since}', new Date(o.since).toLocaleString()).replace('{by}', o.setBy)
+    : t('carPark.unknown', 'No vehicle counted yet and nobody has set the number: check the car park by eye.'));
+  const form = document.getElementById('car-park-form');
+  form.onsubmit = async event => {
+    event.preventDefault();
+    const parked = Number(document.getElementById('car-park-parked').value);
+    const put = await fetch(address, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ parked }) });
+    showMessage(put.ok ? '' : problemText(await put.json().catch(() => ({})), put.status));
+    if (put.ok) await showCarPark(summary);
+  };
+}
 
 function showMessage(value) {
   const message = document.getElementById('message');
