@@ -299,8 +299,9 @@ public abstract partial class DeviceGrain(
     }
 
     /// <summary>
-    /// At a checkpoint (before the state is written): appends the readings taken since the last one to the history
-    /// store. A failure keeps them in the state for the next checkpoint; an append repeated after a crash is read once.
+    /// At a checkpoint (before the state is written): appends the readings not yet in the history store once there
+    /// are <see cref="DeviceGrainOptions.HistoryBatch"/> of them (fewer wait in the state). A failure keeps them in the
+    /// state for the next checkpoint; an append repeated after a crash is read once.
     /// </summary>
     private async Task AppendHistory()
     {
@@ -310,9 +311,9 @@ public abstract partial class DeviceGrain(
             S.History.Clear();
         }
 
-        if (S.PendingHistory.Count == 0)
+        if (S.PendingHistory.Count < _options.HistoryBatch)
         {
-            return;
+            return; // they wait in the state, which this checkpoint writes
         }
 
         try
@@ -323,7 +324,7 @@ public abstract partial class DeviceGrain(
                 S.HistoryGenerationCount = 0;
             }
 
-            await HistoryStore.Append(Id, S.HistoryGeneration, S.PendingHistory);
+            await HistoryStore.Append(Id, S.HistoryGeneration, S.PendingHistory, startsGeneration: S.HistoryGenerationCount == 0);
         }
         catch (Exception ex)
         {
@@ -378,9 +379,9 @@ public abstract partial class DeviceGrain(
             await GrainFactory.GetDirectoryFor(Id).Upsert(Summary(), S.Status == LifecycleStatus.Decommissioned ? null : Status());
         }
 
-        if (S.PendingHistory.Count > 0 || S.History.Count > 0)
+        if (S.PendingHistory.Count >= _options.HistoryBatch || S.History.Count > 0)
         {
-            MarkDirty(); // readings the last activation did not append
+            MarkDirty(); // readings the last activation left to append
         }
 
         await base.OnActivateAsync(cancellationToken);
@@ -566,11 +567,11 @@ public abstract partial class DeviceGrain(
     /// <summary>A change that may wait for the checkpoint (readings, counts): it is in the ingest journal meanwhile.</summary>
     protected void MarkDirty() => Checkpoints.MarkDirty();
 
-    /// <summary>A change that matters (alarm, lifecycle, configuration): written now; readings taken since the last checkpoint are still appended to the history at the next.</summary>
+    /// <summary>A change that matters (alarm, lifecycle, configuration): written now; a batch of readings for the history store is still appended at the next checkpoint.</summary>
     protected async Task Persist()
     {
         await Checkpoints.WriteNow();
-        if (S.PendingHistory.Count > 0)
+        if (S.PendingHistory.Count >= _options.HistoryBatch)
         {
             MarkDirty();
         }

@@ -38,7 +38,7 @@ public sealed class DeviceState
     /// <summary>When the device's session was last lost without a goodbye (its Last Will), until it is heard from again.</summary>
     [Id(19)] public DateTimeOffset? SessionLostAt { get; set; }
 
-    /// <summary>Readings taken since the last checkpoint, in arrival order: appended to the history store at the next one.</summary>
+    /// <summary>Readings not yet in the history store, in arrival order: appended by the first checkpoint that finds <see cref="DeviceGrainOptions.HistoryBatch"/> of them.</summary>
     [Id(20)] public List<Reading> PendingHistory { get; set; } = [];
 
     /// <summary>The history store's generation the device appends to, and how many readings it holds (see <see cref="IReadingHistoryStore"/>).</summary>
@@ -63,6 +63,13 @@ public sealed class DeviceGrainOptions
 
     /// <summary>How many recent readings a device's history holds (in the history store; an activation holds only those since its last checkpoint).</summary>
     public int HistoryLength { get; set; } = 100;
+
+    /// <summary>
+    /// How many readings a device gathers in its state before a checkpoint appends them to its history store: fewer
+    /// wait in the state (written with it anyway), so a device that reports once a minute costs one storage write per
+    /// checkpoint, not two.
+    /// </summary>
+    public int HistoryBatch { get; set; } = 25;
 
     /// <summary>How many recent device events a device keeps in its state.</summary>
     public int EventHistoryLength { get; set; } = 50;

@@ -41,6 +41,7 @@ public static class GrainServiceCollectionExtensions
             .Bind(configuration.GetSection(DeviceGrainOptions.Section))
             .Validate(o => o.CheckpointInterval >= TimeSpan.FromSeconds(1), $"{DeviceGrainOptions.Section}:CheckpointInterval must be at least 00:00:01")
             .Validate(o => o.HistoryLength is >= 1 and <= 10_000, $"{DeviceGrainOptions.Section}:HistoryLength must be between 1 and 10000")
+            .Validate(o => o.HistoryBatch >= 1 && o.HistoryBatch <= o.HistoryLength, $"{DeviceGrainOptions.Section}:HistoryBatch must be between 1 and HistoryLength")
             .Validate(o => o.EventHistoryLength is >= 1 and <= 1_000, $"{DeviceGrainOptions.Section}:EventHistoryLength must be between 1 and 1000")
             .ValidateOnStart();
         services.AddOptions<CorrelationOptions>()

@@ -18,7 +18,7 @@ public sealed class BlobReadingHistoryStore(BlobServiceClient service, string co
     private readonly BlobContainerClient _container = service.GetBlobContainerClient(containerName);
     private volatile bool _containerExists;
 
-    public async Task Append(string deviceId, long generation, IReadOnlyList<Reading> readings, CancellationToken cancellationToken = default)
+    public async Task Append(string deviceId, long generation, IReadOnlyList<Reading> readings, bool startsGeneration = false, CancellationToken cancellationToken = default)
     {
         if (readings.Count == 0)
         {
@@ -27,21 +27,34 @@ public sealed class BlobReadingHistoryStore(BlobServiceClient service, string co
 
         var block = Encode(readings);
         var blob = Blob(deviceId, generation);
+        if (startsGeneration)
+        {
+            await Create(blob, cancellationToken);
+        }
+
         try
         {
             await AppendBlock(blob, block, cancellationToken);
         }
-        catch (RequestFailedException ex) when (ex.Status == 404)
+        catch (RequestFailedException ex) when (ex.Status == 404 && !startsGeneration)
         {
-            // The generation's first block (or the container's first blob): create, then append.
-            if (!_containerExists)
-            {
-                await _container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-                _containerExists = true;
-            }
-
-            await blob.CreateIfNotExistsAsync(new AppendBlobCreateOptions { HttpHeaders = new() { ContentType = "application/x-ndjson" } }, cancellationToken);
+            // The generation's first block after all (its start was not known): create, then append.
+            await Create(blob, cancellationToken);
             await AppendBlock(blob, block, cancellationToken);
+        }
+    }
+
+    private async Task Create(AppendBlobClient blob, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await blob.CreateIfNotExistsAsync(new AppendBlobCreateOptions { HttpHeaders = new() { ContentType = "application/x-ndjson" } }, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404 && !_containerExists)
+        {
+            await _container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+            _containerExists = true;
+            await blob.CreateIfNotExistsAsync(new AppendBlobCreateOptions { HttpHeaders = new() { ContentType = "application/x-ndjson" } }, cancellationToken);
         }
     }
 

@@ -23,10 +23,10 @@ public sealed class ReadingHistoryStoreTests(AzuriteFixture azurite)
         Reading Numbered(int i) => new(at.AddSeconds(i), i % 2 == 0 ? MetricCatalog.WaterLevel : MetricCatalog.Temperature, 1.25 + i, i % 2 == 0 ? "m" : "°C");
 
         Assert.Empty(await store.Read("gauge-1", 0, ct));
-        await store.Append("gauge-1", 0, [.. Enumerable.Range(0, 3).Select(Numbered)], ct);
-        await store.Append("gauge-1", 0, [.. Enumerable.Range(3, 2).Select(Numbered)], ct);
-        await store.Append("gauge-1", 1, [Numbered(5)], ct);
-        await store.Append("gauge-2", 0, [Numbered(9)], ct);
+        await store.Append("gauge-1", 0, [.. Enumerable.Range(0, 3).Select(Numbered)], cancellationToken: ct); // creates the container too
+        await store.Append("gauge-1", 0, [.. Enumerable.Range(3, 2).Select(Numbered)], cancellationToken: ct);
+        await store.Append("gauge-1", 1, [Numbered(5)], startsGeneration: true, cancellationToken: ct);
+        await store.Append("gauge-2", 0, [Numbered(9)], startsGeneration: true, cancellationToken: ct);
 
         Assert.Equal(Enumerable.Range(0, 5).Select(Numbered), await store.Read("gauge-1", 0, ct));
         Assert.Equal([Numbered(5)], await store.Read("gauge-1", 1, ct));
@@ -35,13 +35,13 @@ public sealed class ReadingHistoryStoreTests(AzuriteFixture azurite)
 
         // An append repeated after a lost answer is in the blob twice: the store gives back what is there, and the
         // device's history window takes each reading once (DeviceGrainTests).
-        await store.Append("gauge-1", 1, [Numbered(5)], ct);
+        await store.Append("gauge-1", 1, [Numbered(5)], cancellationToken: ct);
         Assert.Equal([Numbered(5), Numbered(5)], await store.Read("gauge-1", 1, ct));
 
         // A line changed in storage into something else costs that line only.
         var blob = service.GetBlobContainerClient(container).GetAppendBlobClient("gauge-2/000000000000.jsonl");
         await blob.AppendBlockAsync(new MemoryStream(Encoding.UTF8.GetBytes("{\"timestamp\":\"2026-11-27T0\n[1,2]\nnot json\n")), cancellationToken: ct);
-        await store.Append("gauge-2", 0, [Numbered(10)], ct);
+        await store.Append("gauge-2", 0, [Numbered(10)], cancellationToken: ct);
         Assert.Equal([Numbered(9), Numbered(10)], await store.Read("gauge-2", 0, ct));
 
         await store.Delete("gauge-1", 0, ct);

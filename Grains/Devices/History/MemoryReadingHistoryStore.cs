@@ -12,7 +12,7 @@ public sealed class MemoryReadingHistoryStore(IGrainFactory grains) : IReadingHi
 {
     public const int Partitions = 64;
 
-    public Task Append(string deviceId, long generation, IReadOnlyList<Reading> readings, CancellationToken cancellationToken = default) =>
+    public Task Append(string deviceId, long generation, IReadOnlyList<Reading> readings, bool startsGeneration = false, CancellationToken cancellationToken = default) =>
         Partition(deviceId).Append(deviceId, generation, [.. readings]);
 
     public async Task<IReadOnlyList<Reading>> Read(string deviceId, long generation, CancellationToken cancellationToken = default) =>
