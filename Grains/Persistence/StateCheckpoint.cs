@@ -27,11 +27,13 @@ public sealed partial class StateCheckpoint(Grain grain, IStorage storage, TimeS
         }
 
         Dirty = true;
-        _timer ??= grain.RegisterGrainTimer(
-            static (checkpoint, _) => checkpoint.WriteIfDirty(),
-            this,
-            new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan) { Interleave = false });
+        _timer ??= Arm();
     }
+
+    private IGrainTimer Arm() => grain.RegisterGrainTimer(
+        static (checkpoint, _) => checkpoint.WriteIfDirty(),
+        this,
+        new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan) { Interleave = false });
 
     /// <summary>Writes the state now (a change that matters); the pending checkpoint is no longer needed.</summary>
     public async Task WriteNow(CancellationToken cancellationToken = default)
@@ -67,7 +69,25 @@ public sealed partial class StateCheckpoint(Grain grain, IStorage storage, TimeS
         }
     }
 
-    private Task WriteIfDirty() => Dirty ? Checkpoint() : Task.CompletedTask;
+    /// <summary>The timer's checkpoint; one that fails (storage unreachable) is tried again after the same delay, not left to the next change.</summary>
+    private async Task WriteIfDirty()
+    {
+        if (!Dirty)
+        {
+            return;
+        }
+
+        try
+        {
+            await Checkpoint();
+        }
+        catch (Exception ex)
+        {
+            LogCheckpointFailed(logger, ex, grain.GetGrainId(), delay);
+            _timer?.Dispose();
+            _timer = Arm();
+        }
+    }
 
     private async Task Checkpoint(CancellationToken cancellationToken = default)
     {
@@ -78,6 +98,9 @@ public sealed partial class StateCheckpoint(Grain grain, IStorage storage, TimeS
 
         await WriteNow(cancellationToken);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{GrainId} could not write its checkpoint; trying again in {Delay}")]
+    private static partial void LogCheckpointFailed(ILogger logger, Exception ex, GrainId grainId, TimeSpan delay);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{GrainId} could not save its state while deactivating; unsaved: {WhatIsLost}")]
     private static partial void LogNotSaved(ILogger logger, Exception ex, GrainId grainId, string whatIsLost);

@@ -92,6 +92,25 @@ public sealed class DeviceGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_checkpoint_that_storage_refused_is_tried_again_without_waiting_for_another_reading()
+    {
+        var (grain, _) = await OnboardGas("Guro");
+        var grainId = grain.GetGrainId();
+        await grain.ReportReadings(Batch(fixture.Time.GetUtcNow(), 4));
+        var before = fixture.Storage.WritesOf(grainId);
+
+        // A reading that may wait for the checkpoint, whose write then fails: storage is unreachable for a while.
+        fixture.Storage.Unwritable[grainId] = true;
+        await grain.ReportReadings(Batch(fixture.Time.GetUtcNow().AddSeconds(1), 4.1));
+        await Task.Delay(TimeSpan.FromSeconds(2.5), TestContext.Current.CancellationToken); // the 1 s checkpoint fails at least once
+        Assert.Equal(before, fixture.Storage.WritesOf(grainId));
+
+        // Storage is back; nothing else happens to the device, and its checkpoint is written anyway.
+        fixture.Storage.Unwritable.TryRemove(grainId, out _);
+        await fixture.Storage.WaitForWrites(grainId, before + 1, TimeSpan.FromSeconds(15));
+    }
+
+    [Fact]
     public async Task Concentrations_in_other_units_are_converted_to_the_sensor_unit()
     {
         var (grain, _) = await OnboardGas("Guro");

@@ -115,8 +115,16 @@ public sealed class CountingGrainStorage : IGrainStorage
         return Task.CompletedTask;
     }
 
+    /// <summary>Grains whose writes fail, as with storage unreachable.</summary>
+    public ConcurrentDictionary<GrainId, bool> Unwritable { get; } = new();
+
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
+        if (Unwritable.ContainsKey(grainId))
+        {
+            throw new InvalidOperationException($"storage unreachable for {grainId} (test)");
+        }
+
         _states[(stateName, grainId)] = Serializer.SerializeToArray(grainState.State);
         var writes = _writes.AddOrUpdate(grainId, 1, (_, n) => n + 1);
         lock (_waiters)
