@@ -77,6 +77,9 @@ public sealed class CarParkBrowserTests(MemoryPlatformFixture fixture, BrowserFi
         await page.SelectOptionAsync("#language", "ko");
         await Assertions.Expect(box.Locator("h2")).ToHaveTextAsync("주차장");
         await Assertions.Expect(box.Locator("#car-park-count")).ToContainTextAsync("입구 계수 기준 0대 주차 중");
+        // Who did what on the timeline reads in Korean too (the details stay as the server wrote them).
+        await Assertions.Expect(page.Locator("#timeline")).ToContainTextAsync("침수 모델: 주차장 폐쇄");
+        await Assertions.Expect(page.Locator("#timeline")).ToContainTextAsync($"카메라 {camera}: 차량 출차");
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, $"car-park-{width}x{height}-ko.png"), FullPage = true });
         await page.Context.CloseAsync();
     }

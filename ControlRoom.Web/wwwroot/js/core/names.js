@@ -34,3 +34,14 @@ export function titleOf(summary) {
 
 // A procedure step of the incident's type, by its number.
 export const stepText = (type, step) => t(`procedure.${type}.${step.number}`, step.text);
+
+// What a timeline step did ("barrier closing commanded") and who did it ("flood model", "camera cam-yeo-08"), by the
+// step's words as the server stores them; the detail stays as written.
+const key = words => String(words).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+export const actionName = action => t(`tl.${key(action)}`, action);
+export function actorName(actor) {
+  const fixed = t(`who.${key(actor)}`, '');
+  if (fixed) return fixed;
+  const [, kind, rest] = /^(camera|barrier|signal|warning device) (.+)$/u.exec(actor) ?? [];
+  return kind ? `${t(`who.${key(kind)}`, kind)} ${rest}` : actor;
+}
