@@ -356,7 +356,7 @@ public static class NgsiLdEndpoints
                 || (e.Field == "configuration.zone" && string.IsNullOrEmpty(given.GetValueOrDefault("zone")));
             var wrong = row.Errors.FirstOrDefault(e => !ForAnAdmin(e));
             return row.Id is { Length: > 0 } announced && wrong is null
-                ? await AnnounceAsync(entity, announced, row.Errors, principal, context, grains)
+                ? await AnnounceAsync(entity, announced, given, row.Errors, principal, context, grains)
                 : Bad("BadRequestData", (wrong ?? row.Errors[0]).Field, (wrong ?? row.Errors[0]).Message);
         }
 
@@ -419,9 +419,8 @@ public static class NgsiLdEndpoints
     /// as it came, in the gateway's district when it names none and the gateway serves one. One of an existing device
     /// is refused instead: an update must be whole.
     /// </summary>
-    private static async Task<NgsiProblem?> AnnounceAsync(JsonElement entity, string id, IReadOnlyList<RuleViolation> missing, IngestPrincipal principal, HttpContext context, IGrainFactory grains)
+    private static async Task<NgsiProblem?> AnnounceAsync(JsonElement entity, string id, Dictionary<string, string?> fields, IReadOnlyList<RuleViolation> missing, IngestPrincipal principal, HttpContext context, IGrainFactory grains)
     {
-        var fields = NgsiLdMapping.DeviceFields(entity, DeviceImporter.Columns).Fields;
         var district = fields.GetValueOrDefault("district") ?? (principal.GatewayDistricts.Length == 1 ? principal.GatewayDistricts[0] : null);
         if (district is not null && !principal.GatewayDistricts.Contains(district, StringComparer.OrdinalIgnoreCase))
         {

@@ -372,11 +372,13 @@ public static class NgsiLdMapping
     };
 
     /// <summary>The properties a Device entity says it measures or controls (<c>controlledProperty</c>), as it says them.</summary>
-    public static IReadOnlyList<string> ControlledPropertiesIn(JsonElement entity) =>
-        Value(entity, "controlledProperty") is { } value
-            ? value.ValueKind == JsonValueKind.Array ? [.. value.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString()!)]
-            : value.ValueKind == JsonValueKind.String ? [value.GetString()!] : []
-            : [];
+    public static IReadOnlyList<string> ControlledPropertiesIn(JsonElement entity) => Texts(Value(entity, "controlledProperty"));
+
+    /// <summary>An attribute's text or texts (a string, or an array of them).</summary>
+    private static List<string> Texts(JsonElement? value) =>
+        value is { ValueKind: JsonValueKind.Array } array ? [.. array.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString()!)]
+        : value is { ValueKind: JsonValueKind.String } one ? [one.GetString()!]
+        : [];
 
     /// <summary>
     /// A Smart Data Models Device as the cells of a device import (the names of the import's columns), or why it is no
@@ -396,12 +398,7 @@ public static class NgsiLdMapping
             fields["id"] = LocalId(id);
         }
 
-        static List<string> Texts(JsonElement? value) =>
-            value is { ValueKind: JsonValueKind.Array } array ? [.. array.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString()!)]
-            : value is { ValueKind: JsonValueKind.String } one ? [one.GetString()!]
-            : [];
-
-        var properties = Texts(Value(entity, "controlledProperty"));
+        var properties = ControlledPropertiesIn(entity);
         var kinds = properties.Where(ControlledProperties.ContainsKey).Select(p => ControlledProperties[p]).ToHashSet();
         if (Texts(Value(entity, "deviceCategory")).Contains("multimedia"))
         {

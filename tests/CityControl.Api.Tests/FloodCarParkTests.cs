@@ -6,8 +6,6 @@ using System.Xml.Linq;
 using System.Xml.Schema;
 using CityControl.Testing;
 using CityControl.Video;
-using CityControl.Devices;
-using Microsoft.Extensions.DependencyInjection;
 using CityControl.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -75,11 +73,11 @@ public sealed class FloodCarParkTests
 
         for (var i = 0; i < 3; i++)
         {
-            await Counted(platform, $"cam-{district}", CountDirection.In, i);
+            await platform.CountVehicleAsync($"cam-{district}", CountDirection.In, i);
         }
 
         await WaitFor(async () => (await api.GetJsonAsync(occupancy))["in"]!.GetValue<int>() == 3, "three vehicles counted in");
-        await Counted(platform, $"cam-{district}", CountDirection.Out, 3);
+        await platform.CountVehicleAsync($"cam-{district}", CountDirection.Out, 3);
         await WaitFor(async () => (await api.GetJsonAsync(occupancy))["parked"]!.GetValue<int>() == 2, "two vehicles parked");
 
         // The river rises 2 cm a minute (1.2 m/h) from 10 cm: the alert level (0.3 m) at minute 10 opens the incident,
@@ -124,13 +122,13 @@ public sealed class FloodCarParkTests
 
         // After the closing each vehicle through the entrance is on the timeline: one leaves, one drives in past the
         // barrier, two leave (the car park is empty); then an operator who looked sets the number.
-        await Counted(platform, $"cam-{district}", CountDirection.Out, 60);
+        await platform.CountVehicleAsync($"cam-{district}", CountDirection.Out, 60);
         await WaitFor(async () => (await Timeline(api, incident!)).Any(e => e.Action == "vehicle left"), "the vehicle that left on the timeline");
-        await Counted(platform, $"cam-{district}", CountDirection.In, 61);
+        await platform.CountVehicleAsync($"cam-{district}", CountDirection.In, 61);
         await WaitFor(async () => (await Timeline(api, incident!)).Any(e => e.Action == "vehicle entered the closed car park"), "the vehicle that drove in");
-        await Counted(platform, $"cam-{district}", CountDirection.Out, 62);
+        await platform.CountVehicleAsync($"cam-{district}", CountDirection.Out, 62);
         await WaitFor(async () => (await api.GetJsonAsync(occupancy))["parked"]!.GetValue<int>() == 1, "one vehicle parked");
-        await Counted(platform, $"cam-{district}", CountDirection.Out, 63);
+        await platform.CountVehicleAsync($"cam-{district}", CountDirection.Out, 63);
         await WaitFor(async () => (await Timeline(api, incident!)).Any(e => e.Action == "car park empty"), "the car park empty on the timeline");
         var empty = Assert.Single(await Timeline(api, incident!), e => e.Action == "car park empty");
         Assert.Equal($"camera cam-{district}", empty.Actor);
@@ -182,11 +180,6 @@ public sealed class FloodCarParkTests
         Assert.Equal(2, timeline.Count(e => e.Action == "subscribers notified" && e.Detail == "2 of 2 sent by SMS"));
         Assert.True(timeline.FindIndex(e => e.Action == "barrier open") > timeline.FindIndex(e => e.Action == "barrier opening commanded"));
     }
-
-    /// <summary>The car park's entrance camera counts a vehicle, as a video worker reports it.</summary>
-    private static Task Counted(InProcessPlatform platform, string camera, CountDirection direction, double seconds) =>
-        platform.Services.GetRequiredService<IGrainFactory>().GetGrain<ICameraGrain>(camera).ReportVideoEvent(
-            new VideoEvent(VideoEventType.Count, seconds, "entrance", (int)seconds, [300, 200, 120, 160], 1, ObjectClass: ObjectClass.Vehicle, At: DateTimeOffset.UtcNow, Direction: direction));
 
     [Fact]
     public async Task A_car_park_with_a_bad_phone_or_an_open_outline_is_a_400_naming_the_field()

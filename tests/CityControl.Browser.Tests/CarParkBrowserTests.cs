@@ -1,9 +1,7 @@
 using System.Net;
-using CityControl.Devices;
 using CityControl.Testing;
 using CityControl.Tests.Infrastructure;
 using CityControl.Video;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace CityControl.Tests.Browser;
@@ -35,11 +33,9 @@ public sealed class CarParkBrowserTests(MemoryPlatformFixture fixture, BrowserFi
         }
 
         // Three vehicles drove in through the entrance, then the river reached the danger level.
-        var grains = fixture.Platform.Services.GetRequiredService<IGrainFactory>();
         for (var i = 0; i < 3; i++)
         {
-            await grains.GetGrain<ICameraGrain>(camera).ReportVideoEvent(new VideoEvent(VideoEventType.Count, i, "entrance", i, [300, 200, 120, 160], 1,
-                ObjectClass: ObjectClass.Vehicle, At: DateTimeOffset.UtcNow, Direction: CountDirection.In));
+            await fixture.Platform.CountVehicleAsync(camera, CountDirection.In, i);
         }
 
         await Poll.Until(() => api.GetJsonAsync($"/api/car-parks/{district}/parking-1/occupancy"), o => o["parked"]!.GetValue<int>() == 3);
@@ -58,8 +54,7 @@ public sealed class CarParkBrowserTests(MemoryPlatformFixture fixture, BrowserFi
         await Assertions.Expect(page.Locator("#timeline")).ToContainTextAsync("vehicles still parked");
 
         // One leaves while the operator watches: the box and the timeline follow without a reload.
-        await grains.GetGrain<ICameraGrain>(camera).ReportVideoEvent(new VideoEvent(VideoEventType.Count, 9, "entrance", 9, [300, 200, 120, 160], 1,
-            ObjectClass: ObjectClass.Vehicle, At: DateTimeOffset.UtcNow, Direction: CountDirection.Out));
+        await fixture.Platform.CountVehicleAsync(camera, CountDirection.Out, 9);
         await Assertions.Expect(box.Locator("#car-park-count")).ToContainTextAsync("2 vehicles inside by the entrance count (3 in, 1 out");
         await Assertions.Expect(page.Locator("#timeline")).ToContainTextAsync("vehicle left");
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, $"car-park-{width}x{height}.png"), FullPage = true });

@@ -56,6 +56,11 @@ public sealed class InProcessPlatform : IAsyncDisposable
             new VideoEvent(VideoEventType.Intrusion, 1, "gate", 1, [10, 10, 5, 12], 0.8, ObjectClass: ObjectClass.Person, At: DateTimeOffset.UtcNow));
     }
 
+    /// <summary>A camera's entrance band counted a vehicle going in or out, reported to the camera's grain as a video worker reports it.</summary>
+    public Task CountVehicleAsync(string camera, CountDirection direction, double seconds) =>
+        Services.GetRequiredService<IGrainFactory>().GetGrain<ICameraGrain>(camera).ReportVideoEvent(
+            new VideoEvent(VideoEventType.Count, seconds, "entrance", (int)seconds, [300, 200, 120, 160], 1, ObjectClass: ObjectClass.Vehicle, At: DateTimeOffset.UtcNow, Direction: direction));
+
     /// <summary>A graceful stop: grains deactivate and write what they hold.</summary>
     public async ValueTask DisposeAsync()
     {
