@@ -1,6 +1,6 @@
 // Device administration: bulk import with a per-row report, adding and editing one device, the device table, credential
 // rotation, decommissioning.
-import { t } from './core/i18n.js';
+import { t, dateTimeOf } from './core/i18n.js';
 import { startPage } from './core/layout.js';
 import { problemText } from './core/api.js';
 import { createZoneEditor } from './core/zoneeditor.js';
@@ -137,7 +137,7 @@ async function loadAnnounced() {
     const buttons = document.createElement('span');
     buttons.append(onboard, ' ', dismiss);
     const row = cells(document.createElement('tr'), [a.id, a.name, a.controlledProperties.join(', '), a.district ?? '', a.gateway,
-      a.missing.map(m => m.split(':')[0]).join(', '), new Date(a.lastAt).toLocaleString(), buttons]);
+      a.missing.map(m => m.split(':')[0]).join(', '), dateTimeOf(a.lastAt), buttons]);
     row.children[5].title = a.missing.join('\n');
     row.dataset.id = a.id;
     return row;
@@ -360,9 +360,9 @@ async function loadAudit() {
   const kinds = { view: t('audit.view', 'viewed'), refused: t('audit.refused', 'refused'), grant: t('audit.grant', 'granted'), revoke: t('audit.revoke', 'revoked') };
   document.querySelector('#audit tbody').replaceChildren(...audit.records.map(r => {
     const row = cells(document.createElement('tr'), [
-      new Date(r.at).toLocaleString(), r.user, kinds[r.kind] ?? r.kind, r.camera,
+      dateTimeOf(r.at), r.user, kinds[r.kind] ?? r.kind, r.camera,
       r.kind === 'grant' || r.kind === 'revoke' ? `${r.agency} · ${r.reason ?? ''}` : r.item ?? '',
-      r.purpose ? t(`purpose.${r.purpose[0].toLowerCase()}${r.purpose.slice(1)}`, r.purpose) : '', r.kind === 'refused' ? r.refusal : (r.basis ?? (r.until ? `until ${new Date(r.until).toLocaleString()}` : '')),
+      r.purpose ? t(`purpose.${r.purpose[0].toLowerCase()}${r.purpose.slice(1)}`, r.purpose) : '', r.kind === 'refused' ? r.refusal : (r.basis ?? (r.until ? `until ${dateTimeOf(r.until)}` : '')),
     ]);
     row.className = r.kind === 'refused' ? 'refused' : '';
     return row;

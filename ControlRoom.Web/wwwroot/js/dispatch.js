@@ -1,6 +1,6 @@
 // A dispatcher's console: the agency's open incidents live (the hub sends a dispatcher only their agency's), and the
 // selected incident's lifecycle actions, procedure and timeline.
-import { t } from './core/i18n.js';
+import { t, timeOf } from './core/i18n.js';
 import { facts, problemText } from './core/api.js';
 import { startPage } from './core/layout.js';
 import { timelineText } from './core/timeline.js';
@@ -58,7 +58,7 @@ function renderDetail(detail) {
   }));
   document.getElementById('timeline').replaceChildren(...detail.timeline.map(entry => {
     const item = document.createElement('li');
-    item.textContent = timelineText(entry, new Date(entry.at).toLocaleTimeString());
+    item.textContent = timelineText(entry, timeOf(entry.at));
     return item;
   }));
 }

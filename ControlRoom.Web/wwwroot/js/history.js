@@ -1,6 +1,6 @@
 // Incident history: every incident of the last year searchable by words of its title or place, type, district,
 // priority, agency, state and time, newest first, a page at a time; each opens on its page or in its replay.
-import { t } from './core/i18n.js';
+import { t, dateTimeOf } from './core/i18n.js';
 import { facts, problemText } from './core/api.js';
 import { startPage } from './core/layout.js';
 import { statusName, agencyNames, titleOf, typeName } from './core/names.js';
@@ -53,7 +53,7 @@ function row(incident) {
   replay.append(play);
   tr.append(priority, title, cell(typeName(incident.type)), cell(statusName(incident.status), 'status'),
     cell(agencyNames(incident.agencies)), cell(String(incident.alarmCount)),
-    cell(new Date(incident.openedAt).toLocaleString()), replay);
+    cell(dateTimeOf(incident.openedAt)), replay);
   return tr;
 }
 

@@ -6,7 +6,7 @@ import { timelineText } from './core/timeline.js';
 import { problemText, facts } from './core/api.js';
 import { connectLive, showConnection } from './core/live.js';
 import { act, shelveAll, nearestUnits, unitOptions } from './core/incidentactions.js';
-import { t } from './core/i18n.js';
+import { t, timeOf, dateTimeOf } from './core/i18n.js';
 import { liveView } from './core/liveview.js';
 import { mediaFigure } from './core/evidence.js';
 import { statusName, agencyNames, titleOf, stepText } from './core/names.js';
@@ -137,7 +137,7 @@ function render(detail) {
     return item;
   }));
   document.querySelector('#alarms tbody').replaceChildren(...detail.alarms.map(a =>
-    row([a.deviceId, t(`condition.${a.condition}`, a.condition), t(`alarmState.${a.state}`, a.state), a.active ? t('common.yes', 'yes') : t('common.no', 'no'), a.triggers, new Date(a.lastAt).toLocaleTimeString()])));
+    row([a.deviceId, t(`condition.${a.condition}`, a.condition), t(`alarmState.${a.state}`, a.state), a.active ? t('common.yes', 'yes') : t('common.no', 'no'), a.triggers, timeOf(a.lastAt)])));
   const none = detail.evidence.length || detail.media.length ? [] : [t('incident.noneYet', 'none yet')];
   document.getElementById('evidence').replaceChildren(...[...detail.evidence, ...none].map(link => {
     const item = document.createElement('li');
@@ -161,7 +161,7 @@ function render(detail) {
   showCarPark(s).catch(() => {});
   document.getElementById('timeline').replaceChildren(...detail.timeline.map(entry => {
     const item = document.createElement('li');
-    item.textContent = timelineText(entry, new Date(entry.at).toLocaleString());
+    item.textContent = timelineText(entry, dateTimeOf(entry.at));
     return item;
   }));
 }
@@ -183,7 +183,7 @@ async function showCarPark(summary) {
   text('car-park-count', o
     ? t('carPark.count', '{parked} vehicles inside by the entrance count ({in} in, {out} out since {since}, from {by})')
       .replace('{parked}', o.parked).replace('{in}', o.in).replace('{out}', o.out)
-      .replace('{since}', new Date(o.since).toLocaleString()).replace('{by}', o.setBy)
+      .replace('{since}', dateTimeOf(o.since)).replace('{by}', o.setBy)
     : t('carPark.unknown', 'No vehicle counted yet and nobody has set the number: check the car park by eye.'));
   const form = document.getElementById('car-park-form');
   form.onsubmit = async event => {
@@ -228,7 +228,7 @@ async function showGrants(cameras, agencies) {
         showMessage(ended.ok ? '' : problemText(await ended.json().catch(() => ({})), ended.status));
         await showGrants(cameras, agencies);
       });
-      const tr = row([c.name, t(`agency.${g.agency}`, g.agency), t(`purpose.${g.purpose}`, g.purpose), new Date(g.until).toLocaleString(),
+      const tr = row([c.name, t(`agency.${g.agency}`, g.agency), t(`purpose.${g.purpose}`, g.purpose), dateTimeOf(g.until),
         g.grantedBy === 'system' ? t('grant.byIncident', 'this incident') : g.grantedBy, '']);
       tr.title = g.reason;
       tr.lastChild.append(revoke);

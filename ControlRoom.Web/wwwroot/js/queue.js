@@ -1,6 +1,6 @@
 // The alarm and incident queue: a snapshot, then numbered batches from the control-room hub; open incidents sorted by
 // priority and age; acknowledge with a click or the keyboard.
-import { t } from './core/i18n.js';
+import { t, timeOf, minutesOf } from './core/i18n.js';
 import { facts } from './core/api.js';
 import { startPage } from './core/layout.js';
 import { connectLive, showConnection } from './core/live.js';
@@ -41,10 +41,10 @@ function render() {
       <td><span class="priority ${incident.priority}">${incident.priority}</span></td>
       <td class="title"></td>
       <td class="status">${statusName(incident.status)}${shelved(incident)
-        ? ` · <span class="shelved-until">${t('queue.shelvedUntil', 'shelved until')} ${new Date(incident.shelvedUntil).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}</span>` : ''}</td>
+        ? ` · <span class="shelved-until">${t('queue.shelvedUntil', 'shelved until')} ${minutesOf(incident.shelvedUntil)}</span>` : ''}</td>
       <td>${agencyNames(incident.agencies)}</td>
       <td>${incident.alarmCount}</td>
-      <td>${new Date(incident.openedAt).toLocaleTimeString()}</td>
+      <td>${timeOf(incident.openedAt)}</td>
       <td><button type="button" class="ack" ${incident.status === 'new' ? '' : 'disabled'}>${t('action.acknowledge', 'Acknowledge')}</button>
         <button type="button" class="shelve">${t('action.shelve', 'Shelve 15 min')}</button></td>`;
     const link = document.createElement('a');

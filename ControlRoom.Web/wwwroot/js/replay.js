@@ -2,7 +2,7 @@
 // incident's status, what its devices were reading (coloured against their set-points), the hazard zone once it was
 // drawn, and the evidence recorded up to then. Readings come from each device's kept history: where that no longer
 // reaches back, the page says so rather than guess.
-import { t } from './core/i18n.js';
+import { t, timeOf, dateTimeOf } from './core/i18n.js';
 import { getJson } from './core/api.js';
 import { startPage } from './core/layout.js';
 import { timelineText } from './core/timeline.js';
@@ -35,7 +35,7 @@ function lookAt(device, readings, at) {
     return { colour: '#5b6673', text: covered ? t('replay.noReading', 'no reading yet') : t('replay.notKept', 'no reading kept for this moment') };
   }
   const v = reading.value;
-  const text = `${v} ${reading.unit} (${new Date(reading.timestamp).toLocaleTimeString()})`;
+  const text = `${v} ${reading.unit} (${timeOf(reading.timestamp)})`;
   const g = device.gasSensor, f = device.floodSensor;
   if (g && g.high != null && v >= g.high) return { colour: '#e5484d', text: `HIGH ${text}` };
   if (g && g.low != null && v >= g.low) return { colour: '#f5a524', text: `low alarm ${text}` };
@@ -55,7 +55,7 @@ function show(step) {
   const status = timeline.slice(0, replay.step + 1).reduce((s, e) => e.to ?? s, 'new');
   document.getElementById('status').textContent = t(`status.${status}`, status);
   document.getElementById('step-count').textContent = `${t('replay.step', 'step')} ${replay.step + 1} / ${timeline.length}`;
-  document.getElementById('moment').textContent = new Date(at).toLocaleString();
+  document.getElementById('moment').textContent = dateTimeOf(at);
   document.getElementById('position').value = String(replay.step);
   document.querySelectorAll('#timeline li').forEach((li, i) => {
     li.classList.toggle('current', i === replay.step);
@@ -88,7 +88,7 @@ function show(step) {
   document.getElementById('evidence').replaceChildren(...(media.length ? media.map(({ m, index }) => {
     const figure = document.createElement('figure');
     const caption = document.createElement('figcaption');
-    caption.textContent = `${m.deviceId} · ${m.condition} · ${new Date(m.at).toLocaleTimeString()} · ${m.item.kind}`;
+    caption.textContent = `${m.deviceId} · ${m.condition} · ${timeOf(m.at)} · ${m.item.kind}`;
     if (m.item.uri && m.item.kind === 'snapshot') {
       const img = document.createElement('img');
       img.src = `/api/incidents/${encodeURIComponent(id)}/media/${index}`;
@@ -140,7 +140,7 @@ document.getElementById('position').addEventListener('input', event => show(Numb
   document.getElementById('position').max = String(detail.timeline.length - 1);
   document.getElementById('timeline').replaceChildren(...detail.timeline.map((entry, i) => {
     const li = document.createElement('li');
-    li.textContent = timelineText(entry, new Date(entry.at).toLocaleTimeString());
+    li.textContent = timelineText(entry, timeOf(entry.at));
     li.addEventListener('click', () => show(i));
     return li;
   }));

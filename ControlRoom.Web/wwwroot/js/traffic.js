@@ -1,7 +1,7 @@
 // The traffic view: every signal with its mode and the phase now green, and congestion on each approach from its
 // detectors' occupancy. The list is read once (and again after a dropped connection); from then on modes, phases,
 // occupancy and connectivity arrive on the control-room hub as the signals report them.
-import { t } from './core/i18n.js';
+import { t, timeOf } from './core/i18n.js';
 import { startPage } from './core/layout.js';
 import { connectLive, showConnection } from './core/live.js';
 
@@ -30,7 +30,7 @@ function render() {
       + `<td><span class="mode ${offline ? 'alarm' : (modeClass[mode] || 'muted')}">${t('mode.' + mode, mode)}</span></td>`
       + `<td class="phase">${signal.phase ?? '–'}</td>`
       + `<td class="approaches">${signal.approaches.map(approachCell).join(' ')}</td>`
-      + `<td>${signal.lastSeen ? new Date(signal.lastSeen).toLocaleTimeString() : '–'}</td>`;
+      + `<td>${signal.lastSeen ? timeOf(signal.lastSeen) : '–'}</td>`;
     row.querySelector('.name').textContent = signal.name;
     return row;
   }));

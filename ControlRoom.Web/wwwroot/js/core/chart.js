@@ -1,5 +1,7 @@
 // A small time-series chart in SVG: the readings as a line with their points, and the set-points (or stages) as
 // labelled dashed lines, so a reading's distance from its threshold reads at a glance. No library: one line per chart.
+import { timeOf } from './i18n.js';
+
 const svgNs = 'http://www.w3.org/2000/svg';
 
 function el(tag, attributes = {}, text) {
@@ -32,9 +34,8 @@ export function readingChart(readings, { unit = '', limits = [], width = 320, he
   for (const v of [low + margin, high - margin]) {
     svg.append(el('text', { x: pad.left - 4, y: y(v) + 4, 'text-anchor': 'end', class: 'axis' }, round(v)));
   }
-  const time = ms => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
-  svg.append(el('text', { x: pad.left, y: height - 4, class: 'axis' }, time(t0)));
-  svg.append(el('text', { x: width - pad.right, y: height - 4, 'text-anchor': 'end', class: 'axis' }, time(t1)));
+  svg.append(el('text', { x: pad.left, y: height - 4, class: 'axis' }, timeOf(t0)));
+  svg.append(el('text', { x: width - pad.right, y: height - 4, 'text-anchor': 'end', class: 'axis' }, timeOf(t1)));
   for (const limit of limits) {
     svg.append(el('line', { x1: pad.left, x2: width - pad.right, y1: y(limit.value), y2: y(limit.value), class: 'limit', stroke: limit.colour, 'data-limit': limit.label }));
     svg.append(el('text', { x: width - pad.right - 2, y: y(limit.value) - 3, 'text-anchor': 'end', class: 'limit-label', fill: limit.colour }, `${limit.label} ${limit.value}${unit ? ' ' + unit : ''}`));
@@ -42,7 +43,7 @@ export function readingChart(readings, { unit = '', limits = [], width = 320, he
   svg.append(el('polyline', { class: 'series', points: readings.map((r, i) => `${x(times[i]).toFixed(1)},${y(r.value).toFixed(1)}`).join(' ') }));
   readings.forEach((r, i) => {
     const dot = el('circle', { cx: x(times[i]).toFixed(1), cy: y(r.value).toFixed(1), r: 2.5, class: 'reading' });
-    dot.append(el('title', {}, `${time(times[i])}: ${r.value}${unit ? ' ' + unit : ''}`));
+    dot.append(el('title', {}, `${timeOf(times[i])}: ${r.value}${unit ? ' ' + unit : ''}`));
     svg.append(dot);
   });
   return svg;

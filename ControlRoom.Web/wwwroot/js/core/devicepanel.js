@@ -1,6 +1,6 @@
 // The panel a click on a device opens: its state in words, its recent readings as a chart with its set-points or
 // stages, its active alarms and latest events, a camera's live view, and what the signed-in role may do with it.
-import { t } from './i18n.js';
+import { t, timeOf } from './i18n.js';
 import { getJson } from './api.js';
 import { deviceLook } from './devices.js';
 import { readingChart } from './chart.js';
@@ -67,12 +67,12 @@ export function createDevicePanel(container, { user, actions = () => [] }) {
       element('p', { className: 'meta muted', textContent: `${t('kind.' + device.kind, device.kind)} · ${device.id} · ${device.district} / ${device.zone}` }),
       element('p', { className: `state ${look.level}` }, element('span', { className: 'swatch', style: `background:${look.colour}` }),
         ` ${look.text} · ${t('connectivity.' + device.connectivity, device.connectivity)}` +
-        (device.lastSeen ? ` · ${t('panel.lastSeen', 'last seen')} ${new Date(device.lastSeen).toLocaleTimeString()}` : '')),
+        (device.lastSeen ? ` · ${t('panel.lastSeen', 'last seen')} ${timeOf(device.lastSeen)}` : '')),
     ];
     if (device.activeAlarms.length) {
       body.push(element('h3', { textContent: t('panel.alarms', 'Active alarms') }),
         element('ul', { className: 'alarms' }, ...device.activeAlarms.map(a =>
-          element('li', { title: a.condition, textContent: `${a.message} (${t('panel.since', 'since')} ${new Date(a.since).toLocaleTimeString()})` }))));
+          element('li', { title: a.condition, textContent: `${a.message} (${t('panel.since', 'since')} ${timeOf(a.since)})` }))));
     }
     if (chart) {
       const limits = chart.limits.filter(([, value]) => value != null).map(([label, value, colour]) => ({ label, value, colour }));
@@ -91,7 +91,7 @@ export function createDevicePanel(container, { user, actions = () => [] }) {
     if (events.length) {
       body.push(element('h3', { textContent: t('panel.events', 'Recent events') }),
         element('ul', { className: 'events' }, ...events.slice().reverse().map(e =>
-          element('li', { textContent: `${new Date(e.at).toLocaleTimeString()} ${e.type}${e.detail ? ": " + e.detail : ""}` }))));
+          element('li', { textContent: `${timeOf(e.at)} ${e.type}${e.detail ? ": " + e.detail : ""}` }))));
     }
     // An action may answer in words (what was sent) or fail with the server's reason: both are said under the buttons,
     // and stay said while the panel redraws for the device's live changes (which the action itself usually causes).

@@ -9,6 +9,19 @@ let labels = {};
 
 export const t = (key, fallback) => labels[key] ?? fallback ?? key;
 
+// Times as a control room reads them: the 24-hour clock of this browser's time zone, dates year first (2026-11-28 on
+// English pages, 2026. 11. 28. on Korean ones).
+const locale = lang === 'ko' ? 'ko-KR' : 'en-CA';
+const clock = { hourCycle: 'h23', hour: '2-digit', minute: '2-digit' };
+const formats = {
+  time: new Intl.DateTimeFormat(locale, { ...clock, second: '2-digit' }),
+  minutes: new Intl.DateTimeFormat(locale, clock),
+  dateTime: new Intl.DateTimeFormat(locale, { year: 'numeric', month: '2-digit', day: '2-digit', ...clock, second: '2-digit' }),
+};
+export const timeOf = at => formats.time.format(new Date(at));
+export const minutesOf = at => formats.minutes.format(new Date(at));
+export const dateTimeOf = at => formats.dateTime.format(new Date(at));
+
 export function applyLabels(root) {
   root.querySelectorAll('[data-i18n]').forEach(element => { element.textContent = t(element.dataset.i18n, element.textContent); });
 }

@@ -3,7 +3,7 @@
 // SignalR's browser client is a classic script (/lib/signalr/signalr.min.js) loaded before the page's modules.
 import { announceNew } from './announce.js';
 import { facts } from './api.js';
-import { t } from './i18n.js';
+import { t, timeOf } from './i18n.js';
 
 const { signalR } = window;
 
@@ -95,7 +95,7 @@ export function connectLive({ onSnapshot, onIncident, onDevice, onState = showCo
   // Storage went away: changes cannot be saved or published, so the picture may be out of date; when it is back, take
   // a fresh snapshot (what happened meanwhile may not have come as batches).
   connection.on('Platform', status => {
-    state.stale = status.storageUp ? null : `stale: storage unavailable since ${new Date(status.since).toLocaleTimeString()}`;
+    state.stale = status.storageUp ? null : `stale: storage unavailable since ${timeOf(status.since)}`;
     if (status.storageUp) {
       resync();
     } else {
