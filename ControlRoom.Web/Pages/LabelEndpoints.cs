@@ -7,7 +7,8 @@ namespace CityControl.Web.Pages;
 
 /// <summary>
 /// The pages' labels, from the resource files Resources/Labels.resx (English, the default) and Labels.{culture}.resx
-/// (Korean so far): a language's labels with English for any it lacks.
+/// (Korean so far), and the English of the platform's phrases (<see cref="Rules.Phrases"/>): a language's labels with
+/// English for any it lacks.
 /// </summary>
 public static class LabelEndpoints
 {
@@ -28,6 +29,9 @@ public static class LabelEndpoints
         return app;
     }
 
+    /// <summary>The labels of <see cref="Phrase"/> templates: <c>phrase.alarm.floodAlert</c>.</summary>
+    public const string PhrasePrefix = "phrase.";
+
     private static readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, string>> Loaded = new(StringComparer.Ordinal);
 
     /// <summary>A language's labels, read from the resources once per language.</summary>
@@ -35,7 +39,8 @@ public static class LabelEndpoints
 
     private static IReadOnlyDictionary<string, string> Load(string language)
     {
-        var labels = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        // The phrases the platform says (alarm messages…) are labels too: their English is the rules' own.
+        var labels = new SortedDictionary<string, string>(Rules.Phrases.English.ToDictionary(p => PhrasePrefix + p.Key, p => p.Value), StringComparer.Ordinal);
         foreach (var culture in new[] { CultureInfo.InvariantCulture, CultureInfo.GetCultureInfo(language) }.Distinct())
         {
             if (Resources.GetResourceSet(culture, createIfNotExists: true, tryParents: false) is not { } set)

@@ -97,9 +97,10 @@ public sealed record class LinkedAlarm(
     [property: Id(6)] DateTimeOffset LastAt,
     [property: Id(7)] string LastMessage,
     [property: Id(8)] double? LastValue,
-    [property: Id(9)] DateTimeOffset? ShelvedUntil = null);
+    [property: Id(9)] DateTimeOffset? ShelvedUntil = null,
+    [property: Id(10)] Phrase? LastText = null);
 
-/// <summary>One line of an incident's append-only audit timeline.</summary>
+/// <summary>One line of an incident's append-only audit timeline; <see cref="Said"/>, where given, is its detail as a phrase.</summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.timeline-entry.v1")]
 public sealed record class TimelineEntry(
     [property: Id(0)] int Sequence,
@@ -108,7 +109,8 @@ public sealed record class TimelineEntry(
     [property: Id(3)] string Action,
     [property: Id(4)] IncidentStatus? From,
     [property: Id(5)] IncidentStatus? To,
-    [property: Id(6)] string Detail);
+    [property: Id(6)] string Detail,
+    [property: Id(7)] Phrase? Said = null);
 
 [GenerateSerializer, Immutable, Alias("citycontrol.sop-step.v1")]
 public sealed record class SopStep(
@@ -137,7 +139,8 @@ public sealed record class IncidentSummary(
     [property: Id(11)] int AlarmCount,
     [property: Id(12)] bool Confirmed,
     [property: Id(13)] DateTimeOffset? ShelvedUntil = null,
-    [property: Id(14)] string? LatestAlarm = null);
+    [property: Id(14)] string? LatestAlarm = null,
+    [property: Id(15)] Phrase? LatestAlarmText = null);
 
 /// <summary>An incident with everything a dispatcher needs.</summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.incident-detail.v1")]
@@ -155,7 +158,8 @@ public sealed record class IncidentDetail(
     [property: Id(10)] HazardZone? Hazard,
     [property: Id(11)] ImmutableArray<string> Cameras,
     [property: Id(12)] ImmutableArray<string> Routes,
-    [property: Id(13)] ImmutableArray<GeoPoint> Area);
+    [property: Id(13)] ImmutableArray<GeoPoint> Area,
+    [property: Id(14)] Phrase? DescriptionText = null);
 
 /// <summary>A camera's evidence linked to an incident with the alarm it came with; the hash of record is the one kept here.</summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.incident-media.v1")]
@@ -186,7 +190,8 @@ public sealed record class IncidentOpening(
     [property: Id(8)] string OpenedBy,
     [property: Id(9)] CapMessageRecord? Source = null,
     [property: Id(10)] string? Chemical = null,
-    [property: Id(11)] SpillSize? Spill = null);
+    [property: Id(11)] SpillSize? Spill = null,
+    [property: Id(12)] Phrase? DescriptionText = null);
 
 public enum IncidentActionKind
 {

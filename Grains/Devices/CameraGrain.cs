@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using CityControl.Video;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -72,9 +73,10 @@ public sealed partial class CameraGrain(
         }
 
         LogVideoAlarm(Id, videoEvent.Type, videoEvent.Zone);
-        var message = Describe(videoEvent);
-        await RaiseAlarm(new AlarmTransition(condition, true, at, videoEvent.Confidence, message, videoEvent.Evidence));
-        await RaiseAlarm(new AlarmTransition(condition, false, at, videoEvent.Confidence, $"{message} (momentary)"));
+        var said = Describe(videoEvent);
+        var momentary = Phrases.Say("alarm.momentary", said);
+        await RaiseAlarm(new AlarmTransition(condition, true, at, videoEvent.Confidence, Phrases.InEnglish(said), videoEvent.Evidence, said));
+        await RaiseAlarm(new AlarmTransition(condition, false, at, videoEvent.Confidence, Phrases.InEnglish(momentary), Text: momentary));
         await Persist();
     }
 
@@ -223,32 +225,36 @@ public sealed partial class CameraGrain(
         ReportReadings(new ReadingBatch([new Reading(at, MetricCatalog.StreamUp, up ? 1 : 0, "bool")], at));
 
     /// <summary>What the operator reads: the kind of road user the analysis saw, where, and how sure the detector was.</summary>
-    private static string Describe(VideoEvent e) => e.Type switch
+    private static Phrase Describe(VideoEvent e)
     {
-        VideoEventType.Intrusion => $"{Capitalised(Noun(e.ObjectClass))} in restricted zone {e.Zone}{Sure(e)}",
-        VideoEventType.Loitering => $"{Capitalised(Noun(e.ObjectClass))} loitering in {e.Zone} for {e.DwellSeconds:0} s{Sure(e)}",
-        VideoEventType.Crowding => $"{e.Count} {(e.ObjectClass == ObjectClass.Person ? "people" : "objects")} in {e.Zone}",
-        VideoEventType.StoppedVehicle => $"{Capitalised(e.ObjectClass is { } c && c.IsVehicle() ? Noun(c) : "vehicle")} stopped in {e.Zone} for {e.DwellSeconds:0} s{Sure(e)}",
-        VideoEventType.Tampering => $"camera tampering: {e.Detail}",
-        _ => e.Type.ToString(),
-    };
+        var zone = e.Zone ?? "";
+        var dwell = e.DwellSeconds?.ToString("0", CultureInfo.InvariantCulture) ?? "";
+        return e.Type switch
+        {
+            VideoEventType.Intrusion => Phrases.Say("video.intrusion", Sure(e), Noun(e.ObjectClass), zone),
+            VideoEventType.Loitering => Phrases.Say("video.loitering", Sure(e), Noun(e.ObjectClass), zone, dwell),
+            VideoEventType.Crowding => Phrases.Say(e.ObjectClass == ObjectClass.Person ? "video.crowdingPeople" : "video.crowdingObjects", e.Count?.ToString(CultureInfo.InvariantCulture) ?? "", zone),
+            VideoEventType.StoppedVehicle => Phrases.Say("video.stopped", Sure(e), Noun(e.ObjectClass is { } c && c.IsVehicle() ? c : ObjectClass.Vehicle), zone, dwell),
+            _ => Phrases.Say("video.tampering", e.Detail ?? ""), // tampering: the only other type with an alarm (ConditionOf)
+        };
+    }
 
+    /// <summary>The kind of road user, as the pages' labels name it in a sentence (<c>noun.person</c>), in English as an operator says it.</summary>
     private static string Noun(ObjectClass? c) => c switch
     {
-        ObjectClass.Person => "person",
-        ObjectClass.Bicycle => "cyclist",
-        ObjectClass.Motorcycle => "motorcycle",
-        ObjectClass.Car => "car",
-        ObjectClass.Bus => "bus",
-        ObjectClass.Truck => "truck",
-        ObjectClass.Vehicle => "vehicle",
-        _ => "object",
+        ObjectClass.Person => Phrases.Word("noun.person", "person"),
+        ObjectClass.Bicycle => Phrases.Word("noun.cyclist", "cyclist"),
+        ObjectClass.Motorcycle => Phrases.Word("noun.motorcycle", "motorcycle"),
+        ObjectClass.Car => Phrases.Word("noun.car", "car"),
+        ObjectClass.Bus => Phrases.Word("noun.bus", "bus"),
+        ObjectClass.Truck => Phrases.Word("noun.truck", "truck"),
+        ObjectClass.Vehicle => Phrases.Word("noun.vehicle", "vehicle"),
+        _ => Phrases.Word("noun.object", "object"),
     };
 
-    private static string Capitalised(string noun) => string.Concat(char.ToUpperInvariant(noun[0]).ToString(), noun.AsSpan(1));
-
     /// <summary>The detector's confidence, when a trained detector classed the object (motion-only events have none to give).</summary>
-    private static string Sure(VideoEvent e) => e.Detector is not null ? FormattableString.Invariant($", confidence {e.Confidence:0.00}") : "";
+    private static Phrase? Sure(VideoEvent e) =>
+        e.Detector is not null ? Phrases.Say("video.confidence", e.Confidence.ToString("0.00", CultureInfo.InvariantCulture)) : null;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Camera {DeviceId} video alarm {Type} in zone {Zone}")]
     private partial void LogVideoAlarm(string deviceId, VideoEventType type, string? zone);

@@ -105,7 +105,8 @@ public sealed class IncidentCorrelatorGrain(
         {
             await incident.Open(new IncidentOpening(
                 type, IncidentCatalog.PriorityOf(t.Condition), IncidentCatalog.TitleOf(type, alarm.Zone, alarm.District),
-                $"Opened by {t.Condition} on {alarm.DeviceId}: {t.Message}", alarm.District, alarm.Zone, alarm.Location, t.At, IncidentGrain.CorrelatorActor));
+                $"Opened by {t.Condition} on {alarm.DeviceId}: {t.Message}", alarm.District, alarm.Zone, alarm.Location, t.At, IncidentGrain.CorrelatorActor,
+                DescriptionText: IncidentCatalog.OpenedBy(t.Condition, alarm.DeviceId, t.Text)));
             S.Open.Add(new OpenIncident(id, type, alarm.Zone, alarm.Location, t.At));
         }
         else

@@ -132,7 +132,7 @@ public sealed partial class IncidentGrain(
                 return Summary();
             }
 
-            S.Alarms[key] = new LinkedAlarm(alarm.DeviceId, t.Condition, AlarmState.Unacknowledged, true, 1, t.At, t.At, t.Message, t.Value);
+            S.Alarms[key] = new LinkedAlarm(alarm.DeviceId, t.Condition, AlarmState.Unacknowledged, true, 1, t.At, t.At, t.Message, t.Value, LastText: t.Text);
             if (S.DeviceLocations.TryAdd(alarm.DeviceId, alarm.Location))
             {
                 S.Devices.Add(alarm.DeviceId);
@@ -145,7 +145,7 @@ public sealed partial class IncidentGrain(
 
             if (S.Alarms.Count <= AlarmsListedIndividually)
             {
-                Append("system", "alarm linked", null, null, $"{alarm.DeviceId}: {t.Message}", t.At);
+                Append("system", "alarm linked", null, null, $"{alarm.DeviceId}: {t.Message}", t.At, IncidentCatalog.AlarmOn(alarm.DeviceId, t.Text));
                 meaningful = true;
             }
             else if (S.Alarms.Count % 100 == 0)
@@ -161,6 +161,7 @@ public sealed partial class IncidentGrain(
                 Triggers = linked.Triggers + (t.Active ? 1 : 0),
                 LastAt = t.At > linked.LastAt ? t.At : linked.LastAt,
                 LastMessage = t.Message,
+                LastText = t.Text,
                 LastValue = t.Value,
                 // The correlator holds back a shelved alarm's triggers: one that arrives means its shelf time is over.
                 State = linked.State == AlarmState.Shelved && t.Active ? AlarmState.Unacknowledged : AlarmLifecycle.Next(linked.State, t.Active),
@@ -591,8 +592,8 @@ public sealed partial class IncidentGrain(
         }
     }
 
-    private void Append(string actor, string action, IncidentStatus? from, IncidentStatus? to, string detail, DateTimeOffset at) =>
-        S.Timeline.Add(new TimelineEntry(S.Timeline.Count + 1, at, actor, action, from, to, detail));
+    private void Append(string actor, string action, IncidentStatus? from, IncidentStatus? to, string detail, DateTimeOffset at, Phrase? said = null) =>
+        S.Timeline.Add(new TimelineEntry(S.Timeline.Count + 1, at, actor, action, from, to, detail, said));
 
     private bool IsConfirmed() =>
         S.Opening!.Type != IncidentType.ChemicalLeak || IncidentCatalog.IsConfirmedLeak(S.Alarms.Values, options.Value.SensorsToConfirmLeak);
@@ -612,9 +613,10 @@ public sealed partial class IncidentGrain(
     {
         var o = S.Opening!;
         var location = S.DeviceLocations.Count == 0 ? o.Location : Centroid(S.DeviceLocations.Values);
+        var latest = S.Alarms.Count == 0 ? null : S.Alarms.Values.MaxBy(a => a.LastAt);
         return new IncidentSummary(Id, o.Type, EffectivePriority(), S.Status, o.Title, o.District, o.Zone, location,
             [.. S.Agencies], o.At, S.UpdatedAt, S.Alarms.Values.Sum(a => a.Triggers), IsConfirmed(), ShelvedUntil(),
-            S.Alarms.Count == 0 ? null : S.Alarms.Values.MaxBy(a => a.LastAt)!.LastMessage);
+            latest?.LastMessage, latest?.LastText);
     }
 
     private bool ShelvedNow() => ShelvedUntil() is { } until && until > clock.UtcNow;
@@ -648,7 +650,8 @@ public sealed partial class IncidentGrain(
         S.Hazard,
         [.. S.Cameras],
         [.. S.Routes],
-        [.. S.Area]);
+        [.. S.Area],
+        S.Opening.DescriptionText);
 
     private async Task SaveAndPublish(string change)
     {

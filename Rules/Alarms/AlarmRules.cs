@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using CityControl.Alarms;
 using CityControl.Devices;
 using CityControl.Rules.Devices;
@@ -42,15 +43,15 @@ public static class AlarmRules
                 break;
             case (DeviceKind.TrafficSignal, MetricCatalog.Mode):
                 var mode = (SignalMode)(int)reading.Value;
-                Set(state, changes, AlarmCondition.SignalFlash, mode == SignalMode.Flash, reading, () => "controller in flash mode");
-                Set(state, changes, AlarmCondition.SignalFault, mode == SignalMode.Fault, reading, () => "controller reports a fault");
-                Set(state, changes, AlarmCondition.SignalPreemption, mode == SignalMode.Preemption, reading, () => "preemption active");
+                Set(state, changes, AlarmCondition.SignalFlash, mode == SignalMode.Flash, reading, () => Phrases.Say("alarm.signalFlash"));
+                Set(state, changes, AlarmCondition.SignalFault, mode == SignalMode.Fault, reading, () => Phrases.Say("alarm.signalFault"));
+                Set(state, changes, AlarmCondition.SignalPreemption, mode == SignalMode.Preemption, reading, () => Phrases.Say("alarm.preemption"));
                 break;
             case (DeviceKind.TrafficSignal, MetricCatalog.Phase):
                 StuckPhase(device.TrafficSignal!, state, reading, changes);
                 break;
             case (DeviceKind.Camera, MetricCatalog.StreamUp):
-                Set(state, changes, AlarmCondition.CameraStreamLoss, reading.Value < 1, reading, () => "video stream lost");
+                Set(state, changes, AlarmCondition.CameraStreamLoss, reading.Value < 1, reading, () => Phrases.Say("alarm.streamLost"));
                 break;
         }
 
@@ -62,7 +63,7 @@ public static class AlarmRules
     {
         var changes = new List<AlarmTransition>();
         Set(state, changes, AlarmCondition.DeviceOffline, connectivity == CityControl.Devices.Connectivity.Offline, at, null,
-            () => connectivity == CityControl.Devices.Connectivity.Offline ? $"no report since {lastSeen:O}" : "reporting again");
+            () => connectivity == CityControl.Devices.Connectivity.Offline ? Phrases.Say("alarm.offline", lastSeen?.ToString("O", CultureInfo.InvariantCulture) ?? "-") : Phrases.Say("alarm.online"));
         return changes.FirstOrDefault();
     }
 
@@ -73,8 +74,8 @@ public static class AlarmRules
         var delayOn = TimeSpan.FromSeconds(gas.DelayOnSeconds ?? 0);
         var unit = gas.Unit;
 
-        Threshold(state, changes, AlarmCondition.GasLow, gas.Low, v, deadband, delayOn, reading.Timestamp, () => $"{gas.Gas} {Format(v)} {unit} at or above Low {Format(gas.Low)} {unit}");
-        Threshold(state, changes, AlarmCondition.GasHigh, gas.High, v, deadband, delayOn, reading.Timestamp, () => $"{gas.Gas} {Format(v)} {unit} at or above High {Format(gas.High)} {unit}");
+        Threshold(state, changes, AlarmCondition.GasLow, gas.Low, v, deadband, delayOn, reading.Timestamp, () => Phrases.Say("alarm.gasLow", gas.Gas, Format(v), unit, Format(gas.Low)));
+        Threshold(state, changes, AlarmCondition.GasHigh, gas.High, v, deadband, delayOn, reading.Timestamp, () => Phrases.Say("alarm.gasHigh", gas.Gas, Format(v), unit, Format(gas.High)));
 
         // The exposure window holds the concentration the person was exposed to; a reading outside the sensor's range is not one.
         var inRange = v >= -Tolerance(gas) && (gas.FullScale is not { } scale || v <= scale);
@@ -89,17 +90,17 @@ public static class AlarmRules
             state.ExposureCheckedAt = reading.Timestamp;
             var twa = state.Exposure.Average(reading.Timestamp, TwaWindow);
             var stel = state.Exposure.Average(reading.Timestamp, StelWindow);
-            Threshold(state, changes, AlarmCondition.GasTwa, gas.Twa, twa, deadband, TimeSpan.Zero, reading.Timestamp, () => $"8-hour TWA {Format(twa)} {unit} at or above {Format(gas.Twa)} {unit}");
-            Threshold(state, changes, AlarmCondition.GasStel, gas.Stel, stel, deadband, TimeSpan.Zero, reading.Timestamp, () => $"15-minute STEL {Format(stel)} {unit} at or above {Format(gas.Stel)} {unit}");
+            Threshold(state, changes, AlarmCondition.GasTwa, gas.Twa, twa, deadband, TimeSpan.Zero, reading.Timestamp, () => Phrases.Say("alarm.gasTwa", Format(twa), unit, Format(gas.Twa)));
+            Threshold(state, changes, AlarmCondition.GasStel, gas.Stel, stel, deadband, TimeSpan.Zero, reading.Timestamp, () => Phrases.Say("alarm.gasStel", Format(stel), unit, Format(gas.Stel)));
         }
 
         Set(state, changes, AlarmCondition.SensorOutOfRange, !inRange, reading,
-            () => gas.FullScale is { } full && v > full ? $"reading {Format(v)} {unit} above the sensor's range of {Format(full)} {unit}" : $"reading {Format(v)} {unit} below zero");
+            () => gas.FullScale is { } full && v > full ? Phrases.Say("alarm.aboveRange", Format(v), unit, Format(full)) : Phrases.Say("alarm.belowZero", Format(v), unit));
 
         if (gas.RateOfRisePerMinute is { } rate)
         {
             var rise = RisePerMinute(state, reading);
-            Threshold(state, changes, AlarmCondition.GasRateOfRise, rate, rise, deadband, TimeSpan.Zero, reading.Timestamp, () => $"{gas.Gas} rising {Format(rise)} {unit}/min");
+            Threshold(state, changes, AlarmCondition.GasRateOfRise, rate, rise, deadband, TimeSpan.Zero, reading.Timestamp, () => Phrases.Say("alarm.gasRising", gas.Gas, Format(rise), unit));
         }
 
         Flatline(state, reading, TimeSpan.FromMinutes(gas.FlatlineMinutes ?? DefaultFlatlineMinutes), changes);
@@ -110,12 +111,12 @@ public static class AlarmRules
         // Deadband: 5% of the span from reference to danger, so a level hovering at a stage does not chatter.
         var deadband = 0.05 * (flood.DangerLevel - flood.ReferenceLevel);
         var v = reading.Value;
-        Band(state, changes, AlarmCondition.FloodAlert, flood.AlertLevel, deadband, reading, () => $"water {Format(v)} m at or above the alert level {Format(flood.AlertLevel)} m");
-        Band(state, changes, AlarmCondition.FloodDanger, flood.DangerLevel, deadband, reading, () => $"water {Format(v)} m at or above the danger level {Format(flood.DangerLevel)} m");
+        Band(state, changes, AlarmCondition.FloodAlert, flood.AlertLevel, deadband, reading, () => Phrases.Say("alarm.floodAlert", Format(v), Format(flood.AlertLevel)));
+        Band(state, changes, AlarmCondition.FloodDanger, flood.DangerLevel, deadband, reading, () => Phrases.Say("alarm.floodDanger", Format(v), Format(flood.DangerLevel)));
         if (flood.RateOfRisePerHour is { } rate)
         {
             var perHour = RisePerMinute(state, reading) * 60;
-            Threshold(state, changes, AlarmCondition.FloodRateOfRise, rate, perHour, 0.05, TimeSpan.Zero, reading.Timestamp, () => $"water rising {Format(perHour)} m/h");
+            Threshold(state, changes, AlarmCondition.FloodRateOfRise, rate, perHour, 0.05, TimeSpan.Zero, reading.Timestamp, () => Phrases.Say("alarm.floodRising", Format(perHour)));
         }
     }
 
@@ -131,7 +132,7 @@ public static class AlarmRules
         // A phase can rest in green for its maximum at most; two whole cycles without a change means the controller is stuck.
         var limit = TimeSpan.FromSeconds(2 * signal.CycleSeconds);
         var held = reading.Timestamp - state.PhaseSince;
-        Set(state, changes, AlarmCondition.SignalStuckPhase, held > limit, reading, () => $"phase {phase} unchanged for {held.TotalSeconds:0} s");
+        Set(state, changes, AlarmCondition.SignalStuckPhase, held > limit, reading, () => Phrases.Say("alarm.stuckPhase", phase.ToString(CultureInfo.InvariantCulture), held.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)));
     }
 
     private static void Flatline(AlarmRuleState state, Reading reading, TimeSpan window, List<AlarmTransition> changes)
@@ -143,7 +144,7 @@ public static class AlarmRules
         }
 
         var steady = reading.Timestamp - state.SteadySince;
-        Set(state, changes, AlarmCondition.SensorFlatline, steady >= window, reading, () => $"reading stuck at {Format(reading.Value)} for {steady.TotalMinutes:0} min");
+        Set(state, changes, AlarmCondition.SensorFlatline, steady >= window, reading, () => Phrases.Say("alarm.flatline", Format(reading.Value), steady.TotalMinutes.ToString("0", CultureInfo.InvariantCulture)));
     }
 
     /// <summary>The rise over the rate window: newest value less the lowest in the window, per minute of the window.</summary>
@@ -164,7 +165,7 @@ public static class AlarmRules
     }
 
     /// <summary>A set-point with a relative deadband below it and a delay before raising.</summary>
-    private static void Threshold(AlarmRuleState state, List<AlarmTransition> changes, AlarmCondition condition, double? setPoint, double value, double deadband, TimeSpan delayOn, DateTimeOffset at, Func<string> message)
+    private static void Threshold(AlarmRuleState state, List<AlarmTransition> changes, AlarmCondition condition, double? setPoint, double value, double deadband, TimeSpan delayOn, DateTimeOffset at, Func<Phrase> message)
     {
         if (setPoint is not { } limit)
         {
@@ -193,7 +194,7 @@ public static class AlarmRules
     }
 
     /// <summary>An absolute level with an absolute deadband below it.</summary>
-    private static void Band(AlarmRuleState state, List<AlarmTransition> changes, AlarmCondition condition, double level, double deadband, Reading reading, Func<string> message)
+    private static void Band(AlarmRuleState state, List<AlarmTransition> changes, AlarmCondition condition, double level, double deadband, Reading reading, Func<Phrase> message)
     {
         var active = state.Active.ContainsKey(condition);
         if (!active && reading.Value >= level)
@@ -206,10 +207,10 @@ public static class AlarmRules
         }
     }
 
-    private static void Set(AlarmRuleState state, List<AlarmTransition> changes, AlarmCondition condition, bool on, Reading reading, Func<string> message) =>
+    private static void Set(AlarmRuleState state, List<AlarmTransition> changes, AlarmCondition condition, bool on, Reading reading, Func<Phrase> message) =>
         Set(state, changes, condition, on, reading.Timestamp, reading.Value, message);
 
-    private static void Set(AlarmRuleState state, List<AlarmTransition> changes, AlarmCondition condition, bool on, DateTimeOffset at, double? value, Func<string> message)
+    private static void Set(AlarmRuleState state, List<AlarmTransition> changes, AlarmCondition condition, bool on, DateTimeOffset at, double? value, Func<Phrase> message)
     {
         var active = state.Active.ContainsKey(condition);
         if (on && !active)
@@ -222,20 +223,25 @@ public static class AlarmRules
         }
     }
 
-    private static void Raise(AlarmRuleState state, List<AlarmTransition> changes, AlarmCondition condition, DateTimeOffset at, double? value, Func<string> message)
+    private static void Raise(AlarmRuleState state, List<AlarmTransition> changes, AlarmCondition condition, DateTimeOffset at, double? value, Func<Phrase> message)
     {
-        var text = message();
-        state.Active[condition] = new ActiveAlarm(condition, at, value, text);
-        changes.Add(new AlarmTransition(condition, true, at, value, text));
+        var said = message();
+        var text = Phrases.InEnglish(said);
+        state.Active[condition] = new ActiveAlarm(condition, at, value, text, said);
+        changes.Add(new AlarmTransition(condition, true, at, value, text, Text: said));
     }
 
     private static void Clear(AlarmRuleState state, List<AlarmTransition> changes, AlarmCondition condition, DateTimeOffset at, double? value)
     {
         state.Active.Remove(condition);
-        changes.Add(new AlarmTransition(condition, false, at, value, $"{condition} returned to normal"));
+        var said = Phrases.Say("alarm.normal", Phrases.Word(ConditionLabel(condition), condition.ToString()));
+        changes.Add(new AlarmTransition(condition, false, at, value, Phrases.InEnglish(said), Text: said));
     }
 
     private static double Tolerance(GasSensorSettings gas) => 0.1 * (gas.Low ?? gas.High ?? 1);
 
-    private static string Format(double? value) => value is { } v ? v.ToString("0.###", CultureInfo.InvariantCulture) : "-";
+    private static string Format(double? value) => Phrases.Number(value);
+
+    /// <summary>The pages' label of a condition (<c>condition.floodAlert</c>).</summary>
+    public static string ConditionLabel(AlarmCondition condition) => "condition." + JsonNamingPolicy.CamelCase.ConvertName(condition.ToString());
 }

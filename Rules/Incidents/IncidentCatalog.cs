@@ -151,4 +151,11 @@ public static class IncidentCatalog
             "Confirm the device reports normally again",
         ],
     };
+
+    /// <summary>"Opened by FloodAlert on gauge-1: water 0.7 m at or above…" as a phrase (none for an alarm stored without one).</summary>
+    public static Phrase? OpenedBy(AlarmCondition condition, string deviceId, Phrase? alarm) =>
+        alarm is null ? null : Phrases.Say("incident.openedBy", alarm, Phrases.Word(Alarms.AlarmRules.ConditionLabel(condition), condition.ToString()), deviceId);
+
+    /// <summary>"gauge-1: water 0.7 m at or above…" (an alarm linked to an incident) as a phrase.</summary>
+    public static Phrase? AlarmOn(string deviceId, Phrase? alarm) => alarm is null ? null : Phrases.Say("incident.alarmOn", alarm, deviceId);
 }

@@ -132,6 +132,24 @@ public sealed class MapApiTests(MemoryPlatformFixture fixture)
     }
 
     [Fact]
+    public async Task Every_phrase_the_platform_says_has_a_Korean_template_with_the_same_slots()
+    {
+        var english = (await Api.GetJsonAsync("/api/labels")).AsObject();
+        var korean = (await Api.GetJsonAsync("/api/labels?lang=ko")).AsObject();
+        static string[] Slots(string template) =>
+            [.. System.Text.RegularExpressions.Regex.Matches(template, @"\{\^?(\*|\d+)\}").Select(m => m.Groups[1].Value).Order(StringComparer.Ordinal)];
+
+        var phrases = english.Where(kv => kv.Key.StartsWith("phrase.", StringComparison.Ordinal)).ToList();
+        Assert.Equal(CityControl.Rules.Phrases.English.Count, phrases.Count);
+        Assert.Equal("water {0} m at or above the alert level {1} m", english["phrase.alarm.floodAlert"]!.GetValue<string>());
+        Assert.All(phrases, kv => Assert.Equal(Slots(kv.Value!.GetValue<string>()), Slots(korean[kv.Key]!.GetValue<string>())));
+
+        // The words phrases name are labels too: every condition, every kind of road user a camera names.
+        Assert.All(Enum.GetValues<CityControl.Devices.AlarmCondition>(), c => Assert.True(korean.ContainsKey(CityControl.Rules.Alarms.AlarmRules.ConditionLabel(c)), c.ToString()));
+        Assert.All(["person", "cyclist", "motorcycle", "car", "bus", "truck", "vehicle", "object"], noun => Assert.True(korean.ContainsKey("noun." + noun), noun));
+    }
+
+    [Fact]
     public async Task An_unknown_language_is_a_problem_naming_the_parameter()
     {
         using var response = await Api.SendAsync(HttpMethod.Get, "/api/labels?lang=fr");

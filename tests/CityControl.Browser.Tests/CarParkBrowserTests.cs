@@ -72,8 +72,12 @@ public sealed class CarParkBrowserTests(MemoryPlatformFixture fixture, BrowserFi
         await page.SelectOptionAsync("#language", "ko");
         await Assertions.Expect(box.Locator("h2")).ToHaveTextAsync("주차장");
         await Assertions.Expect(box.Locator("#car-park-count")).ToContainTextAsync("입구 계수 기준 0대 주차 중");
-        // Who did what on the timeline reads in Korean too (the details stay as the server wrote them).
+        // Who did what on the timeline reads in Korean too, and what the alarms said (the flood model's details stay
+        // as the server wrote them); times on a 24-hour clock.
         await Assertions.Expect(page.Locator("#timeline")).ToContainTextAsync("침수 모델: 주차장 폐쇄");
+        await Assertions.Expect(page.Locator("#description")).ToHaveTextAsync($"{gauge}의 침수 경계 경보로 개시: 수위 0.7 m, 경계 수위 0.3 m 이상");
+        await Assertions.Expect(page.Locator("#timeline")).ToContainTextAsync($"시스템: 경보 연결 {gauge} 경보: 수위 0.7 m, 위험 수위 0.6 m 이상");
+        await Assertions.Expect(page.Locator("#timeline li").First).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d{4}\. \d{2}\. \d{2}\. \d{2}:\d{2}:\d{2} "));
         await Assertions.Expect(page.Locator("#timeline")).ToContainTextAsync($"카메라 {camera}: 차량 출차");
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, $"car-park-{width}x{height}-ko.png"), FullPage = true });
         await page.Context.CloseAsync();

@@ -45,3 +45,29 @@ export function actorName(actor) {
   const [, kind, rest] = /^(camera|barrier|signal|warning device) (.+)$/u.exec(actor) ?? [];
   return kind ? `${t(`who.${key(kind)}`, kind)} ${rest}` : actor;
 }
+
+// A sentence the server said as a phrase (an alarm's message, an incident's opening: { key, args, inner }) in the
+// page's language: its template from the labels (phrase.<key>), with its arguments, words (@label|English) translated
+// and the inner phrase at {*}. The server's English where it gave no phrase or a template is missing.
+export function say(phrase, english) {
+  if (!phrase || lang === 'en') return english ?? '';
+  return render(phrase) ?? english ?? '';
+}
+
+function render(phrase) {
+  const template = t(`phrase.${phrase.key}`, '');
+  if (!template) return null;
+  const inner = phrase.inner ? render(phrase.inner) : '';
+  if (inner === null) return null;
+  return template.replace(/\{(\*|\^?\d+)\}/gu, (_, slot) => {
+    if (slot === '*') return inner;
+    const capital = slot.startsWith('^');
+    const arg = word(phrase.args?.[Number(capital ? slot.slice(1) : slot)] ?? '');
+    return capital ? arg.charAt(0).toUpperCase() + arg.slice(1) : arg;
+  });
+}
+
+const word = arg => {
+  const [, label, english] = /^@([^|]+)\|(.*)$/su.exec(arg) ?? [];
+  return label ? t(label, english) : arg;
+};

@@ -1,0 +1,63 @@
+using CityControl.Alarms;
+using CityControl.Devices;
+using CityControl.Rules;
+using CityControl.Rules.Alarms;
+using CityControl.Rules.Devices;
+using CityControl.Rules.Incidents;
+
+namespace CityControl.Tests.Domain;
+
+/// <summary>What the platform says as phrases: the stored English is the phrase's, and each page can say it again.</summary>
+public sealed class PhrasesTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 28, 9, 0, 0, TimeSpan.Zero);
+
+    private static readonly DeviceDefinition Gauge = new(
+        "gauge-1", DeviceKind.FloodSensor, "Riverside car park gauge", new GeoPoint(37.52, 126.93), "Yeongdeungpo", "parking-1", TimeSpan.FromHours(1),
+        FloodSensor: new FloodSensorSettings(0, 0.3, 0.6));
+
+    [Fact]
+    public void A_raised_alarm_says_its_message_as_a_phrase_whose_English_is_the_message_and_its_clearing_names_the_condition_as_a_word()
+    {
+        var state = new AlarmRuleState();
+
+        var raised = AlarmRules.Apply(Gauge, state, new Reading(T0, MetricCatalog.WaterLevel, 0.45, "m"));
+        var cleared = AlarmRules.Apply(Gauge, state, new Reading(T0.AddMinutes(1), MetricCatalog.WaterLevel, 0.1, "m"));
+
+        var alert = Assert.Single(raised);
+        Assert.Equal("water 0.45 m at or above the alert level 0.3 m", alert.Message);
+        Assert.Equal("alarm.floodAlert", alert.Text!.Key);
+        Assert.Equal(["0.45", "0.3"], alert.Text.Args);
+        Assert.Equal(alert.Message, Phrases.InEnglish(alert.Text));
+        var normal = Assert.Single(cleared);
+        Assert.Equal("FloodAlert returned to normal", normal.Message);
+        Assert.Equal(["@condition.floodAlert|FloodAlert"], normal.Text!.Args);
+    }
+
+    [Fact]
+    public void Slots_take_arguments_capitals_words_and_the_inner_phrase_and_an_absent_inner_phrase_leaves_nothing()
+    {
+        var sure = Phrases.Say("video.confidence", "0.72");
+        var seen = Phrases.Say("video.intrusion", sure, Phrases.Word("noun.person", "person"), "hard shoulder");
+
+        Assert.Equal("Person in restricted zone hard shoulder, confidence 0.72", Phrases.InEnglish(seen));
+        Assert.Equal("Person in restricted zone hard shoulder", Phrases.InEnglish(seen with { Inner = null }));
+        Assert.Equal("Person in restricted zone hard shoulder, confidence 0.72 (momentary)", Phrases.InEnglish(Phrases.Say("alarm.momentary", seen)));
+        Assert.Equal(["noun.person"], Phrases.WordLabels(Phrases.Say("alarm.momentary", seen)));
+        Assert.Equal(
+            "Opened by VideoIntrusion on cam-1: Person in restricted zone hard shoulder, confidence 0.72",
+            Phrases.InEnglish(IncidentCatalog.OpenedBy(AlarmCondition.VideoIntrusion, "cam-1", seen)!));
+        Assert.Null(IncidentCatalog.OpenedBy(AlarmCondition.VideoIntrusion, "cam-1", null));
+        Assert.Throws<ArgumentException>(() => Phrases.Say("alarm.noSuchThing"));
+    }
+
+    [Fact]
+    public void Every_template_uses_only_well_formed_slots()
+    {
+        Assert.All(Phrases.English, kv =>
+        {
+            var slots = System.Text.RegularExpressions.Regex.Matches(kv.Value, @"\{[^}]*\}").Select(m => m.Value);
+            Assert.All(slots, slot => Assert.Matches(@"^\{(\*|\^?\d)\}$", slot));
+        });
+    }
+}
