@@ -40,18 +40,50 @@ public static class Phrases
         ["video.stopped"] = "{^0} stopped in {1} for {2} s{*}",
         ["video.tampering"] = "camera tampering: {0}",
         ["video.confidence"] = ", confidence {0}",
+        ["incident.opened"] = "{0}, {1}, {2} (priority {3}, for {4})",
+        ["incident.openedAs"] = "{0} (priority {1}, for {2})",
+        ["incident.alarmsLinked"] = "{0} alarms from {1} devices linked so far",
+        ["incident.leakConfirmed"] = "{0} sensor(s) in alarm",
+        ["incident.raisedBy"] = "{0} -> {1} by {2}",
+        ["incident.escalatedMinutes"] = "{0} -> {1}: not acknowledged for {2} min",
+        ["incident.escalatedSeconds"] = "{0} -> {1}: not acknowledged for {2} s",
+        ["incident.escalationHeld"] = "{0} kept: its alarms are shelved until {1}; the wait counts again after",
+        ["incident.capSent"] = "{0} sent {1}",
+        ["incident.grantsEnded"] = "{0} camera grant(s) of {1} end with the incident",
+        ["flood.closingDanger"] = "{0}: {1} is at the danger level ({2} m) ({*})",
+        ["flood.closingSoon"] = "{0}: {1} rising {2} m/h reaches the danger level in about {3} min (the car park closes {4} min ahead) ({*})",
+        ["flood.incidentOpened"] = "incident opened",
+        ["flood.camerasAttached"] = "{0} watch {1}",
+        ["flood.noCarPark"] = "no car park is registered for {0} in {1}: barriers and subscribers are not driven",
+        ["flood.insideUnknown"] = "no entrance camera has counted a vehicle and nobody has set the number: check the car park by eye",
+        ["flood.droveIn"] = "drove in after the closing: {*}",
+        ["flood.setBy"] = "set by {0} after a look: {*}",
+        ["carPark.count"] = "{0} vehicles inside by the entrance count ({1} in, {2} out since {3}, from {4}{*})",
+        ["carPark.countOne"] = "1 vehicle inside by the entrance count ({1} in, {2} out since {3}, from {4}{*})",
+        ["carPark.corrections"] = "; {0} counted out of an empty car park",
+        ["notify.none"] = "no subscribers registered",
+        ["notify.sent"] = "{0} of {1} sent by SMS{*}",
+        ["notify.notSent"] = "; not sent: {0}",
         ["incident.openedBy"] = "Opened by {0} on {1}: {*}",
         ["incident.alarmOn"] = "{0}: {*}",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>A phrase of the catalogue (an unknown key is a programming error, caught by the rules' tests).</summary>
-    public static Phrase Say(string key, params string[] args) => Say(key, null, args);
+    public static Phrase Say(string key, params PhraseArg[] args) => Say(key, null, args);
 
-    public static Phrase Say(string key, Phrase? inner, params string[] args) =>
-        English.ContainsKey(key) ? new Phrase(key, [.. args], inner) : throw new ArgumentException($"no phrase '{key}'", nameof(key));
+    public static Phrase Say(string key, Phrase? inner, params PhraseArg[] args) =>
+        English.ContainsKey(key) ? new Phrase(key, [.. args.Select(a => a.Encoded)], inner) : throw new ArgumentException($"no phrase '{key}'", nameof(key));
 
     /// <summary>A word the page translates by its label (<c>condition.floodAlert</c>), with its English.</summary>
-    public static string Word(string labelKey, string english) => $"@{labelKey}|{english}";
+    public static PhraseArg Word(string labelKey, string english) => new($"@{labelKey}|{english}");
+
+    /// <summary>Words as a list ("Police, Fire" on English pages), each translated by its label.</summary>
+    public static PhraseArg Words(IEnumerable<(string LabelKey, string English)> words) =>
+        new(string.Join(", ", words.Select(w => Word(w.LabelKey, w.English).Encoded)));
+
+    /// <summary>A time: the page's clock in every language but English, which writes it in the given format (ISO 8601 by default).</summary>
+    public static PhraseArg Time(DateTimeOffset at, string englishFormat = "O") =>
+        new($"~{at.ToString("O", CultureInfo.InvariantCulture)}|{at.ToString(englishFormat, CultureInfo.InvariantCulture)}");
 
     /// <summary>A number as the platform writes it everywhere: invariant, at most three decimals.</summary>
     public static string Number(double? value) => value is { } v ? v.ToString("0.###", CultureInfo.InvariantCulture) : "-";
@@ -87,11 +119,29 @@ public static class Phrases
         return text.ToString();
     }
 
-    private static string ArgInEnglish(string arg) =>
-        arg.StartsWith('@') && arg.IndexOf('|') is var bar and > 0 ? arg[(bar + 1)..] : arg;
+    private static string ArgInEnglish(string arg) => arg switch
+    {
+        ['\\', .. var text] => text,
+        ['~', .. var time] => time[(time.IndexOf('|', StringComparison.Ordinal) + 1)..],
+        ['@', ..] => string.Join(", ", WordsOf(arg).Select(w => w.English)),
+        _ => arg,
+    };
+
+    private static IEnumerable<(string Label, string English)> WordsOf(string arg) =>
+        arg.Split(", ").Select(w => w.IndexOf('|', StringComparison.Ordinal) is var bar and > 1 ? (w[1..bar], w[(bar + 1)..]) : (w, w));
 
     /// <summary>Every label key a phrase's words name (for the labels test: each must exist).</summary>
     public static IEnumerable<string> WordLabels(Phrase phrase) =>
-        phrase.Args.Where(a => a.StartsWith('@') && a.Contains('|', StringComparison.Ordinal)).Select(a => a[1..a.IndexOf('|', StringComparison.Ordinal)])
+        phrase.Args.Where(a => a.StartsWith('@')).SelectMany(WordsOf).Select(w => w.Label)
             .Concat(phrase.Inner is { } inner ? WordLabels(inner) : []);
+}
+
+/// <summary>
+/// An argument of a <see cref="Phrase"/>: a text (anything a person or device named, kept as given), or a word, list
+/// of words or time made by <see cref="Phrases"/>. Encoded, a text that could read as one of those is escaped with a
+/// backslash, so a zone a user named "@home" stays "@home".
+/// </summary>
+public readonly record struct PhraseArg(string Encoded)
+{
+    public static implicit operator PhraseArg(string text) => new(text is ['@' or '~' or '\\', ..] ? "\\" + text : text);
 }

@@ -113,13 +113,14 @@ public sealed record class HazardStart(
     [property: Id(5)] string? Gas = null,
     [property: Id(6)] SpillSize? Spill = null);
 
-/// <summary>One step of a response (hazard zone, emergency route) for the incident's timeline: who or what did it, what, and the detail.</summary>
+/// <summary>One step of a response (hazard zone, emergency route) for the incident's timeline: who or what did it, what, and the detail (with <see cref="Said"/>, its phrase, where it has one).</summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.response-step.v1")]
 public sealed record class ResponseStep(
     [property: Id(0)] string Actor,
     [property: Id(1)] string Action,
     [property: Id(2)] string Detail,
-    [property: Id(3)] DateTimeOffset At);
+    [property: Id(3)] DateTimeOffset At,
+    [property: Id(4)] Phrase? Said = null);
 
 /// <summary>
 /// The hazard response of one leak incident (keyed by the incident's id): it draws the zone from the detectors and the

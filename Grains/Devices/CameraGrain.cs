@@ -240,7 +240,7 @@ public sealed partial class CameraGrain(
     }
 
     /// <summary>The kind of road user, as the pages' labels name it in a sentence (<c>noun.person</c>), in English as an operator says it.</summary>
-    private static string Noun(ObjectClass? c) => c switch
+    private static PhraseArg Noun(ObjectClass? c) => c switch
     {
         ObjectClass.Person => Phrases.Word("noun.person", "person"),
         ObjectClass.Bicycle => Phrases.Word("noun.cyclist", "cyclist"),

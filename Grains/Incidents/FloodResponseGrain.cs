@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Collections.Immutable;
 using CityControl.Devices;
 using CityControl.Grains.Notifications;
@@ -57,7 +58,7 @@ public sealed partial class FloodResponseGrain(
         S.District ??= district;
         S.Zone ??= zone;
         await state.WriteStateAsync();
-        await Assess("incident opened");
+        await Assess(Phrases.Say("flood.incidentOpened"));
     }
 
     public async Task DeviceChanged(DeviceEvent evt)
@@ -73,7 +74,7 @@ public sealed partial class FloodResponseGrain(
             return;
         }
 
-        await Assess($"{evt.DeviceId}: {evt.Detail}");
+        await Assess(IncidentCatalog.AlarmOn(evt.DeviceId, evt.Alarm?.Text), $"{evt.DeviceId}: {evt.Detail}");
     }
 
     public async Task Stop(string reason)
@@ -115,16 +116,19 @@ public sealed partial class FloodResponseGrain(
         }
 
         var count = CarParkCounting.Describe(occupancy);
-        var (who, action, detail) = direction switch
+        var (who, action, said) = direction switch
         {
-            CountDirection.In => ($"camera {by}", "vehicle entered the closed car park", $"drove in after the closing: {count}"),
+            CountDirection.In => ($"camera {by}", "vehicle entered the closed car park", Phrases.Say("flood.droveIn", count)),
             CountDirection.Out => ($"camera {by}", occupancy.Parked == 0 ? "car park empty" : "vehicle left", count),
-            _ => (by, "vehicles inside set", $"set by {by} after a look: {count}"),
+            _ => (by, "vehicles inside set", Phrases.Say("flood.setBy", count, by)),
         };
-        await GrainFactory.GetGrain<IIncidentGrain>(Id).RecordAreaResponse(null, null, [new ResponseStep(who, action, detail, occupancy.UpdatedAt)]);
+        await GrainFactory.GetGrain<IIncidentGrain>(Id).RecordAreaResponse(null, null, [Step(who, action, said, occupancy.UpdatedAt)]);
     }
 
-    private async Task Assess(string why)
+    private Task Assess(Phrase why) => Assess(why, Phrases.InEnglish(why));
+
+    /// <summary>Closes the car park when a gauge of its zone is at the danger level or will be within its lead time; why: what prompted the look (a phrase where it has one).</summary>
+    private async Task Assess(Phrase? whySaid, string why)
     {
         if (S.ClosedAt is not null)
         {
@@ -139,7 +143,7 @@ public sealed partial class FloodResponseGrain(
             {
                 S.NoCarParkReported = true;
                 await state.WriteStateAsync();
-                await incident.RecordAreaResponse(null, null, [new ResponseStep(Model, "no car park", $"no car park is registered for {S.Zone} in {S.District}: barriers and subscribers are not driven", now)]);
+                await incident.RecordAreaResponse(null, null, [Step(Model, "no car park", Phrases.Say("flood.noCarPark", S.Zone!, S.District!), now)]);
             }
 
             return;
@@ -152,13 +156,17 @@ public sealed partial class FloodResponseGrain(
         var danger = gauges.FirstOrDefault(g => g.Live.FloodStage == FloodStage.Danger);
         var soonest = gauges.Where(g => g.Live.MinutesToDanger is not null).MinBy(g => g.Live.MinutesToDanger);
         string reason;
+        Phrase closing;
         if (danger is not null)
         {
             reason = $"{danger.Definition.Id} is at the danger level ({danger.Live.WaterLevel:0.00} m)";
+            closing = Phrases.Say("flood.closingDanger", whySaid, carPark.Name, danger.Definition.Id, Fixed(danger.Live.WaterLevel));
         }
         else if (soonest is { Live.MinutesToDanger: { } minutes } && minutes <= carPark.CloseWithinMinutes)
         {
             reason = $"{soonest.Definition.Id} rising {soonest.Live.FloodRisePerHour:0.00} m/h reaches the danger level in about {minutes:0} min (the car park closes {carPark.CloseWithinMinutes:0} min ahead)";
+            closing = Phrases.Say("flood.closingSoon", whySaid, carPark.Name, soonest.Definition.Id, Fixed(soonest.Live.FloodRisePerHour),
+                minutes.ToString("0", CultureInfo.InvariantCulture), carPark.CloseWithinMinutes.ToString("0", CultureInfo.InvariantCulture));
         }
         else
         {
@@ -166,11 +174,12 @@ public sealed partial class FloodResponseGrain(
         }
 
         S.ClosedAt = now;
-        var steps = new List<ResponseStep> { new(Model, "car park closing", $"{carPark.Name}: {reason} ({why})", now) };
+        // The step says the closing in every language where what prompted it was said as a phrase (an alarm's message).
+        var steps = new List<ResponseStep> { new(Model, "car park closing", $"{carPark.Name}: {reason} ({why})", now, whySaid is null ? null : closing) };
         var cameras = devices.Where(d => d.Kind == DeviceKind.Camera).Select(d => d.Id).Order(StringComparer.Ordinal).ToImmutableArray();
         if (!cameras.IsEmpty)
         {
-            steps.Add(new(Model, "cameras attached", $"{string.Join(", ", cameras)} watch {carPark.Name}", now));
+            steps.Add(Step(Model, "cameras attached", Phrases.Say("flood.camerasAttached", string.Join(", ", cameras), carPark.Name), now));
         }
 
         foreach (var barrier in devices.Where(d => d.Kind == DeviceKind.Barrier).OrderBy(d => d.Id, StringComparer.Ordinal))
@@ -187,8 +196,8 @@ public sealed partial class FloodResponseGrain(
         var carParkGrain = GrainFactory.GetGrain<ICarParkGrain>(CarParks.KeyOf(S.District!, S.Zone!));
         var occupancy = await carParkGrain.GetOccupancy();
         steps.Add(occupancy is null
-            ? new(Model, "vehicles inside unknown", "no entrance camera has counted a vehicle and nobody has set the number: check the car park by eye", now)
-            : new(Model, occupancy.Parked == 0 ? "car park empty" : "vehicles still parked", CarParkCounting.Describe(occupancy), now));
+            ? Step(Model, "vehicles inside unknown", Phrases.Say("flood.insideUnknown"), now)
+            : Step(Model, occupancy.Parked == 0 ? "car park empty" : "vehicles still parked", CarParkCounting.Describe(occupancy), now));
         await carParkGrain.Watch(Id);
         await state.WriteStateAsync();
         var area = carPark.Outline.IsDefaultOrEmpty ? OutlineOf(devices) : carPark.Outline;
@@ -201,9 +210,11 @@ public sealed partial class FloodResponseGrain(
     {
         var results = carPark.Subscribers.IsEmpty ? [] : await notifier.SendAsync(carPark.Subscribers, text, CancellationToken.None);
         var sent = results.Count(r => r.Sent);
-        return new("notification channel", "subscribers notified",
-            results.Count == 0 ? "no subscribers registered"
-                : $"{sent} of {results.Count} sent by SMS" + (sent < results.Count ? $"; not sent: {string.Join("; ", results.Where(r => !r.Sent).Select(r => $"{Mask(r.Phone)} ({r.Detail})").Distinct().Take(5))}" : ""),
+        var notSent = sent < results.Count
+            ? Phrases.Say("notify.notSent", string.Join("; ", results.Where(r => !r.Sent).Select(r => $"{Mask(r.Phone)} ({r.Detail})").Distinct().Take(5)))
+            : null;
+        return Step("notification channel", "subscribers notified",
+            results.Count == 0 ? Phrases.Say("notify.none") : Phrases.Say("notify.sent", notSent, sent.ToString(CultureInfo.InvariantCulture), results.Count.ToString(CultureInfo.InvariantCulture)),
             clock.UtcNow);
     }
 
@@ -222,6 +233,11 @@ public sealed partial class FloodResponseGrain(
         await GrainFactory.GetGrain<IIncidentGrain>(Id).RecordAreaResponse(null, null,
             [new ResponseStep($"barrier {evt.DeviceId}", $"barrier {target.ToString().ToLowerInvariant()}", $"reported {target.ToString().ToLowerInvariant()} by the barrier", done)]);
     }
+
+    /// <summary>A timeline step whose detail is a phrase, in English beside it.</summary>
+    private static ResponseStep Step(string actor, string action, Phrase said, DateTimeOffset at) => new(actor, action, Phrases.InEnglish(said), at, said);
+
+    private static string Fixed(double? value) => value?.ToString("0.00", CultureInfo.InvariantCulture) ?? "";
 
     /// <summary>Without a drawn outline: the zone's devices' hull with a 30 m margin.</summary>
     private static ImmutableArray<GeoPoint> OutlineOf(IReadOnlyList<DeviceSummary> devices) =>

@@ -9,6 +9,7 @@ using CityControl.Rules.Incidents;
 using CityControl.Rules;
 using CityControl.Incidents;
 using CityControl.Rules.Video;
+using CityControl.Rules.Alarms;
 using CityControl.Video;
 
 using CityControl.Grains.Persistence;
@@ -71,7 +72,7 @@ public sealed partial class IncidentGrain(
             S.CapMessages.Add(source);
         }
 
-        Append(opening.OpenedBy, "opened", null, IncidentStatus.New, $"{opening.Title} (priority {opening.Priority}, for {string.Join(", ", S.Agencies)})", opening.At);
+        Append(opening.OpenedBy, "opened", null, IncidentStatus.New, IncidentCatalog.Opened(opening, S.Agencies), opening.At);
         await SaveAndPublish("opened");
         if (opening.OpenedBy != CorrelatorActor && opening.Source is null)
         {
@@ -150,7 +151,7 @@ public sealed partial class IncidentGrain(
             }
             else if (S.Alarms.Count % 100 == 0)
             {
-                Append("system", "alarms linked", null, null, $"{S.Alarms.Count} alarms from {S.Devices.Count} devices linked so far", t.At);
+                Append("system", "alarms linked", null, null, Phrases.Say("incident.alarmsLinked", Count(S.Alarms.Count), Count(S.Devices.Count)), t.At);
             }
         }
         else
@@ -188,13 +189,14 @@ public sealed partial class IncidentGrain(
         if (opening.Type == IncidentType.ChemicalLeak && !wasConfirmed && IncidentCatalog.IsConfirmedLeak(S.Alarms.Values, options.Value.SensorsToConfirmLeak))
         {
             priority = Priority.P1;
-            Append("system", "leak confirmed", null, null, $"{S.Alarms.Values.Select(a => a.DeviceId).Distinct().Count()} sensor(s) in alarm", t.At);
+            Append("system", "leak confirmed", null, null, Phrases.Say("incident.leakConfirmed", Count(S.Alarms.Values.Select(a => a.DeviceId).Distinct().Count())), t.At);
             meaningful = true;
         }
 
         if (priority != S.Priority)
         {
-            Append("system", "priority raised", null, null, $"{S.Priority} -> {priority} by {t.Condition}", t.At);
+            Append("system", "priority raised", null, null,
+                Phrases.Say("incident.raisedBy", S.Priority.ToString(), priority.ToString(), Phrases.Word(AlarmRules.ConditionLabel(t.Condition), t.Condition.ToString())), t.At);
             S.Priority = priority;
             meaningful = true;
         }
@@ -276,7 +278,7 @@ public sealed partial class IncidentGrain(
             endedGrants = [.. S.VideoGrants];
             S.VideoGrants.Clear();
             Append("system", IncidentGrains.VideoAccessEnded, null, null,
-                $"{endedGrants.Length} camera grant(s) of {string.Join(", ", endedGrants.Select(g => g.Agency).Distinct())} end with the incident", now);
+                Phrases.Say("incident.grantsEnded", Count(endedGrants.Length), IncidentCatalog.Agencies(endedGrants.Select(g => g.Agency).Distinct())), now);
         }
 
         await SaveAndPublish(Verb(action.Kind));
@@ -325,7 +327,7 @@ public sealed partial class IncidentGrain(
         }
 
         S.CapMessages.Add(message);
-        Append("system", IncidentGrains.CapMessageAction, null, null, $"{message.Identifier} sent {message.Sent:O}", message.Sent);
+        Append("system", IncidentGrains.CapMessageAction, null, null, Phrases.Say("incident.capSent", message.Identifier, Phrases.Time(message.Sent)), message.Sent);
         await Checkpoints.WriteNow();
     }
 
@@ -451,7 +453,8 @@ public sealed partial class IncidentGrain(
         {
             // Shelved by an operator: the wait stops counting until the shelf ends, and the timeline says so once.
             var now = clock.UtcNow;
-            Append("system", "escalation held", null, null, $"{S.Priority} kept: its alarms are shelved until {ShelvedUntil():O}; the wait counts again after", now);
+            Append("system", "escalation held", null, null,
+                Phrases.Say("incident.escalationHeld", S.Priority.ToString(), ShelvedUntil() is { } until ? Phrases.Time(until) : ""), now);
             S.ShelfNoted = true;
             S.UpdatedAt = now;
             await SaveAndPublish("escalation held");
@@ -587,13 +590,19 @@ public sealed partial class IncidentGrain(
     {
         foreach (var step in steps)
         {
-            Append(step.Actor, step.Action, null, null, step.Detail, step.At);
+            Append(step.Actor, step.Action, null, null, step.Detail, step.At, step.Said);
             S.UpdatedAt = step.At > S.UpdatedAt ? step.At : S.UpdatedAt;
         }
     }
 
     private void Append(string actor, string action, IncidentStatus? from, IncidentStatus? to, string detail, DateTimeOffset at, Phrase? said = null) =>
         S.Timeline.Add(new TimelineEntry(S.Timeline.Count + 1, at, actor, action, from, to, detail, said));
+
+    /// <summary>A timeline line whose detail is a phrase: stored in English beside it.</summary>
+    private void Append(string actor, string action, IncidentStatus? from, IncidentStatus? to, Phrase said, DateTimeOffset at) =>
+        Append(actor, action, from, to, Phrases.InEnglish(said), at, said);
+
+    private static string Count(int n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private bool IsConfirmed() =>
         S.Opening!.Type != IncidentType.ChemicalLeak || IncidentCatalog.IsConfirmedLeak(S.Alarms.Values, options.Value.SensorsToConfirmLeak);

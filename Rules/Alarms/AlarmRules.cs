@@ -63,7 +63,7 @@ public static class AlarmRules
     {
         var changes = new List<AlarmTransition>();
         Set(state, changes, AlarmCondition.DeviceOffline, connectivity == CityControl.Devices.Connectivity.Offline, at, null,
-            () => connectivity == CityControl.Devices.Connectivity.Offline ? Phrases.Say("alarm.offline", lastSeen?.ToString("O", CultureInfo.InvariantCulture) ?? "-") : Phrases.Say("alarm.online"));
+            () => connectivity == CityControl.Devices.Connectivity.Offline ? Phrases.Say("alarm.offline", lastSeen is { } seen ? Phrases.Time(seen) : "-") : Phrases.Say("alarm.online"));
         return changes.FirstOrDefault();
     }
 

@@ -29,8 +29,11 @@ public static class CarParkCounting
     public static string? CheckSet(int parked) =>
         parked is < 0 or > MaxParked ? $"parked: must be from 0 to {MaxParked}" : null;
 
-    /// <summary>"3 vehicles inside by the entrance count (5 in, 2 out since 09:10, set by operator)".</summary>
-    public static string Describe(CarParkOccupancy o) =>
-        string.Create(CultureInfo.InvariantCulture,
-            $"{(o.Parked == 1 ? "1 vehicle" : $"{o.Parked} vehicles")} inside by the entrance count ({o.In} in, {o.Out} out since {o.Since:yyyy-MM-dd HH:mm} UTC, from {o.SetBy}{(o.Corrections > 0 ? $"; {o.Corrections} counted out of an empty car park" : "")})");
+    /// <summary>"3 vehicles inside by the entrance count (5 in, 2 out since 2026-07-15 09:10 UTC, from operator)".</summary>
+    public static Phrase Describe(CarParkOccupancy o) => Phrases.Say(
+        o.Parked == 1 ? "carPark.countOne" : "carPark.count",
+        o.Corrections > 0 ? Phrases.Say("carPark.corrections", Number(o.Corrections)) : null,
+        Number(o.Parked), Number(o.In), Number(o.Out), Phrases.Time(o.Since, "yyyy-MM-dd HH:mm 'UTC'"), o.SetBy);
+
+    private static string Number(int n) => n.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json;
 using CityControl.Devices;
 using CityControl.Incidents;
 
@@ -55,20 +56,23 @@ public static class IncidentCatalog
             || gas.Select(a => a.DeviceId).Distinct().Count() >= sensorsToConfirm;
     }
 
-    public static string TitleOf(IncidentType type, string zone, string district) => type switch
+    public static string TitleOf(IncidentType type, string zone, string district) => $"{TypeName(type)}, {zone}, {district}";
+
+    /// <summary>An incident type as an English title starts.</summary>
+    public static string TypeName(IncidentType type) => type switch
     {
-        IncidentType.ChemicalLeak => $"Chemical leak, {zone}, {district}",
-        IncidentType.Fire => $"Fire, {zone}, {district}",
-        IncidentType.RoadAccident => $"Road accident, {zone}, {district}",
-        IncidentType.Flood => $"Flooding, {zone}, {district}",
-        IncidentType.TrafficSignalFault => $"Traffic signal fault, {zone}, {district}",
-        IncidentType.EquipmentFault => $"Equipment fault, {zone}, {district}",
-        IncidentType.Intrusion => $"Intrusion, {zone}, {district}",
-        IncidentType.Loitering => $"Loitering, {zone}, {district}",
-        IncidentType.Crowding => $"Crowding, {zone}, {district}",
-        IncidentType.StoppedVehicle => $"Stopped vehicle, {zone}, {district}",
-        IncidentType.CameraTampering => $"Camera tampering, {zone}, {district}",
-        _ => $"{type}, {zone}, {district}",
+        IncidentType.ChemicalLeak => "Chemical leak",
+        IncidentType.Fire => "Fire",
+        IncidentType.RoadAccident => "Road accident",
+        IncidentType.Flood => "Flooding",
+        IncidentType.TrafficSignalFault => "Traffic signal fault",
+        IncidentType.EquipmentFault => "Equipment fault",
+        IncidentType.Intrusion => "Intrusion",
+        IncidentType.Loitering => "Loitering",
+        IncidentType.Crowding => "Crowding",
+        IncidentType.StoppedVehicle => "Stopped vehicle",
+        IncidentType.CameraTampering => "Camera tampering",
+        _ => type.ToString(),
     };
 
     /// <summary>The standard operating procedure for each incident type.</summary>
@@ -158,4 +162,21 @@ public static class IncidentCatalog
 
     /// <summary>"gauge-1: water 0.7 m at or above…" (an alarm linked to an incident) as a phrase.</summary>
     public static Phrase? AlarmOn(string deviceId, Phrase? alarm) => alarm is null ? null : Phrases.Say("incident.alarmOn", alarm, deviceId);
+
+    /// <summary>
+    /// What the timeline says when an incident opens: its title, priority and agencies; a title of this catalogue's
+    /// making by its type, zone and district (so a page translates the type), any other (a warning's headline) as given.
+    /// </summary>
+    public static Phrase Opened(IncidentOpening opening, IEnumerable<Agency> agencies)
+    {
+        var who = Agencies(agencies);
+        var priority = opening.Priority.ToString();
+        return opening.Title == TitleOf(opening.Type, opening.Zone, opening.District)
+            ? Phrases.Say("incident.opened", Phrases.Word("type." + JsonNamingPolicy.CamelCase.ConvertName(opening.Type.ToString()), TypeName(opening.Type)), opening.Zone, opening.District, priority, who)
+            : Phrases.Say("incident.openedAs", opening.Title, priority, who);
+    }
+
+    /// <summary>Agencies as words the pages translate ("Police, Fire").</summary>
+    public static PhraseArg Agencies(IEnumerable<Agency> agencies) =>
+        Phrases.Words(agencies.Select(a => ("agency." + JsonNamingPolicy.CamelCase.ConvertName(a.ToString()), a.ToString())));
 }

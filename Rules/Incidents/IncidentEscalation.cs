@@ -1,3 +1,4 @@
+using System.Globalization;
 using CityControl.Incidents;
 
 namespace CityControl.Rules.Incidents;
@@ -35,6 +36,7 @@ public static class IncidentEscalation
     public static Priority Raise(Priority priority, int steps) =>
         (Priority)Math.Max((int)Priority.P1, (int)priority - Math.Max(0, steps));
 
-    public static string Describe(Priority from, Priority to, TimeSpan waited) =>
-        $"{from} -> {to}: not acknowledged for " + (waited >= TimeSpan.FromMinutes(1) ? $"{(int)waited.TotalMinutes} min" : $"{(int)waited.TotalSeconds} s");
+    public static Phrase Describe(Priority from, Priority to, TimeSpan waited) => waited >= TimeSpan.FromMinutes(1)
+        ? Phrases.Say("incident.escalatedMinutes", from.ToString(), to.ToString(), ((int)waited.TotalMinutes).ToString(CultureInfo.InvariantCulture))
+        : Phrases.Say("incident.escalatedSeconds", from.ToString(), to.ToString(), ((int)waited.TotalSeconds).ToString(CultureInfo.InvariantCulture));
 }

@@ -72,11 +72,16 @@ public sealed class CarParkBrowserTests(MemoryPlatformFixture fixture, BrowserFi
         await page.SelectOptionAsync("#language", "ko");
         await Assertions.Expect(box.Locator("h2")).ToHaveTextAsync("주차장");
         await Assertions.Expect(box.Locator("#car-park-count")).ToContainTextAsync("입구 계수 기준 0대 주차 중");
-        // Who did what on the timeline reads in Korean too, and what the alarms said (the flood model's details stay
-        // as the server wrote them); times on a 24-hour clock.
+        // Who did what on the timeline reads in Korean too, and what the alarms and the flood model said; times on a
+        // 24-hour clock.
         await Assertions.Expect(page.Locator("#timeline")).ToContainTextAsync("침수 모델: 주차장 폐쇄");
         await Assertions.Expect(page.Locator("#description")).ToHaveTextAsync($"{gauge}의 침수 경계 경보로 개시: 수위 0.7 m, 경계 수위 0.3 m 이상");
         await Assertions.Expect(page.Locator("#timeline")).ToContainTextAsync($"시스템: 경보 연결 {gauge} 경보: 수위 0.7 m, 위험 수위 0.6 m 이상");
+        await Assertions.Expect(page.Locator("#timeline")).ToContainTextAsync($"침수, parking-1, {district} (우선순위 P2, 담당 재난안전, 교통)");
+        await Assertions.Expect(page.Locator("#timeline")).ToContainTextAsync($"{gauge} 위험 수위 도달 (0.70 m) (사건 개시)");
+        await Assertions.Expect(page.Locator("#timeline")).ToContainTextAsync($"Riverside car park 1 감시: {camera}");
+        await Assertions.Expect(page.Locator("#timeline")).ToContainTextAsync($"침수 모델: 주차 차량 남음 입구 계수 기준 3대 주차 중 (");
+        await Assertions.Expect(page.Locator("#timeline")).ToContainTextAsync("operator: 주차 차량 수 설정 operator이(가) 육안 확인 후 설정: 입구 계수 기준 0대 주차 중");
         await Assertions.Expect(page.Locator("#timeline li").First).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d{4}\. \d{2}\. \d{2}\. \d{2}:\d{2}:\d{2} "));
         await Assertions.Expect(page.Locator("#timeline")).ToContainTextAsync($"카메라 {camera}: 차량 출차");
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, $"car-park-{width}x{height}-ko.png"), FullPage = true });

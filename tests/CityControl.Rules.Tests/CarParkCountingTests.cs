@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using CityControl.Incidents;
+using CityControl.Rules;
 using CityControl.Rules.Incidents;
 using CityControl.Rules.Video;
 using CityControl.Video;
@@ -22,7 +23,7 @@ public sealed class CarParkCountingTests
         o = CarParkCounting.Count(o, CountDirection.Out, "cam-1", T0.AddMinutes(3));
         o = CarParkCounting.Count(o, CountDirection.Out, "cam-1", T0.AddMinutes(4)); // parked before counting began
         Assert.Equal((0, 2, 3, 1), (o.Parked, o.In, o.Out, o.Corrections));
-        Assert.Equal("0 vehicles inside by the entrance count (2 in, 3 out since 2026-07-15 02:00 UTC, from the first count, by cam-1; 1 counted out of an empty car park)", CarParkCounting.Describe(o));
+        Assert.Equal("0 vehicles inside by the entrance count (2 in, 3 out since 2026-07-15 02:00 UTC, from the first count, by cam-1; 1 counted out of an empty car park)", Phrases.InEnglish(CarParkCounting.Describe(o)));
     }
 
     [Fact]
@@ -31,7 +32,7 @@ public sealed class CarParkCountingTests
         var seen = CarParkCounting.Set(7, "operator", T0);
         var after = CarParkCounting.Count(seen, CountDirection.Out, "cam-1", T0.AddMinutes(5));
         Assert.Equal((6, 0, 1, T0, "operator"), (after.Parked, after.In, after.Out, after.Since, after.SetBy));
-        Assert.Equal("1 vehicle inside by the entrance count (0 in, 0 out since 2026-07-15 02:00 UTC, from operator)", CarParkCounting.Describe(CarParkCounting.Set(1, "operator", T0)));
+        Assert.Equal("1 vehicle inside by the entrance count (0 in, 0 out since 2026-07-15 02:00 UTC, from operator)", Phrases.InEnglish(CarParkCounting.Describe(CarParkCounting.Set(1, "operator", T0))));
         Assert.NotNull(CarParkCounting.CheckSet(-1));
         Assert.NotNull(CarParkCounting.CheckSet(CarParkCounting.MaxParked + 1));
         Assert.Null(CarParkCounting.CheckSet(0));

@@ -1,6 +1,6 @@
 // How the server's words read in the user's language: statuses, agencies, incident types, an incident's title and its
 // procedure steps. The server stores them in English; Korean pages show them from the labels, English pages as stored.
-import { t, lang } from './i18n.js';
+import { t, lang, dateTimeOf } from './i18n.js';
 
 export const statusName = status => t(`status.${status}`, status);
 export const agencyNames = agencies => agencies.map(a => t(`agency.${a}`, a)).join(', ');
@@ -47,11 +47,15 @@ export function actorName(actor) {
 }
 
 // A sentence the server said as a phrase (an alarm's message, an incident's opening: { key, args, inner }) in the
-// page's language: its template from the labels (phrase.<key>), with its arguments, words (@label|English) translated
-// and the inner phrase at {*}. The server's English where it gave no phrase or a template is missing.
+// page's language: its template from the labels (phrase.<key>), with its arguments (words translated, times on the
+// page's clock) and the inner phrase at {*}. The server's English where it gave no phrase or a template is missing.
 export function say(phrase, english) {
   if (!phrase || lang === 'en') return english ?? '';
-  return render(phrase) ?? english ?? '';
+  try {
+    return render(phrase) ?? english ?? '';
+  } catch {
+    return english ?? ''; // a phrase this page cannot read (a newer server's) is still said, in English
+  }
 }
 
 function render(phrase) {
@@ -67,7 +71,13 @@ function render(phrase) {
   });
 }
 
+// An argument as the server encoded it (Phrases.cs): words by their labels, a time on the page's clock, a text as given.
 const word = arg => {
-  const [, label, english] = /^@([^|]+)\|(.*)$/su.exec(arg) ?? [];
-  return label ? t(label, english) : arg;
+  if (arg.startsWith('\\')) return arg.slice(1);
+  if (arg.startsWith('~')) return dateTimeOf(arg.slice(1).split('|')[0]);
+  if (!arg.startsWith('@')) return arg;
+  return arg.split(', ').map(w => {
+    const bar = w.indexOf('|');
+    return bar > 1 ? t(w.slice(1, bar), w.slice(bar + 1)) : w;
+  }).join(', ');
 };
