@@ -100,6 +100,23 @@ public sealed class MapBrowserTests(BrowserFixture browser) : IClassFixture<Brow
 
         await page.SetViewportSizeAsync(1366, 768);
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "map-district-1366.png") });
+
+        // In Korean the panel says the alarm and its events in Korean (what the rules said, not the server's English).
+        await page.SelectOptionAsync("#language", "ko");
+        await Assertions.Expect(page.Locator("nav").First).ToContainTextAsync("지도"); // reloaded in Korean
+        // Two detectors warn (the faulty one, under the P1 marker, reads below zero): the calm one's is the panel wanted.
+        var warnings = page.Locator("path.device.gasSensor.warning");
+        await warnings.First.DispatchEventAsync("click");
+        await Assertions.Expect(panel.Locator("h2")).ToContainTextAsync("NH3 detector");
+        if (!(await panel.Locator("h2").TextContentAsync())!.EndsWith(calm, StringComparison.Ordinal))
+        {
+            await warnings.Nth(1).DispatchEventAsync("click");
+        }
+
+        await Assertions.Expect(panel.Locator("h2")).ToHaveTextAsync($"NH3 detector {calm}");
+        await Assertions.Expect(panel.Locator(".alarms")).ToContainTextAsync("NH3 30 ppm, 저농도 경보값 25 ppm 이상");
+        await Assertions.Expect(panel.Locator(".events")).ToContainTextAsync("경보 발생: NH3 30 ppm, 저농도 경보값 25 ppm 이상");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "map-panel-1366-ko.png") });
         Assert.Empty(foreign);
     }
 

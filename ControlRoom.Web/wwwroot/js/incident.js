@@ -9,7 +9,7 @@ import { act, shelveAll, nearestUnits, unitOptions } from './core/incidentaction
 import { t, timeOf, dateTimeOf } from './core/i18n.js';
 import { liveView } from './core/liveview.js';
 import { mediaFigure } from './core/evidence.js';
-import { statusName, agencyNames, titleOf, stepText, say } from './core/names.js';
+import { statusName, agencyNames, titleOf, stepText, phraseText } from './core/names.js';
 
 const id = decodeURIComponent(location.pathname.split('/').pop());
 
@@ -121,7 +121,7 @@ function render(detail) {
   text('agencies', agencyNames(s.agencies));
   text('unit', detail.assignedUnit || t('incident.noUnit', 'none'));
   renderActions(detail);
-  text('description', say(detail.descriptionText, detail.description));
+  text('description', phraseText(detail.descriptionText, detail.description));
   document.getElementById('cap').href = `/api/incidents/${encodeURIComponent(id)}/cap`;
   document.getElementById('procedure').replaceChildren(...detail.procedure.map(step => {
     const item = document.createElement('li');

@@ -1,7 +1,7 @@
 // The unified map: the offline basemap (districts, neighbourhoods, the river, transit; a tile server only if
 // configured), devices by layer (clustered where dense, never an alarm), open incidents by priority with the highest
 // drawn on top, a panel per device, all kept live from the control-room hub.
-import { t } from './core/i18n.js';
+import { t, tf } from './core/i18n.js';
 import { facts, problemText, me } from './core/api.js';
 import { drawBasemap } from './core/basemap.js';
 import { createDevicePanel } from './core/devicepanel.js';
@@ -68,7 +68,7 @@ function drawDevice(device) {
   const marker = L.circleMarker([device.location.latitude, device.location.longitude], {
     radius: look.level === 'normal' ? 6 : 9, weight: 2, color: '#0f1720', fillColor: look.colour, fillOpacity: 0.95, bubblingMouseEvents: false,
     className: `device ${device.kind} ${look.level}`,
-  }).bindTooltip(`${device.name} (${device.kind}): ${look.text}`);
+  }).bindTooltip(`${device.name} (${t(`kind.${device.kind}`, device.kind)}): ${look.text}`);
   marker.deviceId = device.id;
   marker.on('click', () => {
     if (route.incident && device.kind === 'trafficSignal') {
@@ -95,7 +95,7 @@ function drawIncident(incident) {
     iconSize: [44, 24],
   });
   const marker = L.marker([incident.location.latitude, incident.location.longitude], { icon, title: incident.title, zIndexOffset: zOfPriority[incident.priority] ?? 1000 })
-    .bindTooltip(`${incident.priority} ${titleOf(incident)} (${statusName(incident.status)}, ${incident.alarmCount} alarms) · ${t('route.hint', 'click to plan a unit\'s route')}`)
+    .bindTooltip(`${incident.priority} ${titleOf(incident)} (${statusName(incident.status)}, ${tf('map.alarmCount', '{0} alarms', incident.alarmCount)}) · ${t('route.hint', 'click to plan a unit\'s route')}`)
     .on('click', () => route.start(incident));
   incidents.set(incident.id, { incident, marker });
   if (visible(layerOfIncident[incident.type] || 'safety', incident.district)) {
@@ -141,9 +141,9 @@ async function drawHazard(incident) {
     },
     onEachFeature: (feature, layer) => {
       const p = feature.properties;
-      layer.bindTooltip(p.layer === 'zone' ? `Hazard zone ${p.version}: ${p.material}, isolate ${p.isolationMeters} m, protect ${p.protectiveMeters / 1000} km — ${p.basis}`
-        : p.layer === 'plume' ? `Plume ${p.level} set-point (${p.ppm} ppm) reaches ${p.reachMeters} m`
-        : p.layer === 'signal' ? `${p.name}: ${p.plan} ${p.accepted ? 'acknowledged' : 'refused'} — ${p.detail}` : 'Leak source');
+      layer.bindTooltip(p.layer === 'zone' ? tf('map.zoneTip', 'Hazard zone {0}: {1}, isolate {2} m, protect {3} km — {4}', p.version, p.material, p.isolationMeters, p.protectiveMeters / 1000, p.basis)
+        : p.layer === 'plume' ? tf('map.plumeTip', 'Plume {0} set-point ({1} ppm) reaches {2} m', p.level, p.ppm, p.reachMeters)
+        : p.layer === 'signal' ? `${p.name}: ${p.plan} ${p.accepted ? t('map.acknowledged', 'acknowledged') : t('map.refused', 'refused')} — ${p.detail}` : t('map.leakSource', 'Leak source'));
     },
   });
   hazards.set(incident.id, layer);

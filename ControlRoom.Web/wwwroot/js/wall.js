@@ -7,7 +7,7 @@ import { facts, me } from './core/api.js';
 import { startPage } from './core/layout.js';
 import { connectLive, showConnection } from './core/live.js';
 import { liveView } from './core/liveview.js';
-import { titleOf, typeName, say } from './core/names.js';
+import { titleOf, typeName, phraseText } from './core/names.js';
 
 const NEAR_METRES = 500;
 let terminal = new Set();
@@ -54,7 +54,7 @@ function choose() {
   const chosen = new Map();
   for (const { summary, own } of open) {
     for (const id of own) {
-      if (!chosen.has(id) && cameras.has(id)) chosen.set(id, { incident: summary, why: `${t('wall.whyAlarm', 'its alarm')}: ${summary.latestAlarm ? say(summary.latestAlarmText, summary.latestAlarm) : typeName(summary.type)}`, tier: 'alarm' });
+      if (!chosen.has(id) && cameras.has(id)) chosen.set(id, { incident: summary, why: `${t('wall.whyAlarm', 'its alarm')}: ${summary.latestAlarm ? phraseText(summary.latestAlarmText, summary.latestAlarm) : typeName(summary.type)}`, tier: 'alarm' });
     }
   }
   for (const { summary, near } of open) {

@@ -5,7 +5,7 @@ import { getJson } from './api.js';
 import { deviceLook } from './devices.js';
 import { readingChart } from './chart.js';
 import { liveView } from './liveview.js';
-import { say } from './names.js';
+import { phraseText } from './names.js';
 
 const limitColours = { low: '#f5a524', high: '#e5484d' };
 
@@ -73,7 +73,7 @@ export function createDevicePanel(container, { user, actions = () => [] }) {
     if (device.activeAlarms.length) {
       body.push(element('h3', { textContent: t('panel.alarms', 'Active alarms') }),
         element('ul', { className: 'alarms' }, ...device.activeAlarms.map(a =>
-          element('li', { title: a.condition, textContent: `${say(a.text, a.message)} (${t('panel.since', 'since')} ${timeOf(a.since)})` }))));
+          element('li', { title: a.condition, textContent: `${phraseText(a.text, a.message)} (${t('panel.since', 'since')} ${timeOf(a.since)})` }))));
     }
     if (chart) {
       const limits = chart.limits.filter(([, value]) => value != null).map(([label, value, colour]) => ({ label, value, colour }));
@@ -92,7 +92,7 @@ export function createDevicePanel(container, { user, actions = () => [] }) {
     if (events.length) {
       body.push(element('h3', { textContent: t('panel.events', 'Recent events') }),
         element('ul', { className: 'events' }, ...events.slice().reverse().map(e =>
-          element('li', { textContent: `${timeOf(e.at)} ${e.type}${e.detail ? ": " + say(e.alarm?.text, e.detail) : ""}` }))));
+          element('li', { textContent: `${timeOf(e.at)} ${t(`event.${e.type}`, e.type)}${e.detail ? ": " + phraseText(e.alarm?.text, e.detail) : ""}` }))));
     }
     // An action may answer in words (what was sent) or fail with the server's reason: both are said under the buttons,
     // and stay said while the panel redraws for the device's live changes (which the action itself usually causes).

@@ -9,6 +9,9 @@ let labels = {};
 
 export const t = (key, fallback) => labels[key] ?? fallback ?? key;
 
+// A label with its values in place: tf('look.gasHigh', 'gas HIGH {0}', 42).
+export const tf = (key, english, ...values) => values.reduce((text, value, i) => text.replaceAll(`{${i}}`, value), t(key, english));
+
 // Times as a control room reads them: the 24-hour clock of this browser's time zone, dates year first (2026-11-28 on
 // English pages, 2026. 11. 28. on Korean ones).
 const locale = lang === 'ko' ? 'ko-KR' : 'en-CA';

@@ -49,7 +49,7 @@ export function actorName(actor) {
 // A sentence the server said as a phrase (an alarm's message, an incident's opening: { key, args, inner }) in the
 // page's language: its template from the labels (phrase.<key>), with its arguments (words translated, times on the
 // page's clock) and the inner phrase at {*}. The server's English where it gave no phrase or a template is missing.
-export function say(phrase, english) {
+export function phraseText(phrase, english) {
   if (!phrase || lang === 'en') return english ?? '';
   try {
     return render(phrase) ?? english ?? '';
