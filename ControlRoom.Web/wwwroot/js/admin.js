@@ -94,7 +94,7 @@ async function loadDevices() {
       zones.addEventListener('click', () => zoneEditor.open(device).catch(e => message(String(e))));
       buttons.append(' ', zones);
     }
-    const row = cells(document.createElement('tr'), [device.id, device.kind, device.name, device.district, device.zone, device.status, buttons]);
+    const row = cells(document.createElement('tr'), [device.id, t(`kind.${device.kind}`, device.kind), device.name, device.district, device.zone, t(`lifecycle.${device.status}`, device.status), buttons]);
     row.dataset.id = device.id;
     return row;
   }));

@@ -1,5 +1,6 @@
 // Labels in the user's language (English by default, Korean on request, remembered in this browser) from the app's
-// resource files: the one source of every label. Elements with data-i18n="key" get that label as their text; scripts
+// resource files: the one source of every label. Elements with data-i18n="key" get that label as their text (and
+// data-i18n-placeholder="key" as their placeholder); scripts
 // use t(key, English fallback) once `ready` has resolved.
 
 export const languages = { en: 'English', ko: '한국어' };
@@ -27,6 +28,7 @@ export const dateTimeOf = at => formats.dateTime.format(new Date(at));
 
 export function applyLabels(root) {
   root.querySelectorAll('[data-i18n]').forEach(element => { element.textContent = t(element.dataset.i18n, element.textContent); });
+  root.querySelectorAll('[data-i18n-placeholder]').forEach(element => { element.placeholder = t(element.dataset.i18nPlaceholder, element.placeholder); });
 }
 
 export function chooseLanguage(code) {

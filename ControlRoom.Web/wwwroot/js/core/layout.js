@@ -48,7 +48,7 @@ export async function startPage() {
     element('button', { type: 'submit', textContent: t('nav.signOut', 'Sign out') }));
   header.replaceChildren(title, nav, who);
   if (header.dataset.live !== undefined) {
-    const badge = element('span', { id: 'connection', className: 'connection', textContent: 'connecting' });
+    const badge = element('span', { id: 'connection', className: 'connection', textContent: t('live.connecting', 'connecting') });
     badge.setAttribute('role', 'status');
     header.append(badge);
     createAnnouncer(header);
