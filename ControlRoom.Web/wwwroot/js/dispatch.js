@@ -1,6 +1,6 @@
 // A dispatcher's console: the agency's open incidents live (the hub sends a dispatcher only their agency's), and the
 // selected incident's lifecycle actions, procedure and timeline.
-import { t, timeOf } from './core/i18n.js';
+import { t, timeOf, tf } from './core/i18n.js';
 import { facts, problemText } from './core/api.js';
 import { startPage } from './core/layout.js';
 import { timelineText } from './core/timeline.js';
@@ -120,7 +120,9 @@ async function offerUnits(detail) {
   const offers = await nearestUnits(detail.summary);
   document.getElementById('units').replaceChildren(...unitOptions(offers));
   const input = document.getElementById('unit-input');
-  input.placeholder = offers.length > 0 ? `Nearest available: ${offers[0].unit.name} (${(offers[0].meters / 1000).toFixed(1)} km)` : 'Unit, e.g. Guro Engine 3';
+  input.placeholder = offers.length > 0
+    ? tf('dispatch.nearest', 'Nearest available: {0} ({1} km)', offers[0].unit.name, (offers[0].meters / 1000).toFixed(1))
+    : t('dispatch.unitHint', 'Unit, e.g. Guro Engine 3');
 }
 
 async function act(action) {
