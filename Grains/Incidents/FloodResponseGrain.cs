@@ -122,7 +122,7 @@ public sealed partial class FloodResponseGrain(
             CountDirection.Out => ($"camera {by}", occupancy.Parked == 0 ? "car park empty" : "vehicle left", count),
             _ => (by, "vehicles inside set", Phrases.Say("flood.setBy", count, by)),
         };
-        await GrainFactory.GetGrain<IIncidentGrain>(Id).RecordAreaResponse(null, null, [Step(who, action, said, occupancy.UpdatedAt)]);
+        await GrainFactory.GetGrain<IIncidentGrain>(Id).RecordAreaResponse(null, null, [ResponseSteps.Saying(who, action, said, occupancy.UpdatedAt)]);
     }
 
     private Task Assess(Phrase why) => Assess(why, Phrases.InEnglish(why));
@@ -143,7 +143,7 @@ public sealed partial class FloodResponseGrain(
             {
                 S.NoCarParkReported = true;
                 await state.WriteStateAsync();
-                await incident.RecordAreaResponse(null, null, [Step(Model, "no car park", Phrases.Say("flood.noCarPark", S.Zone!, S.District!), now)]);
+                await incident.RecordAreaResponse(null, null, [ResponseSteps.Saying(Model, "no car park", Phrases.Say("flood.noCarPark", S.Zone!, S.District!), now)]);
             }
 
             return;
@@ -179,7 +179,7 @@ public sealed partial class FloodResponseGrain(
         var cameras = devices.Where(d => d.Kind == DeviceKind.Camera).Select(d => d.Id).Order(StringComparer.Ordinal).ToImmutableArray();
         if (!cameras.IsEmpty)
         {
-            steps.Add(Step(Model, "cameras attached", Phrases.Say("flood.camerasAttached", string.Join(", ", cameras), carPark.Name), now));
+            steps.Add(ResponseSteps.Saying(Model, "cameras attached", Phrases.Say("flood.camerasAttached", string.Join(", ", cameras), carPark.Name), now));
         }
 
         foreach (var barrier in devices.Where(d => d.Kind == DeviceKind.Barrier).OrderBy(d => d.Id, StringComparer.Ordinal))
@@ -196,8 +196,8 @@ public sealed partial class FloodResponseGrain(
         var carParkGrain = GrainFactory.GetGrain<ICarParkGrain>(CarParks.KeyOf(S.District!, S.Zone!));
         var occupancy = await carParkGrain.GetOccupancy();
         steps.Add(occupancy is null
-            ? Step(Model, "vehicles inside unknown", Phrases.Say("flood.insideUnknown"), now)
-            : Step(Model, occupancy.Parked == 0 ? "car park empty" : "vehicles still parked", CarParkCounting.Describe(occupancy), now));
+            ? ResponseSteps.Saying(Model, "vehicles inside unknown", Phrases.Say("flood.insideUnknown"), now)
+            : ResponseSteps.Saying(Model, occupancy.Parked == 0 ? "car park empty" : "vehicles still parked", CarParkCounting.Describe(occupancy), now));
         await carParkGrain.Watch(Id);
         await state.WriteStateAsync();
         var area = carPark.Outline.IsDefaultOrEmpty ? OutlineOf(devices) : carPark.Outline;
@@ -213,7 +213,7 @@ public sealed partial class FloodResponseGrain(
         var notSent = sent < results.Count
             ? Phrases.Say("notify.notSent", string.Join("; ", results.Where(r => !r.Sent).Select(r => $"{Mask(r.Phone)} ({r.Detail})").Distinct().Take(5)))
             : null;
-        return Step("notification channel", "subscribers notified",
+        return ResponseSteps.Saying("notification channel", "subscribers notified",
             results.Count == 0 ? Phrases.Say("notify.none") : Phrases.Say("notify.sent", notSent, sent.ToString(CultureInfo.InvariantCulture), results.Count.ToString(CultureInfo.InvariantCulture)),
             clock.UtcNow);
     }
@@ -233,9 +233,6 @@ public sealed partial class FloodResponseGrain(
         await GrainFactory.GetGrain<IIncidentGrain>(Id).RecordAreaResponse(null, null,
             [new ResponseStep($"barrier {evt.DeviceId}", $"barrier {target.ToString().ToLowerInvariant()}", $"reported {target.ToString().ToLowerInvariant()} by the barrier", done)]);
     }
-
-    /// <summary>A timeline step whose detail is a phrase, in English beside it.</summary>
-    private static ResponseStep Step(string actor, string action, Phrase said, DateTimeOffset at) => new(actor, action, Phrases.InEnglish(said), at, said);
 
     private static string Fixed(double? value) => value?.ToString("0.00", CultureInfo.InvariantCulture) ?? "";
 

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.Json;
 using System.Collections.Immutable;
 using CityControl.Devices;
 using CityControl.Grains.Persistence;
@@ -6,6 +8,7 @@ using CityControl.Rules;
 using CityControl.Rules.Devices;
 using CityControl.Rules.Geo;
 using CityControl.Rules.Hazards;
+using CityControl.Rules.Incidents;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -74,7 +77,7 @@ public sealed partial class HazardResponseGrain(
         S.Active = true;
         await state.WriteStateAsync();
         await Watch(start.District);
-        await Assess(S.Zone is null ? (start.GasDevices.IsEmpty && start.Gas is not null ? "leak called in" : "leak confirmed") : start.GasDevices.IsEmpty ? "restarted" : "detectors confirm");
+        await Assess(Phrases.Say(S.Zone is null ? (start.GasDevices.IsEmpty && start.Gas is not null ? "hazard.calledIn" : "hazard.leakConfirmed") : start.GasDevices.IsEmpty ? "hazard.restarted" : "hazard.detectorsConfirm"));
     }
 
     public async Task DeviceChanged(DeviceEvent evt)
@@ -91,8 +94,12 @@ public sealed partial class HazardResponseGrain(
         }
 
         var why = evt.Kind == DeviceKind.WeatherStation
-            ? $"{evt.DeviceId} reported {(evt.Live?.Wind is { SpeedMetersPerSecond: { } speed, FromDegrees: { } from } ? $"wind {speed:0.#} m/s from {from:0}°" : "a change")}"
-            : $"{evt.DeviceId} now {evt.Live?.GasLevel?.ToString() ?? "changed"}";
+            ? evt.Live?.Wind is { SpeedMetersPerSecond: { } speed, FromDegrees: { } from }
+                ? Phrases.Say("hazard.windReported", evt.DeviceId, speed.ToString("0.#", CultureInfo.InvariantCulture), from.ToString("0", CultureInfo.InvariantCulture))
+                : Phrases.Say("hazard.changeReported", evt.DeviceId)
+            : evt.Live?.GasLevel is { } level
+                ? Phrases.Say("hazard.gasNow", evt.DeviceId, Phrases.Word("gasLevel." + JsonNamingPolicy.CamelCase.ConvertName(level.ToString()), level.ToString()))
+                : Phrases.Say("hazard.gasChanged", evt.DeviceId);
         await Assess(why);
     }
 
@@ -137,7 +144,7 @@ public sealed partial class HazardResponseGrain(
     private IIncidentGrain Incident => GrainFactory.GetGrain<IIncidentGrain>(Id);
 
     /// <summary>Draws the zone again and, when it is a new version, drives everything from it.</summary>
-    private async Task Assess(string why)
+    private async Task Assess(Phrase why)
     {
         var start = S.Start!;
         var now = clock.UtcNow;
@@ -152,8 +159,8 @@ public sealed partial class HazardResponseGrain(
             {
                 S.NoZoneReported = true;
                 await state.WriteStateAsync();
-                await Incident.RecordHazard(null, null, [new ResponseStep(Model, "no hazard zone",
-                    $"{gas ?? "the gas"} is not in {ErgTable.Edition} (not toxic by inhalation): the incident's procedure applies", now)]);
+                await Incident.RecordHazard(null, null, [ResponseSteps.Saying(Model, "no hazard zone",
+                    gas is null ? Phrases.Say("hazard.noGas", ErgTable.Edition) : Phrases.Say("hazard.notToxic", gas, ErgTable.Edition), now)]);
             }
 
             return;
@@ -193,8 +200,8 @@ public sealed partial class HazardResponseGrain(
 
         var steps = new List<ResponseStep>
         {
-            new(Model, "hazard zone", $"version {next.Version} ({why}): {next.Basis}" +
-                (next.Plume is { } plume ? $"; plume class {plume.Stability}, release about {plume.ReleaseGramsPerSecond:0.#} g/s from {plume.EstimatedFrom}" : ""), now),
+            ResponseSteps.Saying(Model, "hazard zone", Phrases.Say("hazard.zone", why, next.Version.ToString(CultureInfo.InvariantCulture), next.Basis,
+                next.Plume is { } plume ? $"; plume class {plume.Stability}, release about {plume.ReleaseGramsPerSecond.ToString("0.#", CultureInfo.InvariantCulture)} g/s from {plume.EstimatedFrom}" : ""), now),
         };
 
         // Everything within reach of the zone: its farthest point from the source, plus a margin for views and entries.
@@ -205,12 +212,8 @@ public sealed partial class HazardResponseGrain(
         var removed = S.Cameras.Except(attached, StringComparer.Ordinal).ToList();
         if (added.Count > 0 || removed.Count > 0)
         {
-            steps.Add(new(Model, "cameras attached",
-                string.Join("; ", new[]
-                {
-                    added.Count > 0 ? $"{string.Join(", ", added)} look at the zone" : null,
-                    removed.Count > 0 ? $"{string.Join(", ", removed)} no longer do" : null,
-                }.OfType<string>()), now));
+            var left = removed.Count > 0 ? Phrases.Say(added.Count > 0 ? "hazard.camerasLeftToo" : "hazard.camerasLeft", string.Join(", ", removed)) : null;
+            steps.Add(ResponseSteps.Saying(Model, "cameras attached", added.Count > 0 ? Phrases.Say("hazard.camerasLook", left, string.Join(", ", added)) : left!, now));
         }
 
         S.Cameras = [.. attached];
@@ -218,9 +221,9 @@ public sealed partial class HazardResponseGrain(
         {
             // The fire dispatcher is offered the nearest available units, with how far their stations are.
             var nearest = await GrainFactory.GetGrain<IUnitRosterGrain>(UnitRosters.KeyOf(Agency.Fire)).NearestAvailable(next.Source, 3);
-            steps.Add(new(Model, "fire units proposed", nearest.IsEmpty
-                ? "no fire unit is available on the roster"
-                : string.Join(", ", nearest.Select(n => $"{n.Unit.Name} ({n.Unit.Id}) {n.Meters / 1000:0.0} km")), now));
+            steps.Add(ResponseSteps.Saying(Model, "fire units proposed", nearest.IsEmpty
+                ? Phrases.Say("hazard.noFireUnit")
+                : Phrases.Say("hazard.fireUnits", string.Join(", ", nearest.Select(n => $"{n.Unit.Name} ({n.Unit.Id}) {(n.Meters / 1000).ToString("0.0", CultureInfo.InvariantCulture)} km"))), now));
         }
 
         steps.AddRange(await CommandSignals(next, reach, now));
@@ -281,9 +284,13 @@ public sealed partial class HazardResponseGrain(
             S.Warnings[d.Id] = answer;
             if (before is null || before.Sequence != answer.Sequence || before.Accepted != answer.Accepted)
             {
-                steps.Add(new ResponseStep($"warning device {d.Id}", answer.Accepted ? "public warning sent" : "public warning refused",
-                    answer.Accepted ? $"message {answer.Sequence} ({settings.Type}, {(distance == 0 ? "inside the zone" : $"{distance:0} m from its edge")}): {message}" : answer.Detail,
-                    answer.At));
+                var type = Phrases.Word("warningType." + JsonNamingPolicy.CamelCase.ConvertName(settings.Type.ToString()), settings.Type.ToString());
+                var sequence = answer.Sequence.ToString(CultureInfo.InvariantCulture);
+                steps.Add(answer.Accepted
+                    ? ResponseSteps.Saying($"warning device {d.Id}", "public warning sent", distance == 0
+                        ? Phrases.Say("hazard.warningInside", sequence, type, message)
+                        : Phrases.Say("hazard.warningNear", sequence, type, distance.ToString("0", CultureInfo.InvariantCulture), message), answer.At)
+                    : new ResponseStep($"warning device {d.Id}", "public warning refused", answer.Detail, answer.At));
             }
         }
 
@@ -291,7 +298,7 @@ public sealed partial class HazardResponseGrain(
         {
             var answer = await GrainFactory.GetGrain<IWarningDeviceGrain>(id).Silence(Id, now);
             S.Warnings[id] = answer with { Sequence = 0 };
-            steps.Add(new ResponseStep($"warning device {id}", "public warning ended", $"out of reach of hazard zone {zone.Version}: {answer.Detail}", answer.At));
+            steps.Add(ResponseSteps.Saying($"warning device {id}", "public warning ended", Phrases.Say("hazard.outOfReach", zone.Version.ToString(CultureInfo.InvariantCulture), answer.Detail), answer.At));
         }
 
         return steps;
@@ -308,7 +315,7 @@ public sealed partial class HazardResponseGrain(
 
         S.WarningsPlaying[evt.DeviceId] = sequence;
         await state.WriteStateAsync();
-        await Incident.RecordHazard(null, null, [new ResponseStep($"warning device {evt.DeviceId}", "public warning playing", $"message {sequence} reported playing", at)]);
+        await Incident.RecordHazard(null, null, [ResponseSteps.Saying($"warning device {evt.DeviceId}", "public warning playing", Phrases.Say("hazard.playing", sequence.ToString(CultureInfo.InvariantCulture)), at)]);
     }
 
     private static ResponseStep SignalStep(SignalPlanAnswer answer) => new(

@@ -178,6 +178,10 @@ public sealed partial class ConsoleBrowserTests(MemoryPlatformFixture fixture, B
         await Assertions.Expect(page.Locator("#description")).ToContainTextAsync("Reported: Chlorine (Cl2), small spill.");
         await Assertions.Expect(page.Locator("#timeline li", new() { HasText = "hazard zone" }).First)
             .ToContainTextAsync("(leak called in): ERG 2008, Table 1 (Initial Isolation and Protective Action Distances): UN1017 Chlorine, small spill");
+
+        // In Korean the hazard model's line says why in Korean (the ERG's own words stay as published).
+        await page.SelectOptionAsync("#language", "ko");
+        await Assertions.Expect(page.Locator("#timeline")).ToContainTextAsync("버전 1 (누출 신고 접수): ERG 2008, Table 1");
         await page.GotoAsync(new Uri(platform.BaseAddress, "/map").ToString());
         await Assertions.Expect(page.Locator("path.hazard-zone")).ToHaveCountAsync(1);
     }

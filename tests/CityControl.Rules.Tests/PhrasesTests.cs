@@ -60,4 +60,22 @@ public sealed class PhrasesTests
             Assert.All(slots, slot => Assert.Matches(@"^\{(\*|\^?\d)\}$", slot));
         });
     }
+
+    [Fact]
+    public void A_phrase_says_in_English_what_the_platform_wrote_before_phrases_and_a_users_text_that_looks_like_a_word_stays_itself()
+    {
+        var left = Phrases.Say("hazard.camerasLeftToo", "cam-3");
+        Assert.Equal("cam-1, cam-2 look at the zone; cam-3 no longer do", Phrases.InEnglish(Phrases.Say("hazard.camerasLook", left, "cam-1, cam-2")));
+        Assert.Equal("message 2 (Siren, 120 m from its edge): Leave the area",
+            Phrases.InEnglish(Phrases.Say("hazard.warningNear", "2", Phrases.Word("warningType.siren", "Siren"), "120", "Leave the area")));
+        Assert.Equal("3 of 4 sent by SMS; not sent: ***1234 (refused)",
+            Phrases.InEnglish(Phrases.Say("notify.sent", Phrases.Say("notify.notSent", "***1234 (refused)"), "3", "4")));
+        Assert.Equal("P2 kept: its alarms are shelved until 2026-11-28T09:00:00.0000000+00:00; the wait counts again after",
+            Phrases.InEnglish(Phrases.Say("incident.escalationHeld", "P2", Phrases.Time(T0))));
+
+        var odd = Phrases.Say("flood.camerasAttached", "@home", "~cellar|x");
+        Assert.Equal(["\\@home", "\\~cellar|x"], odd.Args);
+        Assert.Equal("@home watch ~cellar|x", Phrases.InEnglish(odd));
+        Assert.Empty(Phrases.WordLabels(odd));
+    }
 }
