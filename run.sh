@@ -121,6 +121,10 @@ if [ -d "$root/../shared/data/city/seoul" ]; then
   common+=(--CityControl:Map:BasemapFolder="$(cd "$root/../shared/data/city/seoul" && pwd)")
 fi
 
+# The demo city is Seoul: its residents are warned (sirens, message signs, drivers' texts) in Korean, signed by its
+# control centre.
+common+=(--CityControl:Public:Language=ko --CityControl:Public:Signature="서울특별시 통합관제센터")
+
 # GET /healthz answered 200 (bash's own /dev/tcp: no curl needed).
 healthy() { # url
   local hostport=${1#http://}

@@ -61,6 +61,11 @@ public static class GrainServiceCollectionExtensions
             .Validate(o => o.WeatherStationRadiusMeters is > 0 and <= 100_000, $"{CityControl.Rules.Hazards.HazardOptions.Section}:WeatherStationRadiusMeters must be more than 0 and at most 100000")
             .Validate(o => o.DetectorRadiusMeters is > 0 and <= 50_000, $"{CityControl.Rules.Hazards.HazardOptions.Section}:DetectorRadiusMeters must be more than 0 and at most 50000")
             .ValidateOnStart();
+        services.AddOptions<CityControl.Rules.Hazards.PublicMessageOptions>()
+            .Bind(configuration.GetSection(CityControl.Rules.Hazards.PublicMessageOptions.Section))
+            .Validate(o => CityControl.Rules.Hazards.PublicMessages.Languages.Contains(o.Language), $"{CityControl.Rules.Hazards.PublicMessageOptions.Section}:Language must be en or ko")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.Signature) && o.Signature.Length <= 100, $"{CityControl.Rules.Hazards.PublicMessageOptions.Section}:Signature must be 1 to 100 characters")
+            .ValidateOnStart();
         return services;
     }
 }

@@ -5,9 +5,11 @@ using CityControl.Grains.Notifications;
 using CityControl.Incidents;
 using CityControl.Rules;
 using CityControl.Rules.Geo;
+using CityControl.Rules.Hazards;
 using CityControl.Rules.Incidents;
 using CityControl.Video;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace CityControl.Grains.Incidents;
 
@@ -45,6 +47,7 @@ public sealed partial class FloodResponseGrain(
     [PersistentState("flood-response", StorageNames.GrainState)] IPersistentState<FloodResponseState> state,
     CityClock clock,
     ISubscriberNotifier notifier,
+    IOptions<PublicMessageOptions> publicMessages,
     ILogger<FloodResponseGrain> logger) : Grain, IFloodResponseGrain
 {
     private const string Model = "flood model";
@@ -98,7 +101,7 @@ public sealed partial class FloodResponseGrain(
 
         if (carPark is not null)
         {
-            var text = $"[{carPark.Name}] The flood warning is over: the car park is open again. - Seoul integrated control centre";
+            var text = PublicMessages.CarParkReopened(carPark.Name, publicMessages.Value.Signature, publicMessages.Value.Language);
             steps.Add(await Notify(carPark, text));
         }
 
@@ -189,7 +192,7 @@ public sealed partial class FloodResponseGrain(
             steps.Add(new($"barrier {barrier.Id}", answer.Accepted ? "barrier closing commanded" : "barrier command refused", answer.Detail, answer.At));
         }
 
-        var text = $"[{carPark.Name}] Flood warning: the river is rising and the car park closes now. Move your vehicle out at once if it is safe to do so. - Seoul integrated control centre";
+        var text = PublicMessages.CarParkClosing(carPark.Name, publicMessages.Value.Signature, publicMessages.Value.Language);
         steps.Add(await Notify(carPark, text));
 
         // Whether vehicles are still parked, by the entrance cameras' counts; each count from now on follows.

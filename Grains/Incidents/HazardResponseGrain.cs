@@ -49,6 +49,7 @@ public sealed partial class HazardResponseGrain(
     [PersistentState("hazard", StorageNames.GrainState)] IPersistentState<HazardResponseState> state,
     CityClock clock,
     IOptions<HazardOptions> options,
+    IOptions<PublicMessageOptions> publicMessages,
     ILogger<HazardResponseGrain> logger) : Grain, IHazardResponseGrain
 {
     private const string Model = "hazard model";
@@ -278,7 +279,8 @@ public sealed partial class HazardResponseGrain(
             }
 
             inReach.Add(d.Id);
-            var message = settings.Type == WarningDeviceType.MessageSign ? HazardMessages.SignText(zone) : HazardMessages.Instruction(zone);
+            var language = publicMessages.Value.Language;
+            var message = settings.Type == WarningDeviceType.MessageSign ? PublicMessages.SignText(zone, language) : PublicMessages.Instruction(zone, language);
             var answer = await GrainFactory.GetGrain<IWarningDeviceGrain>(d.Id).Broadcast(new WarningCommand(Id, message, now));
             var before = S.Warnings.GetValueOrDefault(d.Id);
             S.Warnings[d.Id] = answer;

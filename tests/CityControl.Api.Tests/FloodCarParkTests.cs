@@ -31,6 +31,9 @@ public sealed class FloodCarParkTests
         var settings = PlatformSettings.Memory();
         settings["CityControl:Notifications:Sms:Url"] = sms.Url;
         settings["CityControl:Notifications:Sms:ApiKey"] = "test-key";
+        // A Seoul deployment: drivers are texted in Korean, signed by the city's control centre.
+        settings["CityControl:Public:Language"] = "ko";
+        settings["CityControl:Public:Signature"] = "서울특별시 통합관제센터";
         await using var platform = await InProcessPlatform.StartAsync(settings, time);
         var api = platform.Api;
         var district = MemoryPlatformFixture.NewId("flood");
@@ -98,7 +101,8 @@ public sealed class FloodCarParkTests
         // Minute 13: 0.36 m, danger in 12 minutes at this rate: the car park closes.
         await Post(api, gauge, $"gauge-{district}", time, "waterLevel", 0.36, "m");
         await WaitFor(() => sms.Messages.Count == 2, "two SMS at the gateway");
-        Assert.All(sms.Messages, m => Assert.Contains("Flood warning", m.Text, StringComparison.Ordinal));
+        Assert.All(sms.Messages, m => Assert.Equal(
+            "[Yeouido riverside car park 1] 홍수 경보: 하천 수위가 올라 주차장을 지금 폐쇄합니다. 안전하다면 즉시 차량을 옮기십시오. - 서울특별시 통합관제센터", m.Text));
         Assert.Equal(["+821012345678", "+821098765432"], sms.Messages.Select(m => m.To).Order(StringComparer.Ordinal));
         Assert.All(sms.Messages, m => Assert.Equal("Bearer test-key", m.Authorization));
         var command = (await api.GetJsonAsync($"/api/devices/barrier-{district}", PlatformApi.Admin))["live"]!["barrierCommand"]!;
@@ -165,7 +169,7 @@ public sealed class FloodCarParkTests
         }
 
         await WaitFor(() => sms.Messages.Count == 4, "two more SMS at the gateway");
-        Assert.All(sms.Messages.Skip(2), m => Assert.Contains("the car park is open again", m.Text, StringComparison.Ordinal));
+        Assert.All(sms.Messages.Skip(2), m => Assert.Equal("[Yeouido riverside car park 1] 홍수 경보가 끝나 주차장을 다시 개방합니다. - 서울특별시 통합관제센터", m.Text));
         var reopen = (await api.GetJsonAsync($"/api/devices/barrier-{district}", PlatformApi.Admin))["live"]!["barrierCommand"]!;
         Assert.Equal("open", reopen["target"]!.GetValue<string>());
         Assert.Null(reopen["doneAt"]);
