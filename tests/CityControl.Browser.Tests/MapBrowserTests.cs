@@ -192,6 +192,38 @@ public sealed class MapBrowserTests(BrowserFixture browser) : IClassFixture<Brow
         Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
     }
 
+    /// <summary>
+    /// A device's name and zone are typed by admins, imported from CSV or sent by a partner's NGSI-LD broker: on the map
+    /// (the device's tooltip, its incident's tooltip from the title) they read as the text they are and never run.
+    /// </summary>
+    [Fact]
+    public async Task Names_from_admins_and_gateways_read_as_text_on_the_map_and_never_run()
+    {
+        await using var platform = await InProcessPlatform.StartAsync(PlatformSettings.Memory());
+        var district = MemoryPlatformFixture.NewId("Guro");
+        var id = "gas-name-" + Guid.NewGuid().ToString("N")[..6];
+        const string name = "<img src=x onerror=\"document.body.dataset.ran='name'\">";
+        const string zone = "<img src=y onerror=\"document.body.dataset.ran='zone'\">";
+        var key = await platform.Api.OnboardAsync(new
+        {
+            id, kind = "gasSensor", name, location = new { latitude = 37.4870, longitude = 126.9015 }, district, zone,
+            heartbeatSeconds = 3600, gasSensor = new { gas = "NH3", unit = "ppm", low = 25, high = 35 },
+        });
+        await Send(platform, key, id, (DateTimeOffset.UtcNow, 50));
+
+        var page = await browser.SignInAsync(platform.BaseAddress, PlatformApi.Operator, "/map");
+        var device = page.Locator("path.device.gasSensor");
+        await Assertions.Expect(device).ToHaveCountAsync(1);
+        await device.DispatchEventAsync("mouseover");
+        await Assertions.Expect(page.Locator(".leaflet-tooltip:not(.district-label)").First).ToContainTextAsync(name);
+        var marker = page.Locator(".incident-marker");
+        await Assertions.Expect(marker).ToHaveCountAsync(1);
+        await marker.DispatchEventAsync("mouseover");
+        await Assertions.Expect(page.Locator(".leaflet-tooltip", new() { HasText = "Chemical leak" })).ToContainTextAsync(zone);
+        Assert.Null(await page.EvaluateAsync<string?>("() => document.body.dataset.ran ?? null"));
+        Assert.Equal(0, await page.Locator(".leaflet-tooltip img").CountAsync());
+    }
+
     private static async Task Send(InProcessPlatform platform, (string Username, string Secret) key, string id, params (DateTimeOffset At, double Ppm)[] readings)
     {
         using var response = await platform.Api.PostTelemetryAsync(key,

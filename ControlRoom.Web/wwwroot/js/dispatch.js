@@ -10,6 +10,7 @@ import { drawBasemap } from './core/basemap.js';
 import { liveView } from './core/liveview.js';
 import { mediaFigure } from './core/evidence.js';
 import { statusName, titleOf, stepText } from './core/names.js';
+import { escapeHtml } from './core/html.js';
 
 let terminal = new Set();
 let transitions = {};
@@ -95,7 +96,7 @@ async function showScene(detail) {
       html: `<span class="priority ${detail.summary.priority}">${detail.summary.priority}</span>`, iconSize: [44, 24] }) }),
     ...cameras.filter(c => c.location).map(c => L.circleMarker([c.location.latitude, c.location.longitude], {
       radius: 6, weight: 2, color: '#0f1720', fillColor: c.access ? '#9ad1ff' : '#5b6673', fillOpacity: 0.95, className: 'scene-camera' })
-      .bindTooltip(`${c.name}: ${c.distanceMeters} m`)),
+      .bindTooltip(escapeHtml(`${c.name}: ${c.distanceMeters} m`))),
   ]).addTo(scene.map);
   scene.map.setView([where.latitude, where.longitude], 16);
   if (scene.incident !== id) {

@@ -10,6 +10,7 @@ import { startPage } from './core/layout.js';
 import { connectLive, showConnection } from './core/live.js';
 import { deviceLook } from './core/devices.js';
 import { statusName, titleOf } from './core/names.js';
+import { escapeHtml } from './core/html.js';
 
 const layerOfKind = { gasSensor: 'safety', floodSensor: 'safety', weatherStation: 'safety', warningDevice: 'safety', barrier: 'safety', trafficSignal: 'traffic', camera: 'crime' };
 const layerOfIncident = { chemicalLeak: 'safety', fire: 'safety', flood: 'safety', externalWarning: 'safety',
@@ -68,7 +69,7 @@ function drawDevice(device) {
   const marker = L.circleMarker([device.location.latitude, device.location.longitude], {
     radius: look.level === 'normal' ? 6 : 9, weight: 2, color: '#0f1720', fillColor: look.colour, fillOpacity: 0.95, bubblingMouseEvents: false,
     className: `device ${device.kind} ${look.level}`,
-  }).bindTooltip(`${device.name} (${t(`kind.${device.kind}`, device.kind)}): ${look.text}`);
+  }).bindTooltip(escapeHtml(`${device.name} (${t(`kind.${device.kind}`, device.kind)}): ${look.text}`));
   marker.deviceId = device.id;
   marker.on('click', () => {
     if (route.incident && device.kind === 'trafficSignal') {
@@ -95,7 +96,7 @@ function drawIncident(incident) {
     iconSize: [44, 24],
   });
   const marker = L.marker([incident.location.latitude, incident.location.longitude], { icon, title: incident.title, zIndexOffset: zOfPriority[incident.priority] ?? 1000 })
-    .bindTooltip(`${incident.priority} ${titleOf(incident)} (${statusName(incident.status)}, ${tf('map.alarmCount', '{0} alarms', incident.alarmCount)}) · ${t('route.hint', 'click to plan a unit\'s route')}`)
+    .bindTooltip(escapeHtml(`${incident.priority} ${titleOf(incident)} (${statusName(incident.status)}, ${tf('map.alarmCount', '{0} alarms', incident.alarmCount)}) · ${t('route.hint', 'click to plan a unit\'s route')}`))
     .on('click', () => route.start(incident));
   incidents.set(incident.id, { incident, marker });
   if (visible(layerOfIncident[incident.type] || 'safety', incident.district)) {
@@ -132,7 +133,7 @@ async function drawHazard(incident) {
       if (p.layer === 'signal') {
         const colour = p.accepted ? planColours[p.plan.toLowerCase()] : '#7d8a96';
         return L.marker(latlng, { icon: L.divIcon({ className: `signal-answer ${p.accepted ? 'accepted' : 'refused'}`,
-          html: `<span style="border-color:${colour}">${p.accepted ? '✔' : '✖'} ${p.plan}</span>`, iconSize: [110, 22], iconAnchor: [-8, 28] }), zIndexOffset: 900 });
+          html: `<span style="border-color:${colour}">${p.accepted ? '✔' : '✖'} ${escapeHtml(p.plan)}</span>`, iconSize: [110, 22], iconAnchor: [-8, 28] }), zIndexOffset: 900 });
       }
       // The wind label never takes a click meant for a device under it.
       return L.marker(latlng, { interactive: false, keyboard: false, icon: L.divIcon({ className: 'hazard-source', html: p.windFrom != null
@@ -141,9 +142,9 @@ async function drawHazard(incident) {
     },
     onEachFeature: (feature, layer) => {
       const p = feature.properties;
-      layer.bindTooltip(p.layer === 'zone' ? tf('map.zoneTip', 'Hazard zone {0}: {1}, isolate {2} m, protect {3} km — {4}', p.version, p.material, p.isolationMeters, p.protectiveMeters / 1000, p.basis)
+      layer.bindTooltip(escapeHtml(p.layer === 'zone' ? tf('map.zoneTip', 'Hazard zone {0}: {1}, isolate {2} m, protect {3} km — {4}', p.version, p.material, p.isolationMeters, p.protectiveMeters / 1000, p.basis)
         : p.layer === 'plume' ? tf('map.plumeTip', 'Plume {0} set-point ({1} ppm) reaches {2} m', p.level, p.ppm, p.reachMeters)
-        : p.layer === 'signal' ? `${p.name}: ${p.plan} ${p.accepted ? t('map.acknowledged', 'acknowledged') : t('map.refused', 'refused')} — ${p.detail}` : t('map.leakSource', 'Leak source'));
+        : p.layer === 'signal' ? `${p.name}: ${p.plan} ${p.accepted ? t('map.acknowledged', 'acknowledged') : t('map.refused', 'refused')} — ${p.detail}` : t('map.leakSource', 'Leak source')));
     },
   });
   hazards.set(incident.id, layer);
@@ -166,11 +167,11 @@ async function drawRoutes(incident) {
     pointToLayer: (feature, latlng) => {
       const p = feature.properties;
       return L.marker(latlng, { zIndexOffset: 950, icon: L.divIcon({ className: `priority-answer ${p.status}`,
-        html: `<span style="border-color:${priorityColours[p.status] || '#7d8a96'}">${p.unit} ${p.approach}: ${p.status}</span>`, iconSize: [170, 22], iconAnchor: [-8, -6] }) });
+        html: `<span style="border-color:${priorityColours[p.status] || '#7d8a96'}">${escapeHtml(`${p.unit} ${p.approach}: ${p.status}`)}</span>`, iconSize: [170, 22], iconAnchor: [-8, -6] }) });
     },
     onEachFeature: (feature, layer) => {
       const p = feature.properties;
-      layer.bindTooltip(p.layer === 'route' ? `${p.unit} (${p.role})` : `${p.id}: ${p.detail}`);
+      layer.bindTooltip(escapeHtml(p.layer === 'route' ? `${p.unit} (${p.role})` : `${p.id}: ${p.detail}`));
     },
   });
   routes.set(incident.id, layer);
@@ -427,7 +428,7 @@ function homeBounds(outlines) {
     onEachFeature: (feature, layer) => {
       hulls.set(feature.properties.district, layer.getBounds());
       outlines.push(layer);
-      layer.bindTooltip(feature.properties.district, { permanent: true, direction: 'bottom', offset: [0, 24], className: 'district-label' });
+      layer.bindTooltip(escapeHtml(feature.properties.district), { permanent: true, direction: 'bottom', offset: [0, 24], className: 'district-label' });
     },
   }).addTo(map);
   home = homeBounds(outlines);
@@ -438,7 +439,7 @@ function homeBounds(outlines) {
     style: { color: '#9ad1ff', weight: 1, fillColor: '#9ad1ff', fillOpacity: 0.12, className: 'camera-view' },
     onEachFeature: (feature, layer) => {
       layer.feature = feature;
-      layer.bindTooltip(`${feature.properties.name}: looks ${feature.properties.bearing}° over ${feature.properties.range} m`);
+      layer.bindTooltip(escapeHtml(`${feature.properties.name}: looks ${feature.properties.bearing}° over ${feature.properties.range} m`));
       views.addLayer(layer);
     },
   });

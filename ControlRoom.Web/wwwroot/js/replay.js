@@ -8,6 +8,7 @@ import { startPage } from './core/layout.js';
 import { timelineText } from './core/timeline.js';
 import { drawBasemap } from './core/basemap.js';
 import { titleOf } from './core/names.js';
+import { escapeHtml } from './core/html.js';
 
 const id = decodeURIComponent(location.pathname.split('/').at(-2));
 const map = L.map('map', { zoomSnap: 0.5, minZoom: 5, maxZoom: 19 }).setView([37.5, 126.93], 15);
@@ -149,7 +150,7 @@ document.getElementById('position').addEventListener('input', event => show(Numb
   await drawBasemap(map, setup.basemap);
   L.marker([s.location.latitude, s.location.longitude], { zIndexOffset: 1000,
     icon: L.divIcon({ className: `incident-marker ${s.priority}`, html: `<span class="priority ${s.priority}">${s.priority}</span>`, iconSize: [44, 24] }) })
-    .bindTooltip(s.title).addTo(map);
+    .bindTooltip(escapeHtml(s.title)).addTo(map);
   if (detail.hazard) {
     replay.zone = L.polygon(detail.hazard.outline.map(p => [p.latitude, p.longitude]),
       { color: '#e5484d', weight: 2, dashArray: '6 4', fillColor: '#e5484d', fillOpacity: 0.18, className: 'hazard-zone' });
@@ -166,7 +167,7 @@ document.getElementById('position').addEventListener('input', event => show(Numb
     replay.devices.push({ device, readings });
     replay.markers.set(device.id, L.circleMarker([device.location.latitude, device.location.longitude], {
       radius: 9, weight: 2, color: '#0f1720', fillColor: '#5b6673', fillOpacity: 0.95, className: `device replay ${device.kind}`,
-    }).bindTooltip(device.name, { permanent: true, direction: 'right', offset: [10, 0], className: 'replay-label' }).addTo(map));
+    }).bindTooltip(escapeHtml(device.name), { permanent: true, direction: 'right', offset: [10, 0], className: 'replay-label' }).addTo(map));
   }
   const points = [[s.location.latitude, s.location.longitude], ...replay.devices.map(({ device }) => [device.location.latitude, device.location.longitude])];
   map.fitBounds(L.latLngBounds(points).pad(0.4), { maxZoom: 17 });

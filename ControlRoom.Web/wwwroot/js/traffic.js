@@ -4,6 +4,7 @@
 import { t, timeOf } from './core/i18n.js';
 import { startPage } from './core/layout.js';
 import { connectLive, showConnection } from './core/live.js';
+import { escapeHtml } from './core/html.js';
 
 const signals = new Map();
 const rows = document.querySelector('#signals tbody');
@@ -26,7 +27,7 @@ function render() {
     row.dataset.id = signal.id;
     const offline = signal.connectivity === 'offline';
     const mode = offline ? 'offline' : (signal.mode || 'unknown');
-    row.innerHTML = `<td class="name"></td><td>${signal.district}</td>`
+    row.innerHTML = `<td class="name"></td><td>${escapeHtml(signal.district)}</td>`
       + `<td><span class="mode ${offline ? 'alarm' : (modeClass[mode] || 'muted')}">${t('mode.' + mode, mode)}</span></td>`
       + `<td class="phase">${signal.phase ?? '–'}</td>`
       + `<td class="approaches">${signal.approaches.map(approachCell).join(' ')}</td>`

@@ -3,6 +3,7 @@
 // local ones on Korean pages and the English ones otherwise; small things (neighbourhoods, stations) appear as the map
 // zooms in. No tile server is asked for anything unless one is configured.
 import { lang } from './i18n.js';
+import { escapeHtml } from './html.js';
 
 const styles = {
   outline: { color: '#4d6a85', weight: 2, fillColor: '#15202a', fillOpacity: 1 },
@@ -94,6 +95,3 @@ export async function drawBasemap(map, layers) {
   };
 }
 
-function escapeHtml(text) {
-  return String(text).replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
-}
