@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 
 namespace CityControl.Rules;
 
@@ -97,6 +98,17 @@ public static class Phrases
     /// <summary>A word the page translates by its label (<c>condition.floodAlert</c>), with its English.</summary>
     public static PhraseArg Word(string labelKey, string english) => new($"@{labelKey}|{english}");
 
+    /// <summary>
+    /// A value of an enum as the word the pages label it by (<c>condition.floodAlert</c> for
+    /// <c>AlarmCondition.FloodAlert</c>, as the API writes enums), with its English (the enum's name unless given).
+    /// </summary>
+    public static PhraseArg Word<TEnum>(string labelPrefix, TEnum value, string? english = null) where TEnum : struct, Enum =>
+        Word(LabelOf(labelPrefix, value), english ?? value.ToString());
+
+    /// <summary>The pages' label of an enum's value: its prefix and the value as the API writes it (camelCase).</summary>
+    public static string LabelOf<TEnum>(string labelPrefix, TEnum value) where TEnum : struct, Enum =>
+        $"{labelPrefix}.{JsonNamingPolicy.CamelCase.ConvertName(value.ToString())}";
+
     /// <summary>Words as a list ("Police, Fire" on English pages), each translated by its label.</summary>
     public static PhraseArg Words(IEnumerable<(string LabelKey, string English)> words) =>
         new(string.Join(", ", words.Select(w => Word(w.LabelKey, w.English).Encoded)));
@@ -143,17 +155,9 @@ public static class Phrases
     {
         ['\\', .. var text] => text,
         ['~', .. var time] => time[(time.IndexOf('|', StringComparison.Ordinal) + 1)..],
-        ['@', ..] => string.Join(", ", WordsOf(arg).Select(w => w.English)),
+        ['@', ..] => string.Join(", ", arg.Split(", ").Select(word => word[(word.IndexOf('|', StringComparison.Ordinal) + 1)..])),
         _ => arg,
     };
-
-    private static IEnumerable<(string Label, string English)> WordsOf(string arg) =>
-        arg.Split(", ").Select(w => w.IndexOf('|', StringComparison.Ordinal) is var bar and > 1 ? (w[1..bar], w[(bar + 1)..]) : (w, w));
-
-    /// <summary>Every label key a phrase's words name (for the labels test: each must exist).</summary>
-    public static IEnumerable<string> WordLabels(Phrase phrase) =>
-        phrase.Args.Where(a => a.StartsWith('@')).SelectMany(WordsOf).Select(w => w.Label)
-            .Concat(phrase.Inner is { } inner ? WordLabels(inner) : []);
 }
 
 /// <summary>

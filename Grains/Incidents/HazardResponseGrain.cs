@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Collections.Immutable;
 using CityControl.Devices;
 using CityControl.Grains.Persistence;
@@ -99,7 +98,7 @@ public sealed partial class HazardResponseGrain(
                 ? Phrases.Say("hazard.windReported", evt.DeviceId, speed.ToString("0.#", CultureInfo.InvariantCulture), from.ToString("0", CultureInfo.InvariantCulture))
                 : Phrases.Say("hazard.changeReported", evt.DeviceId)
             : evt.Live?.GasLevel is { } level
-                ? Phrases.Say("hazard.gasNow", evt.DeviceId, Phrases.Word("gasLevel." + JsonNamingPolicy.CamelCase.ConvertName(level.ToString()), level.ToString()))
+                ? Phrases.Say("hazard.gasNow", evt.DeviceId, Phrases.Word("gasLevel", level))
                 : Phrases.Say("hazard.gasChanged", evt.DeviceId);
         await Assess(why);
     }
@@ -286,7 +285,7 @@ public sealed partial class HazardResponseGrain(
             S.Warnings[d.Id] = answer;
             if (before is null || before.Sequence != answer.Sequence || before.Accepted != answer.Accepted)
             {
-                var type = Phrases.Word("warningType." + JsonNamingPolicy.CamelCase.ConvertName(settings.Type.ToString()), settings.Type.ToString());
+                var type = Phrases.Word("warningType", settings.Type);
                 var sequence = answer.Sequence.ToString(CultureInfo.InvariantCulture);
                 steps.Add(answer.Accepted
                     ? ResponseSteps.Saying($"warning device {d.Id}", "public warning sent", distance == 0

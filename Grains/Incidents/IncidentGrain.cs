@@ -9,7 +9,6 @@ using CityControl.Rules.Incidents;
 using CityControl.Rules;
 using CityControl.Incidents;
 using CityControl.Rules.Video;
-using CityControl.Rules.Alarms;
 using CityControl.Video;
 
 using CityControl.Grains.Persistence;
@@ -196,7 +195,7 @@ public sealed partial class IncidentGrain(
         if (priority != S.Priority)
         {
             Append("system", "priority raised", null, null,
-                Phrases.Say("incident.raisedBy", S.Priority.ToString(), priority.ToString(), Phrases.Word(AlarmRules.ConditionLabel(t.Condition), t.Condition.ToString())), t.At);
+                Phrases.Say("incident.raisedBy", S.Priority.ToString(), priority.ToString(), Phrases.Word("condition", t.Condition)), t.At);
             S.Priority = priority;
             meaningful = true;
         }

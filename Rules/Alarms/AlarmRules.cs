@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using CityControl.Alarms;
 using CityControl.Devices;
 using CityControl.Rules.Devices;
@@ -234,7 +233,7 @@ public static class AlarmRules
     private static void Clear(AlarmRuleState state, List<AlarmTransition> changes, AlarmCondition condition, DateTimeOffset at, double? value)
     {
         state.Active.Remove(condition);
-        var said = Phrases.Say("alarm.normal", Phrases.Word(ConditionLabel(condition), condition.ToString()));
+        var said = Phrases.Say("alarm.normal", Phrases.Word("condition", condition));
         changes.Add(new AlarmTransition(condition, false, at, value, Phrases.InEnglish(said), Text: said));
     }
 
@@ -242,6 +241,4 @@ public static class AlarmRules
 
     private static string Format(double? value) => Phrases.Number(value);
 
-    /// <summary>The pages' label of a condition (<c>condition.floodAlert</c>).</summary>
-    public static string ConditionLabel(AlarmCondition condition) => "condition." + JsonNamingPolicy.CamelCase.ConvertName(condition.ToString());
 }

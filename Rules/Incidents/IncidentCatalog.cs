@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Text.Json;
 using CityControl.Devices;
 using CityControl.Incidents;
 
@@ -158,7 +157,7 @@ public static class IncidentCatalog
 
     /// <summary>"Opened by FloodAlert on gauge-1: water 0.7 m at or above…" as a phrase (none for an alarm stored without one).</summary>
     public static Phrase? OpenedBy(AlarmCondition condition, string deviceId, Phrase? alarm) =>
-        alarm is null ? null : Phrases.Say("incident.openedBy", alarm, Phrases.Word(Alarms.AlarmRules.ConditionLabel(condition), condition.ToString()), deviceId);
+        alarm is null ? null : Phrases.Say("incident.openedBy", alarm, Phrases.Word("condition", condition), deviceId);
 
     /// <summary>"gauge-1: water 0.7 m at or above…" (an alarm linked to an incident) as a phrase.</summary>
     public static Phrase? AlarmOn(string deviceId, Phrase? alarm) => alarm is null ? null : Phrases.Say("incident.alarmOn", alarm, deviceId);
@@ -172,11 +171,11 @@ public static class IncidentCatalog
         var who = Agencies(agencies);
         var priority = opening.Priority.ToString();
         return opening.Title == TitleOf(opening.Type, opening.Zone, opening.District)
-            ? Phrases.Say("incident.opened", Phrases.Word("type." + JsonNamingPolicy.CamelCase.ConvertName(opening.Type.ToString()), TypeName(opening.Type)), opening.Zone, opening.District, priority, who)
+            ? Phrases.Say("incident.opened", Phrases.Word("type", opening.Type, TypeName(opening.Type)), opening.Zone, opening.District, priority, who)
             : Phrases.Say("incident.openedAs", opening.Title, priority, who);
     }
 
     /// <summary>Agencies as words the pages translate ("Police, Fire").</summary>
     public static PhraseArg Agencies(IEnumerable<Agency> agencies) =>
-        Phrases.Words(agencies.Select(a => ("agency." + JsonNamingPolicy.CamelCase.ConvertName(a.ToString()), a.ToString())));
+        Phrases.Words(agencies.Select(a => (Phrases.LabelOf("agency", a), a.ToString())));
 }

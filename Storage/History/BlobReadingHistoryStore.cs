@@ -44,17 +44,20 @@ public sealed class BlobReadingHistoryStore(BlobServiceClient service, string co
         }
     }
 
+    private static readonly AppendBlobCreateOptions JsonLines = new() { HttpHeaders = new() { ContentType = "application/x-ndjson" } };
+
+    /// <summary>Creates the generation's blob (and the container, the first time the store finds it missing).</summary>
     private async Task Create(AppendBlobClient blob, CancellationToken cancellationToken)
     {
         try
         {
-            await blob.CreateIfNotExistsAsync(new AppendBlobCreateOptions { HttpHeaders = new() { ContentType = "application/x-ndjson" } }, cancellationToken);
+            await blob.CreateIfNotExistsAsync(JsonLines, cancellationToken);
         }
         catch (RequestFailedException ex) when (ex.Status == 404 && !_containerExists)
         {
             await _container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
             _containerExists = true;
-            await blob.CreateIfNotExistsAsync(new AppendBlobCreateOptions { HttpHeaders = new() { ContentType = "application/x-ndjson" } }, cancellationToken);
+            await blob.CreateIfNotExistsAsync(JsonLines, cancellationToken);
         }
     }
 

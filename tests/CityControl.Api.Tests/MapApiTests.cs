@@ -145,7 +145,7 @@ public sealed class MapApiTests(MemoryPlatformFixture fixture)
         Assert.All(phrases, kv => Assert.Equal(Slots(kv.Value!.GetValue<string>()), Slots(korean[kv.Key]!.GetValue<string>())));
 
         // The words phrases name are labels too: every condition, every kind of road user a camera names.
-        Assert.All(Enum.GetValues<CityControl.Devices.AlarmCondition>(), c => Assert.True(korean.ContainsKey(CityControl.Rules.Alarms.AlarmRules.ConditionLabel(c)), c.ToString()));
+        Assert.All(Enum.GetValues<CityControl.Devices.AlarmCondition>(), c => Assert.True(korean.ContainsKey(CityControl.Rules.Phrases.LabelOf("condition", c)), c.ToString()));
         Assert.All(["person", "cyclist", "motorcycle", "car", "bus", "truck", "vehicle", "object"], noun => Assert.True(korean.ContainsKey("noun." + noun), noun));
     }
 
