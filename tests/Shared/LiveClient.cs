@@ -43,36 +43,45 @@ public sealed class LiveClient : IAsyncDisposable
             .AddJsonProtocol(o => JsonDefaults.Configure(o.PayloadSerializerOptions))
             .Build();
         var client = new LiveClient(connection);
-        var early = new ConcurrentQueue<LiveBatch>();
-        LiveSnapshot? snapshot = null;
+
+        // Batches that come before the snapshot is applied wait for it; the handler runs on another thread, so the
+        // snapshot and the waiting batches are applied under the same lock that later batches take (else a batch
+        // could be applied first and then overwritten by the older snapshot).
+        var gate = new Lock();
+        var early = new List<LiveBatch>();
+        var ready = false;
         connection.On<LiveBatch>(nameof(IControlRoomClient.Updates), batch =>
         {
-            if (snapshot is null)
+            lock (gate)
             {
-                early.Enqueue(batch);
-            }
-            else
-            {
-                client.Apply(batch);
+                if (ready)
+                {
+                    client.Apply(batch);
+                }
+                else
+                {
+                    early.Add(batch);
+                }
             }
         });
         await connection.StartAsync();
-        snapshot = await connection.InvokeAsync<LiveSnapshot>(nameof(ControlRoomHub.Snapshot));
-        foreach (var (group, sequence) in snapshot.Sequences)
+        var snapshot = await connection.InvokeAsync<LiveSnapshot>(nameof(ControlRoomHub.Snapshot));
+        lock (gate)
         {
-            client._last[group] = sequence;
-        }
+            foreach (var (group, sequence) in snapshot.Sequences)
+            {
+                client._last[group] = sequence;
+            }
 
-        foreach (var incident in snapshot.Incidents)
-        {
-            client.Incidents[incident.Id] = incident;
-        }
+            foreach (var incident in snapshot.Incidents)
+            {
+                client.Incidents[incident.Id] = incident;
+            }
 
-        client.Devices = [.. snapshot.Devices];
-        client.DeviceStates = [.. snapshot.DeviceStates];
-        while (early.TryDequeue(out var batch))
-        {
-            client.Apply(batch);
+            client.Devices = [.. snapshot.Devices];
+            client.DeviceStates = [.. snapshot.DeviceStates];
+            early.ForEach(client.Apply);
+            ready = true;
         }
 
         return client;
