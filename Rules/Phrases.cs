@@ -87,6 +87,41 @@ public static class Phrases
         ["hazard.playing"] = "message {0} reported playing",
         ["incident.openedBy"] = "Opened by {0} on {1}: {*}",
         ["incident.alarmOn"] = "{0}: {*}",
+        ["device.changedBy"] = "changed by {0}",
+        ["device.lifecycleBy"] = "{0} -> {1} by {2}",
+        ["device.activeOnFirstReading"] = "{0} -> {1} on first reading",
+        ["device.lastWill"] = "its connection was lost without a goodbye at {0} (its Last Will)",
+        ["device.noReportSince"] = "no report since {0} (heartbeat {1} s)",
+        ["device.neverReported"] = "no report yet (heartbeat {0} s)",
+        ["device.reportingAgain"] = "reporting again at {0}",
+        ["state.signal"] = "signal {0}{*}",
+        ["state.gas"] = "gas {0}{*}",
+        ["state.flood"] = "flood {0}{*}",
+        ["state.streamUp"] = "stream up{*}",
+        ["state.streamLost"] = "stream lost{*}",
+        ["state.wind"] = "wind {0} m/s from {1}°{*}",
+        ["state.plan"] = "plan {0} for {1}{*}",
+        ["state.messageSent"] = "message {0} sent{*}",
+        ["state.messagePlaying"] = "message {0} playing{*}",
+        ["state.dangerIn"] = "danger level in {0} min at {1} m/h{*}",
+        ["state.barrier"] = "barrier {0}{*}",
+        ["list.next"] = ", {*}",
+        ["text"] = "{0}",
+        ["command.barrier"] = "{0} {*}",
+        ["command.barrierFor"] = "{0} for incident {1}: {*}",
+        ["command.byHand"] = "by hand, {0}",
+        ["command.byHandBecause"] = "by hand, {0}: {1}",
+        ["command.barrierCommanded"] = "{0} commanded",
+        ["command.barrierSince"] = "{0} since {1}",
+        ["command.barrierNotYet"] = "{0} commanded, not yet reported",
+        ["command.message"] = "message {0} for incident {1}: {2}",
+        ["command.messageEnded"] = "message {0} of incident {1} ended",
+        ["command.plan"] = "plan {0} for incident {1}: {2}",
+        ["command.priority"] = "{0}; priority {1}",
+        ["command.priorityOff"] = "{0}; back on its plan",
+        ["camera.analyticsChanged"] = "video analytics ({0} zones, {1} masks) changed by {2}",
+        ["camera.accessGranted"] = "video access granted to {0} for {1} until {2} by {3}: {4}",
+        ["camera.accessRevoked"] = "video access of {0} ({1}) revoked by {2}",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>A phrase of the catalogue (an unknown key is a programming error, caught by the rules' tests).</summary>
@@ -112,6 +147,21 @@ public static class Phrases
     /// <summary>Words as a list ("Police, Fire" on English pages), each translated by its label.</summary>
     public static PhraseArg Words(IEnumerable<(string LabelKey, string English)> words) =>
         new(string.Join(", ", words.Select(w => Word(w.LabelKey, w.English).Encoded)));
+
+    /// <summary>
+    /// Parts said one after another, ", " between them ("gas High, flood Alert"): each part's template ends with its
+    /// <c>{*}</c>, which says the rest. Null when there are no parts.
+    /// </summary>
+    public static Phrase? Join(IEnumerable<Phrase> parts)
+    {
+        Phrase? rest = null;
+        foreach (var part in parts.Reverse())
+        {
+            rest = part with { Inner = rest is null ? null : Say("list.next", rest) };
+        }
+
+        return rest;
+    }
 
     /// <summary>A time: the page's clock in every language but English, which writes it in the given format (ISO 8601 by default).</summary>
     public static PhraseArg Time(DateTimeOffset at, string englishFormat = "O") =>

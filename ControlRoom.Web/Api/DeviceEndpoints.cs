@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using CityControl.Rules.Security;
 using CityControl.Rules.Devices;
+using CityControl.Rules;
 
 namespace CityControl.Web.Api;
 
@@ -231,8 +232,9 @@ public static class DeviceEndpoints
                 return Problems.Field("id", $"'{id}' is not a barrier; only barriers are opened and closed here", StatusCodes.Status409Conflict);
             }
 
-            var by = $"by hand, {AuditIdentity.NameOf(user)}" + (string.IsNullOrEmpty(reason) ? "" : $": {reason}");
-            var answer = await barrier.Command(target.Value, "", by);
+            var name = AuditIdentity.NameOf(user);
+            var by = string.IsNullOrEmpty(reason) ? Phrases.Say("command.byHand", name) : Phrases.Say("command.byHandBecause", name, reason);
+            var answer = await barrier.Command(target.Value, "", Phrases.InEnglish(by), by);
             return answer.Accepted ? Results.Ok(answer) : Problems.Field("target", answer.Detail, StatusCodes.Status409Conflict);
         });
     }

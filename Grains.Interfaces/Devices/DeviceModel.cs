@@ -226,13 +226,14 @@ public sealed record class BarrierCommandState(
     [property: Id(2)] DateTimeOffset CommandedAt,
     [property: Id(3)] DateTimeOffset? DoneAt = null);
 
-/// <summary>A device's answer to a command: taken, or refused with the reason.</summary>
+/// <summary>A device's answer to a command: taken, or refused with the reason (said as a phrase where it is one).</summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.device-command-answer.v1")]
 public sealed record class DeviceCommandAnswer(
     [property: Id(0)] string DeviceId,
     [property: Id(1)] bool Accepted,
     [property: Id(2)] string Detail,
-    [property: Id(3)] DateTimeOffset At);
+    [property: Id(3)] DateTimeOffset At,
+    [property: Id(4)] Phrase? Said = null);
 
 /// <summary>A signal's emergency-vehicle priority: every live request and which are granted (the rest wait, queued).</summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.priority-state.v1")]
@@ -339,7 +340,7 @@ public enum DeviceEventType
     CommandIssued,
 }
 
-/// <summary>Something about a device that others (alarms, the control room) may act on.</summary>
+/// <summary>Something about a device that others (alarms, the control room) may act on; what it says, also as a phrase where it is one.</summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.device-event.v1")]
 public sealed record class DeviceEvent(
     [property: Id(0)] string DeviceId,
@@ -353,7 +354,8 @@ public sealed record class DeviceEvent(
     [property: Id(8)] GeoPoint? Location = null,
     [property: Id(9)] LifecycleStatus? Status = null,
     [property: Id(10)] LiveState? Live = null,
-    [property: Id(11)] Connectivity? Connectivity = null);
+    [property: Id(11)] Connectivity? Connectivity = null,
+    [property: Id(12)] Phrase? Said = null);
 
 /// <summary>What a map marker shows of a device: its live state, whether it reports, and how many alarms it has active.</summary>
 [GenerateSerializer, Immutable, Alias("citycontrol.device-status.v1")]

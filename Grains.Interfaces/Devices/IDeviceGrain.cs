@@ -100,9 +100,10 @@ public interface IBarrierGrain : IDeviceGrain
 {
     /// <summary>
     /// Commands the barrier open or closed for an incident, or by hand with an empty incident id (the reason then
-    /// names who); refused with the reason when the device is offline, out of service or reports a fault.
+    /// names who; <paramref name="reasonSaid"/> is the same reason as a phrase, where it is one); refused with the
+    /// reason when the device is offline, out of service or reports a fault.
     /// </summary>
-    Task<DeviceCommandAnswer> Command(BarrierPosition target, string incidentId, string reason);
+    Task<DeviceCommandAnswer> Command(BarrierPosition target, string incidentId, string reason, Phrase? reasonSaid = null);
 }
 
 /// <summary>A siren, loudspeaker or message sign: commanded with a message, it reports back the message it plays.</summary>

@@ -141,7 +141,8 @@ public sealed partial class CameraGrain(
         };
         S.UpdatedAt = Now;
         S.SettingsRevision++;
-        await Raise(DeviceEventType.ConfigurationChanged, $"video analytics ({S.Analytics.Zones.Length} zones, {S.Analytics.MotionMasks.Length} masks) changed by {changedBy}");
+        await Raise(DeviceEventType.ConfigurationChanged, Phrases.Say("camera.analyticsChanged",
+            S.Analytics.Zones.Length.ToString(CultureInfo.InvariantCulture), S.Analytics.MotionMasks.Length.ToString(CultureInfo.InvariantCulture), changedBy));
         await OnSettingsChanged();
         await Persist();
         return S.Analytics;
@@ -174,7 +175,8 @@ public sealed partial class CameraGrain(
         var grant = new VideoGrant(Guid.NewGuid().ToString("N")[..12], Id, request.Agency, request.Purpose, request.Reason.Trim(), grantedBy,
             now, now + request.Duration, request.IncidentId);
         S.VideoGrants.Add(grant);
-        await Raise(DeviceEventType.ConfigurationChanged, $"video access granted to {grant.Agency} for {grant.Purpose} until {grant.Until:O} by {grantedBy}: {grant.Reason}");
+        await Raise(DeviceEventType.ConfigurationChanged, Phrases.Say("camera.accessGranted",
+            Phrases.Word("agency", grant.Agency), Phrases.Word("purpose", grant.Purpose), Phrases.Time(grant.Until), grantedBy, grant.Reason));
         await Persist();
         return grant;
     }
@@ -195,7 +197,7 @@ public sealed partial class CameraGrain(
         }
 
         S.VideoGrants[index] = grant = grant with { RevokedAt = Now, RevokedBy = revokedBy };
-        await Raise(DeviceEventType.ConfigurationChanged, $"video access of {grant.Agency} ({grant.Purpose}) revoked by {revokedBy}");
+        await Raise(DeviceEventType.ConfigurationChanged, Phrases.Say("camera.accessRevoked", Phrases.Word("agency", grant.Agency), Phrases.Word("purpose", grant.Purpose), revokedBy));
         await Persist();
         return grant;
     }

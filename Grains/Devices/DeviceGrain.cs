@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using CityControl.Live;
 using System.Collections.Immutable;
@@ -107,12 +108,12 @@ public abstract partial class DeviceGrain(
         if (configChanged)
         {
             Recompute();
-            await Raise(DeviceEventType.ConfigurationChanged, $"changed by {changedBy}");
+            await Raise(DeviceEventType.ConfigurationChanged, Phrases.Say("device.changedBy", changedBy));
         }
 
         if (statusChanged)
         {
-            await Raise(DeviceEventType.LifecycleChanged, $"{previousStatus} -> {S.Status} by {changedBy}");
+            await Raise(DeviceEventType.LifecycleChanged, Phrases.Say("device.lifecycleBy", Lifecycle(previousStatus), Lifecycle(S.Status), changedBy));
         }
 
         await GrainFactory.GetDirectoryFor(Id).Upsert(Summary());
@@ -242,7 +243,7 @@ public abstract partial class DeviceGrain(
         {
             S.Status = LifecycleStatus.Active;
             meaningful = true;
-            await Raise(DeviceEventType.LifecycleChanged, "Provisioned -> Active on first reading");
+            await Raise(DeviceEventType.LifecycleChanged, Phrases.Say("device.activeOnFirstReading", Lifecycle(LifecycleStatus.Provisioned), Lifecycle(LifecycleStatus.Active)));
             await GrainFactory.GetDirectoryFor(Id).Upsert(Summary());
         }
 
@@ -255,14 +256,15 @@ public abstract partial class DeviceGrain(
         meaningful |= alarms.Count > 0;
         if (meaningful)
         {
-            await Raise(DeviceEventType.StateChanged, Describe(S.Live));
+            await Raise(DeviceEventType.StateChanged, LiveStateRules.Said(S.Live));
             await Persist();
         }
         else
         {
             if (LiveStateRules.IsDisplayedChange(liveBefore, S.Live))
             {
-                await Publish(DeviceEventType.LiveStateChanged, Describe(S.Live));
+                // Displayed-only changes come often (a signal's phase) and are not recorded: their English only.
+                await Publish(DeviceEventType.LiveStateChanged, LiveStateRules.Said(S.Live) is { } said ? Phrases.InEnglish(said) : "");
             }
 
             MarkDirty();
@@ -442,13 +444,16 @@ public abstract partial class DeviceGrain(
         if (S.Connectivity == Connectivity.Offline)
         {
             LogOffline(Id, S.LastSeen);
-            await Raise(DeviceEventType.WentOffline, S.SessionLostAt is { } lost
-                ? $"its connection was lost without a goodbye at {lost:O} (its Last Will)"
-                : $"no report since {S.LastSeen:O} (heartbeat {S.Definition!.HeartbeatInterval.TotalSeconds:0} s)");
+            await Raise(DeviceEventType.WentOffline, (S.SessionLostAt, S.LastSeen) switch
+            {
+                ({ } lost, _) => Phrases.Say("device.lastWill", Phrases.Time(lost)),
+                (_, { } seen) => Phrases.Say("device.noReportSince", Phrases.Time(seen), Heartbeat()),
+                _ => Phrases.Say("device.neverReported", Heartbeat()),
+            });
         }
-        else if (S.Connectivity == Connectivity.Online && before == Connectivity.Offline)
+        else if (S.Connectivity == Connectivity.Online && before == Connectivity.Offline && S.LastSeen is { } seen)
         {
-            await Raise(DeviceEventType.CameBackOnline, $"reporting again at {S.LastSeen:O}");
+            await Raise(DeviceEventType.CameBackOnline, Phrases.Say("device.reportingAgain", Phrases.Time(seen)));
         }
 
         return true;
@@ -461,7 +466,7 @@ public abstract partial class DeviceGrain(
             ServiceProvider.GetRequiredService<Hosting.GrainMetrics>().AlarmRaised(alarm.Condition);
         }
 
-        return Raise(alarm.Active ? DeviceEventType.AlarmRaised : DeviceEventType.AlarmCleared, alarm.Message, alarm);
+        return Raise(alarm.Active ? DeviceEventType.AlarmRaised : DeviceEventType.AlarmCleared, alarm.Message, alarm.Text, alarm);
     }
 
     /// <summary>
@@ -471,9 +476,11 @@ public abstract partial class DeviceGrain(
     protected virtual Task OnSettingsChanged() => Task.CompletedTask;
 
     /// <summary>Records the event in the device's history and publishes it.</summary>
-    protected async Task Raise(DeviceEventType type, string detail, AlarmTransition? alarm = null)
+    protected Task Raise(DeviceEventType type, Phrase? said) => Raise(type, said is null ? "" : Phrases.InEnglish(said), said);
+
+    private async Task Raise(DeviceEventType type, string detail, Phrase? said, AlarmTransition? alarm = null)
     {
-        var evt = await Publish(type, detail, alarm);
+        var evt = await Publish(type, detail, alarm, said);
         S.Events.Add(evt);
         if (S.Events.Count > _options.EventHistoryLength)
         {
@@ -489,10 +496,10 @@ public abstract partial class DeviceGrain(
     }
 
     /// <summary>Sends the event to the district's live feed and publishes it on the district's device-event stream, through the district's outbox (a failure is logged: the state stays the truth).</summary>
-    private async Task<DeviceEvent> Publish(DeviceEventType type, string detail, AlarmTransition? alarm = null)
+    private async Task<DeviceEvent> Publish(DeviceEventType type, string detail, AlarmTransition? alarm = null, Phrase? said = null)
     {
         var device = S.Definition!;
-        var evt = new DeviceEvent(Id, Kind, device.District, device.Zone, type, alarm?.At ?? clock.UtcNow, detail, alarm, device.Location, S.Status, S.Live, S.Connectivity);
+        var evt = new DeviceEvent(Id, Kind, device.District, device.Zone, type, alarm?.At ?? clock.UtcNow, detail, alarm, device.Location, S.Status, S.Live, S.Connectivity, said);
 
         // Screens first, straight to the district's feed (one-way); then the durable stream that the correlator reads.
         await GrainFactory.GetGrain<ILiveFeedGrain>(device.District).Device(evt);
@@ -556,7 +563,7 @@ public abstract partial class DeviceGrain(
     }
 
     /// <summary>Records a command the device took: its live state now says what the field is to do, written and published (the field learns it from the event).</summary>
-    protected async Task IssueCommand(LiveState live, string detail)
+    protected async Task IssueCommand(LiveState live, Phrase detail)
     {
         S.Live = live;
         S.UpdatedAt = clock.UtcNow;
@@ -598,19 +605,9 @@ public abstract partial class DeviceGrain(
         S.CredentialIssuedAt,
         [.. S.Alarms.Active.Values.OrderBy(a => a.Since)]);
 
-    private static string Describe(LiveState live) =>
-        string.Join(", ", new[]
-        {
-            live.SignalMode is { } m ? $"signal {m}" : null,
-            live.GasLevel is { } g ? $"gas {g}" : null,
-            live.FloodStage is { } f ? $"flood {f}" : null,
-            live.StreamUp is { } s ? (s ? "stream up" : "stream lost") : null,
-            live.Wind is { SpeedMetersPerSecond: { } speed, FromDegrees: { } from } ? $"wind {speed:0.#} m/s from {from:0}°" : null,
-            live.SignalPlan is { } plan ? $"plan {plan.Plan} for {plan.IncidentId}" : null,
-            live.Warning is { Active: true } w ? $"message {w.Sequence} {(w.ReportedAt is null ? "sent" : "playing")}" : null,
-            live.MinutesToDanger is { } minutes ? $"danger level in {minutes:0} min at {live.FloodRisePerHour:0.##} m/h" : null,
-            live.BarrierPosition is { } position ? $"barrier {position.ToString().ToLowerInvariant()}" : null,
-        }.Where(x => x is not null));
+    private static PhraseArg Lifecycle(LifecycleStatus status) => Phrases.Word("lifecycle", status);
+
+    private PhraseArg Heartbeat() => S.Definition!.HeartbeatInterval.TotalSeconds.ToString("0", CultureInfo.InvariantCulture);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Device {DeviceId} ({Kind}) onboarded")]
     private partial void LogOnboarded(string deviceId, DeviceKind kind);

@@ -74,7 +74,7 @@ public sealed class TrafficSignalGrain(
             SignalPriority.Describe(r, decided[r.RequestId].Status, decided[r.RequestId].Behind), Now)).ToList();
         var next = requests.IsEmpty ? null : new PriorityState(requests, granted);
         var grantedNow = string.Join(", ", requests.Where(r => granted.Contains(r.RequestId)).Select(r => $"{r.InboundApproach} for {r.VehicleId}"));
-        await IssueCommand(S.Live with { Priority = next }, next is null ? $"{why}; back on its plan" : $"{why}; priority {grantedNow}");
+        await IssueCommand(S.Live with { Priority = next }, next is null ? Phrases.Say("command.priorityOff", why) : Phrases.Say("command.priority", why, grantedNow));
         foreach (var answer in answers.Where(a => a.RequestId != notifyExcept))
         {
             var was = before?.Granted.Contains(answer.RequestId) == true ? PriorityStatus.Granted
@@ -139,7 +139,7 @@ public sealed class TrafficSignalGrain(
         }
 
         var next = command.Plan == SignalPlan.Normal ? null : new SignalPlanState(command.Plan, command.IncidentId, Now);
-        await IssueCommand(S.Live with { SignalPlan = next }, $"plan {command.Plan} for incident {command.IncidentId}: {command.Reason}");
+        await IssueCommand(S.Live with { SignalPlan = next }, Phrases.Say("command.plan", command.Plan.ToString(), command.IncidentId, command.Reason));
         return new SignalPlanAnswer(Id, command.Plan, true, held is { } replaced && replaced.IncidentId != command.IncidentId
             ? $"on {command.Plan} (replacing {replaced.Plan} of {replaced.IncidentId})"
             : $"on {command.Plan}", Now);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using CityControl.Rules;
@@ -33,7 +34,7 @@ public sealed class WarningDeviceGrain(
 
         var sequence = (current?.Sequence ?? 0) + 1;
         await IssueCommand(S.Live with { Warning = new WarningState(sequence, command.Message, command.IncidentId, Now) },
-            $"message {sequence} for incident {command.IncidentId}: {command.Message}");
+            Phrases.Say("command.message", sequence.ToString(CultureInfo.InvariantCulture), command.IncidentId, command.Message));
         return new WarningCommandAnswer(Id, true, sequence, "sent", Now);
     }
 
@@ -44,7 +45,7 @@ public sealed class WarningDeviceGrain(
             return new WarningCommandAnswer(Id, true, 0, "not playing this incident's message", Now);
         }
 
-        await IssueCommand(S.Live with { Warning = current with { Active = false, ReportedAt = null } }, $"message {current.Sequence} of incident {incidentId} ended");
+        await IssueCommand(S.Live with { Warning = current with { Active = false, ReportedAt = null } }, Phrases.Say("command.messageEnded", current.Sequence.ToString(CultureInfo.InvariantCulture), incidentId));
         return new WarningCommandAnswer(Id, true, current.Sequence, "silenced", Now);
     }
 }

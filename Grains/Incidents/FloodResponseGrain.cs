@@ -96,7 +96,7 @@ public sealed partial class FloodResponseGrain(
         {
             var answer = await GrainFactory.GetGrain<IBarrierGrain>(id).Command(BarrierPosition.Open, Id, reason);
             S.Barriers[id] = answer;
-            steps.Add(new($"barrier {id}", answer.Accepted ? "barrier opening commanded" : "barrier command refused", answer.Detail, answer.At));
+            steps.Add(new($"barrier {id}", answer.Accepted ? "barrier opening commanded" : "barrier command refused", answer.Detail, answer.At, answer.Said));
         }
 
         if (carPark is not null)
@@ -189,7 +189,7 @@ public sealed partial class FloodResponseGrain(
         {
             var answer = await GrainFactory.GetGrain<IBarrierGrain>(barrier.Id).Command(BarrierPosition.Closed, Id, reason);
             S.Barriers[barrier.Id] = answer;
-            steps.Add(new($"barrier {barrier.Id}", answer.Accepted ? "barrier closing commanded" : "barrier command refused", answer.Detail, answer.At));
+            steps.Add(new($"barrier {barrier.Id}", answer.Accepted ? "barrier closing commanded" : "barrier command refused", answer.Detail, answer.At, answer.Said));
         }
 
         var text = PublicMessages.CarParkClosing(carPark.Name, publicMessages.Value.Signature, publicMessages.Value.Language);

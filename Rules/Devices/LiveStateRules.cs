@@ -1,3 +1,4 @@
+using System.Globalization;
 using CityControl.Devices;
 
 namespace CityControl.Rules.Devices;
@@ -86,6 +87,25 @@ public static class LiveStateRules
         || (after.MinutesToDanger is <= FloodPrediction.WatchedMinutes && Math.Round(before.MinutesToDanger ?? -1) != Math.Round(after.MinutesToDanger.Value));
 
     /// <summary>One approach's state in a signal's load, by its name in <see cref="MetricCatalog.Approaches"/>.</summary>
+    /// <summary>What the device's live state says, part by part ("gas High, flood Alert"); null when it says nothing.</summary>
+    public static Phrase? Said(LiveState live) =>
+        Phrases.Join(new[]
+        {
+            live.SignalMode is { } m ? Phrases.Say("state.signal", Phrases.Word("mode", m)) : null,
+            live.GasLevel is { } g ? Phrases.Say("state.gas", Phrases.Word("gasLevel", g)) : null,
+            live.FloodStage is { } f ? Phrases.Say("state.flood", Phrases.Word("floodStage", f)) : null,
+            live.StreamUp is { } s ? Phrases.Say(s ? "state.streamUp" : "state.streamLost") : null,
+            live.Wind is { SpeedMetersPerSecond: { } speed, FromDegrees: { } from }
+                ? Phrases.Say("state.wind", speed.ToString("0.#", CultureInfo.InvariantCulture), from.ToString("0", CultureInfo.InvariantCulture))
+                : null,
+            live.SignalPlan is { } plan ? Phrases.Say("state.plan", plan.Plan.ToString(), plan.IncidentId) : null,
+            live.Warning is { Active: true } w ? Phrases.Say(w.ReportedAt is null ? "state.messageSent" : "state.messagePlaying", w.Sequence.ToString(CultureInfo.InvariantCulture)) : null,
+            live.MinutesToDanger is { } minutes
+                ? Phrases.Say("state.dangerIn", minutes.ToString("0", CultureInfo.InvariantCulture), (live.FloodRisePerHour ?? 0).ToString("0.##", CultureInfo.InvariantCulture))
+                : null,
+            live.BarrierPosition is { } position ? Phrases.Say("state.barrier", Phrases.Word("barrier", position, position.ToString().ToLowerInvariant())) : null,
+        }.OfType<Phrase>());
+
     public static ApproachState? ApproachOf(TrafficLoad load, string approach) => approach switch
     {
         "NB" => load.NB,

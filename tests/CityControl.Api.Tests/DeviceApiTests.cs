@@ -96,6 +96,12 @@ public sealed class DeviceApiTests(MemoryPlatformFixture fixture)
         Assert.Contains("Active -> Maintenance by admin", lifecycle);
         Assert.Contains("changed by admin", lifecycle);
         Assert.Contains("Maintenance -> Decommissioned by admin", lifecycle);
+
+        // Each says it as a phrase too, its statuses as words a page translates ("점검 중 → 폐기 (admin)").
+        var decommissioned = events.AsArray().Single(e => e!["detail"]!.GetValue<string>() == "Maintenance -> Decommissioned by admin")!["said"]!;
+        Assert.Equal("device.lifecycleBy", decommissioned["key"]!.GetValue<string>());
+        Assert.Equal(["@lifecycle.maintenance|Maintenance", "@lifecycle.decommissioned|Decommissioned", "admin"],
+            decommissioned["args"]!.AsArray().Select(a => a!.GetValue<string>()));
     }
 
     [Fact]

@@ -260,6 +260,7 @@ public sealed class FloodCarParkTests
             var answer = await PlatformApi.BodyAsync(closed);
             Assert.True(answer["accepted"]!.GetValue<bool>());
             Assert.Equal("closed commanded", answer["detail"]!.GetValue<string>());
+            Assert.Equal(("command.barrierCommanded", "@barrier.closed|closed"), (answer["said"]!["key"]!.GetValue<string>(), answer["said"]!["args"]![0]!.GetValue<string>()));
         }
 
         var command = (await api.GetJsonAsync($"/api/devices/{id}", PlatformApi.Operator))["live"]!["barrierCommand"]!;

@@ -176,6 +176,9 @@ public sealed class MapBrowserTests(BrowserFixture browser) : IClassFixture<Brow
         await page.Locator("path.device.barrier.warning").ClickAsync();
         await Assertions.Expect(panel.Locator(".state")).ToContainTextAsync("차단기 닫힘");
         await Assertions.Expect(panel.GetByRole(AriaRole.Button, new() { Name = "차단기 열기" })).ToBeVisibleAsync();
+        // Its events too: the command it was given, and its state after it.
+        await Assertions.Expect(panel.Locator(".events")).ToContainTextAsync("명령 발령: 닫힘 명령 (operator 수동 조작)");
+        await Assertions.Expect(panel.Locator(".events")).ToContainTextAsync("상태 변경: 차단기 닫힘");
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "map-barrier-ko-1366.png") });
         await page.EvaluateAsync("() => localStorage.setItem('citycontrol.lang', 'en')");
 

@@ -51,6 +51,31 @@ public sealed class PhrasesTests
     }
 
     [Fact]
+    public void A_devices_state_is_said_part_by_part_each_word_translatable_and_in_English_as_before()
+    {
+        var live = new LiveState(GasLevel: GasLevel.High, StreamUp: false, BarrierPosition: BarrierPosition.Closed,
+            Wind: new WindState(3.46, 270), MinutesToDanger: 12.4, FloodRisePerHour: 0.257);
+
+        var said = LiveStateRules.Said(live)!;
+
+        Assert.Equal("gas High, stream lost, wind 3.5 m/s from 270°, danger level in 12 min at 0.26 m/h, barrier closed", Phrases.InEnglish(said));
+        Assert.Equal(("state.gas", "@gasLevel.high|High"), (said.Key, said.Args[0]));
+        Assert.Equal("list.next", said.Inner!.Key);
+        Assert.Equal("@barrier.closed|closed", Flatten(said).Last().Args[0]);
+        Assert.Null(LiveStateRules.Said(new LiveState()));
+        Assert.Null(Phrases.Join([]));
+        Assert.Equal("stream up", Phrases.InEnglish(Phrases.Join([Phrases.Say("state.streamUp")])!));
+
+        static IEnumerable<Phrase> Flatten(Phrase? phrase)
+        {
+            for (; phrase is not null; phrase = phrase.Inner)
+            {
+                yield return phrase;
+            }
+        }
+    }
+
+    [Fact]
     public void Every_template_uses_only_well_formed_slots()
     {
         Assert.All(Phrases.English, kv =>

@@ -9,7 +9,7 @@ import { nearestUnits, unitOptions } from './core/incidentactions.js';
 import { startPage } from './core/layout.js';
 import { connectLive, showConnection } from './core/live.js';
 import { deviceLook } from './core/devices.js';
-import { statusName, titleOf } from './core/names.js';
+import { phraseText, statusName, titleOf } from './core/names.js';
 import { escapeHtml } from './core/html.js';
 
 const layerOfKind = { gasSensor: 'safety', floodSensor: 'safety', weatherStation: 'safety', warningDevice: 'safety', barrier: 'safety', trafficSignal: 'traffic', camera: 'crime' };
@@ -53,7 +53,7 @@ async function commandBarrier(device, target) {
   });
   const body = await response.json().catch(() => null);
   if (!response.ok) throw new Error(problemText(body, response.status));
-  return t('panel.barrierSent', 'Sent to the barrier: {0}. It reports back when it has moved.').replace('{0}', body.detail);
+  return tf('panel.barrierSent', 'Sent to the barrier: {0}. It reports back when it has moved.', phraseText(body.said, body.detail));
 }
 
 function removeDevice(id) {

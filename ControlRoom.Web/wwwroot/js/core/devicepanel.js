@@ -92,7 +92,7 @@ export function createDevicePanel(container, { user, actions = () => [] }) {
     if (events.length) {
       body.push(element('h3', { textContent: t('panel.events', 'Recent events') }),
         element('ul', { className: 'events' }, ...events.slice().reverse().map(e =>
-          element('li', { textContent: `${timeOf(e.at)} ${t(`event.${e.type}`, e.type)}${e.detail ? ": " + phraseText(e.alarm?.text, e.detail) : ""}` }))));
+          element('li', { textContent: `${timeOf(e.at)} ${t(`event.${e.type}`, e.type)}${e.detail ? ": " + phraseText(e.said ?? e.alarm?.text, e.detail) : ""}` }))));
     }
     // An action may answer in words (what was sent) or fail with the server's reason: both are said under the buttons,
     // and stay said while the panel redraws for the device's live changes (which the action itself usually causes).
