@@ -36,8 +36,17 @@ public sealed class VideoPartitionTests(ClusterFixture fixture)
             await b.Take(p, partition, await partition.Register(b.Id, refB));
         }
 
-        // b's registration changed a's share: that reaches a as a one-way push, which may still be on its way.
-        await a.Settle(partitions.Select(p => fixture.Grains.GetGrain<IVideoCameraPartitionGrain>(p)).ToList());
+        // b's registration changed a's share: that reaches a as a one-way push, which may still be on its way (and
+        // so may later pushes to either). Settled when both hold what their partitions hold for them, in one pass.
+        var grains = partitions.Select(p => fixture.Grains.GetGrain<IVideoCameraPartitionGrain>(p)).ToList();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        do
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the workers' shares did not settle");
+            await a.Settle(grains);
+            await b.Settle(grains);
+        }
+        while (!(await a.IsSettled(grains) && await b.IsSettled(grains)));
 
         // Every camera with exactly one worker, and both workers busy.
         var ownedByA = cameras.Where(a.Runs).ToList();
@@ -180,19 +189,56 @@ public sealed class VideoPartitionTests(ClusterFixture fixture)
             _versions[partition] = current;
         }
 
-        /// <summary>Until this worker's share of every partition is the one the partition holds for it now.</summary>
+        /// <summary>
+        /// Until this worker's share of every partition is the one the partition holds for it now. The partition is
+        /// asked again after every push: a share may change again meanwhile (a camera whose old worker fell silent is
+        /// reported lost, and its grain's answer reaches the partition later), and then only the newest push counts.
+        /// </summary>
         public async Task Settle(IReadOnlyList<IVideoCameraPartitionGrain> partitions)
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             foreach (var grain in partitions)
             {
                 var partition = (int)grain.GetPrimaryKeyLong();
-                var (current, _) = await grain.AssignedTo(Id);
-                while (!_versions.TryGetValue(partition, out var known) || known != current)
+                while (true)
                 {
-                    await _changed.WaitAsync(timeout.Token);
+                    var (current, cameras) = await grain.AssignedTo(Id);
+                    if (_versions.TryGetValue(partition, out var known) && known == current)
+                    {
+                        break;
+                    }
+
+                    try
+                    {
+                        await _changed.WaitAsync(timeout.Token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        // Say what did not settle: a later failure is then read, not guessed.
+                        var held = _shares.GetValueOrDefault(partition, []);
+                        var assignments = await grain.Assignments();
+                        Assert.Fail($"{Id}'s share of partition {partition} did not settle in 10 s: it holds version {known} " +
+                            $"({string.Join(", ", held.Select(c => c.CameraId + (c.Probe ? " (probe)" : "")))}), the partition holds {current} " +
+                            $"({string.Join(", ", cameras.Select(c => c.CameraId + (c.Probe ? " (probe)" : "")))}); assignments: " +
+                            string.Join(", ", assignments.Select(x => $"{x.CameraId}->{x.WorkerId ?? "none"}")));
+                    }
                 }
             }
+        }
+
+        /// <summary>Whether this worker holds, for every partition, the share the partition holds for it now.</summary>
+        public async Task<bool> IsSettled(IReadOnlyList<IVideoCameraPartitionGrain> partitions)
+        {
+            foreach (var grain in partitions)
+            {
+                var (current, _) = await grain.AssignedTo(Id);
+                if (!_versions.TryGetValue((int)grain.GetPrimaryKeyLong(), out var known) || known != current)
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         /// <summary>Until the camera's stream, as pushed, matches (null: until the camera is no longer given to this worker).</summary>
