@@ -97,7 +97,7 @@ public sealed class DeviceApiTests(MemoryPlatformFixture fixture)
         Assert.Contains("changed by admin", lifecycle);
         Assert.Contains("Maintenance -> Decommissioned by admin", lifecycle);
 
-        // Each says it as a phrase too, its statuses as words a page translates ("점검 중 → 폐기 (admin)").
+        // Each says it as a phrase too, its statuses as words a page translates ("점검 중 → 폐기됨 (admin)").
         var decommissioned = events.AsArray().Single(e => e!["detail"]!.GetValue<string>() == "Maintenance -> Decommissioned by admin")!["said"]!;
         Assert.Equal("device.lifecycleBy", decommissioned["key"]!.GetValue<string>());
         Assert.Equal(["@lifecycle.maintenance|Maintenance", "@lifecycle.decommissioned|Decommissioned", "admin"],
