@@ -86,7 +86,6 @@ public static class LiveStateRules
         before.SignalPhase != after.SignalPhase || before.Traffic != after.Traffic || before.Wind != after.Wind
         || (after.MinutesToDanger is <= FloodPrediction.WatchedMinutes && Math.Round(before.MinutesToDanger ?? -1) != Math.Round(after.MinutesToDanger.Value));
 
-    /// <summary>One approach's state in a signal's load, by its name in <see cref="MetricCatalog.Approaches"/>.</summary>
     /// <summary>What the device's live state says, part by part ("gas High, flood Alert"); null when it says nothing.</summary>
     public static Phrase? Said(LiveState live) =>
         Phrases.Join(new[]
@@ -106,6 +105,7 @@ public static class LiveStateRules
             live.BarrierPosition is { } position ? Phrases.Say("state.barrier", Phrases.Word("barrier", position, position.ToString().ToLowerInvariant())) : null,
         }.OfType<Phrase>());
 
+    /// <summary>One approach's state in a signal's load, by its name in <see cref="MetricCatalog.Approaches"/>.</summary>
     public static ApproachState? ApproachOf(TrafficLoad load, string approach) => approach switch
     {
         "NB" => load.NB,

@@ -191,23 +191,15 @@ public sealed class VideoPartitionTests(ClusterFixture fixture)
 
         /// <summary>
         /// Until this worker's share of every partition is the one the partition holds for it now. The partition is
-        /// asked again after every push: a share may change again meanwhile (a camera whose old worker fell silent is
-        /// reported lost, and its grain's answer reaches the partition later), and then only the newest push counts.
+        /// asked again after every push: a share may change again meanwhile, and then only the newest push counts.
         /// </summary>
         public async Task Settle(IReadOnlyList<IVideoCameraPartitionGrain> partitions)
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             foreach (var grain in partitions)
             {
-                var partition = (int)grain.GetPrimaryKeyLong();
-                while (true)
+                while (await Compare(grain) is { Holds: false } differs)
                 {
-                    var (current, cameras) = await grain.AssignedTo(Id);
-                    if (_versions.TryGetValue(partition, out var known) && known == current)
-                    {
-                        break;
-                    }
-
                     try
                     {
                         await _changed.WaitAsync(timeout.Token);
@@ -215,11 +207,9 @@ public sealed class VideoPartitionTests(ClusterFixture fixture)
                     catch (OperationCanceledException)
                     {
                         // Say what did not settle: a later failure is then read, not guessed.
-                        var held = _shares.GetValueOrDefault(partition, []);
                         var assignments = await grain.Assignments();
-                        Assert.Fail($"{Id}'s share of partition {partition} did not settle in 10 s: it holds version {known} " +
-                            $"({string.Join(", ", held.Select(c => c.CameraId + (c.Probe ? " (probe)" : "")))}), the partition holds {current} " +
-                            $"({string.Join(", ", cameras.Select(c => c.CameraId + (c.Probe ? " (probe)" : "")))}); assignments: " +
+                        Assert.Fail($"{Id}'s share of partition {grain.GetPrimaryKeyLong()} did not settle in 10 s: it holds version " +
+                            $"{differs.Known} ({Named(differs.Held)}), the partition holds {differs.Current} ({Named(differs.Wanted)}); assignments: " +
                             string.Join(", ", assignments.Select(x => $"{x.CameraId}->{x.WorkerId ?? "none"}")));
                     }
                 }
@@ -231,8 +221,7 @@ public sealed class VideoPartitionTests(ClusterFixture fixture)
         {
             foreach (var grain in partitions)
             {
-                var (current, _) = await grain.AssignedTo(Id);
-                if (!_versions.TryGetValue((int)grain.GetPrimaryKeyLong(), out var known) || known != current)
+                if (!(await Compare(grain)).Holds)
                 {
                     return false;
                 }
@@ -240,6 +229,17 @@ public sealed class VideoPartitionTests(ClusterFixture fixture)
 
             return true;
         }
+
+        private async Task<(bool Holds, long? Known, ImmutableArray<CameraStream> Held, long Current, ImmutableArray<CameraStream> Wanted)> Compare(IVideoCameraPartitionGrain grain)
+        {
+            var partition = (int)grain.GetPrimaryKeyLong();
+            var (current, wanted) = await grain.AssignedTo(Id);
+            long? known = _versions.TryGetValue(partition, out var version) ? version : null;
+            return (known == current, known, _shares.GetValueOrDefault(partition, []), current, wanted);
+        }
+
+        private static string Named(ImmutableArray<CameraStream> cameras) =>
+            string.Join(", ", cameras.Select(c => c.CameraId + (c.Probe ? " (probe)" : "")));
 
         /// <summary>Until the camera's stream, as pushed, matches (null: until the camera is no longer given to this worker).</summary>
         public async Task WaitFor(string cameraId, Func<CameraStream, bool>? match)
